@@ -1,0 +1,129 @@
+#include "util/fs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "util/error.h"
+
+namespace actbench {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+void write_all(int fd, const std::string& content, const fs::path& tmp) {
+  const char* p = content.data();
+  size_t left = content.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("cannot write " + tmp.string() + ": " + errno_text());
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+  fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    throw InputError("cannot write " + path.string() + ": " + errno_text() +
+                     " (check that the output directory exists and is writable)");
+  }
+  fs::path tmp(tmpl);
+  try {
+    write_all(fd, content, tmp);
+    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
+      throw std::runtime_error("cannot flush " + tmp.string() + ": " + errno_text());
+    }
+    if (::close(fd) != 0) {
+      fd = -1;
+      throw std::runtime_error("cannot close " + tmp.string() + ": " + errno_text());
+    }
+    fd = -1;
+    fs::rename(tmp, path);
+    // Make the rename itself durable: without this a crash can lose the new directory entry.
+    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dir_fd >= 0) {
+      ::fsync(dir_fd);
+      ::close(dir_fd);
+    }
+  } catch (...) {
+    if (fd >= 0) ::close(fd);
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw;
+  }
+}
+
+std::string read_file(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InputError(path.string() + ": no such file");
+  if (fs::is_directory(path, ec)) throw InputError(path.string() + ": is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open for reading (" + errno_text() + ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path prepare_output_dir(const fs::path& dir, const std::string& result_file) {
+  std::error_code ec;
+  fs::path created;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) {
+      throw InputError("output directory " + dir.string() +
+                       " exists and is not a directory; choose another with --out DIR");
+    }
+  } else {
+    // The outermost missing ancestor is what a failed run must remove again.
+    for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) created = p;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      throw InputError("cannot create output directory " + dir.string() + ": " + ec.message() +
+                       "; choose another with --out DIR");
+    }
+  }
+  // Probe writability with a real file: access(2) is wrong for root and for read-only mounts.
+  std::string probe = (dir / ".actbench-write-test.XXXXXX").string();
+  int fd = ::mkstemp(probe.data());
+  if (fd < 0) {
+    std::string why = errno_text();
+    remove_created_dirs(dir, created);
+    throw InputError("output directory " + dir.string() + " is not writable (" + why +
+                     "); choose another with --out DIR");
+  }
+  ::close(fd);
+  fs::remove(probe, ec);
+  if (fs::is_directory(dir / result_file, ec)) {
+    throw InputError((dir / result_file).string() +
+                     " is a directory, so results cannot be written there; remove it or choose "
+                     "another --out DIR");
+  }
+  return created;
+}
+
+void remove_created_dirs(const fs::path& dir, const fs::path& top) noexcept {
+  if (top.empty()) return;
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+    if (!fs::is_directory(p, ec) || !fs::is_empty(p, ec) || !fs::remove(p, ec)) return;
+    if (p == top) return;
+  }
+}
+
+}  // namespace actbench

@@ -1,0 +1,27 @@
+// File-system helpers shared by every stage that writes results.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace actbench {
+
+// Writes `content` to `path` atomically: a temporary file in the same directory, flushed to disk,
+// then renamed over `path`. Readers see the old file or the new one, never a partial one.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+// Reads a whole file; throws InputError naming the file when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+// Makes sure `dir` exists (creating it and its parents if needed), that files can be created in
+// it and that `dir/<result_file>` is not in the way. Returns the outermost directory this call
+// created (empty when `dir` already existed). Throws InputError otherwise.
+std::filesystem::path prepare_output_dir(const std::filesystem::path& dir,
+                                         const std::string& result_file);
+
+// Removes `dir` and its parents up to and including `top` while they are empty; used to leave
+// nothing behind when a run that created them fails. Does nothing when `top` is empty.
+void remove_created_dirs(const std::filesystem::path& dir,
+                         const std::filesystem::path& top) noexcept;
+
+}  // namespace actbench

@@ -1,0 +1,23 @@
+// Small string helpers used by the registry, the config parser and the CLI.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace actbench {
+
+std::string to_lower(std::string s);
+
+// Lower-case with '_' and '-' removed: "LeakyReLU", "leaky_relu" and "leaky-relu" all give
+// "leakyrelu". Used to match activation names the way users write them.
+std::string name_key(const std::string& s);
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep);
+
+// Shortest decimal text that reads back as the same double ("0.001", "1e-05", "20").
+std::string format_number(double v);
+
+// The closest candidate by edit distance, or "" when none is close ("epoch" -> "epochs").
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace actbench
