@@ -1,0 +1,67 @@
+// The experiment's configuration: one typed struct, loaded from defaults < YAML/JSON file <
+// KEY=VALUE overrides, validated once. Every error names the key and where its value came from.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "activations/registry.h"
+
+namespace actbench {
+
+using Json = nlohmann::json;
+
+struct DataConfig {
+  std::string dataset = "mnist";  // mnist | fashion-mnist
+  std::string dir;                // default: data/<dataset>
+  bool normalize = false;         // true: (x - mean) / std with the data set's statistics
+  int64_t train_limit = 0;        // 0 = all; N = the first N examples
+  int64_t test_limit = 0;
+};
+
+struct ModelConfig {
+  std::vector<int64_t> hidden{128, 128};
+};
+
+struct TrainConfig {
+  int64_t epochs = 10;
+  int64_t batch_size = 64;
+  std::string optimizer = "adam";  // adam | adamw | sgd | rmsprop
+  double lr = 1e-3;
+  std::optional<double> momentum;  // sgd (default 0.9) and rmsprop (default 0) only
+  double weight_decay = 0.0;       // resolved: the optimizer's PyTorch default when not given
+  int64_t seed = 0;
+  int64_t eval_batch_size = 1000;  // test-set batch size (no effect on results)
+};
+
+struct Config {
+  std::string name = "seed";
+  DataConfig data;
+  ModelConfig model;
+  TrainConfig train;
+  std::string device = "auto";  // auto | cpu | cuda | cuda:N
+  std::string out;              // default: results/<name>
+  int64_t threads = 1;          // intra-op CPU threads per run; 0 = one per core
+  std::vector<ActivationSpec> activations;
+};
+
+// The defaults as a JSON tree: it lists every valid key.
+Json default_config_json();
+
+// Loads and validates. `file` may be empty (defaults only); overrides are "dotted.key=value".
+Config load_config(const std::optional<std::filesystem::path>& file,
+                   const std::vector<std::string>& overrides);
+
+// Builds a Config from an already merged tree (used by load_config and tests).
+Config config_from_json(const Json& tree, const std::map<std::string, std::string>& sources);
+
+// The fully resolved config as JSON: every key, every activation parameter. It is itself a
+// valid config file.
+Json config_to_json(const Config& config);
+
+}  // namespace actbench
