@@ -1,0 +1,68 @@
+// The activation registry: every elementwise activation LibTorch offers, described by plain data
+// (name, parameters with defaults) and built by one factory per entry. A new activation is one
+// entry in registry.cpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <torch/nn/modules/container/any.h>
+#include <nlohmann/json.hpp>
+
+namespace actbench {
+
+using Json = nlohmann::json;
+
+// An activation as a config names it, after resolution: canonical name, a label for tables and
+// plots, and every parameter (defaults filled in).
+struct ActivationSpec {
+  std::string name;
+  std::string label;
+  Json params = Json::object();
+};
+
+enum class ParamKind { kNumber, kInteger, kBoolean, kString };
+
+struct ParamInfo {
+  std::string name;
+  ParamKind kind;
+  Json default_value;
+  std::string help;
+  std::optional<double> min;  // inclusive bounds for numbers
+  std::optional<double> max;
+  std::vector<std::string> choices;  // for strings
+};
+
+struct ActivationInfo {
+  std::string name;                  // canonical snake_case name used in configs and JSON
+  std::string display;               // the tutorial's / PyTorch's spelling, the default label
+  std::vector<std::string> aliases;  // other accepted names
+  std::string formula;               // one line for `actbench list activations`
+  std::vector<ParamInfo> params;
+  bool learnable = false;  // has trainable parameters of its own
+  // Checks relations between parameters (e.g. min < max); returns an error message or "".
+  std::function<std::string(const Json& params)> check;
+  // Builds one module instance for a hidden layer of `width` units.
+  std::function<torch::nn::AnyModule(const Json& params, int64_t width)> make;
+};
+
+const std::vector<ActivationInfo>& activation_registry();
+
+// Finds an entry by canonical name or alias, ignoring case, '_' and '-'. nullptr if none.
+const ActivationInfo* find_activation(const std::string& name);
+
+// Resolves one `activations:` entry (a name string, or an object with `name`, optional `label`
+// and parameters). `where` names the entry in errors, e.g. "configs/x.yaml: activations[2]".
+// Throws InputError listing what is valid.
+ActivationSpec resolve_activation(const Json& entry, const std::string& where);
+
+// The spec written back as a config entry: {name, label, params...}.
+Json activation_to_json(const ActivationSpec& spec);
+
+// A fresh module for one hidden layer (learnable activations get their own weights per layer).
+torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width);
+
+}  // namespace actbench
