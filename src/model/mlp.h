@@ -1,0 +1,49 @@
+// Model stage: a multilayer perceptron with a pluggable activation, one instance per hidden layer.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/any.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include "activations/registry.h"
+
+namespace actbench {
+
+struct MLPOptions {
+  MLPOptions(int64_t in_features, std::vector<int64_t> hidden, int64_t out_features,
+             ActivationSpec activation)
+      : in_features_(in_features),
+        hidden_(std::move(hidden)),
+        out_features_(out_features),
+        activation_(std::move(activation)) {}
+  TORCH_ARG(int64_t, in_features);
+  TORCH_ARG(std::vector<int64_t>, hidden);
+  TORCH_ARG(int64_t, out_features);
+  TORCH_ARG(ActivationSpec, activation);
+};
+
+// Linear(in, h1) -> act -> Linear(h1, h2) -> act -> ... -> Linear(hk, out); returns logits.
+class MLPImpl : public torch::nn::Module {
+ public:
+  explicit MLPImpl(const MLPOptions& options);
+
+  torch::Tensor forward(torch::Tensor x);
+
+  const MLPOptions& options() const { return options_; }
+  const std::vector<torch::nn::Linear>& linears() const { return linears_; }
+
+ private:
+  MLPOptions options_;
+  std::vector<torch::nn::Linear> linears_;
+  std::vector<torch::nn::AnyModule> activations_;
+};
+TORCH_MODULE(MLP);
+
+// Number of trainable scalars (weights, biases and learnable activation parameters).
+int64_t count_parameters(const torch::nn::Module& module);
+
+}  // namespace actbench
