@@ -1,0 +1,75 @@
+#include "cli/device.h"
+
+#include <dlfcn.h>
+#include <sched.h>
+
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include "util/error.h"
+
+namespace actbench {
+
+torch::Device resolve_device(const std::string& spec) {
+  const bool has_cuda = torch::cuda::is_available();
+  if (spec == "auto") return has_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  if (spec == "cpu") return torch::Device(torch::kCPU);
+  if (spec.rfind("cuda", 0) == 0) {
+    if (!has_cuda) {
+      throw InputError("device '" + spec +
+                       "' asked for, but CUDA is not available (this LibTorch has no CUDA "
+                       "support or no GPU is visible); use --device cpu or --device auto");
+    }
+    int64_t index = 0;
+    if (spec.size() > 4) {
+      if (spec[4] != ':' || spec.size() == 5 ||
+          spec.find_first_not_of("0123456789", 5) != std::string::npos) {
+        throw InputError("device '" + spec + "' is not valid; use auto, cpu, cuda or cuda:N");
+      }
+      index = std::stoll(spec.substr(5));
+    }
+    const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+    if (index >= count) {
+      throw InputError("device '" + spec + "' does not exist: " + std::to_string(count) +
+                       " CUDA device(s) visible (cuda:0.." + std::to_string(count - 1) + ")");
+    }
+    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+  }
+  throw InputError("device '" + spec + "' is not valid; use auto, cpu, cuda or cuda:N");
+}
+
+int64_t available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return 1;
+}
+
+int64_t configure_cpu_threads(int64_t requested) {
+  const int64_t threads = requested > 0 ? requested : available_cores();
+  torch::set_num_threads(static_cast<int>(threads));
+  // OpenBLAS keeps its own thread pool; looked up at run time so no BLAS is required at build time.
+  using SetThreads = void (*)(int);
+  if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    fn(static_cast<int>(threads));
+  }
+  return threads;
+}
+
+std::string device_string(const torch::Device& device) {
+  if (device.is_cuda()) return "cuda:" + std::to_string(device.has_index() ? device.index() : 0);
+  return "cpu";
+}
+
+std::string describe_devices() {
+  std::string out = "cpu (" + std::to_string(available_cores()) + " cores)";
+  if (torch::cuda::is_available()) {
+    const auto n = torch::cuda::device_count();
+    for (size_t i = 0; i < n; ++i) out += ", cuda:" + std::to_string(i);
+  } else {
+    out += "; CUDA not available";
+  }
+  return out;
+}
+
+}  // namespace actbench

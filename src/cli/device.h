@@ -1,0 +1,28 @@
+// Where training runs: device resolution and CPU thread settings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <torch/types.h>
+
+namespace actbench {
+
+// "auto" -> CUDA when LibTorch and the machine have it, else CPU; "cpu"; "cuda"; "cuda:N".
+// Throws InputError when CUDA is asked for and not available.
+torch::Device resolve_device(const std::string& spec);
+
+// Sets LibTorch's intra-op threads and, when the BLAS is OpenBLAS, its threads too (so the two
+// pools never fight). 0 means one per core available to this process. Returns the count used.
+int64_t configure_cpu_threads(int64_t requested);
+
+// Cores this process may run on (sched affinity), at least 1.
+int64_t available_cores();
+
+// "cpu" or "cuda:N".
+std::string device_string(const torch::Device& device);
+
+// One line per device LibTorch sees, for --version.
+std::string describe_devices();
+
+}  // namespace actbench

@@ -1,0 +1,97 @@
+// actbench: compare neural-network activation functions on MNIST with LibTorch.
+// This file only wires the command line to the stages (see cli/commands.h).
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "util/error.h"
+
+namespace {
+
+const char* kRunExamples = R"(
+Examples:
+  actbench run --config configs/seed.yaml            the tutorial: 4 activations x 10 epochs
+  actbench run configs/quick.yaml                    a seconds-long smoke run
+  actbench run --config configs/seed.yaml train.epochs=3 model.hidden=[256,256]
+  actbench run activations=relu,gelu,mish train.lr=0.0005 --out results/mine
+  actbench run --config configs/fashion.yaml --device cuda
+  actbench list activations                          every activation and its parameters
+
+KEY=VALUE sets any config key (dotted, e.g. train.epochs=3); it overrides the config file,
+which overrides the defaults. See README.md for every key.)";
+
+void setup_logging() {
+  auto logger = spdlog::stderr_color_mt("actbench");
+  logger->set_pattern("[%T] %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setup_logging();
+  CLI::App app{"actbench: compare neural-network activation functions on MNIST with LibTorch"};
+  app.require_subcommand(1);
+  app.footer(kRunExamples);
+  app.set_version_flag(
+      "--version", [] { return actbench::version_text(); },
+      "Print actbench's and LibTorch's versions and the devices it sees");
+
+  actbench::RunArgs run_args;
+  std::vector<std::string> positionals;
+  CLI::App* run = app.add_subcommand("run", "Train and test every activation the config lists");
+  run->add_option("--config,-c", run_args.config_file, "YAML or JSON config file")
+      ->check(CLI::ExistingFile);
+  run->add_option("args", positionals, "KEY=VALUE overrides (and optionally the config file)");
+  run->add_option("--device,-d", run_args.device, "auto | cpu | cuda | cuda:N");
+  run->add_option("--out,-o", run_args.out, "output directory (default: results/<name>)");
+  run->footer(kRunExamples);
+
+  CLI::App* list = app.add_subcommand("list", "List what actbench offers");
+  list->require_subcommand(1);
+  list->add_subcommand("activations", "Every activation with its parameters and defaults");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    spdlog::error("{} (see actbench --help)", e.what());
+    return actbench::kExitBadInput;
+  }
+
+  try {
+    if (run->parsed()) {
+      for (const auto& p : positionals) {
+        if (p.find('=') != std::string::npos) {
+          run_args.overrides.push_back(p);
+        } else if (!run_args.config_file) {
+          run_args.config_file = p;
+        } else {
+          throw actbench::InputError("unexpected argument '" + p +
+                                     "': give one config file, then KEY=VALUE overrides");
+        }
+      }
+      run_args.argv.assign(argv, argv + argc);
+      return actbench::run_command(run_args);
+    }
+    if (list->parsed()) {
+      actbench::list_activations(std::cout);
+      return actbench::kExitOk;
+    }
+  } catch (const actbench::InputError& e) {
+    spdlog::error("{}", e.what());
+    return actbench::kExitBadInput;
+  } catch (const std::exception& e) {
+    spdlog::critical("unexpected failure: {}", e.what());
+    return actbench::kExitFailure;
+  }
+  return actbench::kExitOk;
+}
