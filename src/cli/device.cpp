@@ -64,8 +64,9 @@ std::string device_string(const torch::Device& device) {
 std::string describe_devices() {
   std::string out = "cpu (" + std::to_string(available_cores()) + " cores)";
   if (torch::cuda::is_available()) {
-    const auto n = torch::cuda::device_count();
-    for (size_t i = 0; i < n; ++i) out += ", cuda:" + std::to_string(i);
+    // device_count() is size_t in LibTorch 1.x and a small signed integer in 2.x.
+    const auto n = static_cast<int64_t>(torch::cuda::device_count());
+    for (int64_t i = 0; i < n; ++i) out += ", cuda:" + std::to_string(i);
   } else {
     out += "; CUDA not available";
   }
