@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <ftw.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,16 +25,27 @@ TempDir::TempDir() {
   path_ = tmpl;
 }
 
+namespace {
+
+// nftw callbacks. Directories first get their owner's rights back (a test may have made one
+// read-only; pre-order, so parents before children), then everything is removed children first.
+int make_writable(const char* path, const struct stat* st, int type, struct FTW*) {
+  if (type == FTW_D || type == FTW_DNR) ::chmod(path, st->st_mode | S_IRWXU);
+  return 0;
+}
+
+int remove_entry(const char* path, const struct stat*, int, struct FTW*) {
+  ::remove(path);
+  return 0;
+}
+
+}  // namespace
+
 TempDir::~TempDir() {
-  std::error_code ec;
-  // A test may have made something read-only; give the owner write access back first.
-  for (auto it = fs::recursive_directory_iterator(path_, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory(ec) && !it->is_symlink(ec)) {
-      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    }
-  }
-  fs::remove_all(path_, ec);
+  // POSIX nftw rather than std::filesystem::remove_all: PyTorch's pip wheels export their own
+  // std::filesystem::remove_all from libtorch.so, and this binary crashed calling it.
+  ::nftw(path_.c_str(), make_writable, 64, FTW_PHYS);
+  ::nftw(path_.c_str(), remove_entry, 64, FTW_DEPTH | FTW_PHYS);
 }
 
 namespace {
