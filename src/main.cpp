@@ -15,6 +15,7 @@ const char* kRunExamples = R"(
 Examples:
   actbench run --config configs/seed.yaml            the tutorial: 4 activations x 10 epochs
   actbench run configs/quick.yaml                    a seconds-long smoke run
+  actbench run --config configs/seed.yaml --jobs 1   one run after another
   actbench run --config configs/seed.yaml train.epochs=3 model.hidden=[256,256]
   actbench run activations=relu,gelu,mish train.lr=0.0005 --out results/mine
   actbench run --config configs/fashion.yaml --device cuda
@@ -48,7 +49,19 @@ int main(int argc, char** argv) {
   run->add_option("args", positionals, "KEY=VALUE overrides (and optionally the config file)");
   run->add_option("--device,-d", run_args.device, "auto | cpu | cuda | cuda:N");
   run->add_option("--out,-o", run_args.out, "output directory (default: results/<name>)");
+  run->add_option("--jobs,-j", run_args.jobs,
+                  "runs trained side by side (default: one per core on CPU, 1 on CUDA)");
   run->footer(kRunExamples);
+
+  int64_t peak_threads = 0, peak_size = 1024;
+  double peak_seconds = 2.0;
+  bool peak_json = false;
+  CLI::App* peak =
+      app.add_subcommand("peak", "Measure this machine's float32 matrix-multiply rate (GFLOP/s)");
+  peak->add_option("--threads,-t", peak_threads, "CPU threads (default: one per core)");
+  peak->add_option("--size", peak_size, "n of the n x n x n product (default 1024)");
+  peak->add_option("--seconds", peak_seconds, "how long to measure (default 2)");
+  peak->add_flag("--json", peak_json, "print a JSON object instead of a sentence");
 
   CLI::App* list = app.add_subcommand("list", "List what actbench offers");
   list->require_subcommand(1);
@@ -81,6 +94,9 @@ int main(int argc, char** argv) {
       }
       run_args.argv.assign(argv, argv + argc);
       return actbench::run_command(run_args);
+    }
+    if (peak->parsed()) {
+      return actbench::peak_command(peak_threads, peak_size, peak_seconds, peak_json);
     }
     if (list->parsed()) {
       actbench::list_activations(std::cout);

@@ -66,15 +66,15 @@ TEST(Data, LoadsFlatScaledImagesAndInt64Labels) {
   const actbench::Dataset ds = actbench::load_dataset(config_for(synthetic_mnist_dir()), kCpu);
   EXPECT_EQ(ds.input_size, 784);
   EXPECT_EQ(ds.num_classes, 10);
-  EXPECT_EQ(ds.train.images.sizes(), (std::vector<int64_t>{60000, 784}));
-  EXPECT_EQ(ds.test.images.sizes(), (std::vector<int64_t>{10000, 784}));
-  EXPECT_EQ(ds.train.images.scalar_type(), torch::kFloat);
+  EXPECT_EQ(ds.train.images().sizes(), (std::vector<int64_t>{60000, 784}));
+  EXPECT_EQ(ds.test.images().sizes(), (std::vector<int64_t>{10000, 784}));
+  EXPECT_EQ(ds.train.images().scalar_type(), torch::kFloat);
   EXPECT_EQ(ds.train.labels.scalar_type(), torch::kLong);
   EXPECT_EQ(ds.train.labels.sizes(), (std::vector<int64_t>{60000}));
   EXPECT_EQ(ds.test.size(), 10000);
-  EXPECT_GE(ds.train.images.min().item<float>(), 0.0f);
-  EXPECT_FLOAT_EQ(ds.train.images.max().item<float>(), 1.0f);
-  EXPECT_TRUE(ds.train.images.is_contiguous());
+  EXPECT_GE(ds.train.images().min().item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(ds.train.images().max().item<float>(), 1.0f);
+  EXPECT_TRUE(ds.train.images().is_contiguous());
   EXPECT_EQ(ds.mean, 0.0);
   EXPECT_EQ(ds.std, 1.0);
 }
@@ -90,7 +90,7 @@ TEST(Data, PixelsAndLabelsAreTheFilesInOrder) {
       EXPECT_EQ(split.labels[i].item<int64_t>(), want_labels[size_t(i)]);
       for (int64_t px : {int64_t(0), int64_t(100), int64_t(2 * 28 * want_labels[size_t(i)] + 4 * 28),
                          int64_t(783)}) {
-        EXPECT_FLOAT_EQ(split.images[i][px].item<float>(),
+        EXPECT_FLOAT_EQ(split.images()[i][px].item<float>(),
                         float(want_images[size_t(i * 784 + px)]) / 255.0f)
             << (train ? "train" : "test") << " image " << i << " pixel " << px;
       }
@@ -104,8 +104,8 @@ TEST(Data, LimitsTakeTheFirstExamples) {
       actbench::load_dataset(config_for(synthetic_mnist_dir(), 3000, 1000), kCpu);
   EXPECT_EQ(few.train.size(), 3000);
   EXPECT_EQ(few.test.size(), 1000);
-  EXPECT_EQ(few.train.images.sizes(), (std::vector<int64_t>{3000, 784}));
-  EXPECT_TRUE(torch::equal(few.train.images, all.train.images.narrow(0, 0, 3000)));
+  EXPECT_EQ(few.train.images().sizes(), (std::vector<int64_t>{3000, 784}));
+  EXPECT_TRUE(torch::equal(few.train.images(), all.train.images().narrow(0, 0, 3000)));
   EXPECT_TRUE(torch::equal(few.test.labels, all.test.labels.narrow(0, 0, 1000)));
   // A limit above the split size means all of it.
   const actbench::Dataset big =
@@ -121,8 +121,8 @@ TEST(Data, NormalizeUsesMnistStatistics) {
   const actbench::Dataset norm = actbench::load_dataset(c, kCpu);
   EXPECT_DOUBLE_EQ(norm.mean, 0.1307);
   EXPECT_DOUBLE_EQ(norm.std, 0.3081);
-  EXPECT_TRUE(torch::allclose(norm.train.images, (raw.train.images - 0.1307) / 0.3081, 1e-5, 1e-6));
-  EXPECT_TRUE(torch::allclose(norm.test.images, (raw.test.images - 0.1307) / 0.3081, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(norm.train.images(), (raw.train.images() - 0.1307) / 0.3081, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(norm.test.images(), (raw.test.images() - 0.1307) / 0.3081, 1e-5, 1e-6));
   EXPECT_TRUE(torch::equal(norm.train.labels, raw.train.labels));
 }
 
@@ -131,8 +131,8 @@ TEST(Data, NormalizeWithoutLimitAlsoApplies) {
   c.normalize = true;
   const actbench::Dataset norm = actbench::load_dataset(c, kCpu);
   // A 255 pixel becomes (1 - 0.1307) / 0.3081.
-  EXPECT_NEAR(norm.train.images.max().item<double>(), (1.0 - 0.1307) / 0.3081, 1e-5);
-  EXPECT_NEAR(norm.test.images.min().item<double>(), (0.0 - 0.1307) / 0.3081, 1e-5);
+  EXPECT_NEAR(norm.train.images().max().item<double>(), (1.0 - 0.1307) / 0.3081, 1e-5);
+  EXPECT_NEAR(norm.test.images().min().item<double>(), (0.0 - 0.1307) / 0.3081, 1e-5);
 }
 
 TEST(Data, FashionMnistUsesItsOwnStatistics) {

@@ -169,13 +169,13 @@ TEST(Train, EvaluateComputesExactMeanCrossEntropyAndAccuracy) {
   const double xs[5][2] = {{2.0, 0.0}, {0.0, 1.0}, {-1.0, 2.0}, {1.0, 1.0}, {0.5, -3.0}};
   const int64_t ys[5] = {0, 1, 2, 2, 0};
   actbench::Split split;
-  split.images = torch::empty({5, 2});
+  split.pixels = torch::empty({5, 2});
   split.labels = torch::empty({5}, torch::kLong);
   double loss_sum = 0.0;
   int correct = 0;
   for (int n = 0; n < 5; ++n) {
-    split.images[n][0] = xs[n][0];
-    split.images[n][1] = xs[n][1];
+    split.pixels[n][0] = xs[n][0];
+    split.pixels[n][1] = xs[n][1];
     split.labels[n] = ys[n];
     double h[2], z[3];
     for (int i = 0; i < 2; ++i) {

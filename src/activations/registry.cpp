@@ -1,5 +1,8 @@
 #include "activations/registry.h"
 
+#include <limits>
+
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/linear.h>
 
@@ -25,6 +28,32 @@ class FunctionalActivationImpl : public nn::Cloneable<FunctionalActivationImpl> 
   std::function<torch::Tensor(const torch::Tensor&)> fn_;
 };
 TORCH_MODULE(FunctionalActivation);
+
+// RReLU whose random slopes come from its own generator, seeded from the global one when the
+// module is built (under the run's seed). LibTorch's nn::RReLU draws from the process-wide
+// generator at every step, so two runs training side by side would change each other's numbers.
+class SeededRReLUImpl : public nn::Cloneable<SeededRReLUImpl> {
+ public:
+  SeededRReLUImpl(double lower, double upper) : lower_(lower), upper_(upper) { reset(); }
+  void reset() override {
+    const auto seed = torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong)
+                          .item<int64_t>();
+    generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    // The CPU generator serves CPU tensors; on CUDA the device's default generator is used.
+    if (x.is_cpu()) return torch::rrelu(x, lower_, upper_, is_training(), generator_);
+    return torch::rrelu(x, lower_, upper_, is_training());
+  }
+  void pretty_print(std::ostream& os) const override {
+    os << "RReLU(lower=" << lower_ << ", upper=" << upper_ << ")";
+  }
+
+ private:
+  double lower_, upper_;
+  at::Generator generator_;
+};
+TORCH_MODULE(SeededRReLU);
 
 double num(const Json& p, const char* key) {
   return p.at(key).get<double>();
@@ -173,8 +202,7 @@ std::vector<ActivationInfo> build_registry() {
       {number("lower", 1.0 / 8.0, "lower bound of the random slope", 0.0),
        number("upper", 1.0 / 3.0, "upper bound of the random slope", 0.0)},
       [](const Json& p, int64_t) {
-        return nn::AnyModule(
-            nn::RReLU(nn::RReLUOptions().lower(num(p, "lower")).upper(num(p, "upper"))));
+        return nn::AnyModule(SeededRReLU(num(p, "lower"), num(p, "upper")));
       },
       [](const Json& p) {
         return num(p, "lower") <= num(p, "upper") ? std::string() : "lower must not exceed upper";

@@ -56,6 +56,19 @@ int64_t configure_cpu_threads(int64_t requested) {
   return threads;
 }
 
+int64_t resolve_jobs(int64_t requested, int64_t threads_per_run, const torch::Device& device,
+                     int64_t runs) {
+  int64_t jobs = requested;
+  if (jobs <= 0) {
+    jobs = device.is_cuda() ? 1 : std::max<int64_t>(1, available_cores() / std::max<int64_t>(1, threads_per_run));
+  }
+  return std::max<int64_t>(1, std::min(jobs, runs));
+}
+
+void configure_worker_threads(int64_t threads) {
+  torch::set_num_threads(static_cast<int>(threads));
+}
+
 std::string device_string(const torch::Device& device) {
   if (device.is_cuda()) return "cuda:" + std::to_string(device.has_index() ? device.index() : 0);
   return "cpu";

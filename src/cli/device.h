@@ -16,6 +16,15 @@ torch::Device resolve_device(const std::string& spec);
 // pools never fight). 0 means one per core available to this process. Returns the count used.
 int64_t configure_cpu_threads(int64_t requested);
 
+// How many runs train side by side: `requested` if positive, else cores / threads per run on the
+// CPU and 1 on CUDA (runs on one GPU would queue on it anyway); never more than `runs`.
+int64_t resolve_jobs(int64_t requested, int64_t threads_per_run, const torch::Device& device,
+                     int64_t runs);
+
+// For a thread that trains a run: LibTorch's intra-op threads as seen from this thread (OpenMP
+// keeps that setting per thread).
+void configure_worker_threads(int64_t threads);
+
 // Cores this process may run on (sched affinity), at least 1.
 int64_t available_cores();
 

@@ -150,7 +150,8 @@ Json default_config_json() {
         {"dir", nullptr},
         {"normalize", false},
         {"train_limit", 0},
-        {"test_limit", 0}}},
+        {"test_limit", 0},
+        {"pipeline", "batch"}}},
       {"model", {{"hidden", {128, 128}}}},
       {"train",
        {{"epochs", 10},
@@ -160,10 +161,12 @@ Json default_config_json() {
         {"momentum", nullptr},
         {"weight_decay", nullptr},
         {"seed", 0},
-        {"eval_batch_size", 1000}}},
+        {"eval_batch_size", 1000},
+        {"engine", "fused"}}},
       {"device", "auto"},
       {"out", nullptr},
       {"threads", 1},
+      {"jobs", 0},
       {"activations",
        {"relu",
         "sigmoid",
@@ -186,6 +189,7 @@ Config config_from_json(const Json& tree, const Sources& sources) {
   c.data.normalize = r.boolean("data.normalize");
   c.data.train_limit = r.integer("data.train_limit", 0);
   c.data.test_limit = r.integer("data.test_limit", 0);
+  c.data.pipeline = r.string("data.pipeline", {"batch", "example"});
   c.model.hidden = read_hidden(r);
   c.train.epochs = r.integer("train.epochs", 1, 100000);
   c.train.batch_size = r.integer("train.batch_size", 1, 1 << 20);
@@ -204,12 +208,14 @@ Config config_from_json(const Json& tree, const Sources& sources) {
                              : r.number("train.weight_decay", 0.0, false);
   c.train.seed = r.integer("train.seed", 0);
   c.train.eval_batch_size = r.integer("train.eval_batch_size", 1, 1 << 20);
+  c.train.engine = r.string("train.engine", {"fused", "autograd"});
   c.device = r.string("device");
   if (!std::regex_match(c.device, std::regex("auto|cpu|cuda(:[0-9]+)?"))) {
     r.fail("device", "auto, cpu, cuda or cuda:N");
   }
   c.out = r.optional_string("out").value_or("results/" + c.name);
   c.threads = r.integer("threads", 0, 1024);
+  c.jobs = r.integer("jobs", 0, 1024);
   c.activations = read_activations(r);
   return c;
 }
@@ -260,7 +266,8 @@ Json config_to_json(const Config& c) {
         {"dir", c.data.dir},
         {"normalize", c.data.normalize},
         {"train_limit", c.data.train_limit},
-        {"test_limit", c.data.test_limit}}},
+        {"test_limit", c.data.test_limit},
+        {"pipeline", c.data.pipeline}}},
       {"model", {{"hidden", c.model.hidden}}},
       {"train",
        {{"epochs", c.train.epochs},
@@ -270,10 +277,12 @@ Json config_to_json(const Config& c) {
         {"momentum", c.train.momentum ? Json(*c.train.momentum) : Json(nullptr)},
         {"weight_decay", c.train.weight_decay},
         {"seed", c.train.seed},
-        {"eval_batch_size", c.train.eval_batch_size}}},
+        {"eval_batch_size", c.train.eval_batch_size},
+        {"engine", c.train.engine}}},
       {"device", c.device},
       {"out", c.out},
       {"threads", c.threads},
+      {"jobs", c.jobs},
       {"activations", acts},
   };
 }

@@ -22,6 +22,10 @@ struct DataConfig {
   bool normalize = false;         // true: (x - mean) / std with the data set's statistics
   int64_t train_limit = 0;        // 0 = all; N = the first N examples
   int64_t test_limit = 0;
+  // How batches are made (same numbers either way): "batch", one gather per batch from a
+  // batch-level torch::data dataset; "example", the per-example DataLoader + Stack<> pipeline
+  // (slower; the benchmark's baseline).
+  std::string pipeline = "batch";
 };
 
 struct ModelConfig {
@@ -37,6 +41,9 @@ struct TrainConfig {
   double weight_decay = 0.0;       // resolved: the optimizer's PyTorch default when not given
   int64_t seed = 0;
   int64_t eval_batch_size = 1000;  // test-set batch size (no effect on results)
+  // "fused": hand-written backward, flat parameters, one-pass Adam (fast); "autograd": torch::nn +
+  // autograd + torch::optim, the textbook loop. Same mathematics, different float rounding.
+  std::string engine = "fused";
 };
 
 struct Config {
@@ -47,6 +54,7 @@ struct Config {
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   std::string out;              // default: results/<name>
   int64_t threads = 1;          // intra-op CPU threads per run; 0 = one per core
+  int64_t jobs = 0;             // runs trained side by side; 0 = cores / threads (CPU), 1 (CUDA)
   std::vector<ActivationSpec> activations;
 };
 

@@ -1,6 +1,8 @@
 #include "data/dataset.h"
 
-#include <torch/data/datasets/mnist.h>
+#include <fstream>
+
+#include <torch/types.h>
 
 #include "data/idx.h"
 #include "util/error.h"
@@ -13,7 +15,7 @@ const char* const kIdxFileNames[4] = {"train-images-idx3-ubyte", "train-labels-i
 
 namespace {
 
-// torch::data::datasets::MNIST reads exactly this layout.
+// The MNIST layout (torch::data::datasets::MNIST accepts exactly this).
 constexpr int64_t kTrainCount = 60000;
 constexpr int64_t kTestCount = 10000;
 constexpr int64_t kSide = 28;
@@ -25,6 +27,18 @@ struct Stats {
 // The usual per-data-set statistics of the training images scaled to [0, 1].
 Stats dataset_stats(const std::string& dataset) {
   return dataset == "fashion-mnist" ? Stats{0.2860, 0.3530} : Stats{0.1307, 0.3081};
+}
+
+// The first `count` items (of `item_bytes` each) of an IDX file of `rank` dimensions that
+// check_pair has already checked.
+torch::Tensor read_payload(const fs::path& path, int rank, int64_t count, int64_t item_bytes) {
+  torch::Tensor out = torch::empty({count, item_bytes}, torch::kByte);
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(4 + 4 * rank);
+  if (!in.read(reinterpret_cast<char*>(out.data_ptr<uint8_t>()), count * item_bytes)) {
+    throw InputError("cannot read data file " + path.string());
+  }
+  return out;
 }
 
 void check_pair(const fs::path& dir, int images_idx, int64_t expected, const std::string& hint) {
@@ -47,23 +61,17 @@ void check_pair(const fs::path& dir, int images_idx, int64_t expected, const std
   check_idx_labels(labels, lb, 10);
 }
 
-Split load_split(const DataConfig& config, bool train, int64_t limit, const Stats* norm,
+Split load_split(const DataConfig& config, bool train, int64_t limit, const PixelScale& scale,
                  const torch::Device& device) {
-  using torch::data::datasets::MNIST;
-  MNIST mnist(config.dir, train ? MNIST::Mode::kTrain : MNIST::Mode::kTest);
-  const int64_t n =
-      limit > 0 ? std::min<int64_t>(limit, mnist.targets().size(0)) : mnist.targets().size(0);
+  const fs::path dir(config.dir);
+  const int base = train ? 0 : 2;
+  const int64_t total = train ? kTrainCount : kTestCount;
+  const int64_t n = limit > 0 ? std::min(limit, total) : total;
   Split split;
-  // MNIST gives [N, 1, 28, 28] scaled to [0, 1]. Keep only what is used (a limit frees the rest).
-  split.images = mnist.images().narrow(0, 0, n).reshape({n, kSide * kSide});
-  split.labels = mnist.targets().narrow(0, 0, n).to(torch::kLong);
-  if (n < mnist.targets().size(0)) {
-    split.images = split.images.clone();
-    split.labels = split.labels.clone();
-  }
-  if (norm) split.images.sub_(norm->mean).div_(norm->std);
-  split.images = split.images.to(device).contiguous();
-  split.labels = split.labels.to(device).contiguous();
+  split.pixels = read_payload(dir / kIdxFileNames[base], 3, n, kSide * kSide).to(device);
+  split.labels =
+      read_payload(dir / kIdxFileNames[base + 1], 1, n, 1).view({n}).to(torch::kLong).to(device);
+  split.scale = scale;
   return split;
 }
 
@@ -84,18 +92,32 @@ void check_dataset_files(const DataConfig& config) {
   check_pair(dir, 2, kTestCount, hint);
 }
 
+torch::Tensor Split::to_inputs(const torch::Tensor& rows) const {
+  if (rows.scalar_type() != torch::kByte) return rows;
+  // The same operations, in the same order, as torch::data::datasets::MNIST followed by
+  // normalisation, so every pixel gets the same float whichever path scales it.
+  torch::Tensor x = rows.to(torch::kFloat).div_(255);
+  if (scale.normalize) x.sub_(scale.mean).div_(scale.std);
+  return x;
+}
+
+torch::Tensor Split::images(int64_t start, int64_t len) const {
+  return to_inputs(pixels.narrow(0, start, len));
+}
+
 Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
   check_dataset_files(config);
   Dataset ds;
   ds.name = config.dataset;
-  Stats stats = dataset_stats(config.dataset);
-  const Stats* norm = config.normalize ? &stats : nullptr;
-  if (norm) {
+  PixelScale scale;
+  if (config.normalize) {
+    const Stats stats = dataset_stats(config.dataset);
     ds.mean = stats.mean;
     ds.std = stats.std;
+    scale = {true, static_cast<float>(stats.mean), static_cast<float>(stats.std)};
   }
-  ds.train = load_split(config, true, config.train_limit, norm, device);
-  ds.test = load_split(config, false, config.test_limit, norm, device);
+  ds.train = load_split(config, true, config.train_limit, scale, device);
+  ds.test = load_split(config, false, config.test_limit, scale, device);
   ds.input_size = kSide * kSide;
   return ds;
 }

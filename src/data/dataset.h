@@ -1,5 +1,8 @@
-// Data stage: the four IDX files of MNIST or Fashion-MNIST, checked, loaded once through
-// torch::data::datasets::MNIST, flattened, scaled and moved to the training device once.
+// Data stage: the four IDX files of MNIST or Fashion-MNIST, checked, read once as bytes (one byte
+// per pixel: 47 MB for MNIST's training split instead of the 188 MB of float32 that
+// torch::data::datasets::MNIST materialises) and moved to the training device once. Batches are
+// served by the torch::data datasets in data/batches.h, which scale the bytes to float on the fly
+// exactly as torch::data::datasets::MNIST does (x / 255), then normalise if asked.
 #pragma once
 
 #include <cstdint>
@@ -11,10 +14,26 @@
 
 namespace actbench {
 
+// How stored pixels become model inputs.
+struct PixelScale {
+  bool normalize = false;  // false: x / 255; true: (x / 255 - mean) / std
+  float mean = 0.0f;
+  float std = 1.0f;
+};
+
 struct Split {
-  torch::Tensor images;  // [N, 784] float32, on the training device
+  // [N, D] on the training device: uint8 pixels, scaled on the fly, or float32 inputs used as they
+  // are (for hand-made test data).
+  torch::Tensor pixels;
   torch::Tensor labels;  // [N] int64, on the training device
+  PixelScale scale;
   int64_t size() const { return labels.size(0); }
+  // Rows start..start+len as float32 model inputs.
+  torch::Tensor images(int64_t start, int64_t len) const;
+  // All rows as float32 (a copy for uint8 pixels; for tests and tools, not the training loop).
+  torch::Tensor images() const { return images(0, size()); }
+  // Scales rows already gathered from `pixels` (uint8 or float) to model inputs.
+  torch::Tensor to_inputs(const torch::Tensor& rows) const;
 };
 
 struct Dataset {
@@ -36,7 +55,7 @@ std::string fetch_command(const std::string& dataset, const std::string& dir);
 // Checks the four files (presence, headers, sizes, labels) without loading them. Throws InputError.
 void check_dataset_files(const DataConfig& config);
 
-// Checks, loads, applies limits and normalisation, and moves the tensors to `device`.
+// Checks, loads, applies limits, and moves the tensors to `device`.
 Dataset load_dataset(const DataConfig& config, const torch::Device& device);
 
 }  // namespace actbench

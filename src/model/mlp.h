@@ -35,6 +35,8 @@ class MLPImpl : public torch::nn::Module {
 
   const MLPOptions& options() const { return options_; }
   const std::vector<torch::nn::Linear>& linears() const { return linears_; }
+  const std::vector<torch::nn::AnyModule>& activations() const { return activations_; }
+  std::vector<torch::nn::AnyModule>& activations() { return activations_; }
 
  private:
   MLPOptions options_;

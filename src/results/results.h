@@ -31,6 +31,7 @@ struct RunEnvironment {
   std::string device;       // "cpu", "cuda:0"
   std::string device_name;  // e.g. the GPU's name; empty on CPU
   int64_t threads = 0;      // intra-op CPU threads
+  int64_t jobs = 1;         // runs trained side by side
   std::string started_at;   // ISO 8601, UTC
   std::string finished_at;
   std::vector<std::string> command;  // argv

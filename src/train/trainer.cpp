@@ -3,11 +3,17 @@
 #include <chrono>
 #include <cmath>
 
+#include <mutex>
+#include <optional>
+
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/data/dataloader.h>
+#include <torch/data/transforms/stack.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/utils.h>
 
-#include "train/optimizer.h"
+#include "data/batches.h"
+#include "train/engine.h"
 
 namespace actbench {
 namespace {
@@ -35,12 +41,12 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size) {
   const bool was_training = model->is_training();
   model->eval();
   const int64_t n = split.size();
-  auto opts = split.images.options();
+  auto opts = split.labels.options();
   torch::Tensor loss_sum = torch::zeros({}, opts.dtype(torch::kDouble));
   torch::Tensor correct = torch::zeros({}, opts.dtype(torch::kLong));
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t len = std::min(batch_size, n - start);
-    torch::Tensor logits = model->forward(split.images.narrow(0, start, len));
+    torch::Tensor logits = model->forward(split.images(start, len));
     torch::Tensor y = split.labels.narrow(0, start, len);
     loss_sum += F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .to(torch::kDouble);
@@ -50,6 +56,85 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size) {
   return {loss_sum.item<double>() / double(n), 100.0 * double(correct.item<int64_t>()) / double(n)};
 }
 
+namespace {
+
+// An epoch's batches, in the order of epoch_permutation, from one of the two pipelines.
+class BatchStream {
+ public:
+  virtual ~BatchStream() = default;
+  virtual void start_epoch() = 0;
+  // The next batch into x and y; false at the end of the epoch.
+  virtual bool next(torch::Tensor& x, torch::Tensor& y) = 0;
+};
+
+// data.pipeline: batch. One gather per batch from the batch-level torch::data dataset, into
+// reused buffers.
+class GatherStream : public BatchStream {
+ public:
+  GatherStream(const Split& split, int64_t batch_size, at::Generator generator)
+      : dataset_(split),
+        n_(split.size()),
+        batch_size_(batch_size),
+        device_(split.labels.device()),
+        generator_(std::move(generator)) {}
+
+  void start_epoch() override {
+    perm_ = epoch_permutation(n_, generator_).to(device_);
+    pos_ = 0;
+  }
+
+  bool next(torch::Tensor& x, torch::Tensor& y) override {
+    if (pos_ >= n_) return false;
+    const int64_t len = std::min(batch_size_, n_ - pos_);
+    dataset_.get_batch_into(perm_.narrow(0, pos_, len), x_, y_);
+    pos_ += len;
+    x = x_;
+    y = y_;
+    return true;
+  }
+
+ private:
+  BatchDataset dataset_;
+  int64_t n_, batch_size_;
+  torch::Device device_;
+  at::Generator generator_;
+  torch::Tensor perm_, x_, y_;
+  int64_t pos_ = 0;
+};
+
+// data.pipeline: example. The textbook torch::data pipeline: a per-example dataset, Stack<> to
+// collate, a DataLoader (no worker threads) over the same permutation.
+class ExampleStream : public BatchStream {
+  using Loader = decltype(torch::data::make_data_loader(
+      std::declval<ExampleDataset>().map(torch::data::transforms::Stack<>()),
+      std::declval<PermutationSampler>(), torch::data::DataLoaderOptions()));
+
+ public:
+  ExampleStream(const Split& split, int64_t batch_size, at::Generator generator)
+      : device_(split.labels.device()),
+        loader_(torch::data::make_data_loader(
+            ExampleDataset(split).map(torch::data::transforms::Stack<>()),
+            PermutationSampler(split.size(), std::move(generator)),
+            torch::data::DataLoaderOptions(size_t(batch_size)).workers(0))) {}
+
+  void start_epoch() override { it_.emplace(loader_->begin()); }
+
+  bool next(torch::Tensor& x, torch::Tensor& y) override {
+    if (*it_ == loader_->end()) return false;
+    x = (**it_).data.to(device_);
+    y = (**it_).target.to(device_);
+    ++*it_;
+    return true;
+  }
+
+ private:
+  torch::Device device_;
+  Loader loader_;
+  std::optional<decltype(loader_->begin())> it_;
+};
+
+}  // namespace
+
 RunResult train_run(const Config& config, const ActivationSpec& activation, const Dataset& data,
                     const torch::Device& device, const RunCallbacks& callbacks) {
   const TrainConfig& tc = config.train;
@@ -57,12 +142,19 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   result.activation = activation;
   result.seed = tc.seed;
 
-  // Same seed -> same initial Linear weights for every activation (a paired comparison).
-  torch::manual_seed(static_cast<uint64_t>(tc.seed));
-  MLP model(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation));
+  // Same seed -> same initial Linear weights for every activation (a paired comparison). The
+  // global generator is shared by every thread, so runs built side by side take turns.
+  std::optional<MLP> built;
+  {
+    static std::mutex init_mutex;
+    std::lock_guard<std::mutex> lock(init_mutex);
+    torch::manual_seed(static_cast<uint64_t>(tc.seed));
+    built.emplace(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation));
+  }
+  MLP& model = *built;
   model->to(device);
   result.parameters = count_parameters(*model);
-  auto optimizer = make_optimizer(tc, model->parameters());
+  std::unique_ptr<StepEngine> engine = make_engine(tc.engine, model, tc);
 
   const Split& train = data.train;
   const int64_t n = train.size();
@@ -75,28 +167,22 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   auto device_opts = torch::TensorOptions().device(device);
   torch::Tensor step_loss = torch::empty({steps}, device_opts.dtype(torch::kFloat));
   torch::Tensor step_correct = torch::empty({steps}, device_opts.dtype(torch::kLong));
+  // The shuffling stream is seeded apart from the weight initialisation.
   at::Generator shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
+  std::unique_ptr<BatchStream> batches;
+  if (config.data.pipeline == "example") {
+    batches = std::make_unique<ExampleStream>(train, bs, shuffle);
+  } else {
+    batches = std::make_unique<GatherStream>(train, bs, shuffle);
+  }
 
   model->train();
+  torch::Tensor x, y;
   for (int64_t epoch = 1; epoch <= tc.epochs; ++epoch) {
     const auto t0 = Clock::now();
-    // Reshuffled every epoch; drawn on the CPU so the order is the same on every device.
-    torch::Tensor perm = torch::randperm(n, shuffle, torch::kLong).to(device);
-    for (int64_t s = 0; s < steps; ++s) {
-      const int64_t start = s * bs;
-      torch::Tensor idx = perm.narrow(0, start, std::min(bs, n - start));
-      torch::Tensor x = train.images.index_select(0, idx);
-      torch::Tensor y = train.labels.index_select(0, idx);
-      torch::Tensor logits = model->forward(x);
-      torch::Tensor loss = F::cross_entropy(logits, y);
-      optimizer->zero_grad();
-      loss.backward();
-      optimizer->step();
-      {
-        torch::NoGradGuard no_grad;
-        step_loss[s].copy_(loss);
-        step_correct[s].copy_(logits.argmax(1).eq(y).sum());
-      }
+    batches->start_epoch();
+    for (int64_t s = 0; batches->next(x, y); ++s) {
+      engine->step(x, y, step_loss[s], step_correct[s]);
       if (callbacks.on_step) callbacks.on_step(s + 1, steps, epoch);
     }
     EpochMetrics m;

@@ -1,0 +1,63 @@
+// Step engines: one optimisation step on a batch, two ways.
+//
+//  - "autograd": the textbook loop. torch::nn forward, autograd backward, torch::optim step.
+//  - "fused": the same mathematics with the per-operator overhead taken out, which is most of a
+//    small MLP's step on a CPU. The parameters (and gradients) of the model live in one flat
+//    buffer each; forward writes into preallocated buffers; backward is written out by hand
+//    (matrix products straight into the gradient buffer, the activations' own backward kernels,
+//    autograd only for activations without one); Adam and AdamW update every parameter in one
+//    pass. Other optimizers run torch::optim on the flat buffer's views.
+//
+// Both leave the per-step loss and number of correct predictions in device tensors (no host sync).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <torch/types.h>
+
+#include "config/config.h"
+#include "model/mlp.h"
+
+namespace actbench {
+
+class StepEngine {
+ public:
+  virtual ~StepEngine() = default;
+  // One step on inputs `x` [B, D] and labels `y` [B]: the batch's mean cross-entropy goes into
+  // `loss_out` and its number of correct predictions into `correct_out` (0-dim device tensors).
+  virtual void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
+                    torch::Tensor correct_out) = 0;
+};
+
+// `model` must already be on its device and outlive the engine. The fused engine rebinds the
+// model's parameters to views of its flat buffer, so the model always shows the trained weights.
+std::unique_ptr<StepEngine> make_engine(const std::string& engine, MLP& model,
+                                        const TrainConfig& config);
+
+// The flat-buffer Adam/AdamW of the fused engine, on its own (for tests): updates `params` (whose
+// gradients are set) in one pass per step.
+class FlatAdam {
+ public:
+  // decoupled: AdamW (weight decay applied to the weights) instead of Adam (added to the gradient).
+  FlatAdam(torch::Tensor flat_params, torch::Tensor flat_grads, double lr, double weight_decay,
+           bool decoupled, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);
+  // One step over every parameter.
+  void step();
+
+  // The same step in pieces, so each piece can be updated while its gradient is still in cache:
+  // begin_step(), then update(offset, count) over ranges that cover the buffer exactly once.
+  // Elementwise, so the result equals step().
+  void begin_step();
+  void update(int64_t offset, int64_t count);
+
+ private:
+  torch::Tensor p_, g_, m_, v_;
+  double lr_, weight_decay_, beta1_, beta2_, eps_;
+  bool decoupled_;
+  int64_t t_ = 0;
+  // This step's scalars (set by begin_step).
+  double sqrt_bc2_ = 1, step_size_ = 0, keep_ = 1, l2_ = 0;
+};
+
+}  // namespace actbench
