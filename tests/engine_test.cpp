@@ -46,7 +46,7 @@ MLP make_model(const actbench::ActivationSpec& spec, std::vector<int64_t> hidden
 // Three steps of both engines from the same weights on the same batches (the last one shorter):
 // the per-step losses and correct counts agree, and so do the weights after each step.
 void expect_engines_agree(const actbench::ActivationSpec& spec, const std::string& optimizer,
-                          std::vector<int64_t> hidden = {16, 12}) {
+                          std::vector<int64_t> hidden = {16, 12}, bool sparse = false) {
   SCOPED_TRACE(spec.name + " with " + optimizer);
   // Large enough steps that the first layer's weights move well beyond the tolerance.
   const std::string lr = optimizer == "sgd" ? "0.5" : "0.01";
@@ -55,12 +55,13 @@ void expect_engines_agree(const actbench::ActivationSpec& spec, const std::strin
   MLP fast = make_model(spec, hidden);
   ASSERT_EQ(max_param_diff(slow, fast), 0.0);
   auto slow_engine = actbench::make_engine("autograd", slow, config.train);
-  auto fast_engine = actbench::make_engine("fused", fast, config.train);
+  auto fast_engine = actbench::make_engine("fused", fast, config.train, sparse);
   torch::manual_seed(11);
   double moved = 0;
   for (int step = 0; step < 3; ++step) {
     const int64_t b = step == 2 ? 5 : 9;
-    torch::Tensor x = torch::randn({b, 20}) * 2;
+    // Inputs like pixels: about half exact zeros (what the sparse first layer skips).
+    torch::Tensor x = torch::relu(torch::randn({b, 20})) * 2;
     torch::Tensor y = torch::randint(10, {b}, torch::kLong);
     torch::Tensor loss = torch::zeros({2}), correct = torch::zeros({2}, torch::kLong);
     torch::Tensor before = fast->parameters()[0].clone();
@@ -96,6 +97,34 @@ TEST(FusedEngine, MatchesAutogradForLearnableAndDeepNetworks) {
       "adam", {16, 16, 8});
   expect_engines_agree(actbench::resolve_activation("relu", "test"), "adam", {});  // no hidden
   expect_engines_agree(actbench::resolve_activation("identity", "test"), "sgd", {8, 8, 8});
+}
+
+TEST(FusedEngine, SparseFirstLayerMatchesAutograd) {
+  for (const char* name : {"relu", "tanh", "gelu"}) {
+    expect_engines_agree(actbench::resolve_activation(name, "test"), "sgd", {16, 12}, true);
+  }
+  expect_engines_agree(actbench::resolve_activation("sigmoid", "test"), "adam", {16}, true);
+}
+
+TEST(Kernels, SparseLinearMatchesDenseProducts) {
+  torch::manual_seed(6);
+  torch::Tensor x = torch::relu(torch::randn({9, 31}));  // ~half zeros
+  x[4].zero_();                                          // and an all-zero row
+  torch::Tensor w_t = torch::randn({31, 7}), bias = torch::randn({7}), dz = torch::randn({9, 7});
+  std::vector<int32_t> offsets(10), idx(9 * 31);
+  std::vector<float> val(9 * 31);
+  actbench::kernels::compress_rows(x.data_ptr<float>(), 9, 31, offsets.data(), idx.data(),
+                                   val.data());
+  EXPECT_EQ(offsets[9], x.ne(0).sum().item<int64_t>());
+  EXPECT_EQ(offsets[4], offsets[5]);
+  torch::Tensor out = torch::empty({9, 7}), grad = torch::full({31, 7}, 99.0);
+  actbench::kernels::sparse_linear_forward(offsets.data(), idx.data(), val.data(), 9,
+                                           w_t.data_ptr<float>(), bias.data_ptr<float>(), 7,
+                                           out.data_ptr<float>());
+  actbench::kernels::sparse_linear_weight_grad(offsets.data(), idx.data(), val.data(), 9, 31,
+                                               dz.data_ptr<float>(), 7, grad.data_ptr<float>());
+  EXPECT_TRUE(torch::allclose(out, torch::addmm(bias, x, w_t), 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(grad, torch::mm(x.t(), dz), 1e-5, 1e-5));
 }
 
 TEST(FusedEngine, ModelSeesTheTrainedWeights) {

@@ -162,7 +162,8 @@ Json default_config_json() {
         {"weight_decay", nullptr},
         {"seed", 0},
         {"eval_batch_size", 1000},
-        {"engine", "fused"}}},
+        {"engine", "fused"},
+        {"sparse_input", "auto"}}},
       {"device", "auto"},
       {"out", nullptr},
       {"threads", 1},
@@ -209,6 +210,7 @@ Config config_from_json(const Json& tree, const Sources& sources) {
   c.train.seed = r.integer("train.seed", 0);
   c.train.eval_batch_size = r.integer("train.eval_batch_size", 1, 1 << 20);
   c.train.engine = r.string("train.engine", {"fused", "autograd"});
+  c.train.sparse_input = r.string("train.sparse_input", {"auto", "on", "off"});
   c.device = r.string("device");
   if (!std::regex_match(c.device, std::regex("auto|cpu|cuda(:[0-9]+)?"))) {
     r.fail("device", "auto, cpu, cuda or cuda:N");
@@ -278,7 +280,8 @@ Json config_to_json(const Config& c) {
         {"weight_decay", c.train.weight_decay},
         {"seed", c.train.seed},
         {"eval_batch_size", c.train.eval_batch_size},
-        {"engine", c.train.engine}}},
+        {"engine", c.train.engine},
+        {"sparse_input", c.train.sparse_input}}},
       {"device", c.device},
       {"out", c.out},
       {"threads", c.threads},

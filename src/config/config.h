@@ -44,6 +44,9 @@ struct TrainConfig {
   // "fused": hand-written backward, flat parameters, one-pass Adam (fast); "autograd": torch::nn +
   // autograd + torch::optim, the textbook loop. Same mathematics, different float rounding.
   std::string engine = "fused";
+  // Fused engine on CPU: the first layer skips zero inputs. auto: when the inputs are unnormalised
+  // pixels (most are exact zeros); on; off. Same mathematics, different float rounding.
+  std::string sparse_input = "auto";
 };
 
 struct Config {

@@ -36,6 +36,53 @@ void gather_scale_u8(const uint8_t* pixels, int64_t row_len, const int64_t* idx,
   }
 }
 
+ACTBENCH_CLONES
+void compress_rows(const float* x, int64_t rows, int64_t cols, int32_t* offsets, int32_t* idx,
+                   float* val) {
+  int32_t n = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    offsets[r] = n;
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; ++c) {  // branch-free: write always, advance on nonzero
+      idx[n] = int32_t(c);
+      val[n] = row[c];
+      n += row[c] != 0.0f;
+    }
+  }
+  offsets[rows] = n;
+}
+
+ACTBENCH_CLONES
+void sparse_linear_forward(const int32_t* offsets, const int32_t* idx, const float* val,
+                           int64_t rows, const float* w_t, const float* bias, int64_t n,
+                           float* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* __restrict o = out + r * n;
+    for (int64_t j = 0; j < n; ++j) o[j] = 0.0f;
+    for (int32_t k = offsets[r]; k < offsets[r + 1]; ++k) {
+      const float v = val[k];
+      const float* __restrict w = w_t + int64_t(idx[k]) * n;
+      for (int64_t j = 0; j < n; ++j) o[j] += v * w[j];
+    }
+    for (int64_t j = 0; j < n; ++j) o[j] += bias[j];
+  }
+}
+
+ACTBENCH_CLONES
+void sparse_linear_weight_grad(const int32_t* offsets, const int32_t* idx, const float* val,
+                               int64_t rows, int64_t cols, const float* dz, int64_t n,
+                               float* grad_w_t) {
+  for (int64_t i = 0; i < cols * n; ++i) grad_w_t[i] = 0.0f;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* __restrict d = dz + r * n;
+    for (int32_t k = offsets[r]; k < offsets[r + 1]; ++k) {
+      const float v = val[k];
+      float* __restrict g = grad_w_t + int64_t(idx[k]) * n;
+      for (int64_t j = 0; j < n; ++j) g[j] += v * d[j];
+    }
+  }
+}
+
 double softmax_xent(const float* logits, const int64_t* labels, int64_t rows, int64_t classes,
                     float* grad, int64_t* correct) {
   double loss = 0.0;

@@ -25,6 +25,24 @@ void gather_scale_u8(const uint8_t* pixels, int64_t row_len, const int64_t* idx,
 double softmax_xent(const float* logits, const int64_t* labels, int64_t rows, int64_t classes,
                     float* grad, int64_t* correct);
 
+// Sparse inputs (MNIST's pixels are ~80% exact zeros): the first layer's products touch only the
+// nonzero inputs, ~5x fewer multiply-adds than the dense product.
+//
+// Row-wise compression of x [rows, cols]: the nonzeros of row r are idx/val[offsets[r] ..
+// offsets[r + 1]) in column order. offsets has rows + 1 entries; idx and val room for rows * cols.
+void compress_rows(const float* x, int64_t rows, int64_t cols, int32_t* offsets, int32_t* idx,
+                   float* val);
+
+// out[r][:] = bias + sum over row r's nonzeros of val * w_t[idx][:], with w_t = W^T [cols, n].
+void sparse_linear_forward(const int32_t* offsets, const int32_t* idx, const float* val,
+                           int64_t rows, const float* w_t, const float* bias, int64_t n,
+                           float* out);
+
+// grad_w_t = x^T dz [cols, n] from the compressed x and dz [rows, n] (overwrites grad_w_t).
+void sparse_linear_weight_grad(const int32_t* offsets, const int32_t* idx, const float* val,
+                               int64_t rows, int64_t cols, const float* dz, int64_t n,
+                               float* grad_w_t);
+
 struct AdamScalars {
   float beta1, beta2;       // moment decay rates
   float one_minus_beta1;    // 1 - beta1

@@ -51,7 +51,7 @@ Backward backward_kind(const ActivationSpec& spec) {
 
 class FusedEngine : public StepEngine {
  public:
-  FusedEngine(MLP& model, const TrainConfig& config) : model_(model) {
+  FusedEngine(MLP& model, const TrainConfig& config, bool sparse_input) : model_(model) {
     torch::NoGradGuard no_grad;
     const ActivationSpec& spec = model->options().activation();
     kind_ = backward_kind(spec);
@@ -107,6 +107,7 @@ class FusedEngine : public StepEngine {
       optimizer_ = make_optimizer(config, params);
     }
     cpu_ = flat_params_.is_cpu() && flat_params_.scalar_type() == torch::kFloat;
+    sparse_ = sparse_input && cpu_;
     const size_t layers = model->linears().size();
     z_.resize(layers);
     h_.resize(layers - 1);
@@ -127,7 +128,15 @@ class FusedEngine : public StepEngine {
     torch::Tensor a = x;
     for (size_t i = 0; i < L; ++i) {
       torch::Tensor z = buffer(z_[i], B, linears[i]->weight.size(0));
-      torch::addmm_out(z, linears[i]->bias, a, linears[i]->weight.t());
+      if (i == 0 && sparse_) {
+        compress_input(a);
+        const torch::Tensor w_t = linears[0]->weight.t();  // contiguous: stored transposed
+        kernels::sparse_linear_forward(offsets_.data(), nz_idx_.data(), nz_val_.data(), B,
+                                       w_t.data_ptr<float>(), linears[0]->bias.data_ptr<float>(),
+                                       z.size(1), z.data_ptr<float>());
+      } else {
+        torch::addmm_out(z, linears[i]->bias, a, linears[i]->weight.t());
+      }
       if (i + 1 == L) break;
       if (kind_ == Backward::kAutograd) {
         torch::AutoGradMode grad_mode(true);
@@ -168,7 +177,14 @@ class FusedEngine : public StepEngine {
       const torch::Tensor& input = i == 0 ? x : h_[i - 1];
       // dW^T = input^T dz, into the transposed (contiguous) gradient storage.
       torch::Tensor grad_t = linears[i]->weight.mutable_grad().t();
-      torch::mm_out(grad_t, input.t(), dz);
+      if (i == 0 && sparse_) {
+        const torch::Tensor d = dz.contiguous();
+        kernels::sparse_linear_weight_grad(offsets_.data(), nz_idx_.data(), nz_val_.data(), B,
+                                           grad_t.size(0), d.data_ptr<float>(), grad_t.size(1),
+                                           grad_t.data_ptr<float>());
+      } else {
+        torch::mm_out(grad_t, input.t(), dz);
+      }
       torch::sum_out(linears[i]->bias.mutable_grad(), dz, kBatchDim);
       torch::Tensor dh;
       if (i > 0) {
@@ -196,6 +212,17 @@ class FusedEngine : public StepEngine {
       buf = torch::empty({rows, cols}, flat_params_.options());
     }
     return buf.narrow(0, 0, rows);
+  }
+
+  // The nonzeros of the input batch, row by row, for the sparse first layer.
+  void compress_input(const torch::Tensor& x) {
+    const int64_t rows = x.size(0), cols = x.size(1);
+    offsets_.resize(size_t(rows + 1));
+    nz_idx_.resize(size_t(rows * cols));
+    nz_val_.resize(size_t(rows * cols));
+    const torch::Tensor xc = x.contiguous();
+    kernels::compress_rows(xc.data_ptr<float>(), rows, cols, offsets_.data(), nz_idx_.data(),
+                           nz_val_.data());
   }
 
   // d loss / d z of hidden layer `i` from d loss / d a (the activation's output).
@@ -246,6 +273,9 @@ class FusedEngine : public StepEngine {
   std::vector<torch::Tensor> z_, h_, z_leaf_, dh_;
   torch::Tensor dlogits_, minus_one_;
   bool cpu_ = false;
+  bool sparse_ = false;
+  std::vector<int32_t> offsets_, nz_idx_;
+  std::vector<float> nz_val_;
 };
 
 }  // namespace
@@ -301,9 +331,9 @@ void FlatAdam::update(int64_t offset, int64_t count) {
 }
 
 std::unique_ptr<StepEngine> make_engine(const std::string& engine, MLP& model,
-                                        const TrainConfig& config) {
+                                        const TrainConfig& config, bool sparse_input) {
   if (engine == "autograd") return std::make_unique<AutogradEngine>(model, config);
-  if (engine == "fused") return std::make_unique<FusedEngine>(model, config);
+  if (engine == "fused") return std::make_unique<FusedEngine>(model, config, sparse_input);
   throw std::logic_error("unknown engine '" + engine + "' passed validation");
 }
 

@@ -154,7 +154,12 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   MLP& model = *built;
   model->to(device);
   result.parameters = count_parameters(*model);
-  std::unique_ptr<StepEngine> engine = make_engine(tc.engine, model, tc);
+  // The sparse first layer pays where most inputs are exact zeros: unnormalised pixels.
+  const bool sparse_input =
+      tc.sparse_input == "on" ||
+      (tc.sparse_input == "auto" && data.train.pixels.scalar_type() == torch::kByte &&
+       !data.train.scale.normalize);
+  std::unique_ptr<StepEngine> engine = make_engine(tc.engine, model, tc, sparse_input);
 
   const Split& train = data.train;
   const int64_t n = train.size();
