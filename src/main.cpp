@@ -15,14 +15,49 @@ const char* kRunExamples = R"(
 Examples:
   actbench run --config configs/seed.yaml            the tutorial: 4 activations x 10 epochs
   actbench run configs/quick.yaml                    a seconds-long smoke run
-  actbench run --config configs/seed.yaml --jobs 1   one run after another
-  actbench run --config configs/seed.yaml train.epochs=3 model.hidden=[256,256]
+  actbench run configs/seeds.yaml                    4 activations x 5 seeds, with 95% intervals
+  actbench run configs/seed.yaml train.seed=0,1,2    KEY=a,b sweeps KEY
+  actbench run configs/seed.yaml train.epochs=3 model.hidden=[256,256]
   actbench run activations=relu,gelu,mish train.lr=0.0005 --out results/mine
+  actbench plan configs/lr.yaml                      the runs a sweep would do, trains nothing
+  actbench run configs/lr.yaml --shard 2/4           the second of four parts (cluster arrays)
+  actbench merge results/lr                          results.json + summary.json from runs/
   actbench run --config configs/fashion.yaml --device cuda
   actbench list activations                          every activation and its parameters
 
 KEY=VALUE sets any config key (dotted, e.g. train.epochs=3); it overrides the config file,
-which overrides the defaults. See README.md for every key.)";
+which overrides the defaults. KEY=a,b,c sweeps it. Rerunning a sweep into the same directory
+skips the runs already finished there. See README.md for every key.)";
+
+// The options `run` and `plan` share.
+void add_run_options(CLI::App* cmd, actbench::RunArgs& args, std::vector<std::string>& positionals) {
+  cmd->add_option("--config,-c", args.config_file, "YAML or JSON config file")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("args", positionals,
+                  "KEY=VALUE overrides, KEY=a,b sweeps (and optionally the config file)");
+  cmd->add_option("--device,-d", args.device, "auto | cpu | cuda | cuda:N");
+  cmd->add_option("--out,-o", args.out, "output directory (default: results/<name>)");
+  cmd->add_option("--jobs,-j", args.jobs,
+                  "runs trained side by side (default: one per core on CPU, 1 on CUDA)");
+  cmd->add_option("--shard", args.shard,
+                  "K/N: only the K-th of N parts of the sweep (1 <= K <= N), e.g. "
+                  "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
+  cmd->footer(kRunExamples);
+}
+
+// Splits `run`/`plan` positionals into the config file and KEY=VALUE overrides.
+void take_positionals(const std::vector<std::string>& positionals, actbench::RunArgs& args) {
+  for (const auto& p : positionals) {
+    if (p.find('=') != std::string::npos) {
+      args.overrides.push_back(p);
+    } else if (!args.config_file) {
+      args.config_file = p;
+    } else {
+      throw actbench::InputError("unexpected argument '" + p +
+                                 "': give one config file, then KEY=VALUE overrides");
+    }
+  }
+}
 
 void setup_logging() {
   auto logger = spdlog::stderr_color_mt("actbench");
@@ -43,15 +78,25 @@ int main(int argc, char** argv) {
 
   actbench::RunArgs run_args;
   std::vector<std::string> positionals;
-  CLI::App* run = app.add_subcommand("run", "Train and test every activation the config lists");
-  run->add_option("--config,-c", run_args.config_file, "YAML or JSON config file")
-      ->check(CLI::ExistingFile);
-  run->add_option("args", positionals, "KEY=VALUE overrides (and optionally the config file)");
-  run->add_option("--device,-d", run_args.device, "auto | cpu | cuda | cuda:N");
-  run->add_option("--out,-o", run_args.out, "output directory (default: results/<name>)");
-  run->add_option("--jobs,-j", run_args.jobs,
-                  "runs trained side by side (default: one per core on CPU, 1 on CUDA)");
-  run->footer(kRunExamples);
+  CLI::App* run = app.add_subcommand(
+      "run", "Train and test every activation the config lists, at every point of its sweep");
+  add_run_options(run, run_args, positionals);
+
+  actbench::RunArgs plan_args;
+  std::vector<std::string> plan_positionals;
+  bool plan_json = false;
+  CLI::App* plan = app.add_subcommand(
+      "plan", "Print the runs `run` would do with the same arguments; trains nothing");
+  add_run_options(plan, plan_args, plan_positionals);
+  plan->add_flag("--json", plan_json, "print the plan as JSON");
+
+  std::string merge_dir;
+  std::optional<std::string> merge_baseline;
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Rebuild DIR/results.json and DIR/summary.json from DIR/runs (after shards)");
+  merge->add_option("dir", merge_dir, "the sweep's output directory")->required();
+  merge->add_option("--baseline", merge_baseline,
+                    "activation label to compare against (default: the sweep's)");
 
   int64_t peak_threads = 0, peak_size = 1024;
   double peak_seconds = 2.0;
@@ -82,18 +127,16 @@ int main(int argc, char** argv) {
 
   try {
     if (run->parsed()) {
-      for (const auto& p : positionals) {
-        if (p.find('=') != std::string::npos) {
-          run_args.overrides.push_back(p);
-        } else if (!run_args.config_file) {
-          run_args.config_file = p;
-        } else {
-          throw actbench::InputError("unexpected argument '" + p +
-                                     "': give one config file, then KEY=VALUE overrides");
-        }
-      }
+      take_positionals(positionals, run_args);
       run_args.argv.assign(argv, argv + argc);
       return actbench::run_command(run_args);
+    }
+    if (plan->parsed()) {
+      take_positionals(plan_positionals, plan_args);
+      return actbench::plan_command(plan_args, plan_json);
+    }
+    if (merge->parsed()) {
+      return actbench::merge_command(merge_dir, merge_baseline);
     }
     if (peak->parsed()) {
       return actbench::peak_command(peak_threads, peak_size, peak_seconds, peak_json);

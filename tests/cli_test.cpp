@@ -91,10 +91,12 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
                    tmp.path());
   ASSERT_EQ(r.exit_code, 0) << describe(r);
 
-  // results.json: both runs, the resolved config, and nothing else in the directory.
+  // results.json: both runs, the resolved config; beside it the plan, the summary and one file
+  // per run, and nothing else.
   ASSERT_TRUE(fs::exists(out / "results.json"));
   const Json j = Json::parse(actbench_test::read_text(out / "results.json"));
-  EXPECT_EQ(j["schema"], "actbench.results/1");
+  EXPECT_EQ(j["schema"], "actbench.results/2");
+  EXPECT_EQ(j["complete"], true);
   ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(j["runs"][0]["activation"], "relu");
   EXPECT_EQ(j["runs"][1]["activation"], "tanh");
@@ -105,19 +107,26 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   EXPECT_EQ(j["device"], "cpu");
   EXPECT_EQ(j["threads"], 1);
   EXPECT_EQ(j["command"][1], "run");
-  int files = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(out)) ++files;
-  EXPECT_EQ(files, 1);
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(out)) files.push_back(e.path().filename().string());
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"plan.json", "results.json", "runs", "summary.json"}));
+  for (const auto& run : j["runs"]) {
+    EXPECT_EQ(Json::parse(actbench_test::read_text(out / "runs" /
+                                                   (run["id"].get<std::string>() + ".json"))),
+              run);
+  }
 
-  // stdout: only the ranking table, header + one row per activation.
+  // stdout: only the tables: header + one row per activation, then the paired difference.
   const auto lines = lines_of(r.out);
-  ASSERT_EQ(lines.size(), 3u) << describe(r);
+  ASSERT_EQ(lines.size(), 6u) << describe(r);
+  EXPECT_THAT(lines[5], ::testing::ContainsRegex("Tanh +is [0-9.]+ points (above|below) ReLU"));
   EXPECT_THAT(lines[0], HasSubstr("rank"));
   EXPECT_THAT(lines[1], ::testing::StartsWith("1 "));
   EXPECT_THAT(lines[2], ::testing::StartsWith("2 "));
   EXPECT_THAT(r.out, HasSubstr("ReLU"));
   EXPECT_THAT(r.out, HasSubstr("Tanh"));
-  for (const char* log : {"info", "results written", "LibTorch"}) {
+  for (const char* log : {"info", "results in", "LibTorch"}) {
     EXPECT_THAT(r.out, Not(HasSubstr(log))) << "log output on stdout";
   }
   EXPECT_THAT(r.out, Not(::testing::ContainsRegex("epoch +1/1"))) << "log output on stdout";
@@ -128,7 +137,7 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   EXPECT_THAT(r.err, HasSubstr("info"));
   EXPECT_THAT(r.err, ::testing::ContainsRegex("ReLU +epoch +1/1"));
   EXPECT_THAT(r.err, ::testing::ContainsRegex("Tanh +epoch +1/1"));
-  EXPECT_THAT(r.err, HasSubstr("results written to " + (out / "results.json").string()));
+  EXPECT_THAT(r.err, HasSubstr("results in " + (out / "results.json").string()));
   // Not a terminal: no progress bar escape codes.
   EXPECT_THAT(r.err, Not(HasSubstr("\x1b[K")));
 }

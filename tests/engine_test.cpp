@@ -250,18 +250,7 @@ TEST(Pipelines, EnginesReachTheSameAccuracy) {
 
 // The "runs" of a results.json without the timings.
 nlohmann::json metrics_of(const std::string& results_json) {
-  nlohmann::json doc = nlohmann::json::parse(results_json);
-  nlohmann::json out = nlohmann::json::array();
-  for (auto& run : doc.at("runs")) {
-    for (auto& e : run.at("epochs")) {
-      e.erase("seconds");
-      e.erase("train_seconds");
-      e.erase("test_seconds");
-    }
-    run.at("final").erase("total_seconds");
-    out.push_back(run);
-  }
-  return out;
+  return actbench_test::without_keys(nlohmann::json::parse(results_json).at("runs"));
 }
 
 TEST(Parallel, RunsGiveTheSameNumbersWhateverTheNumberOfJobs) {

@@ -1,5 +1,5 @@
-// Results stage: results.json's layout (schema actbench.results/1), atomic writing, and agreement
-// with the published JSON Schema in docs/results.schema.json.
+// Results stage: results.json's layout (schema actbench.results/2), atomic writing, and agreement
+// with the published JSON Schemas in docs/ (results.schema.json, summary.schema.json).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,7 +17,8 @@
 #include "cli/device.h"
 #include "data/dataset.h"
 #include "results/results.h"
-#include "results/table.h"
+#include "sweep/plan.h"
+#include "sweep/stats.h"
 #include "test_support.h"
 #include "train/trainer.h"
 
@@ -90,7 +91,9 @@ TEST(Results, RunToJsonHasPerEpochMetricsAndFinalSummary) {
   EXPECT_DOUBLE_EQ(j["epochs"][1]["test_accuracy"].get<double>(), 95.5);
   EXPECT_DOUBLE_EQ(j["epochs"][2]["seconds"].get<double>(), 1.75);
   const Json& f = j["final"];
-  EXPECT_EQ(f.size(), 4u);
+  EXPECT_EQ(f.size(), 6u);
+  EXPECT_DOUBLE_EQ(f["test_loss"].get<double>(), 0.5 / 3);
+  EXPECT_DOUBLE_EQ(f["seconds_per_epoch"].get<double>(), 1.75);
   EXPECT_DOUBLE_EQ(f["test_accuracy"].get<double>(), 94.0);  // the last epoch's
   EXPECT_DOUBLE_EQ(f["best_test_accuracy"].get<double>(), 95.5);
   EXPECT_EQ(f["best_epoch"], 2);
@@ -124,10 +127,46 @@ TEST(Results, SummaryPicksTheFirstBestEpoch) {
   EXPECT_EQ(empty.total_seconds, 0.0);
 }
 
-TEST(Results, ResultsToJsonHasSchemaEnvironmentConfigAndRuns) {
-  const actbench::Config config = actbench::load_config(std::nullopt, {"name=res"});
-  const Json j = actbench::results_to_json(config, environment(), {hand_made_run(), diverged_run()});
-  EXPECT_EQ(j["schema"], "actbench.results/1");
+// Each planned run's entry for `runs` (in plan order).
+std::vector<Json> entries_for(const actbench::Plan& plan, const std::vector<RunResult>& runs) {
+  std::vector<Json> out;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto& p = plan.runs[i];
+    out.push_back(actbench::run_entry(p.id, p.name, p.point, p.identity, runs[i], environment()));
+  }
+  return out;
+}
+
+actbench::Plan plan_of(const std::vector<std::string>& overrides) {
+  return actbench::make_plan(actbench::read_config_source(std::nullopt, overrides));
+}
+
+TEST(Results, RunEntryAddsIdPointIdentityAndProvenance) {
+  const actbench::Plan plan =
+      plan_of({"activations=[{name: leaky_relu, negative_slope: 0.2}]", "train.lr=0.1,0.01"});
+  ASSERT_EQ(plan.runs.size(), 2u);
+  const Json e = entries_for(plan, {hand_made_run()})[0];
+  Json expected = actbench::run_to_json(hand_made_run());
+  for (const char* k : {"id", "name", "point", "config", "device", "device_name",
+                        "actbench_version", "libtorch_version", "finished_at"}) {
+    ASSERT_TRUE(e.contains(k)) << k;
+    expected[k] = e[k];
+  }
+  EXPECT_EQ(e, expected);  // the metrics are run_to_json's, untouched
+  EXPECT_EQ(e["id"], plan.runs[0].id);
+  EXPECT_EQ(e["point"], (Json{{"train.lr", 0.1}}));
+  EXPECT_EQ(e["config"]["train"]["lr"], 0.1);
+  EXPECT_EQ(e["device"], "cpu");
+  EXPECT_EQ(e["final"]["test_loss"], 0.5 / 3);
+  EXPECT_DOUBLE_EQ(e["final"]["seconds_per_epoch"].get<double>(), 1.75);
+}
+
+TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
+  const actbench::Plan plan = plan_of({"name=res", "activations=[leaky_relu, relu]"});
+  const Json plan_json = actbench::plan_to_json(plan);
+  const std::vector<Json> runs = entries_for(plan, {hand_made_run(), diverged_run()});
+  const Json j = actbench::results_document(plan_json, environment(), runs, {});
+  EXPECT_EQ(j["schema"], "actbench.results/2");
   EXPECT_EQ(j["actbench_version"], ACTBENCH_VERSION);
   EXPECT_TRUE(j["libtorch_version"].is_string());
   EXPECT_FALSE(j["libtorch_version"].get<std::string>().empty());
@@ -136,10 +175,17 @@ TEST(Results, ResultsToJsonHasSchemaEnvironmentConfigAndRuns) {
   EXPECT_THAT(j["started_at"].get<std::string>(),
               ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"));
   EXPECT_EQ(j["command"], (Json{"actbench", "run", "configs/quick.yaml"}));
-  EXPECT_EQ(j["config"], actbench::config_to_json(config));
+  EXPECT_EQ(j["config"], plan_json["config"]);
+  EXPECT_EQ(j["config"]["name"], "res");
+  EXPECT_EQ(j["config"]["sweep"], Json::object());
+  EXPECT_EQ(j["complete"], true);
   ASSERT_EQ(j["runs"].size(), 2u);
-  EXPECT_EQ(j["runs"][0], actbench::run_to_json(hand_made_run()));
+  EXPECT_EQ(j["runs"][0], runs[0]);
   EXPECT_EQ(j["runs"][1]["status"], "diverged");
+  const Json partial = actbench::results_document(plan_json, environment(), {runs[0]},
+                                                  {plan.runs[1].id});
+  EXPECT_EQ(partial["complete"], false);
+  EXPECT_EQ(partial["missing"], (Json{plan.runs[1].id}));
 }
 
 std::vector<std::string> entries(const fs::path& dir) {
@@ -151,8 +197,7 @@ std::vector<std::string> entries(const fs::path& dir) {
 
 TEST(Results, WriteResultsIsAtomicAndLeavesNoTempFiles) {
   TempDir dir;
-  const actbench::Config config = actbench::load_config(std::nullopt, {});
-  const Json j = actbench::results_to_json(config, environment(), {hand_made_run()});
+  const Json j = {{"schema", actbench::kResultsSchema}, {"runs", {actbench::run_to_json(hand_made_run())}}};
   actbench::write_results(dir.path(), j);
   EXPECT_EQ(entries(dir.path()), (std::vector<std::string>{"results.json"}));
   EXPECT_EQ(Json::parse(actbench_test::read_text(dir / "results.json")), j);
@@ -178,34 +223,13 @@ TEST(Results, WriteResultsIntoMissingDirectoryIsAnInputError) {
   EXPECT_FALSE(fs::exists(dir / "missing"));
 }
 
-TEST(Results, RankingTableListsRunsBestFirstAndDivergedLast) {
-  RunResult a = hand_made_run();  // 94.0 final
-  RunResult b = hand_made_run();
-  b.activation = actbench::resolve_activation("tanh", "test");
-  b.epochs.back().test_accuracy = 97.25;
-  RunResult d = diverged_run();
-  d.epochs.back().test_accuracy = 99.0;  // better accuracy, but diverged: still last
-  std::ostringstream out;
-  actbench::print_ranking(out, {d, a, b});
-  const auto lines = actbench_test::lines_of(out.str());
-  ASSERT_EQ(lines.size(), 4u) << out.str();
-  EXPECT_THAT(lines[0], HasSubstr("rank"));
-  EXPECT_THAT(lines[0], HasSubstr("activation"));
-  EXPECT_THAT(lines[1], ::testing::StartsWith("1 "));
-  EXPECT_THAT(lines[1], HasSubstr("Tanh"));
-  EXPECT_THAT(lines[1], HasSubstr("97.25"));
-  EXPECT_THAT(lines[2], HasSubstr("LeakyReLU(negative_slope=0.2)"));
-  EXPECT_THAT(lines[2], HasSubstr("95.50 (2)"));
-  EXPECT_THAT(lines[3], HasSubstr("ReLU"));
-  EXPECT_THAT(lines[3], HasSubstr("diverged"));
-}
-
 // ---- the published JSON Schema ----
 
 const fs::path kSchema = fs::path(ACTBENCH_SOURCE_DIR) / "docs" / "results.schema.json";
+const fs::path kSummarySchema = fs::path(ACTBENCH_SOURCE_DIR) / "docs" / "summary.schema.json";
 
 // Exit 0: valid; 3: the instance violates the schema; anything else: the check itself failed.
-int validate(const fs::path& instance) {
+int validate(const fs::path& instance, const fs::path& schema_file = kSchema) {
   const std::string script =
       "import json, sys, jsonschema\n"
       "instance = json.load(open(sys.argv[1]))\n"
@@ -219,7 +243,7 @@ int validate(const fs::path& instance) {
   const std::string cmd = actbench_test::shell_quote(ACTBENCH_PYTHON) + " -c " +
                           actbench_test::shell_quote(script) + " " +
                           actbench_test::shell_quote(instance.string()) + " " +
-                          actbench_test::shell_quote(kSchema.string());
+                          actbench_test::shell_quote(schema_file.string());
   const int status = std::system(cmd.c_str());
   return (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
 }
@@ -238,49 +262,62 @@ class ResultsSchema : public ::testing::Test {
     ASSERT_TRUE(fs::exists(kSchema)) << kSchema << " is missing";
   }
 
-  // results.json of a real (tiny) training run plus a diverged one, written by write_results.
-  Json real_results() {
-    const actbench::Config config = actbench_test::synthetic_config(
-        {"data.train_limit=500", "data.test_limit=200", "train.epochs=1",
+  // results.json of real (tiny) training runs (two seeds) plus a diverged one, and its summary.
+  void make_real_results() {
+    const actbench::Plan plan = plan_of(
+        {"data.dir=" + actbench_test::synthetic_mnist_dir().string(), "data.train_limit=500",
+         "data.test_limit=200", "train.epochs=1", "model.hidden=[32]", "train.seed=0,1",
          "activations=[relu, {name: prelu, per_unit: true}, {name: gelu, approximate: tanh}]"});
     actbench::configure_cpu_threads(1);
     const torch::Device cpu(torch::kCPU);
-    const actbench::Dataset data = actbench::load_dataset(config.data, cpu);
+    const actbench::Dataset data = actbench::load_dataset(plan.base.data, cpu);
     std::vector<RunResult> runs;
-    for (const auto& a : config.activations) {
-      runs.push_back(actbench::train_run(config, a, data, cpu));
+    for (const auto& r : plan.runs) {
+      runs.push_back(actbench::train_run(r.config, r.config.activations[0], data, cpu));
     }
-    // A run that really diverged (non-finite losses become null) and a hand-made one.
-    actbench::Config wild = config;
+    // The last run made to really diverge (non-finite losses become null).
+    actbench::Config wild = plan.runs.back().config;
     wild.train.optimizer = "sgd";
     wild.train.lr = 1e38;
     wild.train.momentum = 0.9;
-    runs.push_back(actbench::train_run(wild, config.activations[0], data, cpu));
+    runs.back() = actbench::train_run(wild, wild.activations[0], data, cpu);
     EXPECT_EQ(runs.back().status, "diverged");
-    runs.push_back(diverged_run());
-    return actbench::results_to_json(config, environment(), runs);
+    std::vector<Json> entries = entries_for(plan, runs);
+    const Json plan_json = actbench::plan_to_json(plan);
+    results_ = actbench::results_document(plan_json, environment(), entries, {});
+    std::map<std::string, Json> by_id;
+    for (const auto& e : entries) by_id[e["id"].get<std::string>()] = e;
+    summary_ = actbench::build_summary(plan_json, by_id, plan.base.baseline);
   }
 
+  Json results_, summary_;
   TempDir dir_;
 };
 
-TEST_F(ResultsSchema, RealResultsFileValidates) {
-  const Json j = real_results();
-  ASSERT_EQ(j["runs"].size(), 5u);
-  EXPECT_TRUE(j["runs"][3]["epochs"][0]["train_loss"].is_null());
+TEST_F(ResultsSchema, RealResultsAndSummaryFilesValidate) {
+  make_real_results();
+  const Json& j = results_;
+  ASSERT_EQ(j["runs"].size(), 6u);
+  EXPECT_TRUE(j["runs"][5]["epochs"][0]["train_loss"].is_null());
   actbench::write_results(dir_.path(), j);
   EXPECT_EQ(validate(dir_ / "results.json"), 0) << j.dump(2);
+  EXPECT_EQ(summary_["groups"][2]["diverged"], 1);
+  actbench_test::write_text(dir_ / "summary.json", summary_.dump(2));
+  EXPECT_EQ(validate(dir_ / "summary.json", kSummarySchema), 0) << summary_.dump(2);
 }
 
 TEST_F(ResultsSchema, BrokenResultsFilesFailValidation) {
-  const Json good = real_results();
+  make_real_results();
+  const Json good = results_;
   struct Case {
     std::string what;
     std::function<void(Json&)> breakit;
   };
   const std::vector<Case> cases{
       {"missing runs", [](Json& j) { j.erase("runs"); }},
-      {"wrong schema id", [](Json& j) { j["schema"] = "actbench.results/2"; }},
+      {"wrong schema id", [](Json& j) { j["schema"] = "actbench.results/1"; }},
+      {"run without id", [](Json& j) { j["runs"][0].erase("id"); }},
+      {"malformed id", [](Json& j) { j["runs"][0]["id"] = "relu"; }},
       {"accuracy as text", [](Json& j) { j["runs"][0]["epochs"][0]["test_accuracy"] = "97%"; }},
       {"unknown status", [](Json& j) { j["runs"][0]["status"] = "crashed"; }},
       {"missing final", [](Json& j) { j["runs"][0].erase("final"); }},

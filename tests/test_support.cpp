@@ -1,10 +1,12 @@
 #include "test_support.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -208,6 +210,55 @@ CommandResult run_actbench(const std::vector<std::string>& args, const fs::path&
   r.out = read_text(capture / "stdout");
   r.err = read_text(capture / "stderr");
   return r;
+}
+
+int spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
+                   const fs::path& stdout_file, const fs::path& stderr_file) {
+  std::vector<std::string> argv_s{ACTBENCH_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    int out = ::open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int in = ::open("/dev/null", O_RDONLY);
+    if (out < 0 || err < 0 || in < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return int(pid);
+}
+
+int wait_exit(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra) {
+  static const std::vector<std::string> kTimings{"seconds",      "train_seconds", "test_seconds",
+                                                 "total_seconds", "seconds_per_epoch",
+                                                 "started_at",    "finished_at"};
+  if (j.is_object()) {
+    for (const auto* keys : {&kTimings, &extra}) {
+      for (const auto& k : *keys) j.erase(k);
+    }
+    for (auto& [k, v] : j.items()) v = without_keys(v, extra);
+  } else if (j.is_array()) {
+    for (auto& v : j) v = without_keys(v, extra);
+  }
+  return j;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -83,6 +83,18 @@ struct CommandResult {
 // Runs the actbench binary with `args` (each one shell-quoted) in `cwd`.
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd);
 
+// Starts the actbench binary with `args` in `cwd` without waiting (stdout and stderr to the given
+// files); returns its pid.
+int spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
+                   const fs::path& stdout_file, const fs::path& stderr_file);
+
+// Waits for `pid`; its exit code, or 128 + the signal that killed it.
+int wait_exit(int pid);
+
+// `j` without the keys that measure time (seconds, train_seconds, test_seconds, total_seconds,
+// seconds_per_epoch, started_at, finished_at) and without `extra` keys, at every depth.
+nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra = {});
+
 // Lines of `text` (without the newlines).
 std::vector<std::string> lines_of(const std::string& text);
 

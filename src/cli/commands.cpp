@@ -1,15 +1,11 @@
 #include "cli/commands.h"
 
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <iostream>
-#include <mutex>
 #include <optional>
-#include <thread>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
@@ -19,6 +15,9 @@
 #include "data/dataset.h"
 #include "results/results.h"
 #include "results/table.h"
+#include "sweep/plan.h"
+#include "sweep/runner.h"
+#include "sweep/store.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -28,80 +27,6 @@ namespace actbench {
 namespace fs = std::filesystem;
 
 namespace {
-
-// An in-place progress line on stderr, only when stderr is a terminal, over every run of the
-// invocation (several may train at once); redrawn at most ~10 times a second, so the per-step cost
-// is one clock read and an uncontended lock.
-class Progress {
- public:
-  Progress(const std::vector<ActivationSpec>& runs, int64_t epochs)
-      : enabled_(::isatty(STDERR_FILENO) == 1), epochs_(epochs), runs_(runs.size()) {
-    for (size_t i = 0; i < runs.size(); ++i) runs_[i].label = runs[i].label;
-  }
-
-  void update(size_t run, int64_t step, int64_t steps, int64_t epoch) {
-    if (!enabled_) return;
-    std::lock_guard<std::mutex> lock(mutex_);
-    runs_[run].done = (double(epoch - 1) + double(step) / double(steps)) / double(epochs_);
-    runs_[run].epoch = epoch;
-    runs_[run].active = step < steps || epoch < epochs_;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    double total = 0;
-    std::string active;
-    for (const auto& r : runs_) {
-      total += r.done;
-      if (r.active && r.done > 0) {
-        active += "  " + r.label + " " + std::to_string(r.epoch) + "/" + std::to_string(epochs_);
-      }
-    }
-    total /= double(runs_.size());
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * total);
-    std::fprintf(stderr, "\r  [%s%s] %3d%%%s\x1b[K", std::string(size_t(filled), '#').c_str(),
-                 std::string(size_t(kWidth - filled), '.').c_str(), static_cast<int>(100 * total),
-                 active.c_str());
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-
-  // Clears the line before a log line is printed; call with the lock free.
-  void clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!drawn_) return;
-    std::fprintf(stderr, "\r\x1b[K");
-    std::fflush(stderr);
-    drawn_ = false;
-    last_ = {};
-  }
-
- private:
-  struct RunState {
-    std::string label;
-    double done = 0;
-    int64_t epoch = 0;
-    bool active = false;
-  };
-  bool enabled_;
-  int64_t epochs_;
-  std::vector<RunState> runs_;
-  std::mutex mutex_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point last_{};
-};
-
-// Removes the output directories this process created if a failure leaves them empty.
-class OutputDirGuard {
- public:
-  OutputDirGuard(fs::path dir, fs::path created)
-      : dir_(std::move(dir)), created_(std::move(created)) {}
-  ~OutputDirGuard() { remove_created_dirs(dir_, created_); }
-
- private:
-  fs::path dir_;
-  fs::path created_;
-};
 
 std::string param_summary(const ActivationInfo& info) {
   if (info.params.empty()) return "-";
@@ -117,101 +42,152 @@ std::string param_summary(const ActivationInfo& info) {
 
 }  // namespace
 
-int run_command(const RunArgs& args) {
+namespace {
+
+// The config with the flags applied: --device, --out and --jobs are overrides of their keys.
+ConfigSource source_from_args(const RunArgs& args) {
   std::vector<std::string> overrides = args.overrides;
-  if (args.device) overrides.push_back("device=" + *args.device);
-  if (args.out) overrides.push_back("out=" + *args.out);
-  if (args.jobs) overrides.push_back("jobs=" + *args.jobs);
   // --device and --out are strings whatever they look like, so quote them for the YAML value
   // parser (--jobs stays a number).
-  for (size_t i = args.overrides.size(); i < overrides.size(); ++i) {
-    if (overrides[i].rfind("jobs=", 0) == 0) continue;
-    size_t eq = overrides[i].find('=');
-    nlohmann::json quoted = overrides[i].substr(eq + 1);
-    overrides[i] = overrides[i].substr(0, eq + 1) + quoted.dump();
-  }
-  const Config config = load_config(args.config_file, overrides);
+  auto quoted = [](const std::string& v) { return nlohmann::json(v).dump(); };
+  if (args.device) overrides.push_back("device=" + quoted(*args.device));
+  if (args.out) overrides.push_back("out=" + quoted(*args.out));
+  if (args.jobs) overrides.push_back("jobs=" + *args.jobs);
+  return read_config_source(args.config_file, overrides);
+}
 
-  // Everything that can be wrong with the input is checked before the output directory is made.
+
+}  // namespace
+
+int run_command(const RunArgs& args) {
+  std::optional<Shard> shard;
+  if (args.shard) shard = parse_shard(*args.shard);
+  const Plan plan = make_plan(source_from_args(args));
+  return run_sweep(plan, shard, args.argv);
+}
+
+int plan_command(const RunArgs& args, bool json) {
+  std::optional<Shard> shard;
+  if (args.shard) shard = parse_shard(*args.shard);
+  const Plan plan = make_plan(source_from_args(args));
+  const fs::path dir(plan.base.out);
+  std::vector<const PlannedRun*> runs;
+  for (const auto& r : plan.runs) {
+    if (!shard || shard->contains(r.index)) runs.push_back(&r);
+  }
+  auto finished = [&](const PlannedRun& r) {
+    std::string why;
+    return read_run_entry(dir, r.id, r.identity, why).has_value();
+  };
+  if (json) {
+    nlohmann::json j = plan_to_json(plan);
+    nlohmann::json selected = nlohmann::json::array();
+    for (const PlannedRun* r : runs) {
+      nlohmann::json e = j["runs"][r->index];
+      e["finished"] = finished(*r);
+      selected.push_back(e);
+    }
+    j["runs"] = selected;
+    j["out"] = plan.base.out;
+    if (shard) j["shard"] = {{"k", shard->k}, {"n", shard->n}};
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::string shape = std::to_string(plan.base.activations.size()) + " activation(s)";
+  for (const auto& a : plan.axes) {
+    std::vector<std::string> values;
+    for (const auto& v : a.values) values.push_back(value_text(v));
+    shape += " x " + a.key + " {" + join(values, ", ") + "}";
+  }
+  size_t done = 0;
+  for (const PlannedRun* r : runs) done += finished(*r);
+  std::cout << plan.runs.size() << " run(s): " << shape << "\n";
+  if (shard) {
+    std::cout << "shard " << shard->k << "/" << shard->n << ": " << runs.size() << " run(s)\n";
+  }
+  std::cout << "into " << dir.string() << " (" << done << " of these already finished there)\n\n";
+  size_t id_w = 2, act_w = 10;
+  for (const PlannedRun* r : runs) {
+    id_w = std::max(id_w, r->id.size());
+    act_w = std::max(act_w, r->config.activations.front().label.size());
+  }
+  char line[1024];
+  std::snprintf(line, sizeof line, "%5s  %-*s  %-*s  %-8s  %s\n", "#", int(id_w), "id", int(act_w),
+                "activation", "status", "swept values");
+  std::cout << line;
+  for (const PlannedRun* r : runs) {
+    std::snprintf(line, sizeof line, "%5zu  %-*s  %-*s  %-8s  %s\n", r->index + 1, int(id_w),
+                  r->id.c_str(), int(act_w), r->config.activations.front().label.c_str(),
+                  finished(*r) ? "done" : "to do",
+                  describe_point(r->point, plan.axes).c_str());
+    std::cout << line;
+  }
+  return kExitOk;
+}
+
+int merge_command(const std::string& dir_text, const std::optional<std::string>& baseline) {
+  const fs::path dir(dir_text);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw InputError("sweep directory " + dir.string() + " not found (give the --out DIR of a sweep)");
+  }
+  const fs::path plan_path = dir / "plan.json";
+  if (!fs::exists(plan_path, ec)) {
+    throw InputError(plan_path.string() + " not found: " + dir.string() +
+                     " is not a sweep directory (actbench run ... --out DIR makes one)");
+  }
+  nlohmann::json plan;
+  try {
+    plan = nlohmann::json::parse(read_file(plan_path));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(plan_path.string() + ": not valid JSON (" + e.what() + ")");
+  }
+  if (!plan.is_object() || plan.value("schema", "") != kPlanSchema || !plan.contains("runs") ||
+      !plan.contains("config") || !plan.contains("axes")) {
+    throw InputError(plan_path.string() + ": not an " + kPlanSchema +
+                     " file (written by another actbench version?); rerun the sweep to rewrite it");
+  }
+  std::set<std::string> ids;
+  std::vector<std::string> labels;
+  for (const auto& r : plan["runs"]) {
+    ids.insert(r.at("id").get<std::string>());
+    const std::string label = r.at("activation").get<std::string>();
+    if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+  }
+  check_no_foreign_runs(dir, ids);
+  const std::string base = baseline.value_or(plan.at("baseline").get<std::string>());
+  if (std::find(labels.begin(), labels.end(), base) == labels.end()) {
+    throw InputError("--baseline '" + base + "' is not one of the sweep's activations: " +
+                     join(labels, ", "));
+  }
   RunEnvironment env;
   env.started_at = utc_timestamp();
-  env.command = args.argv;
-  const torch::Device device = resolve_device(config.device);
-  env.device = device_string(device);
-  env.threads = configure_cpu_threads(config.threads);
-  const auto t_load = std::chrono::steady_clock::now();
-  const Dataset data = load_dataset(config.data, device);
-  const fs::path out_dir(config.out);
-  OutputDirGuard guard(out_dir, prepare_output_dir(out_dir, "results.json"));
-
-  spdlog::info("actbench {} | LibTorch {} | device {} | {} CPU thread(s)", ACTBENCH_VERSION,
-               TORCH_VERSION, env.device, env.threads);
-  spdlog::info(
-      "{}: {} train / {} test images from {} (loaded in {:.2f} s); {} activation(s) x {} "
-      "epoch(s), hidden {}, {} lr {}, batch {}, seed {}",
-      data.name, data.train.size(), data.test.size(), config.data.dir,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count(),
-      config.activations.size(), config.train.epochs, nlohmann::json(config.model.hidden).dump(),
-      config.train.optimizer, format_number(config.train.lr), config.train.batch_size,
-      config.train.seed);
-
-  const size_t n_runs = config.activations.size();
-  const int64_t jobs = resolve_jobs(config.jobs, env.threads, device, int64_t(n_runs));
-  env.jobs = jobs;
-  if (jobs > 1) spdlog::info("training {} runs, {} at a time", n_runs, jobs);
-  std::vector<std::optional<RunResult>> results(n_runs);
-  Progress progress(config.activations, config.train.epochs);
-  std::atomic<size_t> next_run{0};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  // Each worker takes the next run until none is left. A run's numbers do not depend on how many
-  // train at once: each has its own generators, its own buffers and one intra-op thread.
-  auto worker = [&] {
-    configure_worker_threads(env.threads);
-    for (size_t i; (i = next_run++) < n_runs;) {
-      {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (error) return;
-      }
-      const ActivationSpec& activation = config.activations[i];
-      RunCallbacks callbacks;
-      callbacks.on_step = [&, i](int64_t step, int64_t steps, int64_t epoch) {
-        progress.update(i, step, steps, epoch);
-      };
-      callbacks.on_epoch = [&](const RunResult& run, const EpochMetrics& m) {
-        progress.clear();
-        spdlog::info(
-            "{:<12} epoch {:>2}/{}  train loss {:.4f} acc {:6.2f}%  test loss {:.4f} acc "
-            "{:6.2f}%  {:.2f} s{}",
-            run.activation.label, m.epoch, config.train.epochs, m.train_loss, m.train_accuracy,
-            m.test_loss, m.test_accuracy, m.seconds,
-            run.status == "diverged" ? "  DIVERGED (loss is not finite), run stopped" : "");
-      };
-      try {
-        results[i] = train_run(config, activation, data, device, callbacks);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        return;
-      }
-    }
-  };
-  if (jobs == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (int64_t j = 0; j < jobs; ++j) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
+  env.command = {"actbench", "merge", dir_text};
+  SweepOutputs outputs = collect_outputs(dir, plan, env, base, true);
+  // The environment the runs were trained in (one device unless shards ran on several).
+  std::set<std::string> devices, names;
+  for (const auto& r : outputs.results["runs"]) {
+    devices.insert(r.value("device", ""));
+    names.insert(r.value("device_name", ""));
   }
-  progress.clear();
-  if (error) std::rethrow_exception(error);
-  std::vector<RunResult> runs;
-  for (auto& r : results) runs.push_back(std::move(*r));
-  env.finished_at = utc_timestamp();
-  write_results(out_dir, results_to_json(config, env, runs));
-  spdlog::info("results written to {}", (out_dir / "results.json").string());
-  print_ranking(std::cout, runs);
-  return 0;
+  outputs.results["device"] = devices.size() == 1 ? *devices.begin() : join({devices.begin(), devices.end()}, ",");
+  outputs.results["device_name"] = names.size() == 1 ? *names.begin() : join({names.begin(), names.end()}, ",");
+  outputs.results["threads"] = plan["config"]["threads"];
+  outputs.results["jobs"] = plan["config"]["jobs"];
+  outputs.results["finished_at"] = utc_timestamp();
+  write_outputs(dir, outputs);
+  if (!outputs.missing.empty()) {
+    spdlog::warn("{} of the sweep's {} runs are not finished (e.g. {}); results.json and "
+                 "summary.json cover the {} that are (\"complete\": false). Rerun the sweep (or "
+                 "its shards) into {} to finish them, then merge again",
+                 outputs.missing.size(), plan["runs"].size(), outputs.missing.front(),
+                 plan["runs"].size() - outputs.missing.size(), dir.string());
+  }
+  spdlog::info("merged {} run(s) from {} into {} and {}",
+               plan["runs"].size() - outputs.missing.size(), (dir / "runs").string(),
+               (dir / "results.json").string(), (dir / "summary.json").string());
+  print_summary(std::cout, outputs.summary);
+  return kExitOk;
 }
 
 int peak_command(int64_t threads, int64_t size, double seconds, bool json) {

@@ -14,11 +14,23 @@ struct RunArgs {
   std::optional<std::string> device;   // --device, overrides the config's `device`
   std::optional<std::string> out;      // --out, overrides the config's `out`
   std::optional<std::string> jobs;     // --jobs, overrides the config's `jobs`
+  std::optional<std::string> shard;    // --shard K/N
   std::vector<std::string> argv;       // recorded in results.json
 };
 
-// `actbench run`: trains every configured activation, writes DIR/results.json, prints the table.
+// `actbench run`: expands the config's sweep (one run per activation and grid point), trains the
+// runs not yet finished in DIR (or the --shard's part of them), writes DIR/runs/<id>.json per run,
+// DIR/results.json and DIR/summary.json, and prints the table. Returns the exit status.
 int run_command(const RunArgs& args);
+
+// `actbench plan`: the runs `run` would do with the same arguments (ids, activations, swept
+// values, whether each is already finished in DIR), as a table or as JSON; trains nothing and
+// writes nothing.
+int plan_command(const RunArgs& args, bool json);
+
+// `actbench merge DIR`: rebuilds DIR/results.json and DIR/summary.json from DIR/runs (after the
+// shards of a sweep) and prints the table; `baseline` overrides the plan's.
+int merge_command(const std::string& dir, const std::optional<std::string>& baseline);
 
 // `actbench peak`: this machine's float32 matrix-multiply rate (GFLOP/s) on `threads` threads
 // (0: one per core), measured on size x size products for about `seconds`. Prints one line, or a

@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <cmath>
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -168,6 +169,7 @@ Json default_config_json() {
       {"out", nullptr},
       {"threads", 1},
       {"jobs", 0},
+      {"baseline", nullptr},
       {"activations",
        {"relu",
         "sigmoid",
@@ -219,12 +221,125 @@ Config config_from_json(const Json& tree, const Sources& sources) {
   c.threads = r.integer("threads", 0, 1024);
   c.jobs = r.integer("jobs", 0, 1024);
   c.activations = read_activations(r);
+  if (r.at("baseline").is_null()) {
+    c.baseline = c.activations.front().label;
+  } else {
+    std::vector<std::string> labels;
+    for (const auto& a : c.activations) labels.push_back(a.label);
+    c.baseline = r.string("baseline", labels);
+  }
   return c;
 }
 
-Config load_config(const std::optional<fs::path>& file, const std::vector<std::string>& overrides) {
-  Json tree = default_config_json();
-  Sources sources;
+namespace {
+
+// Keys that say how or where a sweep runs, not what a run computes.
+const std::map<std::string, std::string> kUnsweepable{
+    {"name", "it names the whole sweep"},
+    {"out", "the whole sweep goes to one directory"},
+    {"jobs", "it sets how many runs train at once for the whole sweep"},
+    {"threads", "it is set for the whole sweep"},
+    {"device", "one sweep runs on one device (use --device)"},
+    {"baseline", "it only chooses what the summary compares against"},
+    {"activations", "list them under 'activations' instead; every one is run at every point"},
+};
+
+// Checks that `key` names one sweepable setting of the defaults tree.
+void check_sweep_key(const Json& defaults, const std::string& key, const std::string& origin) {
+  const std::string top = key.substr(0, key.find('.'));
+  auto reason = kUnsweepable.find(top);
+  if (reason != kUnsweepable.end()) {
+    throw InputError(origin + ": sweep key '" + key + "' cannot be swept: " + reason->second);
+  }
+  const Json* node = &defaults;
+  for (size_t start = 0;;) {
+    size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (!node->is_object() || !node->contains(part)) {
+      // set_dotted gives the same "unknown key (did you mean ...)" errors as the rest of the
+      // config.
+      Json probe = defaults;
+      Sources ignored;
+      set_dotted(probe, key, nullptr, origin + ": sweep", ignored);
+    }
+    node = &node->at(part);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  if (node->is_object()) {
+    std::vector<std::string> subkeys;
+    for (auto it = node->begin(); it != node->end(); ++it) subkeys.push_back(key + "." + it.key());
+    throw InputError(origin + ": sweep key '" + key + "' is a section; sweep one of its keys (" +
+                     join(subkeys, ", ") + ")");
+  }
+}
+
+// Adds or replaces the axis for `key`; checks the list.
+void set_axis(std::vector<SweepAxis>& sweep, const Json& defaults, const std::string& key,
+              const Json& values, const std::string& origin) {
+  check_sweep_key(defaults, key, origin);
+  const std::string where = origin + ": sweep '" + key + "'";
+  if (!values.is_array()) {
+    throw InputError(where + " must be a list of values (e.g. [0.01, 0.001]), got " +
+                     values.dump());
+  }
+  if (values.empty()) throw InputError(where + " is an empty list; give it at least one value");
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (values[i] == values[j]) {
+        throw InputError(where + " lists " + values[i].dump() +
+                         " twice; each value gives the same runs, so list it once");
+      }
+    }
+  }
+  SweepAxis axis{key, std::vector<Json>(values.begin(), values.end()), origin};
+  for (auto& a : sweep) {
+    if (a.key == key) {
+      a = std::move(axis);
+      return;
+    }
+  }
+  sweep.push_back(std::move(axis));
+}
+
+void remove_axis(std::vector<SweepAxis>& sweep, const std::string& key) {
+  sweep.erase(std::remove_if(sweep.begin(), sweep.end(),
+                             [&](const SweepAxis& a) { return a.key == key; }),
+              sweep.end());
+}
+
+}  // namespace
+
+std::vector<std::string> split_top_level(const std::string& text) {
+  std::vector<std::string> parts;
+  int depth = 0;
+  char quote = 0;
+  std::string cur;
+  for (char ch : text) {
+    if (quote) {
+      if (ch == quote) quote = 0;
+    } else if (ch == '"' || ch == '\'') {
+      quote = ch;
+    } else if (ch == '[' || ch == '{') {
+      ++depth;
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    } else if (ch == ',' && depth == 0) {
+      parts.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += ch;
+  }
+  parts.push_back(cur);
+  return parts;
+}
+
+ConfigSource read_config_source(const std::optional<fs::path>& file,
+                                const std::vector<std::string>& overrides) {
+  ConfigSource src;
+  src.tree = default_config_json();
+  const Json defaults = src.tree;
   if (file) {
     const std::string origin = file->string();
     if (!fs::exists(*file)) {
@@ -232,15 +347,33 @@ Config load_config(const std::optional<fs::path>& file, const std::vector<std::s
     }
     std::string ext = to_lower(file->extension().string());
     Json doc = parse_config_text(read_file(*file), origin, ext == ".json");
-    if (!doc.is_null()) merge_config(tree, doc, origin, sources);
+    if (doc.is_object() && doc.contains("sweep")) {
+      const Json sweep = doc["sweep"];
+      doc.erase("sweep");
+      if (!sweep.is_null()) {
+        if (!sweep.is_object()) {
+          throw InputError(origin + ": 'sweep' must map config keys to lists of values (e.g. "
+                           "train.lr: [0.01, 0.001]), got " + sweep.dump());
+        }
+        for (auto it = sweep.begin(); it != sweep.end(); ++it) {
+          set_axis(src.sweep, defaults, it.key(), it.value(), origin);
+        }
+      }
+    }
+    if (!doc.is_null()) merge_config(src.tree, doc, origin, src.sources);
   }
   for (const auto& kv : overrides) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
       throw InputError("command line: expected KEY=VALUE (e.g. train.epochs=3), got '" + kv + "'");
     }
-    std::string key = kv.substr(0, eq);
-    Json value = parse_value_text(kv.substr(eq + 1));
+    const std::string key = kv.substr(0, eq);
+    const std::string text = kv.substr(eq + 1);
+    if (key.rfind("sweep.", 0) == 0) {  // sweep.train.lr=[0.1, 0.01]
+      set_axis(src.sweep, defaults, key.substr(6), parse_value_text(text), "command line");
+      continue;
+    }
+    Json value = parse_value_text(text);
     // `activations=relu,tanh` is the natural way to name several on a command line.
     if (key == "activations" && value.is_string()) {
       Json list = Json::array();
@@ -252,10 +385,25 @@ Config load_config(const std::optional<fs::path>& file, const std::vector<std::s
         start = comma + 1;
       }
       value = list;
+    } else if (key != "activations") {
+      // KEY=a,b sweeps KEY over a and b; KEY=a fixes it (also when the file sweeps it).
+      std::vector<std::string> parts = split_top_level(text);
+      if (parts.size() > 1) {
+        Json values = Json::array();
+        for (const auto& p : parts) values.push_back(parse_value_text(p));
+        set_axis(src.sweep, defaults, key, values, "command line");
+        continue;
+      }
+      remove_axis(src.sweep, key);
     }
-    set_dotted(tree, key, value, "command line", sources);
+    set_dotted(src.tree, key, value, "command line", src.sources);
   }
-  return config_from_json(tree, sources);
+  return src;
+}
+
+Config load_config(const std::optional<fs::path>& file, const std::vector<std::string>& overrides) {
+  ConfigSource src = read_config_source(file, overrides);
+  return config_from_json(src.tree, src.sources);
 }
 
 Json config_to_json(const Config& c) {
@@ -286,6 +434,7 @@ Json config_to_json(const Config& c) {
       {"out", c.out},
       {"threads", c.threads},
       {"jobs", c.jobs},
+      {"baseline", c.baseline},
       {"activations", acts},
   };
 }

@@ -59,12 +59,41 @@ struct Config {
   int64_t threads = 1;          // intra-op CPU threads per run; 0 = one per core
   int64_t jobs = 0;             // runs trained side by side; 0 = cores / threads (CPU), 1 (CUDA)
   std::vector<ActivationSpec> activations;
+  // The activation (by label) that a sweep's paired differences are measured against; default:
+  // the first listed.
+  std::string baseline;
 };
+
+// One swept key: the values it takes, in the order given. `origin` names where the sweep was
+// defined ("configs/lr.yaml", "command line") for error messages.
+struct SweepAxis {
+  std::string key;
+  std::vector<Json> values;
+  std::string origin;
+};
+
+// A config as read, before it is expanded into runs: the merged tree (defaults < file <
+// overrides), where each leaf came from, and the swept keys (from the file's `sweep:` section and
+// from KEY=a,b overrides; an override KEY=v fixes a key the file sweeps).
+struct ConfigSource {
+  Json tree;
+  std::map<std::string, std::string> sources;
+  std::vector<SweepAxis> sweep;
+};
+
+// Reads and merges; checks the sweep's keys and lists (not yet the values' types: see plan.h).
+ConfigSource read_config_source(const std::optional<std::filesystem::path>& file,
+                                const std::vector<std::string>& overrides);
+
+// Splits an override's VALUE at its top-level commas (not inside [], {} or quotes): "0.1,0.01"
+// gives two values, "[128,128],[256]" two lists, "[128,128]" one.
+std::vector<std::string> split_top_level(const std::string& text);
 
 // The defaults as a JSON tree: it lists every valid key.
 Json default_config_json();
 
-// Loads and validates. `file` may be empty (defaults only); overrides are "dotted.key=value".
+// Loads and validates the base config (the sweep, if any, is not expanded: see plan.h). `file` may
+// be empty (defaults only); overrides are "dotted.key=value".
 Config load_config(const std::optional<std::filesystem::path>& file,
                    const std::vector<std::string>& overrides);
 

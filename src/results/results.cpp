@@ -1,5 +1,6 @@
 #include "results/results.h"
 
+#include <cmath>
 #include <ctime>
 
 #include <torch/version.h>
@@ -62,13 +63,31 @@ nlohmann::json run_to_json(const RunResult& run) {
            {{"test_accuracy", s.last_test_accuracy},
             {"best_test_accuracy", s.best_test_accuracy},
             {"best_epoch", s.best_epoch},
-            {"total_seconds", s.total_seconds}}}};
+            {"test_loss", std::isfinite(s.last_test_loss) ? nlohmann::json(s.last_test_loss)
+                                                          : nlohmann::json()},
+            {"total_seconds", s.total_seconds},
+            {"seconds_per_epoch", s.seconds_per_epoch}}}};
 }
 
-nlohmann::json results_to_json(const Config& config, const RunEnvironment& env,
-                               const std::vector<RunResult>& runs) {
-  nlohmann::json out_runs = nlohmann::json::array();
-  for (const auto& r : runs) out_runs.push_back(run_to_json(r));
+nlohmann::json run_entry(const std::string& id, const std::string& name, const nlohmann::json& point,
+                         const nlohmann::json& identity, const RunResult& run,
+                         const RunEnvironment& env) {
+  nlohmann::json j = run_to_json(run);
+  j["id"] = id;
+  j["name"] = name;
+  j["point"] = point;
+  j["config"] = identity;
+  j["device"] = env.device;
+  j["device_name"] = env.device_name;
+  j["actbench_version"] = ACTBENCH_VERSION;
+  j["libtorch_version"] = TORCH_VERSION;
+  j["finished_at"] = utc_timestamp();
+  return j;
+}
+
+nlohmann::json results_document(const nlohmann::json& plan, const RunEnvironment& env,
+                                const std::vector<nlohmann::json>& entries,
+                                const std::vector<std::string>& missing) {
   return {{"schema", kResultsSchema},
           {"actbench_version", ACTBENCH_VERSION},
           {"libtorch_version", TORCH_VERSION},
@@ -79,8 +98,10 @@ nlohmann::json results_to_json(const Config& config, const RunEnvironment& env,
           {"started_at", env.started_at},
           {"finished_at", env.finished_at},
           {"command", env.command},
-          {"config", config_to_json(config)},
-          {"runs", out_runs}};
+          {"config", plan.at("config")},
+          {"complete", missing.empty()},
+          {"missing", missing},
+          {"runs", entries}};
 }
 
 void write_results(const std::filesystem::path& dir, const nlohmann::json& results) {

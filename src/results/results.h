@@ -1,4 +1,5 @@
-// Results stage: runs as JSON (schema actbench.results/1, documented in docs/), written atomically.
+// Results stage: runs as JSON (schema actbench.results/2, documented in docs/), written atomically.
+// A run's entry is what DIR/runs/<id>.json holds and what results.json's `runs` lists.
 #pragma once
 
 #include <filesystem>
@@ -12,7 +13,7 @@
 
 namespace actbench {
 
-constexpr const char* kResultsSchema = "actbench.results/1";
+constexpr const char* kResultsSchema = "actbench.results/2";
 
 struct RunSummary {
   double last_test_accuracy = 0;
@@ -39,9 +40,20 @@ struct RunEnvironment {
 
 std::string utc_timestamp();
 
+// The run's metrics: activation, seed, status, per-epoch metrics and the `final` summary.
 nlohmann::json run_to_json(const RunResult& run);
-nlohmann::json results_to_json(const Config& config, const RunEnvironment& env,
-                               const std::vector<RunResult>& runs);
+
+// A run's entry: run_to_json plus its id, name, swept values, identity (the settings that
+// determine its numbers), and the device and versions that produced it.
+nlohmann::json run_entry(const std::string& id, const std::string& name, const nlohmann::json& point,
+                         const nlohmann::json& identity, const RunResult& run,
+                         const RunEnvironment& env);
+
+// results.json: the environment, the sweep's base config (plan["config"], with its `sweep`), the
+// entries of every finished run in plan order, and the ids of the runs not finished.
+nlohmann::json results_document(const nlohmann::json& plan, const RunEnvironment& env,
+                                const std::vector<nlohmann::json>& entries,
+                                const std::vector<std::string>& missing);
 
 // Writes DIR/results.json atomically.
 void write_results(const std::filesystem::path& dir, const nlohmann::json& results);

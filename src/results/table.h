@@ -1,14 +1,16 @@
-// The comparison table printed on stdout at the end of a run.
+// The tables printed on stdout at the end of a run or merge.
 #pragma once
 
 #include <ostream>
-#include <vector>
 
-#include "train/trainer.h"
+#include <nlohmann/json.hpp>
 
 namespace actbench {
 
-// Runs ranked by final test accuracy (diverged runs last), one row each.
-void print_ranking(std::ostream& out, const std::vector<RunResult>& runs);
+// summary.json as a table: one row per group (activation and swept values but the seed), ranked
+// by mean final test accuracy (groups with no completed run last), with 95% intervals where there
+// are repeated seeds; then one line per paired difference against the baseline activation
+// ("Tanh is 0.30 ± 0.21 points below ReLU").
+void print_summary(std::ostream& out, const nlohmann::json& summary);
 
 }  // namespace actbench

@@ -187,6 +187,9 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
     const auto t0 = Clock::now();
     batches->start_epoch();
     for (int64_t s = 0; batches->next(x, y); ++s) {
+      if (callbacks.stop && callbacks.stop->load(std::memory_order_relaxed) != 0) {
+        throw RunInterrupted();
+      }
       engine->step(x, y, step_loss[s], step_correct[s]);
       if (callbacks.on_step) callbacks.on_step(s + 1, steps, epoch);
     }

@@ -2,7 +2,9 @@
 // each. The loops keep everything on the device: no per-example work, no host sync per step.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <functional>
 #include <string>
 #include <vector>
@@ -46,6 +48,14 @@ using EpochCallback = std::function<void(const RunResult&, const EpochMetrics&)>
 struct RunCallbacks {
   StepCallback on_step;
   EpochCallback on_epoch;
+  // Polled once per step: non-zero abandons the run (train_run throws RunInterrupted).
+  const std::atomic<int>* stop = nullptr;
+};
+
+// Thrown by train_run when `stop` was set: the run was abandoned part-way.
+class RunInterrupted : public std::runtime_error {
+ public:
+  RunInterrupted() : std::runtime_error("run interrupted") {}
 };
 
 // Mean loss and accuracy of `model` on `split`, in batches of `batch_size`, without gradients.

@@ -71,4 +71,15 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best;
 }
 
+std::string value_text(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) return format_number(v.get<double>());
+  return v.dump();
+}
+
+std::string last_key_part(const std::string& key) {
+  size_t dot = key.rfind('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
 }  // namespace actbench

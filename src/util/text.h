@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace actbench {
 
 std::string to_lower(std::string s);
@@ -19,5 +21,11 @@ std::string format_number(double v);
 
 // The closest candidate by edit distance, or "" when none is close ("epoch" -> "epochs").
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+// A config value as people write it: strings bare, numbers shortest ("0.001"), lists as JSON.
+std::string value_text(const nlohmann::json& v);
+
+// The last part of a dotted key ("train.lr" -> "lr").
+std::string last_key_part(const std::string& key);
 
 }  // namespace actbench

@@ -1,0 +1,148 @@
+#include "sweep/plan.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "config/tree.h"
+#include "util/error.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace {
+
+
+
+std::string file_safe(const std::string& label) {
+  std::string out;
+  for (char ch : label) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) {
+      out += char(std::tolower(static_cast<unsigned char>(ch)));
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "run" : out.substr(0, 40);
+}
+
+}  // namespace
+
+Json run_identity(const Config& run_config) {
+  Json j = config_to_json(run_config);
+  for (const char* key : {"name", "out", "jobs", "threads", "baseline"}) j.erase(key);
+  return j;
+}
+
+std::string run_id(const Json& identity, const std::string& label) {
+  const std::string text = identity.dump();  // keys sorted: canonical
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return file_safe(label) + "-" + hex;
+}
+
+std::string describe_point(const Json& point, const std::vector<SweepAxis>& axes) {
+  std::map<std::string, int> uses;
+  for (const auto& a : axes) ++uses[last_key_part(a.key)];
+  std::vector<std::string> parts;
+  for (const auto& a : axes) {
+    if (!point.contains(a.key)) continue;
+    const std::string name = uses[last_key_part(a.key)] > 1 ? a.key : last_key_part(a.key);
+    parts.push_back(name + "=" + value_text(point.at(a.key)));
+  }
+  return join(parts, " ");
+}
+
+Plan make_plan(const ConfigSource& source) {
+  Plan plan;
+  plan.base = config_from_json(source.tree, source.sources);
+  plan.axes = source.sweep;
+  std::stable_sort(plan.axes.begin(), plan.axes.end(),
+                   [](const SweepAxis& a, const SweepAxis& b) {
+                     const bool sa = a.key == "train.seed", sb = b.key == "train.seed";
+                     if (sa != sb) return sa;
+                     return a.key < b.key;
+                   });
+  plan.config_json = config_to_json(plan.base);
+  Json sweep = Json::object();
+  for (const auto& a : plan.axes) sweep[a.key] = a.values;
+  plan.config_json["sweep"] = sweep;
+
+  // Odometer over the axes, the last one fastest.
+  std::vector<size_t> at(plan.axes.size(), 0);
+  std::set<std::string> ids;
+  while (true) {
+    Json tree = source.tree;
+    Sources sources = source.sources;
+    Json point = Json::object();
+    for (size_t i = 0; i < plan.axes.size(); ++i) {
+      const SweepAxis& a = plan.axes[i];
+      const Json& v = a.values[at[i]];
+      set_dotted(tree, a.key, v, a.origin + " (sweep '" + a.key + "')", sources);
+      point[a.key] = v;
+    }
+    const Config config = config_from_json(tree, sources);
+    const std::string where = describe_point(point, plan.axes);
+    for (const auto& activation : config.activations) {
+      PlannedRun run;
+      run.index = plan.runs.size();
+      run.config = config;
+      run.config.activations = {activation};
+      run.point = point;
+      run.identity = run_identity(run.config);
+      run.id = run_id(run.identity, activation.label);
+      run.name = activation.label + (where.empty() ? "" : " " + where);
+      if (!ids.insert(run.id).second) {
+        throw InputError("two runs of the sweep have the same settings (" + run.name +
+                         "); make the sweep's values and activations distinct");
+      }
+      plan.runs.push_back(std::move(run));
+    }
+    size_t i = plan.axes.size();
+    while (i > 0 && ++at[i - 1] == plan.axes[i - 1].values.size()) at[--i] = 0;
+    if (i == 0) break;
+  }
+  return plan;
+}
+
+Json plan_to_json(const Plan& plan) {
+  Json axes = Json::array();
+  for (const auto& a : plan.axes) axes.push_back({{"key", a.key}, {"values", a.values}});
+  Json runs = Json::array();
+  for (const auto& r : plan.runs) {
+    runs.push_back({{"id", r.id},
+                    {"activation", r.config.activations.front().label},
+                    {"point", r.point},
+                    {"seed", r.config.train.seed},
+                    {"name", r.name},
+                    {"config", r.identity}});
+  }
+  return {{"schema", kPlanSchema},
+          {"config", plan.config_json},
+          {"baseline", plan.base.baseline},
+          {"axes", axes},
+          {"runs", runs}};
+}
+
+Shard parse_shard(const std::string& text) {
+  std::smatch m;
+  const std::string usage =
+      "--shard must be K/N with 1 <= K <= N, e.g. --shard 2/4 for the second of four parts "
+      "(under Slurm: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT with --array=1-N)";
+  if (!std::regex_match(text, m, std::regex("\\s*([0-9]{1,9})\\s*/\\s*([0-9]{1,9})\\s*"))) {
+    throw InputError(usage + ", got '" + text + "'");
+  }
+  Shard s{std::stoll(m[1].str()), std::stoll(m[2].str())};
+  if (s.n < 1 || s.k < 1 || s.k > s.n) throw InputError(usage + ", got '" + text + "'");
+  return s;
+}
+
+}  // namespace actbench

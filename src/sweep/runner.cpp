@@ -1,0 +1,335 @@
+#include "sweep/runner.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+#include <torch/version.h>
+
+#include "cli/device.h"
+#include "data/dataset.h"
+#include "results/results.h"
+#include "results/table.h"
+#include "sweep/store.h"
+#include "train/trainer.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Set by SIGINT/SIGTERM; the training loops poll it once per step.
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void on_stop_signal(int sig) { g_signal.store(sig); }
+
+// Installs the handlers for the lifetime of a sweep. SA_RESETHAND: a second Ctrl-C kills at once.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_signal.store(0);
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// An in-place progress line on stderr, only when stderr is a terminal, over every run of the
+// invocation (several may train at once); redrawn at most ~10 times a second, so the per-step cost
+// is one clock read and an uncontended lock.
+class Progress {
+ public:
+  explicit Progress(const std::vector<const PlannedRun*>& runs)
+      : enabled_(::isatty(STDERR_FILENO) == 1), runs_(runs.size()) {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      runs_[i].name = runs[i]->name;
+      runs_[i].epochs = runs[i]->config.train.epochs;
+    }
+  }
+
+  void update(size_t run, int64_t step, int64_t steps, int64_t epoch) {
+    if (!enabled_) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    RunState& r = runs_[run];
+    r.done = (double(epoch - 1) + double(step) / double(steps)) / double(r.epochs);
+    r.epoch = epoch;
+    r.active = step < steps || epoch < r.epochs;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    double total = 0;
+    std::string active;
+    for (const auto& s : runs_) {
+      total += s.done;
+      if (s.active && s.done > 0) {
+        active += "  " + s.name + " " + std::to_string(s.epoch) + "/" + std::to_string(s.epochs);
+      }
+    }
+    total /= double(runs_.size());
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * total);
+    std::fprintf(stderr, "\r  [%s%s] %3d%%%s\x1b[K", std::string(size_t(filled), '#').c_str(),
+                 std::string(size_t(kWidth - filled), '.').c_str(), static_cast<int>(100 * total),
+                 active.c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+
+  void finish(size_t run) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    runs_[run].done = 1;
+    runs_[run].active = false;
+  }
+
+  // Clears the line before a log line is printed; call with the lock free.
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!drawn_) return;
+    std::fprintf(stderr, "\r\x1b[K");
+    std::fflush(stderr);
+    drawn_ = false;
+    last_ = {};
+  }
+
+ private:
+  struct RunState {
+    std::string name;
+    int64_t epochs = 1;
+    double done = 0;
+    int64_t epoch = 0;
+    bool active = false;
+  };
+  bool enabled_;
+  std::vector<RunState> runs_;
+  std::mutex mutex_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+// Removes the output directories this process created if a failure leaves them empty.
+class OutputDirGuard {
+ public:
+  OutputDirGuard(fs::path dir, fs::path created)
+      : dir_(std::move(dir)), created_(std::move(created)) {}
+  ~OutputDirGuard() { remove_created_dirs(dir_, created_); }
+
+ private:
+  fs::path dir_;
+  fs::path created_;
+};
+
+std::string shell_words(const std::vector<std::string>& argv) {
+  std::vector<std::string> words;
+  for (const auto& a : argv) {
+    bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                   "0123456789-_./=:,+%@") == std::string::npos;
+    if (plain) {
+      words.push_back(a);
+      continue;
+    }
+    std::string q = "'";
+    for (char ch : a) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    words.push_back(q + "'");
+  }
+  return join(words, " ");
+}
+
+}  // namespace
+
+int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
+              const std::vector<std::string>& argv) {
+  const Config& base = plan.base;
+  const fs::path dir(base.out);
+  const Json plan_json = plan_to_json(plan);
+
+  // Everything that can be wrong with the input is checked before anything is written.
+  std::set<std::string> plan_ids;
+  for (const auto& r : plan.runs) plan_ids.insert(r.id);
+  check_no_foreign_runs(dir, plan_ids);
+
+  RunEnvironment env;
+  env.started_at = utc_timestamp();
+  env.command = argv;
+  const torch::Device device = resolve_device(base.device);
+  env.device = device_string(device);
+  env.threads = configure_cpu_threads(base.threads);
+
+  // This invocation's share of the plan, less the runs already finished in DIR.
+  std::vector<const PlannedRun*> todo;
+  size_t in_shard = 0, done_before = 0;
+  for (const auto& r : plan.runs) {
+    if (shard && !shard->contains(r.index)) continue;
+    ++in_shard;
+    std::string why;
+    if (read_run_entry(dir, r.id, r.identity, why)) {
+      ++done_before;
+      continue;
+    }
+    if (!why.empty()) spdlog::warn("{}: {}; running it again", run_file(dir, r.id).string(), why);
+    todo.push_back(&r);
+  }
+
+  // One copy of each data set the runs to do need, shared by them all.
+  std::map<std::string, std::shared_ptr<const Dataset>> datasets;
+  const auto t_load = std::chrono::steady_clock::now();
+  for (const PlannedRun* r : todo) {
+    const std::string key = Json(config_to_json(r->config)["data"]).dump();
+    if (!datasets.count(key)) {
+      datasets[key] = std::make_shared<const Dataset>(load_dataset(r->config.data, device));
+    }
+  }
+  const double load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+
+  OutputDirGuard guard(dir, prepare_output_dir(dir, "results.json"));
+  const StopSignals signals;
+  fs::create_directories(dir / "runs");
+  remove_stale_temp_files(dir);
+  write_file_atomic(dir / "plan.json", plan_json.dump(2) + "\n");
+
+  spdlog::info("actbench {} | LibTorch {} | device {} | {} CPU thread(s)", ACTBENCH_VERSION,
+               TORCH_VERSION, env.device, env.threads);
+  std::string shape = std::to_string(base.activations.size()) + " activation(s)";
+  for (const auto& a : plan.axes) {
+    shape += " x " + std::to_string(a.values.size()) + " " + a.key;
+  }
+  spdlog::info("sweep of {} run(s) ({}) into {}{}", plan.runs.size(), shape, dir.string(),
+               shard ? " | shard " + std::to_string(shard->k) + "/" + std::to_string(shard->n) +
+                           ": " + std::to_string(in_shard) + " run(s)"
+                     : "");
+  if (done_before > 0) {
+    spdlog::info("{} of these run(s) already finished in {}: skipped", done_before,
+                 (dir / "runs").string());
+  }
+  for (const auto& [key, data] : datasets) {
+    spdlog::info("{}: {} train / {} test images (loaded in {:.2f} s)", data->name,
+                 data->train.size(), data->test.size(), load_seconds);
+  }
+
+  const int64_t jobs = todo.empty() ? 1 : resolve_jobs(base.jobs, env.threads, device,
+                                                       int64_t(todo.size()));
+  env.jobs = jobs;
+  if (!todo.empty()) {
+    spdlog::info("training {} run(s){}", todo.size(),
+                 jobs > 1 ? ", " + std::to_string(jobs) + " at a time" : "");
+  }
+  Progress progress(todo);
+  std::atomic<size_t> next_run{0};
+  std::atomic<size_t> finished_now{0};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  std::atomic<size_t> abandoned{0};
+  // Each worker takes the next run until none is left. A run's numbers do not depend on how many
+  // train at once: each has its own generators, its own buffers and one intra-op thread.
+  auto worker = [&] {
+    configure_worker_threads(env.threads);
+    for (size_t i; (i = next_run++) < todo.size();) {
+      {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (error) return;
+      }
+      if (g_signal.load() != 0) return;
+      const PlannedRun& run = *todo[i];
+      const Dataset& data = *datasets.at(Json(config_to_json(run.config)["data"]).dump());
+      RunCallbacks callbacks;
+      callbacks.stop = &g_signal;
+      callbacks.on_step = [&, i](int64_t step, int64_t steps, int64_t epoch) {
+        progress.update(i, step, steps, epoch);
+      };
+      callbacks.on_epoch = [&](const RunResult& r, const EpochMetrics& m) {
+        progress.clear();
+        spdlog::info(
+            "{}  epoch {}/{}  train loss {:.4f} acc {:6.2f}%  test loss {:.4f} acc {:6.2f}%  "
+            "{:.2f} s{}",
+            run.name, m.epoch, run.config.train.epochs, m.train_loss, m.train_accuracy,
+            m.test_loss, m.test_accuracy, m.seconds,
+            r.status == "diverged" ? "  DIVERGED (loss is not finite): run stopped" : "");
+      };
+      try {
+        RunResult result = train_run(run.config, run.config.activations.front(), data, device,
+                                     callbacks);
+        write_file_atomic(run_file(dir, run.id),
+                          run_entry(run.id, run.name, run.point, run.identity, result, env)
+                                  .dump(2) +
+                              "\n");
+        progress.finish(i);
+        ++finished_now;
+      } catch (const RunInterrupted&) {
+        ++abandoned;
+        return;
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        return;
+      }
+    }
+  };
+  if (jobs == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (int64_t j = 0; j < jobs; ++j) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  progress.clear();
+  if (error) std::rethrow_exception(error);
+
+  const size_t stored = plan.runs.size() - [&] {
+    size_t missing = 0;
+    std::string why;
+    for (const auto& r : plan.runs) missing += !read_run_entry(dir, r.id, r.identity, why);
+    return missing;
+  }();
+  if (const int sig = g_signal.load(); sig != 0) {
+    spdlog::warn(
+        "interrupted by {}: {} run(s) in progress abandoned (nothing of them was written); {} "
+        "of the sweep's {} runs are finished in {}. To finish, run the same command again (it "
+        "skips the finished runs): {}",
+        sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned.load(), stored, plan.runs.size(),
+        (dir / "runs").string(), shell_words(argv));
+    return 128 + sig;
+  }
+
+  if (stored < plan.runs.size()) {
+    // A shard whose part is done while others still run: the merge (or the last shard) rebuilds.
+    spdlog::info(
+        "shard done: {} of the sweep's {} runs are finished in {}; results.json and "
+        "summary.json are written once all are (by the last shard, or by `actbench merge {}`)",
+        stored, plan.runs.size(), (dir / "runs").string(), dir.string());
+    return kExitOk;
+  }
+  env.finished_at = utc_timestamp();
+  const SweepOutputs outputs = collect_outputs(dir, plan_json, env, base.baseline, false);
+  write_outputs(dir, outputs);
+  spdlog::info("{} run(s) in {}; results in {} and {}", plan.runs.size(), (dir / "runs").string(),
+               (dir / "results.json").string(), (dir / "summary.json").string());
+  print_summary(std::cout, outputs.summary);
+  return kExitOk;
+}
+
+}  // namespace actbench

@@ -1,0 +1,566 @@
+// Sweeps: the plan (grid expansion, stable run ids, shards), the statistics (Student's t
+// intervals, paired differences), and end to end through the binary: a 4 activations x 3 seeds
+// sweep with its table, kill -9 and SIGINT followed by a rerun, shards merged, resume, diverged
+// runs, bad input.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "model/mlp.h"
+#include "results/table.h"
+#include "sweep/plan.h"
+#include "sweep/stats.h"
+#include "test_support.h"
+#include "util/error.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using actbench::Json;
+using actbench::Plan;
+using actbench_test::CommandResult;
+using actbench_test::TempDir;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+Plan plan_of(const std::vector<std::string>& overrides, const std::string& yaml = "") {
+  if (yaml.empty()) return actbench::make_plan(actbench::read_config_source(std::nullopt, overrides));
+  TempDir dir;
+  actbench_test::write_text(dir / "c.yaml", yaml);
+  return actbench::make_plan(actbench::read_config_source(dir / "c.yaml", overrides));
+}
+
+std::string plan_error(const std::vector<std::string>& overrides, const std::string& yaml = "") {
+  return actbench_test::input_error_message([&] { plan_of(overrides, yaml); });
+}
+
+// ---- the plan ----
+
+TEST(Plan, ExpandsTheGridSeedOutermostOtherKeysSortedActivationsInnermost) {
+  const Plan plan = plan_of({"activations=relu,tanh"},
+                            "sweep:\n  train.seed: [0, 1]\n  train.lr: [0.01, 0.001]\n"
+                            "  model.hidden: [[64], [32, 32]]\n");
+  ASSERT_EQ(plan.runs.size(), 16u);
+  ASSERT_EQ(plan.axes.size(), 3u);
+  EXPECT_EQ(plan.axes[0].key, "train.seed");
+  EXPECT_EQ(plan.axes[1].key, "model.hidden");
+  EXPECT_EQ(plan.axes[2].key, "train.lr");
+  const auto& r0 = plan.runs[0];
+  EXPECT_EQ(r0.config.activations.size(), 1u);
+  EXPECT_EQ(r0.config.activations[0].label, "ReLU");
+  EXPECT_EQ(plan.runs[1].config.activations[0].label, "Tanh");
+  EXPECT_EQ(r0.point, (Json{{"train.seed", 0}, {"model.hidden", {64}}, {"train.lr", 0.01}}));
+  EXPECT_EQ(plan.runs[2].point["train.lr"], 0.001);
+  EXPECT_EQ(plan.runs[4].config.model.hidden, (std::vector<int64_t>{32, 32}));
+  EXPECT_EQ(plan.runs[8].config.train.seed, 1);
+  EXPECT_EQ(plan.runs[15].config.train.lr, 0.001);
+  EXPECT_EQ(plan.runs[15].name, "Tanh seed=1 hidden=[32,32] lr=0.001");
+  for (size_t i = 0; i < plan.runs.size(); ++i) EXPECT_EQ(plan.runs[i].index, i);
+  // The base config keeps the unswept values and lists the sweep.
+  EXPECT_EQ(plan.base.train.lr, 0.001);
+  EXPECT_EQ(plan.config_json["sweep"]["train.lr"], (Json{0.01, 0.001}));
+}
+
+TEST(Plan, WithoutASweepThereIsOneRunPerActivation) {
+  const Plan plan = plan_of({"activations=relu,sigmoid,gelu"});
+  ASSERT_EQ(plan.runs.size(), 3u);
+  EXPECT_TRUE(plan.axes.empty());
+  EXPECT_EQ(plan.runs[2].point, Json::object());
+  EXPECT_EQ(plan.runs[2].name, "GELU");
+  EXPECT_EQ(plan.base.baseline, "ReLU");  // the first listed
+}
+
+TEST(Plan, CommandLineCommasSweepAndPlainValuesFix) {
+  const std::string yaml = "sweep:\n  train.seed: [0, 1, 2]\n";
+  EXPECT_EQ(plan_of({}, yaml).runs.size(), 12u);
+  // KEY=v fixes a key the file sweeps; KEY=a,b sweeps another.
+  const Plan p = plan_of({"train.seed=5", "train.lr=0.1,0.01"}, yaml);
+  ASSERT_EQ(p.axes.size(), 1u);
+  EXPECT_EQ(p.axes[0].key, "train.lr");
+  EXPECT_EQ(p.axes[0].values, (std::vector<Json>{0.1, 0.01}));
+  EXPECT_EQ(p.runs.size(), 8u);
+  EXPECT_EQ(p.runs[0].config.train.seed, 5);
+  // Lists stay whole; commas between them sweep.
+  EXPECT_TRUE(plan_of({"model.hidden=[64, 64]"}).axes.empty());
+  const Plan h = plan_of({"model.hidden=[64,64],[32]", "activations=relu"});
+  ASSERT_EQ(h.runs.size(), 2u);
+  EXPECT_EQ(h.runs[1].config.model.hidden, (std::vector<int64_t>{32}));
+  // sweep.KEY=[...] is the explicit form; a command-line list replaces the file's.
+  EXPECT_EQ(plan_of({"sweep.train.seed=[7]"}, yaml).runs[0].config.train.seed, 7);
+  EXPECT_EQ(plan_of({"train.seed=3,4"}, yaml).runs.size(), 8u);
+  EXPECT_EQ(actbench::split_top_level("a,'b,c',[1,2],{x: 1, y: 2}"),
+            (std::vector<std::string>{"a", "'b,c'", "[1,2]", "{x: 1, y: 2}"}));
+}
+
+TEST(Plan, RunIdsAreStableAndDependOnlyOnWhatDeterminesTheNumbers) {
+  const Plan a = plan_of({"train.seed=0,1"});
+  const Plan b = plan_of({"train.seed=0,1", "name=other", "out=/elsewhere", "jobs=3", "threads=2",
+                          "baseline=Tanh"});
+  ASSERT_EQ(a.runs.size(), b.runs.size());
+  std::set<std::string> ids;
+  for (size_t i = 0; i < a.runs.size(); ++i) {
+    EXPECT_EQ(a.runs[i].id, b.runs[i].id);
+    ids.insert(a.runs[i].id);
+  }
+  EXPECT_EQ(ids.size(), a.runs.size());
+  EXPECT_NE(plan_of({"train.lr=0.01"}).runs[0].id, a.runs[0].id);
+  EXPECT_NE(plan_of({"train.epochs=3"}).runs[0].id, a.runs[0].id);
+  EXPECT_THAT(a.runs[0].id, ::testing::MatchesRegex("relu-[0-9a-f]{16}"));
+  EXPECT_THAT(a.runs[3].id, ::testing::MatchesRegex("leakyrelu-[0-9a-f]{16}"));
+  // The id is the hash of the identity, which is the run's resolved config minus what only says
+  // how or where it runs. Pinned: a changed id would make every stored sweep rerun everything.
+  EXPECT_FALSE(a.runs[0].identity.contains("out"));
+  EXPECT_FALSE(a.runs[0].identity.contains("jobs"));
+  EXPECT_EQ(a.runs[0].identity["activations"].size(), 1u);
+  EXPECT_EQ(actbench::run_id(Json{{"a", 1}}, "Leaky ReLU (0.2)"), "leaky-relu-0-2-" +
+            actbench::run_id(Json{{"a", 1}}, "x").substr(2));
+  EXPECT_EQ(actbench::run_id(Json::object(), "relu"), "relu-08f44b07b5901a25");
+}
+
+TEST(Plan, BadSweepsAreClearErrors) {
+  EXPECT_THAT(plan_error({"train.lrr=0.1,0.2"}), HasSubstr("unknown key 'train.lrr' (did you mean 'train.lr'?)"));
+  EXPECT_THAT(plan_error({}, "sweep:\n  train.lr: []\n"),
+              HasSubstr("sweep 'train.lr' is an empty list"));
+  EXPECT_THAT(plan_error({}, "sweep:\n  train.lr: 0.1\n"),
+              HasSubstr("sweep 'train.lr' must be a list of values"));
+  EXPECT_THAT(plan_error({}, "sweep: [train.lr]\n"), HasSubstr("'sweep' must map config keys"));
+  EXPECT_THAT(plan_error({}, "sweep:\n  train.lr: [0.1, abc]\n"),
+              HasSubstr("(sweep 'train.lr'): 'train.lr' must be a number > 0, got \"abc\""));
+  EXPECT_THAT(plan_error({"train.epochs=2,0"}), HasSubstr("'train.epochs' must be an integer >= 1"));
+  EXPECT_THAT(plan_error({"train.lr=0.1,1e-1"}), HasSubstr("lists 0.1 twice"));
+  EXPECT_THAT(plan_error({"out=a,b"}), HasSubstr("'out' cannot be swept"));
+  EXPECT_THAT(plan_error({}, "sweep:\n  activations: [relu]\n"), HasSubstr("cannot be swept"));
+  EXPECT_THAT(plan_error({"train=1,2"}), HasSubstr("'train' is a section"));
+  EXPECT_THAT(plan_error({"baseline=GELU"}), HasSubstr("'baseline' must be one of ReLU, Sigmoid"));
+  // Values valid alone but not together are still caught, at the grid point.
+  EXPECT_THAT(plan_error({"train.optimizer=adam,sgd", "train.momentum=0.5"}),
+              HasSubstr("'train.momentum' must be left unset with adam"));
+}
+
+TEST(Plan, ShardsPartitionThePlan) {
+  EXPECT_EQ(actbench::parse_shard("2/4").k, 2);
+  EXPECT_EQ(actbench::parse_shard("2/4").n, 4);
+  for (const char* bad : {"3/2", "0/2", "1/0", "a/b", "2", "-1/2", "1/2/3", ""}) {
+    EXPECT_THAT(actbench_test::input_error_message([&] { actbench::parse_shard(bad); }),
+                HasSubstr("--shard must be K/N with 1 <= K <= N"))
+        << bad;
+  }
+  for (int64_t n : {1, 3, 5, 13}) {
+    std::vector<int> owners(12, 0);
+    for (int64_t k = 1; k <= n; ++k) {
+      const actbench::Shard s{k, n};
+      for (size_t i = 0; i < owners.size(); ++i) owners[i] += s.contains(i);
+    }
+    EXPECT_EQ(owners, std::vector<int>(12, 1)) << "n=" << n;
+  }
+}
+
+TEST(Plan, ForAGivenSeedEveryActivationStartsFromTheSameWeights) {
+  auto weights = [](const std::string& act) {
+    torch::manual_seed(3);
+    actbench::MLP m(actbench::MLPOptions(784, {16, 16}, 10,
+                                         actbench::resolve_activation(act, "test")));
+    std::vector<torch::Tensor> w;
+    for (const auto& p : m->named_parameters()) {
+      if (p.key().rfind("fc", 0) == 0) w.push_back(p.value().clone());
+    }
+    return w;
+  };
+  const auto relu = weights("relu");
+  for (const char* act : {"tanh", "rrelu", "prelu", "sigmoid"}) {
+    const auto other = weights(act);
+    ASSERT_EQ(other.size(), relu.size());
+    for (size_t i = 0; i < relu.size(); ++i) EXPECT_TRUE(torch::equal(other[i], relu[i])) << act;
+  }
+}
+
+// ---- statistics ----
+
+TEST(Stats, StudentTQuantilesAndIntervals) {
+  EXPECT_NEAR(actbench::student_t_quantile(0.975, 1), 12.706204736174707, 1e-9);
+  EXPECT_NEAR(actbench::student_t_quantile(0.975, 2), 4.302652729749464, 1e-9);
+  EXPECT_NEAR(actbench::student_t_quantile(0.975, 30), 2.042272456301238, 1e-9);
+  const actbench::Estimate e = actbench::estimate({1.0, 2.0, 6.0});
+  EXPECT_EQ(e.n, 3);
+  EXPECT_DOUBLE_EQ(e.mean, 3.0);
+  EXPECT_DOUBLE_EQ(e.std, std::sqrt(7.0));  // ((4 + 1 + 9) / 2)
+  EXPECT_NEAR(e.half_width, 4.302652729749464 * std::sqrt(7.0) / std::sqrt(3.0), 1e-9);
+  const actbench::Estimate one = actbench::estimate({5.0});
+  EXPECT_EQ(one.mean, 5.0);
+  EXPECT_TRUE(std::isnan(one.std));
+  const Json j = actbench::estimate_to_json(one);
+  EXPECT_TRUE(j["std"].is_null());
+  EXPECT_TRUE(j["ci95"].is_null());
+}
+
+// A run entry with the given final metrics.
+Json entry(const std::string& id, double acc, double loss, const std::string& status = "completed") {
+  return {{"id", id},
+          {"status", status},
+          {"final",
+           {{"test_accuracy", acc},
+            {"best_test_accuracy", acc + 0.5},
+            {"test_loss", loss},
+            {"seconds_per_epoch", 1.0}}}};
+}
+
+Json plan_run(const std::string& id, const std::string& act, int64_t seed, double lr) {
+  return {{"id", id},
+          {"activation", act},
+          {"seed", seed},
+          {"point", {{"train.seed", seed}, {"train.lr", lr}}}};
+}
+
+TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
+  Json plan = {{"axes", Json::array({{{"key", "train.seed"}}, {{"key", "train.lr"}}})},
+               {"runs", Json::array()}};
+  std::map<std::string, Json> entries;
+  const double relu[3] = {97.0, 98.0, 96.0};
+  const double tanh_[3] = {96.0, 97.5, 95.0};
+  for (int64_t s = 0; s < 3; ++s) {
+    const std::string r = "r" + std::to_string(s), t = "t" + std::to_string(s);
+    const std::string g = "g" + std::to_string(s);
+    plan["runs"].push_back(plan_run(r, "ReLU", s, 0.1));
+    plan["runs"].push_back(plan_run(t, "Tanh", s, 0.1));
+    plan["runs"].push_back(plan_run(g, "GELU", s, 0.1));
+    entries[r] = entry(r, relu[s], 0.1);
+    entries[t] = entry(t, tanh_[s], 0.2);
+  }
+  entries["g0"] = entry("g0", 99.0, 0.1);
+  entries["g1"] = entry("g1", 10.0, 9.0, "diverged");  // counted, not averaged, not paired
+  // g2 is missing (not run yet).
+  const Json s = actbench::build_summary(plan, entries, "ReLU");
+  EXPECT_EQ(s["schema"], "actbench.summary/1");
+  EXPECT_EQ(s["runs_planned"], 9);
+  EXPECT_EQ(s["runs_finished"], 8);
+  EXPECT_EQ(s["complete"], false);
+  EXPECT_EQ(s["axes"], (Json{"train.seed", "train.lr"}));
+  ASSERT_EQ(s["groups"].size(), 3u);
+  const Json& g_relu = s["groups"][0];
+  EXPECT_EQ(g_relu["activation"], "ReLU");
+  EXPECT_EQ(g_relu["point"], (Json{{"train.lr", 0.1}}));  // the seed is what is averaged
+  EXPECT_EQ(g_relu["completed"], 3);
+  EXPECT_DOUBLE_EQ(g_relu["final_test_accuracy"]["mean"].get<double>(), 97.0);
+  EXPECT_DOUBLE_EQ(g_relu["final_test_accuracy"]["std"].get<double>(), 1.0);
+  EXPECT_NEAR(g_relu["final_test_accuracy"]["half_width"].get<double>(),
+              4.302652729749464 / std::sqrt(3.0), 1e-9);
+  EXPECT_DOUBLE_EQ(g_relu["best_test_accuracy"]["mean"].get<double>(), 97.5);
+  const Json& g_gelu = s["groups"][2];
+  EXPECT_EQ(g_gelu["completed"], 1);
+  EXPECT_EQ(g_gelu["diverged"], 1);
+  EXPECT_EQ(g_gelu["missing"], 1);
+  EXPECT_EQ(g_gelu["seeds"], (Json{0}));
+  EXPECT_TRUE(g_gelu["final_test_accuracy"]["half_width"].is_null());
+
+  ASSERT_EQ(s["differences"].size(), 2u);
+  const Json& d = s["differences"][0];
+  EXPECT_EQ(d["activation"], "Tanh");
+  EXPECT_EQ(d["baseline"], "ReLU");
+  EXPECT_EQ(d["seeds"], (Json{0, 1, 2}));
+  // Paired: differences -1, -0.5, -1 -> mean -5/6, std of the differences (not of each group).
+  const Json& acc = d["final_test_accuracy"];
+  EXPECT_NEAR(acc["mean"].get<double>(), -2.5 / 3, 1e-12);
+  const double sd = std::sqrt(((1.0 / 6) * (1.0 / 6) * 2 + (1.0 / 3) * (1.0 / 3)) / 2);
+  EXPECT_NEAR(acc["std"].get<double>(), sd, 1e-12);
+  EXPECT_NEAR(acc["half_width"].get<double>(), 4.302652729749464 * sd / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(d["final_test_loss"]["mean"].get<double>(), 0.1, 1e-12);
+  EXPECT_EQ(s["differences"][1]["seeds"], (Json{0}));  // GELU: only seed 0 completed
+
+  // The table: best group first, the differences as sentences.
+  std::ostringstream out;
+  actbench::print_summary(out, s);
+  const auto lines = actbench_test::lines_of(out.str());
+  ASSERT_GE(lines.size(), 7u) << out.str();
+  EXPECT_THAT(lines[0], ContainsRegex("rank +activation +lr +n +test acc %"));
+  EXPECT_THAT(lines[1], ContainsRegex("^1 +GELU +0.1 +1 +99.00 "));
+  EXPECT_THAT(lines[1], HasSubstr("1 diverged, 1 not run"));
+  EXPECT_THAT(lines[2], ContainsRegex("^2 +ReLU +0.1 +3 +97.00 \u00b1 2.48 "));
+  EXPECT_THAT(out.str(), ContainsRegex("\\[lr=0.1\\] Tanh +is 0.83 \u00b1 0.72 points below ReLU +\\(3 seeds\\)"));
+  EXPECT_THAT(out.str(), ContainsRegex("GELU +is 2.00 points above ReLU +\\(1 seed: no interval"));
+}
+
+// ---- end to end ----
+
+std::string describe(const CommandResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +
+         r.err;
+}
+
+// A sweep of the tutorial's four activations x 3 seeds on the synthetic data, small enough that
+// one run takes a fraction of a second.
+class Sweep : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = actbench_test::write_tiny_config(
+        tmp_ / "sweep.yaml", actbench_test::synthetic_mnist_dir(),
+        "sweep:\n  train.seed: [0, 1, 2]\n");
+    // The tiny config lists relu and tanh; the sweep uses the tutorial's four.
+    args_ = {"--config", config_.string(), "activations=relu,sigmoid,tanh,leaky_relu",
+             "data.train_limit=4000", "train.epochs=2"};
+  }
+
+  std::vector<std::string> args(const std::string& cmd, const fs::path& out,
+                                std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a{cmd};
+    a.insert(a.end(), args_.begin(), args_.end());
+    a.push_back("--out");
+    a.push_back(out.string());
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  CommandResult run(const fs::path& out, std::vector<std::string> extra = {}) const {
+    return actbench_test::run_actbench(args("run", out, std::move(extra)), tmp_.path());
+  }
+
+  // results.json and summary.json of DIR without what may differ between equal sweeps.
+  static Json outputs(const fs::path& dir) {
+    return actbench_test::without_keys(
+        {{"results", Json::parse(actbench_test::read_text(dir / "results.json"))},
+         {"summary", Json::parse(actbench_test::read_text(dir / "summary.json"))}},
+        {"command", "out", "jobs", "threads"});
+  }
+
+  static size_t run_files(const fs::path& dir) {
+    std::error_code ec;
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir / "runs", ec)) {
+      n += e.path().extension() == ".json" && e.path().filename().string()[0] != '.';
+    }
+    return n;
+  }
+
+  // Starts the sweep into `out`, waits until at least `files` run files exist (0: a few ms after
+  // the start), then sends `sig`. Returns the exit status.
+  int interrupt(const fs::path& out, size_t files, int sig, std::vector<std::string> extra = {}) {
+    const int pid = actbench_test::spawn_actbench(args("run", out, std::move(extra)), tmp_.path(),
+                                                  tmp_ / "stdout", tmp_ / "stderr");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    if (files == 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    while (run_files(out) < files && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(pid, sig);
+    return actbench_test::wait_exit(pid);
+  }
+
+  TempDir tmp_;
+  fs::path config_;
+  std::vector<std::string> args_;
+};
+
+TEST_F(Sweep, FourActivationsThreeSeedsPrintTheTableWithIntervalsAndPairedDifferences) {
+  const fs::path out = tmp_ / "full";
+  const CommandResult r = run(out);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(run_files(out), 12u);
+  const Json results = Json::parse(actbench_test::read_text(out / "results.json"));
+  const Json summary = Json::parse(actbench_test::read_text(out / "summary.json"));
+  const Json plan = Json::parse(actbench_test::read_text(out / "plan.json"));
+  EXPECT_EQ(plan["schema"], "actbench.plan/1");
+  ASSERT_EQ(results["runs"].size(), 12u);
+  EXPECT_EQ(results["complete"], true);
+  for (size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(results["runs"][i]["id"], plan["runs"][i]["id"]);  // plan order
+    EXPECT_EQ(results["runs"][i]["seed"], int64_t(i / 4));
+  }
+  ASSERT_EQ(summary["groups"].size(), 4u);
+  for (const auto& g : summary["groups"]) {
+    EXPECT_EQ(g["completed"], 3);
+    EXPECT_EQ(g["seeds"], (Json{0, 1, 2}));
+    EXPECT_TRUE(g["final_test_accuracy"]["ci95"].is_array());
+  }
+  ASSERT_EQ(summary["differences"].size(), 3u);
+  EXPECT_EQ(summary["baseline"], "ReLU");
+  // The table on stdout: header, 4 groups with intervals, the paired differences.
+  EXPECT_THAT(r.out, ContainsRegex("ReLU +3 +[0-9.]+ \u00b1 [0-9.]+"));
+  for (const char* act : {"Sigmoid", "Tanh", "LeakyReLU"}) {
+    EXPECT_THAT(r.out, ContainsRegex(std::string(act) +
+                                     " +is [0-9.]+ \u00b1 [0-9.]+ points (above|below) ReLU"));
+  }
+  // Another baseline, through merge.
+  const CommandResult m =
+      actbench_test::run_actbench({"merge", out.string(), "--baseline", "Tanh"}, tmp_.path());
+  ASSERT_EQ(m.exit_code, 0) << describe(m);
+  EXPECT_THAT(m.out, ContainsRegex("ReLU +is [0-9.]+ \u00b1 [0-9.]+ points (above|below) Tanh"));
+}
+
+TEST_F(Sweep, KillNineAtAnyMomentThenRerunEndsWithTheSameResultsAsAnUninterruptedSweep) {
+  const fs::path whole = tmp_ / "whole", broken = tmp_ / "broken";
+  const CommandResult r = run(whole, {"--jobs", "1"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  // Killed while starting, after the first run, and after a few more (two jobs at a time: runs
+  // are abandoned mid-way), each time resumed by the next invocation.
+  EXPECT_EQ(interrupt(broken, 0, SIGKILL, {"--jobs", "2"}), 128 + SIGKILL);
+  EXPECT_EQ(interrupt(broken, 1, SIGKILL, {"--jobs", "2"}), 128 + SIGKILL);
+  const size_t after_second = run_files(broken);
+  EXPECT_GE(after_second, 1u);
+  EXPECT_LT(after_second, 12u) << "the sweep finished before it was killed; make it longer";
+  EXPECT_FALSE(fs::exists(broken / "results.json"));
+  EXPECT_EQ(interrupt(broken, after_second + 3, SIGKILL, {"--jobs", "2"}), 128 + SIGKILL);
+  EXPECT_LT(run_files(broken), 12u);
+  const CommandResult resumed = run(broken, {"--jobs", "2"});
+  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  EXPECT_THAT(resumed.err, ContainsRegex("[0-9]+ of these run\\(s\\) already finished"));
+  EXPECT_EQ(outputs(broken), outputs(whole));
+}
+
+TEST_F(Sweep, SigintAbandonsTheRunsInProgressAndSaysWhatToRerun) {
+  const fs::path out = tmp_ / "sigint";
+  EXPECT_EQ(interrupt(out, 2, SIGINT, {"--jobs", "2"}), 128 + SIGINT);
+  const std::string err = actbench_test::read_text(tmp_ / "stderr");
+  EXPECT_THAT(err, HasSubstr("interrupted by SIGINT"));
+  EXPECT_THAT(err, HasSubstr("run the same command again"));
+  EXPECT_THAT(err, HasSubstr("--out " + out.string()));
+  EXPECT_EQ(actbench_test::read_text(tmp_ / "stdout"), "");
+  EXPECT_FALSE(fs::exists(out / "results.json"));
+  // Nothing partial: every file in runs/ is a whole run; no temporary files.
+  const size_t done = run_files(out);
+  EXPECT_GE(done, 2u);
+  EXPECT_LT(done, 12u);
+  for (const auto& e : fs::directory_iterator(out / "runs")) {
+    EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
+    const Json j = Json::parse(actbench_test::read_text(e.path()));
+    EXPECT_EQ(j["epochs"].size(), 2u);
+  }
+  const CommandResult resumed = run(out);
+  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  EXPECT_THAT(resumed.err, HasSubstr(std::to_string(done) + " of these run(s) already finished"));
+  EXPECT_THAT(resumed.err, HasSubstr("training " + std::to_string(12 - done) + " run(s)"));
+}
+
+TEST_F(Sweep, ThreeShardsMergedEqualTheUnshardedSweep) {
+  const fs::path whole = tmp_ / "whole", sharded = tmp_ / "sharded";
+  ASSERT_EQ(run(whole).exit_code, 0);
+  // The shards' plans partition the plan.
+  std::set<std::string> ids;
+  size_t listed = 0;
+  for (int k = 1; k <= 3; ++k) {
+    const CommandResult p = actbench_test::run_actbench(
+        args("plan", sharded, {"--shard", std::to_string(k) + "/3", "--json"}), tmp_.path());
+    ASSERT_EQ(p.exit_code, 0) << describe(p);
+    const Json listing = Json::parse(p.out);
+    for (const auto& r : listing["runs"]) {
+      ids.insert(r["id"].get<std::string>());
+      ++listed;
+    }
+  }
+  EXPECT_EQ(listed, 12u);
+  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_FALSE(fs::exists(sharded)) << "plan wrote something";
+  for (int k = 1; k <= 3; ++k) {
+    const CommandResult s = run(sharded, {"--shard", std::to_string(k) + "/3"});
+    ASSERT_EQ(s.exit_code, 0) << describe(s);
+    EXPECT_EQ(run_files(sharded), size_t(4 * k));
+    EXPECT_EQ(fs::exists(sharded / "summary.json"), k == 3) << "k=" << k;  // the last one merges
+  }
+  fs::remove(sharded / "results.json");
+  fs::remove(sharded / "summary.json");
+  const CommandResult m = actbench_test::run_actbench({"merge", sharded.string()}, tmp_.path());
+  ASSERT_EQ(m.exit_code, 0) << describe(m);
+  EXPECT_EQ(outputs(sharded), outputs(whole));
+  EXPECT_THAT(m.out, HasSubstr("points"));
+}
+
+TEST_F(Sweep, ResumeSkipsFinishedRunsAndRedoesMissingOrDamagedOnes) {
+  const fs::path out = tmp_ / "resume";
+  ASSERT_EQ(run(out).exit_code, 0);
+  const Json before = outputs(out);
+  const Json plan = Json::parse(actbench_test::read_text(out / "plan.json"));
+  const std::string gone = plan["runs"][5]["id"], damaged = plan["runs"][7]["id"];
+  fs::remove(out / "runs" / (gone + ".json"));
+  actbench_test::write_text(out / "runs" / (damaged + ".json"), "{\"id\": \"");
+  const CommandResult r = run(out);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr("10 of these run(s) already finished"));
+  EXPECT_THAT(r.err, HasSubstr(damaged + ".json: not valid JSON"));
+  EXPECT_THAT(r.err, HasSubstr("training 2 run(s)"));
+  EXPECT_EQ(outputs(out), before);  // bit for bit, timings aside
+  // Nothing left to do: nothing trained, same outputs.
+  const CommandResult again = run(out);
+  ASSERT_EQ(again.exit_code, 0) << describe(again);
+  EXPECT_THAT(again.err, HasSubstr("12 of these run(s) already finished"));
+  EXPECT_THAT(again.err, ::testing::Not(HasSubstr("training")));
+  EXPECT_EQ(outputs(out), before);
+}
+
+TEST_F(Sweep, ADivergingRunIsRecordedAndTheSweepGoesOn) {
+  const fs::path out = tmp_ / "diverge";
+  const CommandResult r = actbench_test::run_actbench(
+      {"run", "--config", config_.string(), "--out", out.string(), "train.optimizer=sgd",
+       "train.lr=0.05,1e38", "train.seed=0"},
+      tmp_.path());
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const Json results = Json::parse(actbench_test::read_text(out / "results.json"));
+  ASSERT_EQ(results["runs"].size(), 4u);
+  EXPECT_EQ(results["runs"][0]["status"], "completed");
+  EXPECT_EQ(results["runs"][2]["status"], "diverged");
+  EXPECT_EQ(results["runs"][3]["status"], "diverged");
+  EXPECT_TRUE(results["runs"][2]["epochs"][0]["train_loss"].is_null());
+  const Json summary = Json::parse(actbench_test::read_text(out / "summary.json"));
+  EXPECT_EQ(summary["groups"][2]["diverged"], 1);
+  EXPECT_TRUE(summary["groups"][2]["final_test_accuracy"].is_null());
+  EXPECT_THAT(r.out, HasSubstr("1 diverged"));
+  EXPECT_THAT(r.err, HasSubstr("DIVERGED"));
+}
+
+// A user error: exit 2, one line on stderr naming the problem, nothing on stdout.
+void expect_one_line_error(const CommandResult& r, const std::string& expected) {
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr(expected)) << describe(r);
+  EXPECT_EQ(r.out, "") << describe(r);
+}
+
+TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
+  const fs::path out = tmp_ / "bad";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--shard", "3/2"}, "--shard must be K/N with 1 <= K <= N"},
+      {{"train.lrr=0.1,0.01"}, "unknown key 'train.lrr'"},
+      {{"sweep.train.lr=[]"}, "is an empty list"},
+      {{"train.lr=0.1,fast"}, "'train.lr' must be a number > 0, got \"fast\""},
+      {{"jobs=1,2"}, "'jobs' cannot be swept"},
+  };
+  for (const auto& [extra, expected] : cases) {
+    SCOPED_TRACE(expected);
+    expect_one_line_error(run(out, extra), expected);
+    EXPECT_FALSE(fs::exists(out));
+  }
+  // A directory holding another sweep's runs is refused and left as it was.
+  const fs::path other = tmp_ / "other";
+  ASSERT_EQ(run(other, {"train.seed=0"}).exit_code, 0);
+  const Json before = Json::parse(actbench_test::read_text(other / "results.json"));
+  const auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& e : fs::recursive_directory_iterator(other)) names.insert(e.path().string());
+    return names;
+  };
+  const auto files = listing();
+  expect_one_line_error(run(other, {"train.lr=0.01"}), "holds 4 run(s) of another sweep");
+  EXPECT_EQ(listing(), files);
+  EXPECT_EQ(Json::parse(actbench_test::read_text(other / "results.json")), before);
+  // merge: not a sweep directory, a damaged run file.
+  expect_one_line_error(actbench_test::run_actbench({"merge", (tmp_ / "nope").string()}, tmp_.path()),
+                        "not found");
+  expect_one_line_error(actbench_test::run_actbench({"merge", tmp_.path().string()}, tmp_.path()),
+                        "is not a sweep directory");
+  const Json plan = Json::parse(actbench_test::read_text(other / "plan.json"));
+  actbench_test::write_text(other / "runs" / (plan["runs"][1]["id"].get<std::string>() + ".json"),
+                            "[]");
+  expect_one_line_error(actbench_test::run_actbench({"merge", other.string()}, tmp_.path()),
+                        "remove it and rerun the sweep");
+  expect_one_line_error(
+      actbench_test::run_actbench({"merge", other.string(), "--baseline", "GELU"}, tmp_.path()),
+      "--baseline 'GELU' is not one of the sweep's activations");
+}
+
+}  // namespace
