@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <cmath>
@@ -31,6 +32,7 @@ using actbench_test::CommandResult;
 using actbench_test::TempDir;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Plan plan_of(const std::vector<std::string>& overrides, const std::string& yaml = "") {
   if (yaml.empty()) return actbench::make_plan(actbench::read_config_source(std::nullopt, overrides));
@@ -564,3 +566,79 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+// A stand-in for Slurm's sbatch: runs an array job's tasks one after another (with the variables
+// Slurm sets) and a dependent job right away; logs each submission.
+const char* kFakeSbatch = R"(#!/usr/bin/env bash
+set -u
+log="$(dirname "$0")/sbatch.log"
+array="" dep=""
+while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do
+  case "$1" in
+    --array=*) array=${1#--array=} ;;
+    --dependency=*) dep=${1#--dependency=} ;;
+  esac
+  shift
+done
+script=$1; shift
+echo "submit array=$array dependency=$dep args=$*" >> "$log"
+if [ -n "$array" ]; then
+  first=${array%-*} last=${array#*-}
+  for ((k = first; k <= last; k++)); do
+    SLURM_JOB_ID=100 SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_MIN=$first \
+      SLURM_ARRAY_TASK_COUNT=$((last - first + 1)) SLURM_SUBMIT_DIR=$PWD \
+      bash "$script" "$@" >> "$log.tasks" 2>&1 || echo "task $k failed" >> "$log"
+  done
+  echo "100;cluster"
+else
+  SLURM_JOB_ID=101 SLURM_SUBMIT_DIR=$PWD bash "$script" "$@" >> "$log.tasks" 2>&1 ||
+    echo "merge failed" >> "$log"
+  echo "101"
+fi
+)";
+
+}  // namespace
+
+TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
+  const fs::path bin = tmp_ / "bin";
+  fs::create_directories(bin);
+  actbench_test::write_text(bin / "sbatch", kFakeSbatch);
+  fs::permissions(bin / "sbatch", fs::perms::owner_all);
+  const fs::path script = fs::path(ACTBENCH_SOURCE_DIR) / "scripts" / "slurm" / "sweep.sbatch";
+  auto submit = [&](const std::string& dir, const std::string& tasks) {
+    std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) + " && PATH=" +
+                      actbench_test::shell_quote(bin.string()) + ":\"$PATH\" ACTBENCH=" +
+                      actbench_test::shell_quote(ACTBENCH_BINARY) + " bash " +
+                      actbench_test::shell_quote(script.string()) + " " +
+                      actbench_test::shell_quote(config_.string()) + " " + dir + " " + tasks;
+    for (size_t i = 2; i < args_.size(); ++i) cmd += " " + actbench_test::shell_quote(args_[i]);
+    cmd += " >" + (tmp_ / "submit.out").string() + " 2>&1";
+    const int status = std::system(cmd.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  ASSERT_EQ(submit("swept", "3"), 0) << actbench_test::read_text(tmp_ / "submit.out");
+  const std::string log = actbench_test::read_text(bin / "sbatch.log");
+  EXPECT_THAT(log, HasSubstr("submit array=1-3 dependency= args=--task"));
+  EXPECT_THAT(log, HasSubstr("submit array= dependency=afterany:100 args=--merge swept"));
+  EXPECT_THAT(log, Not(HasSubstr("failed"))) << actbench_test::read_text(bin / "sbatch.log.tasks");
+  const std::string tasks = actbench_test::read_text(bin / "sbatch.log.tasks");
+  for (const char* shard : {"shard 1/3: 4 run(s)", "shard 2/3: 4 run(s)", "shard 3/3: 4 run(s)"}) {
+    EXPECT_THAT(tasks, HasSubstr(shard));
+  }
+  EXPECT_THAT(actbench_test::read_text(tmp_ / "submit.out"),
+              HasSubstr("12 runs in 3 array tasks: job 100; merge: job 101"));
+  const fs::path out = tmp_ / "swept";
+  EXPECT_EQ(run_files(out), 12u);
+  const Json results = Json::parse(actbench_test::read_text(out / "results.json"));
+  EXPECT_EQ(results["complete"], true);
+  EXPECT_EQ(results["runs"].size(), 12u);
+  EXPECT_TRUE(fs::exists(out / "summary.json"));
+  // Checked before anything is queued.
+  fs::remove(bin / "sbatch.log");
+  EXPECT_EQ(submit("other", "0"), 2);
+  EXPECT_EQ(submit("other", "13"), 2);
+  EXPECT_THAT(actbench_test::read_text(tmp_ / "submit.out"), HasSubstr("use at most 12"));
+  EXPECT_FALSE(fs::exists(bin / "sbatch.log"));
+}

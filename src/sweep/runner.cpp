@@ -305,7 +305,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
     for (const auto& r : plan.runs) missing += !read_run_entry(dir, r.id, r.identity, why);
     return missing;
   }();
-  if (const int sig = g_signal.load(); sig != 0) {
+  if (const int sig = g_signal.load(); sig != 0 && stored < plan.runs.size()) {
     spdlog::warn(
         "interrupted by {}: {} run(s) in progress abandoned (nothing of them was written); {} "
         "of the sweep's {} runs are finished in {}. To finish, run the same command again (it "

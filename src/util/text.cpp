@@ -73,6 +73,11 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 
 std::string value_text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
+  // Long runs of one value, like a deep network's widths: [128]*16.
+  if (v.is_array() && v.size() >= 3 &&
+      std::all_of(v.begin(), v.end(), [&](const nlohmann::json& x) { return x == v.front(); })) {
+    return "[" + value_text(v.front()) + "]*" + std::to_string(v.size());
+  }
   if (v.is_number_float()) return format_number(v.get<double>());
   return v.dump();
 }

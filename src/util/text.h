@@ -22,7 +22,8 @@ std::string format_number(double v);
 // The closest candidate by edit distance, or "" when none is close ("epoch" -> "epochs").
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
-// A config value as people write it: strings bare, numbers shortest ("0.001"), lists as JSON.
+// A config value as people write it: strings bare, numbers shortest ("0.001"), lists as JSON
+// ("[128,64]"), long lists of one value shortened ("[128]*16").
 std::string value_text(const nlohmann::json& v);
 
 // The last part of a dotted key ("train.lr" -> "lr").
