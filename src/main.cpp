@@ -108,6 +108,17 @@ int main(int argc, char** argv) {
   peak->add_option("--seconds", peak_seconds, "how long to measure (default 2)");
   peak->add_flag("--json", peak_json, "print a JSON object instead of a sentence");
 
+  std::string curves_acts, curves_range = "-6:6", curves_out;
+  int64_t curves_points = 601;
+  CLI::App* curves = app.add_subcommand(
+      "curves", "Each activation's value and derivative (by autograd) on a grid, as JSON");
+  curves->add_option("--activations,-a", curves_acts,
+                     "comma list or YAML list, e.g. relu,tanh or \"[{name: elu, alpha: 2}]\" "
+                     "(default: every registered activation)");
+  curves->add_option("--range", curves_range, "LO:HI (default -6:6)");
+  curves->add_option("--points", curves_points, "grid points (default 601)");
+  curves->add_option("--out,-o", curves_out, "JSON file to write")->required();
+
   CLI::App* list = app.add_subcommand("list", "List what actbench offers");
   list->require_subcommand(1);
   list->add_subcommand("activations", "Every activation with its parameters and defaults");
@@ -140,6 +151,9 @@ int main(int argc, char** argv) {
     }
     if (peak->parsed()) {
       return actbench::peak_command(peak_threads, peak_size, peak_seconds, peak_json);
+    }
+    if (curves->parsed()) {
+      return actbench::curves_command(curves_acts, curves_range, curves_points, curves_out);
     }
     if (list->parsed()) {
       actbench::list_activations(std::cout);

@@ -1,4 +1,4 @@
-// Results stage: results.json's layout (schema actbench.results/2), atomic writing, and agreement
+// Results stage: results.json's layout (schema actbench.results/3), atomic writing, and agreement
 // with the published JSON Schemas in docs/ (results.schema.json, summary.schema.json).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -166,7 +166,7 @@ TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
   const Json plan_json = actbench::plan_to_json(plan);
   const std::vector<Json> runs = entries_for(plan, {hand_made_run(), diverged_run()});
   const Json j = actbench::results_document(plan_json, environment(), runs, {});
-  EXPECT_EQ(j["schema"], "actbench.results/2");
+  EXPECT_EQ(j["schema"], "actbench.results/3");
   EXPECT_EQ(j["actbench_version"], ACTBENCH_VERSION);
   EXPECT_TRUE(j["libtorch_version"].is_string());
   EXPECT_FALSE(j["libtorch_version"].get<std::string>().empty());
@@ -299,6 +299,7 @@ TEST_F(ResultsSchema, RealResultsAndSummaryFilesValidate) {
   const Json& j = results_;
   ASSERT_EQ(j["runs"].size(), 6u);
   EXPECT_TRUE(j["runs"][5]["epochs"][0]["train_loss"].is_null());
+  EXPECT_EQ(j["runs"][0]["epochs"][0]["diagnostics"]["grad_norm"].size(), 2u);
   actbench::write_results(dir_.path(), j);
   EXPECT_EQ(validate(dir_ / "results.json"), 0) << j.dump(2);
   EXPECT_EQ(summary_["groups"][2]["diverged"], 1);
@@ -317,6 +318,10 @@ TEST_F(ResultsSchema, BrokenResultsFilesFailValidation) {
       {"missing runs", [](Json& j) { j.erase("runs"); }},
       {"wrong schema id", [](Json& j) { j["schema"] = "actbench.results/1"; }},
       {"run without id", [](Json& j) { j["runs"][0].erase("id"); }},
+      {"dead fraction above 1",
+       [](Json& j) { j["runs"][0]["epochs"][0]["diagnostics"]["dead"][0] = 1.5; }},
+      {"diagnostics without grad_norm",
+       [](Json& j) { j["runs"][0]["epochs"][0]["diagnostics"].erase("grad_norm"); }},
       {"malformed id", [](Json& j) { j["runs"][0]["id"] = "relu"; }},
       {"accuracy as text", [](Json& j) { j["runs"][0]["epochs"][0]["test_accuracy"] = "97%"; }},
       {"unknown status", [](Json& j) { j["runs"][0]["status"] = "crashed"; }},

@@ -249,7 +249,9 @@ int wait_exit(int pid) {
 nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra) {
   static const std::vector<std::string> kTimings{"seconds",      "train_seconds", "test_seconds",
                                                  "total_seconds", "seconds_per_epoch",
-                                                 "started_at",    "finished_at"};
+                                                 "started_at",    "finished_at",
+                                                 "forward_seconds", "backward_seconds",
+                                                 "optimizer_seconds"};
   if (j.is_object()) {
     for (const auto* keys : {&kTimings, &extra}) {
       for (const auto& k : *keys) j.erase(k);

@@ -2,14 +2,17 @@
 
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <regex>
 #include <set>
 
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
 
+#include "analysis/curves.h"
 #include "cli/device.h"
 #include "config/config.h"
 #include "data/dataset.h"
@@ -187,6 +190,44 @@ int merge_command(const std::string& dir_text, const std::optional<std::string>&
                plan["runs"].size() - outputs.missing.size(), (dir / "runs").string(),
                (dir / "results.json").string(), (dir / "summary.json").string());
   print_summary(std::cout, outputs.summary);
+  return kExitOk;
+}
+
+int curves_command(const std::string& activations, const std::string& range, int64_t points,
+                   const std::string& out) {
+  std::smatch m;
+  const std::string number = "\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\\s*";
+  if (!std::regex_match(range, m, std::regex(number + ":" + number))) {
+    throw InputError("--range must be LO:HI, e.g. --range -6:6, got '" + range + "'");
+  }
+  const double lo = std::stod(m[1].str()), hi = std::stod(m[2].str());
+  if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi)) {
+    throw InputError("--range needs LO < HI, got '" + range + "'");
+  }
+  if (points < 2 || points > 1000000) {
+    throw InputError("--points must be between 2 and 1000000, got " + std::to_string(points));
+  }
+  std::vector<ActivationSpec> specs;
+  if (activations.empty()) {
+    for (const auto& a : activation_registry()) specs.push_back(resolve_activation(a.name, "curves"));
+  } else {
+    specs = load_config(std::nullopt, {"activations=" + activations}).activations;
+  }
+  const fs::path path(out);
+  if (path.filename().empty() || fs::is_directory(path)) {
+    throw InputError("--out must name a file (e.g. --out results/curves.json), got '" + out + "'");
+  }
+  const nlohmann::json curves = activation_curves(specs, lo, hi, points);
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (ec) {
+    throw InputError("cannot create " + path.parent_path().string() + ": " + ec.message() +
+                     "; choose another --out");
+  }
+  write_file_atomic(path, curves.dump() + "\n");
+  spdlog::info("{} activation curve(s) on [{}, {}] ({} points) written to {}", specs.size(),
+               format_number(lo), format_number(hi), points, path.string());
+  print_curves_table(std::cout, curves);
   return kExitOk;
 }
 

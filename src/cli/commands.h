@@ -37,6 +37,12 @@ int merge_command(const std::string& dir, const std::optional<std::string>& base
 // JSON object when `json`.
 int peak_command(int64_t threads, int64_t size, double seconds, bool json);
 
+// `actbench curves`: every activation in `activations` (a comma list or a YAML list as in the
+// config; empty: every registered activation) evaluated with its first derivative on `points`
+// points of `range` ("LO:HI"); writes `out` (JSON, atomically) and prints a table.
+int curves_command(const std::string& activations, const std::string& range, int64_t points,
+                   const std::string& out);
+
 // `actbench list activations`: every registered activation with its parameters and defaults.
 void list_activations(std::ostream& out);
 

@@ -17,6 +17,8 @@ namespace {
 
 const std::vector<std::string> kDatasets{"mnist", "fashion-mnist"};
 const std::vector<std::string> kOptimizers{"adam", "adamw", "sgd", "rmsprop"};
+const std::vector<std::string> kInits{"default",       "kaiming_normal", "kaiming_uniform",
+                                      "xavier_normal", "xavier_uniform", "orthogonal"};
 
 // Typed, validated access to the merged tree; errors name the key and its source.
 class Reader {
@@ -153,7 +155,7 @@ Json default_config_json() {
         {"train_limit", 0},
         {"test_limit", 0},
         {"pipeline", "batch"}}},
-      {"model", {{"hidden", {128, 128}}}},
+      {"model", {{"hidden", {128, 128}}, {"init", "default"}}},
       {"train",
        {{"epochs", 10},
         {"batch_size", 64},
@@ -164,7 +166,8 @@ Json default_config_json() {
         {"seed", 0},
         {"eval_batch_size", 1000},
         {"engine", "fused"},
-        {"sparse_input", "auto"}}},
+        {"sparse_input", "auto"},
+        {"diagnostics", true}}},
       {"device", "auto"},
       {"out", nullptr},
       {"threads", 1},
@@ -194,6 +197,7 @@ Config config_from_json(const Json& tree, const Sources& sources) {
   c.data.test_limit = r.integer("data.test_limit", 0);
   c.data.pipeline = r.string("data.pipeline", {"batch", "example"});
   c.model.hidden = read_hidden(r);
+  c.model.init = r.string("model.init", kInits);
   c.train.epochs = r.integer("train.epochs", 1, 100000);
   c.train.batch_size = r.integer("train.batch_size", 1, 1 << 20);
   c.train.optimizer = r.string("train.optimizer", kOptimizers);
@@ -213,6 +217,7 @@ Config config_from_json(const Json& tree, const Sources& sources) {
   c.train.eval_batch_size = r.integer("train.eval_batch_size", 1, 1 << 20);
   c.train.engine = r.string("train.engine", {"fused", "autograd"});
   c.train.sparse_input = r.string("train.sparse_input", {"auto", "on", "off"});
+  c.train.diagnostics = r.boolean("train.diagnostics");
   c.device = r.string("device");
   if (!std::regex_match(c.device, std::regex("auto|cpu|cuda(:[0-9]+)?"))) {
     r.fail("device", "auto, cpu, cuda or cuda:N");
@@ -418,7 +423,7 @@ Json config_to_json(const Config& c) {
         {"train_limit", c.data.train_limit},
         {"test_limit", c.data.test_limit},
         {"pipeline", c.data.pipeline}}},
-      {"model", {{"hidden", c.model.hidden}}},
+      {"model", {{"hidden", c.model.hidden}, {"init", c.model.init}}},
       {"train",
        {{"epochs", c.train.epochs},
         {"batch_size", c.train.batch_size},
@@ -429,7 +434,8 @@ Json config_to_json(const Config& c) {
         {"seed", c.train.seed},
         {"eval_batch_size", c.train.eval_batch_size},
         {"engine", c.train.engine},
-        {"sparse_input", c.train.sparse_input}}},
+        {"sparse_input", c.train.sparse_input},
+        {"diagnostics", c.train.diagnostics}}},
       {"device", c.device},
       {"out", c.out},
       {"threads", c.threads},

@@ -30,6 +30,11 @@ struct DataConfig {
 
 struct ModelConfig {
   std::vector<int64_t> hidden{128, 128};
+  // Initial Linear weights: "default" (LibTorch's: Kaiming-uniform with a = sqrt(5), biases
+  // uniform), "kaiming_normal", "kaiming_uniform" (He: gain sqrt(2 / (1 + slope^2)), slope the
+  // leaky ReLU's negative slope, else 0), "xavier_normal", "xavier_uniform" (Glorot, gain 1),
+  // "orthogonal" (gain 1). Biases are zero except with "default".
+  std::string init = "default";
 };
 
 struct TrainConfig {
@@ -47,6 +52,9 @@ struct TrainConfig {
   // Fused engine on CPU: the first layer skips zero inputs. auto: when the inputs are unnormalised
   // pixels (most are exact zeros); on; off. Same mathematics, different float rounding.
   std::string sparse_input = "auto";
+  // Per-epoch diagnostics: weight-gradient norms per layer, dead and saturated units and
+  // activation statistics on the test set, the step time split into forward/backward/optimizer.
+  bool diagnostics = true;
 };
 
 struct Config {

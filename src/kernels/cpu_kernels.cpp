@@ -131,4 +131,18 @@ void adam_step(float* __restrict p, const float* __restrict g, float* __restrict
   }
 }
 
+ACTBENCH_CLONES
+double sum_squares(const float* __restrict x, int64_t n) {
+  constexpr int64_t kLanes = 16;
+  float acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (int64_t k = 0; k < kLanes; ++k) acc[k] += x[i + k] * x[i + k];
+  }
+  double total = 0;
+  for (; i < n; ++i) total += double(x[i]) * double(x[i]);
+  for (int64_t k = 0; k < kLanes; ++k) total += double(acc[k]);
+  return total;
+}
+
 }  // namespace actbench::kernels

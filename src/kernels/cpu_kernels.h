@@ -62,4 +62,7 @@ struct AdamScalars {
 // Equal up to float rounding; the tests compare it with torch::optim.
 void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const AdamScalars& s);
 
+// The sum of x[i]^2 over n floats: 16 float partial sums (one vector register), added in double.
+double sum_squares(const float* x, int64_t n);
+
 }  // namespace actbench::kernels

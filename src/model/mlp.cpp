@@ -1,5 +1,9 @@
 #include "model/mlp.h"
 
+#include <stdexcept>
+
+#include <torch/nn/init.h>
+
 namespace actbench {
 
 MLPImpl::MLPImpl(const MLPOptions& options) : options_(options) {
@@ -14,10 +18,37 @@ MLPImpl::MLPImpl(const MLPOptions& options) : options_(options) {
         register_module("fc" + std::to_string(i + 1), torch::nn::Linear(in, widths[i])));
     in = widths[i];
   }
+  init_linears();
   for (size_t i = 0; i < options_.hidden().size(); ++i) {
     torch::nn::AnyModule act = make_activation(options_.activation(), options_.hidden()[i]);
     register_module("act" + std::to_string(i + 1), act.ptr());
     activations_.push_back(std::move(act));
+  }
+}
+
+void MLPImpl::init_linears() {
+  const std::string& init = options_.init();
+  if (init == "default") return;  // torch::nn::Linear's own, done at construction
+  torch::NoGradGuard no_grad;
+  const ActivationSpec& act = options_.activation();
+  // He et al.'s gain sqrt(2 / (1 + a^2)): a is the negative slope of a leaky ReLU, else 0.
+  const double slope = act.name == "leaky_relu" ? act.params.at("negative_slope").get<double>() : 0.0;
+  for (auto& linear : linears_) {
+    torch::Tensor& w = linear->weight;
+    if (init == "kaiming_normal") {
+      torch::nn::init::kaiming_normal_(w, slope, torch::kFanIn, torch::kLeakyReLU);
+    } else if (init == "kaiming_uniform") {
+      torch::nn::init::kaiming_uniform_(w, slope, torch::kFanIn, torch::kLeakyReLU);
+    } else if (init == "xavier_normal") {
+      torch::nn::init::xavier_normal_(w);
+    } else if (init == "xavier_uniform") {
+      torch::nn::init::xavier_uniform_(w);
+    } else if (init == "orthogonal") {
+      torch::nn::init::orthogonal_(w);
+    } else {
+      throw std::invalid_argument("unknown model.init '" + init + "'");
+    }
+    torch::nn::init::zeros_(linear->bias);
   }
 }
 

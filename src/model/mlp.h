@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -24,6 +25,8 @@ struct MLPOptions {
   TORCH_ARG(std::vector<int64_t>, hidden);
   TORCH_ARG(int64_t, out_features);
   TORCH_ARG(ActivationSpec, activation);
+  // How the Linear layers are initialised (see ModelConfig::init).
+  TORCH_ARG(std::string, init) = "default";
 };
 
 // Linear(in, h1) -> act -> Linear(h1, h2) -> act -> ... -> Linear(hk, out); returns logits.
@@ -39,6 +42,10 @@ class MLPImpl : public torch::nn::Module {
   std::vector<torch::nn::AnyModule>& activations() { return activations_; }
 
  private:
+  // Applies options().init to the Linear layers (before any activation is built, so that every
+  // activation's network starts from the same weights for a given seed).
+  void init_linears();
+
   MLPOptions options_;
   std::vector<torch::nn::Linear> linears_;
   std::vector<torch::nn::AnyModule> activations_;

@@ -37,6 +37,37 @@ std::string utc_timestamp() {
   return buf;
 }
 
+namespace {
+
+nlohmann::json optional_number(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
+
+}  // namespace
+
+nlohmann::json diagnostics_to_json(const EpochDiagnostics& d) {
+  // Non-finite values (a diverged run) are written as null, like the losses.
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  nlohmann::json grad = nlohmann::json::array(), dead = nlohmann::json::array(),
+                 sat = nlohmann::json::array(), mean = nlohmann::json::array(),
+                 std = nlohmann::json::array();
+  for (double g : d.grad_norm) grad.push_back(num(g));
+  for (const auto& l : d.layers) {
+    dead.push_back(num(l.dead));
+    sat.push_back(num(l.saturated));
+    mean.push_back(num(l.mean));
+    std.push_back(num(l.std));
+  }
+  return {{"grad_norm", grad},
+          {"dead", dead},
+          {"saturated", sat},
+          {"act_mean", mean},
+          {"act_std", std},
+          {"forward_seconds", optional_number(d.forward_seconds)},
+          {"backward_seconds", optional_number(d.backward_seconds)},
+          {"optimizer_seconds", optional_number(d.optimizer_seconds)}};
+}
+
 nlohmann::json run_to_json(const RunResult& run) {
   nlohmann::json epochs = nlohmann::json::array();
   for (const auto& e : run.epochs) {
@@ -50,6 +81,7 @@ nlohmann::json run_to_json(const RunResult& run) {
                       {"seconds", e.seconds},
                       {"train_seconds", e.train_seconds},
                       {"test_seconds", e.test_seconds}});
+    if (e.diagnostics) epochs.back()["diagnostics"] = diagnostics_to_json(*e.diagnostics);
   }
   RunSummary s = summarize(run);
   return {{"activation", run.activation.name},

@@ -1,4 +1,4 @@
-// Results stage: runs as JSON (schema actbench.results/2, documented in docs/), written atomically.
+// Results stage: runs as JSON (schema actbench.results/3, documented in docs/), written atomically.
 // A run's entry is what DIR/runs/<id>.json holds and what results.json's `runs` lists.
 #pragma once
 
@@ -13,7 +13,7 @@
 
 namespace actbench {
 
-constexpr const char* kResultsSchema = "actbench.results/2";
+constexpr const char* kResultsSchema = "actbench.results/3";
 
 struct RunSummary {
   double last_test_accuracy = 0;
@@ -39,6 +39,9 @@ struct RunEnvironment {
 };
 
 std::string utc_timestamp();
+
+// An epoch's diagnostics as results.json writes them (per layer lists, null for non-finite).
+nlohmann::json diagnostics_to_json(const EpochDiagnostics& d);
 
 // The run's metrics: activation, seed, status, per-epoch metrics and the `final` summary.
 nlohmann::json run_to_json(const RunResult& run);

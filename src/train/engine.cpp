@@ -22,11 +22,24 @@ class AutogradEngine : public StepEngine {
 
   void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
             torch::Tensor correct_out) override {
+    const bool timed = this->timed();
+    const auto t0 = timed ? Clock::now() : Clock::time_point{};
     torch::Tensor logits = model_->forward(x);
     torch::Tensor loss = F::cross_entropy(logits, y);
+    const auto t1 = timed ? Clock::now() : t0;
     optimizer_->zero_grad();
     loss.backward();
+    const auto t2 = timed ? Clock::now() : t0;
+    if (diagnostics()) {
+      const auto& linears = model_->linears();
+      for (size_t i = 0; i < linears.size(); ++i) add_grad_norm(i, linears[i]->weight.grad());
+    }
+    const auto t3 = timed ? Clock::now() : t0;
     optimizer_->step();
+    if (diagnostics()) {
+      add_step(seconds_between(t0, t1), seconds_between(t1, t2),
+               seconds_between(t3, timed ? Clock::now() : t0));
+    }
     torch::NoGradGuard no_grad;
     loss_out.copy_(loss);
     correct_out.copy_(logits.argmax(1).eq(y).sum());
@@ -122,6 +135,9 @@ class FusedEngine : public StepEngine {
     auto& acts = model_->activations();
     const size_t L = linears.size();
     const int64_t B = x.size(0);
+    const bool timed = this->timed();
+    const auto t0 = timed ? Clock::now() : Clock::time_point{};
+    double optimizer_seconds = 0;
 
     if (adam_) adam_->begin_step();
     // Forward: z_i = a_{i-1} W_i^T + b_i (into reused buffers), a_i = act(z_i).
@@ -171,6 +187,7 @@ class FusedEngine : public StepEngine {
       dz.scatter_add_(1, y.view({B, 1}), minus_one_.narrow(0, 0, B));
       dz.div_(static_cast<double>(B));
     }
+    const auto t1 = timed ? Clock::now() : t0;
 
     // Backward, last layer first: weight and bias gradients straight into the flat buffer.
     for (size_t i = L; i-- > 0;) {
@@ -186,6 +203,9 @@ class FusedEngine : public StepEngine {
         torch::mm_out(grad_t, input.t(), dz);
       }
       torch::sum_out(linears[i]->bias.mutable_grad(), dz, kBatchDim);
+      if (diagnostics()) {
+        add_grad_norm(i, flat_grads_.narrow(0, layer_offset_[i], linears[i]->weight.numel()));
+      }
       torch::Tensor dh;
       if (i > 0) {
         dh = buffer(dh_[i - 1], B, linears[i]->weight.size(1));
@@ -193,15 +213,25 @@ class FusedEngine : public StepEngine {
       }
       // Adam is elementwise: layer i's weights can move as soon as nothing else needs them (its
       // dh is computed), while its gradient is still in cache.
-      if (adam_) adam_->update(layer_offset_[i], layer_count_[i]);
+      if (adam_) {
+        const auto ta = timed ? Clock::now() : t0;
+        adam_->update(layer_offset_[i], layer_count_[i]);
+        if (timed) optimizer_seconds += seconds_between(ta, Clock::now());
+      }
       if (i == 0) break;
       dz = activation_backward(i - 1, dh);
     }
+    const auto t2 = timed ? Clock::now() : t0;
     if (adam_) {
       // The activations' own parameters (PReLU), after the Linear layers.
       if (tail_count_ > 0) adam_->update(layer_offset_.back() + layer_count_.back(), tail_count_);
     } else {
       optimizer_->step();
+    }
+    if (diagnostics()) {
+      const auto t3 = timed ? Clock::now() : t0;
+      add_step(seconds_between(t0, t1), seconds_between(t1, t2) - optimizer_seconds,
+               optimizer_seconds + seconds_between(t2, t3));
     }
   }
 
@@ -279,6 +309,57 @@ class FusedEngine : public StepEngine {
 };
 
 }  // namespace
+
+void StepEngine::enable_diagnostics(size_t layers, const torch::Device& device) {
+  diagnostics_ = true;
+  timed_ = device.is_cpu();
+  norm_sum_.assign(layers, 0.0);
+  if (!device.is_cpu()) {
+    norm_acc_ = torch::zeros({int64_t(layers)}, torch::TensorOptions().device(device).dtype(torch::kDouble));
+  }
+  steps_ = 0;
+  forward_ = backward_ = optimizer_ = 0;
+}
+
+void StepEngine::add_grad_norm(size_t layer, const torch::Tensor& grad) {
+  if (grad.is_cpu() && grad.scalar_type() == torch::kFloat && grad.is_contiguous()) {
+    norm_sum_[layer] += std::sqrt(kernels::sum_squares(grad.data_ptr<float>(), grad.numel()));
+  } else if (grad.is_cpu()) {
+    norm_sum_[layer] += grad.norm().item<double>();
+  } else {
+    torch::NoGradGuard no_grad;
+    norm_acc_.narrow(0, int64_t(layer), 1).add_(grad.norm().to(torch::kDouble));
+  }
+}
+
+void StepEngine::add_step(double forward, double backward, double optimizer) {
+  ++steps_;
+  forward_ += forward;
+  backward_ += backward;
+  optimizer_ += optimizer;
+}
+
+StepDiagnostics StepEngine::take_diagnostics() {
+  StepDiagnostics d;
+  d.steps = steps_;
+  if (!diagnostics_ || steps_ == 0) return d;
+  std::vector<double> sums = norm_sum_;
+  if (norm_acc_.defined()) {
+    const torch::Tensor host = norm_acc_.cpu();
+    for (size_t i = 0; i < sums.size(); ++i) sums[i] += host[int64_t(i)].item<double>();
+    norm_acc_.zero_();
+  }
+  for (double s : sums) d.grad_norm.push_back(s / double(steps_));
+  if (timed_) {
+    d.forward_seconds = forward_;
+    d.backward_seconds = backward_;
+    d.optimizer_seconds = optimizer_;
+  }
+  std::fill(norm_sum_.begin(), norm_sum_.end(), 0.0);
+  steps_ = 0;
+  forward_ = backward_ = optimizer_ = 0;
+  return d;
+}
 
 FlatAdam::FlatAdam(torch::Tensor flat_params, torch::Tensor flat_grads, double lr,
                    double weight_decay, bool decoupled, double beta1, double beta2, double eps)

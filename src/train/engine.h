@@ -11,8 +11,11 @@
 // Both leave the per-step loss and number of correct predictions in device tensors (no host sync).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <torch/types.h>
 
@@ -21,6 +24,15 @@
 
 namespace actbench {
 
+// What an engine measured over the steps since the last take_diagnostics().
+struct StepDiagnostics {
+  int64_t steps = 0;
+  std::vector<double> grad_norm;  // per Linear layer: mean over the steps of ||dLoss/dW||_2
+  // Time in the forward pass (with the loss), the backward pass and the optimizer; measured on
+  // CPU only (on CUDA it would take a device sync per step).
+  std::optional<double> forward_seconds, backward_seconds, optimizer_seconds;
+};
+
 class StepEngine {
  public:
   virtual ~StepEngine() = default;
@@ -28,7 +40,35 @@ class StepEngine {
   // `loss_out` and its number of correct predictions into `correct_out` (0-dim device tensors).
   virtual void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
                     torch::Tensor correct_out) = 0;
+
+  // Turns the per-step measurements on: each Linear layer's weight-gradient norm (no host sync:
+  // on CUDA the norms add up on the device) and, on CPU, the phase times.
+  void enable_diagnostics(size_t layers, const torch::Device& device);
+  // The measurements since the last call (or since enable_diagnostics), then starts afresh.
+  StepDiagnostics take_diagnostics();
+
+ protected:
+  using Clock = std::chrono::steady_clock;
+  bool diagnostics() const { return diagnostics_; }
+  bool timed() const { return timed_; }
+  // Adds ||grad|| to layer `layer`'s sum (grad: that layer's weight gradient, any layout).
+  void add_grad_norm(size_t layer, const torch::Tensor& grad);
+  // Adds one step and its phase times (seconds).
+  void add_step(double forward, double backward, double optimizer);
+
+ private:
+  bool diagnostics_ = false;
+  bool timed_ = false;
+  int64_t steps_ = 0;
+  std::vector<double> norm_sum_;  // CPU
+  torch::Tensor norm_acc_;        // elsewhere: on the device
+  double forward_ = 0, backward_ = 0, optimizer_ = 0;
 };
+
+inline double seconds_between(std::chrono::steady_clock::time_point a,
+                              std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 // `model` must already be on its device and outlive the engine. The fused engine rebinds the
 // model's parameters to views of its flat buffer, so the model always shows the trained weights.

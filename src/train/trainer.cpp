@@ -7,6 +7,7 @@
 #include <optional>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/autograd.h>
 #include <torch/data/dataloader.h>
 #include <torch/data/transforms/stack.h>
 #include <torch/nn/functional/loss.h>
@@ -36,7 +37,28 @@ uint64_t shuffle_seed(int64_t seed) {
 
 }  // namespace
 
-EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size) {
+std::pair<torch::Tensor, torch::Tensor> activation_with_derivative(torch::nn::AnyModule& act,
+                                                                   const torch::Tensor& z) {
+  torch::AutoGradMode grad_mode(true);
+  torch::Tensor leaf = z.detach().requires_grad_(true);
+  torch::Tensor h = act.forward(leaf);
+  torch::Tensor d = torch::autograd::grad({h}, {leaf}, {torch::ones_like(h)})[0];
+  return {h.detach(), d};
+}
+
+double max_abs_derivative(torch::nn::AnyModule& act, int64_t width) {
+  torch::NoGradGuard no_grad;
+  const std::vector<torch::Tensor> params = act.ptr()->parameters();
+  const auto opts =
+      torch::TensorOptions().device(params.empty() ? torch::Device(torch::kCPU) : params[0].device());
+  // Only learnable activations (PReLU per unit) care about the width.
+  if (params.empty()) width = 1;
+  torch::Tensor z = torch::linspace(-20.0, 20.0, 4001, opts).unsqueeze(1).expand({4001, width});
+  return activation_with_derivative(act, z.contiguous()).second.abs().max().item<double>();
+}
+
+EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
+                     std::vector<LayerStats>* layers) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -44,15 +66,58 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size) {
   auto opts = split.labels.options();
   torch::Tensor loss_sum = torch::zeros({}, opts.dtype(torch::kDouble));
   torch::Tensor correct = torch::zeros({}, opts.dtype(torch::kLong));
+  // Per hidden layer (with `layers`): units ever active, saturated outputs, sums for the moments.
+  std::vector<torch::nn::Linear> linears = model->linears();  // holders: shared modules
+  auto& acts = model->activations();
+  const size_t hidden = acts.size();
+  std::vector<torch::Tensor> active, saturated, sum, sum_sq;
+  std::vector<double> threshold;
+  if (layers) {
+    for (size_t i = 0; i < hidden; ++i) {
+      const int64_t width = linears[i]->weight.size(0);
+      active.push_back(torch::zeros({width}, opts.dtype(torch::kBool)));
+      saturated.push_back(torch::zeros({}, opts.dtype(torch::kLong)));
+      sum.push_back(torch::zeros({}, opts.dtype(torch::kDouble)));
+      sum_sq.push_back(torch::zeros({}, opts.dtype(torch::kDouble)));
+      threshold.push_back(0.05 * max_abs_derivative(acts[i], width));
+    }
+  }
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t len = std::min(batch_size, n - start);
-    torch::Tensor logits = model->forward(split.images(start, len));
+    torch::Tensor logits;
+    if (layers) {
+      // The model's forward, layer by layer, with each activation's derivative on the way.
+      torch::Tensor a = split.images(start, len);
+      for (size_t i = 0; i < hidden; ++i) {
+        auto [h, d] = activation_with_derivative(acts[i], linears[i]->forward(a));
+        active[i].logical_or_(d.ne(0).any(0));
+        saturated[i] += d.abs().lt(threshold[i]).sum();
+        sum[i] += h.sum(torch::kDouble);
+        sum_sq[i] += h.square().sum(torch::kDouble);
+        a = h;
+      }
+      logits = linears.back()->forward(a);
+    } else {
+      logits = model->forward(split.images(start, len));
+    }
     torch::Tensor y = split.labels.narrow(0, start, len);
     loss_sum += F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .to(torch::kDouble);
     correct += logits.argmax(1).eq(y).sum();
   }
   model->train(was_training);
+  if (layers) {
+    layers->clear();
+    for (size_t i = 0; i < hidden; ++i) {
+      const double count = double(n) * double(active[i].numel());
+      LayerStats s;
+      s.dead = 1.0 - active[i].to(torch::kDouble).mean().item<double>();
+      s.saturated = double(saturated[i].item<int64_t>()) / count;
+      s.mean = sum[i].item<double>() / count;
+      s.std = std::sqrt(std::max(0.0, sum_sq[i].item<double>() / count - s.mean * s.mean));
+      layers->push_back(s);
+    }
+  }
   return {loss_sum.item<double>() / double(n), 100.0 * double(correct.item<int64_t>()) / double(n)};
 }
 
@@ -149,7 +214,8 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
     static std::mutex init_mutex;
     std::lock_guard<std::mutex> lock(init_mutex);
     torch::manual_seed(static_cast<uint64_t>(tc.seed));
-    built.emplace(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation));
+    built.emplace(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation)
+                      .init(config.model.init));
   }
   MLP& model = *built;
   model->to(device);
@@ -160,6 +226,7 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
       (tc.sparse_input == "auto" && data.train.pixels.scalar_type() == torch::kByte &&
        !data.train.scale.normalize);
   std::unique_ptr<StepEngine> engine = make_engine(tc.engine, model, tc, sparse_input);
+  if (tc.diagnostics) engine->enable_diagnostics(model->linears().size(), device);
 
   const Split& train = data.train;
   const int64_t n = train.size();
@@ -199,7 +266,19 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
     m.train_accuracy = 100.0 * double(step_correct.sum().item<int64_t>()) / double(n);
     m.train_seconds = seconds_since(t0);
     const auto t1 = Clock::now();
-    EvalMetrics test = evaluate(model, data.test, tc.eval_batch_size);
+    std::vector<LayerStats> layer_stats;
+    EvalMetrics test =
+        evaluate(model, data.test, tc.eval_batch_size, tc.diagnostics ? &layer_stats : nullptr);
+    if (tc.diagnostics) {
+      StepDiagnostics steps = engine->take_diagnostics();
+      EpochDiagnostics d;
+      d.grad_norm = std::move(steps.grad_norm);
+      d.layers = std::move(layer_stats);
+      d.forward_seconds = steps.forward_seconds;
+      d.backward_seconds = steps.backward_seconds;
+      d.optimizer_seconds = steps.optimizer_seconds;
+      m.diagnostics = std::move(d);
+    }
     m.test_seconds = seconds_since(t1);
     m.test_loss = test.loss;
     m.test_accuracy = test.accuracy;

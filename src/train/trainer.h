@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <stdexcept>
 #include <functional>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/types.h>
@@ -17,6 +19,22 @@
 
 namespace actbench {
 
+// One hidden layer's activations on the test set.
+struct LayerStats {
+  double dead = 0;       // fraction of units whose activation derivative is 0 for every example
+  double saturated = 0;  // fraction of (example, unit) outputs whose |derivative| is below 5% of
+                         // the activation's largest |derivative|
+  double mean = 0;       // of the activation outputs, over every example and unit
+  double std = 0;
+};
+
+// What train.diagnostics adds to an epoch.
+struct EpochDiagnostics {
+  std::vector<double> grad_norm;  // per Linear layer (input first): mean ||dLoss/dW||_2 per step
+  std::vector<LayerStats> layers;  // per hidden layer, on the test set after the epoch
+  std::optional<double> forward_seconds, backward_seconds, optimizer_seconds;  // CPU only
+};
+
 struct EpochMetrics {
   int64_t epoch = 0;          // 1-based
   double train_loss = 0;      // mean cross-entropy over the epoch's training samples
@@ -26,6 +44,7 @@ struct EpochMetrics {
   double seconds = 0;         // train_seconds + test_seconds
   double train_seconds = 0;
   double test_seconds = 0;
+  std::optional<EpochDiagnostics> diagnostics;  // when train.diagnostics is on
 };
 
 struct RunResult {
@@ -59,7 +78,16 @@ class RunInterrupted : public std::runtime_error {
 };
 
 // Mean loss and accuracy of `model` on `split`, in batches of `batch_size`, without gradients.
-EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size);
+// With `layers`, also each hidden layer's statistics (same loss and accuracy either way).
+EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
+                     std::vector<LayerStats>* layers = nullptr);
+
+// The activation's value and first derivative (by autograd) at each element of `z`.
+std::pair<torch::Tensor, torch::Tensor> activation_with_derivative(torch::nn::AnyModule& act,
+                                                                   const torch::Tensor& z);
+
+// The largest |derivative| of `act` on [-20, 20] (step 0.01), for inputs `width` wide.
+double max_abs_derivative(torch::nn::AnyModule& act, int64_t width);
 
 // Builds the model for `activation` (initial weights from `config.train.seed`), trains and tests
 // it.

@@ -1,0 +1,280 @@
+// Diagnostics: the per-layer weight-gradient norms against a hand-written backward pass, dead and
+// saturated units and activation moments on hand-set networks, curves against closed-form
+// derivatives, and diagnostics never changing the training numbers.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "analysis/curves.h"
+#include "cli/device.h"
+#include "data/dataset.h"
+#include "model/mlp.h"
+#include "test_support.h"
+#include "train/engine.h"
+#include "train/trainer.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using actbench::Json;
+using actbench::MLP;
+using actbench::MLPOptions;
+using ::testing::HasSubstr;
+
+MLP tiny_mlp(const std::string& activation, std::vector<int64_t> hidden, int64_t seed = 4) {
+  torch::manual_seed(uint64_t(seed));
+  return MLP(MLPOptions(6, std::move(hidden), 3, actbench::resolve_activation(activation, "test")));
+}
+
+// ||dLoss/dW|| per Linear layer for mean cross-entropy, by the chain rule written out:
+// dz_L = (softmax(z_L) - onehot(y)) / B, dW_i = dz_i^T a_{i-1}, dz_{i-1} = (dz_i W_i) * f'(z_{i-1}).
+std::vector<double> hand_grad_norms(const std::vector<torch::Tensor>& w,
+                                    const std::vector<torch::Tensor>& b, const torch::Tensor& x,
+                                    const torch::Tensor& y, const std::string& act) {
+  auto f = [&](const torch::Tensor& z) {
+    return act == "relu" ? z.clamp_min(0) : torch::sigmoid(z);
+  };
+  auto df = [&](const torch::Tensor& z) {
+    if (act == "relu") return z.gt(0).to(z.dtype());
+    const torch::Tensor s = torch::sigmoid(z);
+    return s * (1 - s);
+  };
+  std::vector<torch::Tensor> a{x.to(torch::kDouble)}, z;
+  for (size_t i = 0; i < w.size(); ++i) {
+    z.push_back(a.back().matmul(w[i].to(torch::kDouble).t()) + b[i].to(torch::kDouble));
+    if (i + 1 < w.size()) a.push_back(f(z.back()));
+  }
+  const int64_t B = x.size(0);
+  torch::Tensor dz = torch::softmax(z.back(), 1) -
+                     torch::one_hot(y, z.back().size(1)).to(torch::kDouble);
+  dz = dz / double(B);
+  std::vector<double> norms(w.size());
+  for (size_t i = w.size(); i-- > 0;) {
+    norms[i] = dz.t().matmul(a[i]).norm().item<double>();
+    if (i > 0) dz = dz.matmul(w[i].to(torch::kDouble)) * df(z[i - 1]);
+  }
+  return norms;
+}
+
+class GradNorms : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
+
+TEST_P(GradNorms, AreTheMeanOverStepsOfEachLayersWeightGradientNorm) {
+  const auto& [engine_name, act] = GetParam();
+  MLP model = tiny_mlp(act, {5, 4});
+  actbench::TrainConfig tc;
+  tc.optimizer = "sgd";
+  tc.lr = 0.5;
+  tc.momentum = 0.0;
+  auto engine = actbench::make_engine(engine_name, model, tc);
+  engine->enable_diagnostics(3, torch::Device(torch::kCPU));
+  torch::manual_seed(9);
+  std::vector<double> expected(3, 0.0);
+  const int kSteps = 3;
+  for (int s = 0; s < kSteps; ++s) {
+    const torch::Tensor x = torch::randn({8, 6});
+    const torch::Tensor y = torch::randint(0, 3, {8}, torch::kLong);
+    std::vector<torch::Tensor> w, b;
+    for (const auto& l : model->linears()) {
+      w.push_back(l->weight.detach().clone());
+      b.push_back(l->bias.detach().clone());
+    }
+    const auto norms = hand_grad_norms(w, b, x, y, act);
+    for (size_t i = 0; i < 3; ++i) expected[i] += norms[i] / kSteps;
+    engine->step(x, y, torch::zeros({}), torch::zeros({}, torch::kLong));
+  }
+  const actbench::StepDiagnostics d = engine->take_diagnostics();
+  EXPECT_EQ(d.steps, kSteps);
+  ASSERT_EQ(d.grad_norm.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(d.grad_norm[i], expected[i], 1e-5 * expected[i] + 1e-7) << "layer " << i;
+    EXPECT_GT(d.grad_norm[i], 0.0);
+  }
+  ASSERT_TRUE(d.forward_seconds && d.backward_seconds && d.optimizer_seconds);
+  EXPECT_GT(*d.forward_seconds, 0.0);
+  EXPECT_GT(*d.backward_seconds, 0.0);
+  EXPECT_GE(*d.optimizer_seconds, 0.0);
+  // Taking them starts afresh.
+  EXPECT_EQ(engine->take_diagnostics().steps, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EnginesAndActivations, GradNorms,
+    ::testing::Combine(::testing::Values("fused", "autograd"), ::testing::Values("relu", "sigmoid")),
+    [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
+
+// A split of hand-made float inputs.
+actbench::Split split_of(const torch::Tensor& x) {
+  actbench::Split s;
+  s.pixels = x.to(torch::kFloat);
+  s.labels = torch::zeros({x.size(0)}, torch::kLong);
+  return s;
+}
+
+TEST(LayerStats, DeadSaturatedAndMomentsOnAHandSetNetwork) {
+  // One hidden layer of 3 units on 2 inputs: z = (x0 + 10, -x0 - 10, x0 * 10). With x0 in
+  // {-1, 0, 1, 2}: unit 0 always > 0, unit 1 always < 0 (a dead ReLU), unit 2 in {-10, 0, 10, 20}.
+  for (const std::string act : {"relu", "sigmoid"}) {
+    SCOPED_TRACE(act);
+    torch::manual_seed(1);
+    MLP m2(MLPOptions(2, {3}, 3, actbench::resolve_activation(act, "test")));
+    {
+      torch::NoGradGuard no_grad;
+      m2->linears()[0]->weight.copy_(torch::tensor({{1.0f, 0.0f}, {-1.0f, 0.0f}, {10.0f, 0.0f}}));
+      m2->linears()[0]->bias.copy_(torch::tensor({10.0f, -10.0f, 0.0f}));
+    }
+    const torch::Tensor x = torch::tensor({{-1.0f, 0.0f}, {0.0f, 0.0f}, {1.0f, 0.0f}, {2.0f, 0.0f}});
+    std::vector<actbench::LayerStats> layers;
+    const auto with = actbench::evaluate(m2, split_of(x), 3, &layers);
+    const auto without = actbench::evaluate(m2, split_of(x), 3);
+    EXPECT_EQ(with.loss, without.loss);
+    EXPECT_EQ(with.accuracy, without.accuracy);
+    ASSERT_EQ(layers.size(), 1u);
+    // Pre-activations, row by row: (9,-9,-10), (10,-10,0), (11,-11,10), (12,-12,20).
+    const torch::Tensor z = torch::tensor({{9.0, -9.0, -10.0}, {10.0, -10.0, 0.0},
+                                           {11.0, -11.0, 10.0}, {12.0, -12.0, 20.0}});
+    torch::Tensor h, d;
+    double threshold;
+    if (act == "relu") {
+      h = z.clamp_min(0);
+      d = z.gt(0).to(torch::kDouble);
+      threshold = 0.05;  // 5% of max f' = 1
+    } else {
+      h = torch::sigmoid(z);
+      d = h * (1 - h);
+      threshold = 0.05 * 0.25;
+    }
+    // Dead: units whose derivative is 0 on every example. ReLU: unit 1 (z < 0 throughout).
+    // Sigmoid: none (its derivative is never 0 at these inputs in float).
+    EXPECT_DOUBLE_EQ(layers[0].dead, act == "relu" ? 1.0 / 3.0 : 0.0);
+    const double saturated = d.abs().lt(threshold).to(torch::kDouble).mean().item<double>();
+    EXPECT_DOUBLE_EQ(layers[0].saturated, saturated);
+    EXPECT_NEAR(layers[0].saturated, act == "relu" ? 6.0 / 12.0 : 11.0 / 12.0, 1e-12);
+    EXPECT_NEAR(layers[0].mean, h.mean().item<double>(), 1e-6);
+    EXPECT_NEAR(layers[0].std, h.std(/*unbiased=*/false).item<double>(), 1e-5);
+  }
+}
+
+TEST(Diagnostics, NeverChangeTheTrainingNumbers) {
+  for (const char* engine : {"fused", "autograd"}) {
+    const auto on = actbench_test::synthetic_config(
+        {"activations=[relu, {name: prelu, per_unit: true}]", std::string("train.engine=") + engine});
+    auto off = on;
+    off.train.diagnostics = false;
+    actbench::configure_cpu_threads(1);
+    const torch::Device cpu(torch::kCPU);
+    const actbench::Dataset data = actbench::load_dataset(on.data, cpu);
+    for (const auto& act : on.activations) {
+      const auto a = actbench::train_run(on, act, data, cpu);
+      const auto b = actbench::train_run(off, act, data, cpu);
+      ASSERT_EQ(a.epochs.size(), b.epochs.size());
+      for (size_t e = 0; e < a.epochs.size(); ++e) {
+        EXPECT_EQ(a.epochs[e].train_loss, b.epochs[e].train_loss);
+        EXPECT_EQ(a.epochs[e].test_loss, b.epochs[e].test_loss);
+        EXPECT_EQ(a.epochs[e].test_accuracy, b.epochs[e].test_accuracy);
+        ASSERT_TRUE(a.epochs[e].diagnostics.has_value());
+        EXPECT_FALSE(b.epochs[e].diagnostics.has_value());
+        const auto& d = *a.epochs[e].diagnostics;
+        EXPECT_EQ(d.grad_norm.size(), on.model.hidden.size() + 1);
+        EXPECT_EQ(d.layers.size(), on.model.hidden.size());
+      }
+    }
+  }
+}
+
+// ---- curves ----
+
+double phi(double x) { return std::exp(-x * x / 2) / std::sqrt(2 * M_PI); }
+double Phi(double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))); }
+double sigm(double x) { return 1 / (1 + std::exp(-x)); }
+
+TEST(Curves, DerivativesMatchTheirClosedForms) {
+  std::vector<actbench::ActivationSpec> specs;
+  for (const Json& e : {Json("relu"), Json("sigmoid"), Json("tanh"),
+                        Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}}, Json("elu"),
+                        Json("softplus"), Json("silu"), Json("gelu"), Json("hardtanh"),
+                        Json("identity")}) {
+    specs.push_back(actbench::resolve_activation(e, "test"));
+  }
+  const Json c = actbench::activation_curves(specs, -3.0, 3.0, 61);
+  EXPECT_EQ(c["schema"], "actbench.curves/1");
+  ASSERT_EQ(c["x"].size(), 61u);
+  EXPECT_DOUBLE_EQ(c["x"][0].get<double>(), -3.0);
+  EXPECT_DOUBLE_EQ(c["x"][60].get<double>(), 3.0);
+  const std::map<std::string, std::function<double(double)>> value{
+      {"relu", [](double x) { return std::max(0.0, x); }},
+      {"sigmoid", sigm},
+      {"tanh", [](double x) { return std::tanh(x); }},
+      {"leaky_relu", [](double x) { return x > 0 ? x : 0.2 * x; }},
+      {"elu", [](double x) { return x > 0 ? x : std::exp(x) - 1; }},
+      {"softplus", [](double x) { return std::log1p(std::exp(x)); }},
+      {"silu", [](double x) { return x * sigm(x); }},
+      {"gelu", [](double x) { return x * Phi(x); }},
+      {"hardtanh", [](double x) { return std::clamp(x, -1.0, 1.0); }},
+      {"identity", [](double x) { return x; }},
+  };
+  const std::map<std::string, std::function<double(double)>> derivative{
+      {"relu", [](double x) { return x > 0 ? 1.0 : 0.0; }},
+      {"sigmoid", [](double x) { return sigm(x) * (1 - sigm(x)); }},
+      {"tanh", [](double x) { return 1 - std::tanh(x) * std::tanh(x); }},
+      {"leaky_relu", [](double x) { return x > 0 ? 1.0 : 0.2; }},
+      {"elu", [](double x) { return x > 0 ? 1.0 : std::exp(x); }},
+      {"softplus", sigm},
+      {"silu", [](double x) { return sigm(x) * (1 + x * (1 - sigm(x))); }},
+      {"gelu", [](double x) { return Phi(x) + x * phi(x); }},
+      {"hardtanh", [](double x) { return std::fabs(x) < 1 ? 1.0 : 0.0; }},
+      {"identity", [](double) { return 1.0; }},
+  };
+  ASSERT_EQ(c["activations"].size(), specs.size());
+  for (const auto& a : c["activations"]) {
+    const std::string name = a["name"];
+    SCOPED_TRACE(name);
+    for (size_t i = 0; i < 61; ++i) {
+      const double x = c["x"][i].get<double>();
+      if (std::fabs(x) < 1e-9 || std::fabs(std::fabs(x) - 1) < 1e-9) continue;  // kinks
+      EXPECT_NEAR(a["y"][i].get<double>(), value.at(name)(x), 2e-6) << "x=" << x;
+      EXPECT_NEAR(a["dy"][i].get<double>(), derivative.at(name)(x), 2e-6) << "x=" << x;
+    }
+  }
+  // Saturation as the diagnostics define it: |f'| < 5% of max |f'| (sigmoid: 0.25 at 0).
+  const Json& s = c["activations"][1];
+  EXPECT_NEAR(s["max_derivative"].get<double>(), 0.25, 1e-6);
+  // sigmoid'(x) < 0.0125 only for |x| > 4.37: never on [-3, 3]. tanh'(x) < 0.05 for |x| > 2.18:
+  // the grid points +-2.2 ... +-3.0, 18 of 61.
+  EXPECT_EQ(s["saturated_fraction"].get<double>(), 0.0);
+  EXPECT_NEAR(c["activations"][2]["saturated_fraction"].get<double>(), 18.0 / 61.0, 1e-12);
+  EXPECT_EQ(c["activations"][3]["params"]["negative_slope"], 0.2);
+}
+
+TEST(Curves, CommandWritesTheJsonAndATableAndRejectsBadInput) {
+  actbench_test::TempDir tmp;
+  const auto out = tmp / "sub" / "curves.json";
+  auto r = actbench_test::run_actbench(
+      {"curves", "--activations", "relu,tanh", "--points", "11", "--out", out.string()}, tmp.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json c = Json::parse(actbench_test::read_text(out));
+  ASSERT_EQ(c["activations"].size(), 2u);
+  EXPECT_EQ(c["x"].size(), 11u);
+  EXPECT_EQ(c["range"], (Json{-6.0, 6.0}));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("Tanh +-1 +1 +1 +1 +72.7% of \\[-6, 6\\]"));
+  r = actbench_test::run_actbench({"curves", "--out", out.string()}, tmp.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(actbench_test::read_text(out))["activations"].size(),
+            actbench::activation_registry().size());
+  for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--range", "6:-6"}, "LO < HI"},
+           {{"--range", "a:b"}, "--range must be LO:HI"},
+           {{"--points", "1"}, "--points must be between"},
+           {{"--activations", "relu,nope"}, "unknown activation 'nope'"}}) {
+    std::vector<std::string> a{"curves", "--out", (tmp / "bad.json").string()};
+    a.insert(a.end(), args.begin(), args.end());
+    r = actbench_test::run_actbench(a, tmp.path());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(expected));
+    EXPECT_FALSE(fs::exists(tmp / "bad.json"));
+  }
+}
+
+}  // namespace
