@@ -1,6 +1,8 @@
 // Model stage: the MLP's shape, parameter count and seeded initialisation.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "activations/registry.h"
@@ -114,6 +116,52 @@ TEST(Model, DifferentSeedsGiveDifferentInitialWeights) {
   torch::manual_seed(2);
   MLP b = make({32});
   EXPECT_FALSE(torch::equal(a->linears()[0]->weight, b->linears()[0]->weight));
+}
+
+// model.init: each scheme's statistics on a wide layer, zero biases, and the same weights for
+// every activation at a given seed (paired comparisons stay paired).
+TEST(Model, InitSchemesHaveTheirVariancesAndKeepRunsPaired) {
+  auto build = [](const std::string& init, const actbench::Json& activation, uint64_t seed = 5) {
+    torch::manual_seed(seed);
+    return MLP(MLPOptions(784, {512, 512}, 10, act(activation)).init(init));
+  };
+  const double fan_in = 784, fan_out = 512;
+  struct Case {
+    std::string init;
+    double std;
+  };
+  for (const Case& c : std::vector<Case>{{"kaiming_normal", std::sqrt(2.0 / fan_in)},
+                                         {"kaiming_uniform", std::sqrt(2.0 / fan_in)},
+                                         {"xavier_normal", std::sqrt(2.0 / (fan_in + fan_out))},
+                                         {"xavier_uniform", std::sqrt(2.0 / (fan_in + fan_out))}}) {
+    SCOPED_TRACE(c.init);
+    MLP m = build(c.init, "relu");
+    const torch::Tensor w = m->linears()[0]->weight;
+    EXPECT_NEAR(w.std().item<double>(), c.std, 0.02 * c.std);
+    EXPECT_NEAR(w.mean().item<double>(), 0.0, 0.02 * c.std);
+    EXPECT_EQ(m->linears()[0]->bias.abs().max().item<double>(), 0.0);
+    // Paired: every activation gets the same weights for the same seed.
+    for (const char* other : {"tanh", "rrelu", "prelu"}) {
+      MLP o = build(c.init, other);
+      for (size_t i = 0; i < 3; ++i) {
+        EXPECT_TRUE(torch::equal(o->linears()[i]->weight, m->linears()[i]->weight)) << other;
+      }
+    }
+  }
+  // Kaiming's gain follows a leaky ReLU's slope: sqrt(2 / (1 + a^2)).
+  MLP leaky = build("kaiming_normal", actbench::Json{{"name", "leaky_relu"}, {"negative_slope", 1.0}});
+  EXPECT_NEAR(leaky->linears()[0]->weight.std().item<double>(), std::sqrt(1.0 / fan_in),
+              0.02 * std::sqrt(1.0 / fan_in));
+  // Orthogonal: the 512 x 784 weight's rows are orthonormal.
+  MLP ortho = build("orthogonal", "relu");
+  const torch::Tensor w = ortho->linears()[0]->weight;
+  EXPECT_TRUE(torch::allclose(w.matmul(w.t()), torch::eye(512), 1e-4, 1e-4));
+  // The default leaves LibTorch's own initialisation (uniform, non-zero biases).
+  MLP def = build("default", "relu");
+  torch::manual_seed(5);
+  torch::nn::Linear reference(784, 512);
+  EXPECT_TRUE(torch::equal(def->linears()[0]->weight, reference->weight));
+  EXPECT_GT(def->linears()[0]->bias.abs().max().item<double>(), 0.0);
 }
 
 }  // namespace
