@@ -2,14 +2,15 @@
 """Benchmarks actbench's sweep against this machine's matrix-multiply peak and the per-example
 DataLoader + Stack<> pipeline.
 
-usage: scripts/bench.py [--runs N] [--config FILE] [--no-baseline] [--means] [--binary PATH]
-                        [--keep DIR] [-- KEY=VALUE ...]
+usage: scripts/bench.py [--runs N] [--config FILE] [--no-baseline] [--means] [--diagnostics]
+                        [--binary PATH] [--keep DIR] [-- KEY=VALUE ...]
 
 Measures the float32 matrix-multiply peak with `actbench peak` (all cores, then one core), times
 `actbench run --config FILE` N times (the default configuration), then, unless --no-baseline, once
 through the per-example pipeline (data.pipeline=example train.engine=autograd jobs=1); --means
 adds one run each of the steps in between (autograd engine with one job, fused engine with one
-job). Prints one table row per configuration: wall time min/median/max, median seconds per epoch,
+job); --diagnostics times the default and train.diagnostics=false in turns and prints what the
+diagnostics cost. Prints one table row per configuration: wall time min/median/max, median seconds per epoch,
 training samples per second, GFLOP/s (the sweep's FLOP count, computed from the resolved config,
 over the median wall time) and its share of the all-cores peak, the peak RSS of the actbench
 process, and the baseline's median wall time over this row's. KEY=VALUE arguments after -- go to
@@ -35,6 +36,8 @@ FULL_TRAIN = 60000
 FULL_TEST = 10000
 
 DEFAULT_ROW = ("default", "actbench (default)", [])
+NO_DIAGNOSTICS_ROW = ("no-diagnostics", "actbench, train.diagnostics=false",
+                      ["train.diagnostics=false"])
 MEANS_ROWS = [
     ("autograd-1job", "batch pipeline, autograd, 1 job", ["train.engine=autograd", "jobs=1"]),
     ("fused-1job", "batch pipeline, fused engine, 1 job", ["jobs=1"]),
@@ -69,6 +72,9 @@ def parse_args(argv):
                    help="sweep to time (default configs/seed.yaml)")
     p.add_argument("--no-baseline", action="store_true",
                    help="skip the per-example DataLoader + Stack<> baseline")
+    p.add_argument("--diagnostics", action="store_true",
+                   help="also time the default with train.diagnostics=false (the two taking "
+                        "turns, --runs each) and print what the diagnostics cost")
     p.add_argument("--means", action="store_true",
                    help="also time one run of each intermediate configuration")
     p.add_argument("--binary", default=os.path.join(ROOT, "build", "actbench"), metavar="PATH",
@@ -205,22 +211,39 @@ def flop_model(results):
 # --- rows ---------------------------------------------------------------------------------------
 
 def time_row(args, outdir, row, runs):
-    slug, label, overrides = row
-    walls, rss, flops, samples, epoch_secs, outs, first = [], [], [], [], [], [], None
+    return time_rows(args, outdir, [row], runs)[0]
+
+
+def time_rows(args, outdir, rows, runs):
+    """Times each of `rows` `runs` times, the rows taking turns (so a slow spell of a noisy machine
+    hits them alike)."""
+    m = [{"walls": [], "rss": [], "flops": [], "samples": [], "epoch_secs": [], "train_secs": [],
+          "outs": [], "first": None} for _ in rows]
     for i in range(1, runs + 1):
-        log(f"run {i}/{runs} of {label} ...")
-        out = os.path.join(outdir, f"{slug}-{i}")
-        wall, maxrss, results = timed_run(args.binary, args.config, out, args.extra + overrides)
-        model = flop_model(results)
-        walls.append(wall)
-        rss.append(maxrss)
-        flops.append(model["flop_per_sweep"])
-        samples.append(model["train_samples_per_sweep"])
-        epoch_secs += [e["seconds"] for r in results["runs"] for e in r.get("epochs", [])]
-        outs.append(out)
-        if first is None:
-            first = (results, model)
-        log(f"  {wall:.2f} s, peak RSS {maxrss / 1024:.0f} MiB")
+        for (slug, label, overrides), acc in zip(rows, m):
+            log(f"run {i}/{runs} of {label} ...")
+            out = os.path.join(outdir, f"{slug}-{i}")
+            wall, maxrss, results = timed_run(args.binary, args.config, out,
+                                              args.extra + overrides)
+            model = flop_model(results)
+            acc["walls"].append(wall)
+            acc["rss"].append(maxrss)
+            acc["flops"].append(model["flop_per_sweep"])
+            acc["samples"].append(model["train_samples_per_sweep"])
+            epochs = [e for r in results["runs"] for e in r.get("epochs", [])]
+            acc["epoch_secs"] += [e["seconds"] for e in epochs]
+            acc["train_secs"] += [e["train_seconds"] for e in epochs]
+            acc["outs"].append(out)
+            if acc["first"] is None:
+                acc["first"] = (results, model)
+            log(f"  {wall:.2f} s, peak RSS {maxrss / 1024:.0f} MiB")
+    return [summarize_row(row, acc, runs) for row, acc in zip(rows, m)]
+
+
+def summarize_row(row, acc, runs):
+    slug, label, overrides = row
+    walls, rss, flops, samples = acc["walls"], acc["rss"], acc["flops"], acc["samples"]
+    epoch_secs, outs, first = acc["epoch_secs"], acc["outs"], acc["first"]
     med = statistics.median(walls)
     return {
         "slug": slug,
@@ -232,6 +255,8 @@ def time_row(args, outdir, row, runs):
         "wall_median": med,
         "wall_max": max(walls),
         "seconds_per_epoch": statistics.median(epoch_secs) if epoch_secs else None,
+        "train_seconds_per_epoch": (statistics.median(acc["train_secs"]) if acc["train_secs"]
+                                    else None),
         "train_samples_per_second": statistics.median(samples) / med,
         "flop_per_sweep": statistics.median(flops),
         "gflops": statistics.median(flops) / med / 1e9,
@@ -314,7 +339,10 @@ def main():
         log("measuring the matrix-multiply peak on 1 core (2 s) ...")
         peaks["one"] = peak(args.binary, threads=1)
 
-        rows = [time_row(args, outdir, DEFAULT_ROW, args.runs)]
+        if args.diagnostics:
+            rows = time_rows(args, outdir, [DEFAULT_ROW, NO_DIAGNOSTICS_ROW], args.runs)
+        else:
+            rows = [time_row(args, outdir, DEFAULT_ROW, args.runs)]
         if args.means:
             rows += [time_row(args, outdir, row, 1) for row in MEANS_ROWS]
         baseline = None
@@ -323,6 +351,16 @@ def main():
             rows.append(baseline)
 
         acc = print_report(args, machine, peaks, rows, baseline)
+        if args.diagnostics:
+            on, off = rows[0], rows[1]
+            wall = on["wall_median"] / off["wall_median"] - 1
+            train = on["train_seconds_per_epoch"] / off["train_seconds_per_epoch"] - 1
+            epoch = on["seconds_per_epoch"] / off["seconds_per_epoch"] - 1
+            print(f"diagnostics cost (train.diagnostics=true vs false, {args.runs} runs each, "
+                  f"taking turns): wall time {100 * wall:+.1f}% (median {on['wall_median']:.2f} s "
+                  f"vs {off['wall_median']:.2f} s); training time per epoch {100 * train:+.1f}% "
+                  f"(median {on['train_seconds_per_epoch']:.3f} s vs "
+                  f"{off['train_seconds_per_epoch']:.3f} s); epoch with its test {100 * epoch:+.1f}%")
         model = rows[0]["_first"][1]
         for r in rows:
             del r["_first"]

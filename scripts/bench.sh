@@ -9,6 +9,7 @@
 #   scripts/bench.sh                      3 timed runs + the baseline (a few minutes, all cores)
 #   scripts/bench.sh --runs 5 --means     also one run of each intermediate configuration
 #   scripts/bench.sh --no-baseline        skip the per-example pipeline baseline
+#   scripts/bench.sh --runs 5 --diagnostics --no-baseline   what train.diagnostics costs
 #   scripts/bench.sh --keep results/bench keep every run's results.json and bench.json there
 #   scripts/bench.sh --runs 1 -- train.epochs=1 activations=relu,tanh   a quick try
 # Everything after -- goes to every `actbench run` as KEY=VALUE overrides; see

@@ -71,8 +71,9 @@ TEST_P(GradNorms, AreTheMeanOverStepsOfEachLayersWeightGradientNorm) {
   auto engine = actbench::make_engine(engine_name, model, tc);
   engine->enable_diagnostics(3, torch::Device(torch::kCPU));
   torch::manual_seed(9);
-  std::vector<double> expected(3, 0.0);
+  std::vector<double> expected(3, 0.0), first;
   const int kSteps = 3;
+  EXPECT_TRUE(engine->first_step_grad_norm().empty());
   for (int s = 0; s < kSteps; ++s) {
     const torch::Tensor x = torch::randn({8, 6});
     const torch::Tensor y = torch::randint(0, 3, {8}, torch::kLong);
@@ -83,6 +84,7 @@ TEST_P(GradNorms, AreTheMeanOverStepsOfEachLayersWeightGradientNorm) {
     }
     const auto norms = hand_grad_norms(w, b, x, y, act);
     for (size_t i = 0; i < 3; ++i) expected[i] += norms[i] / kSteps;
+    if (s == 0) first = norms;
     engine->step(x, y, torch::zeros({}), torch::zeros({}, torch::kLong));
   }
   const actbench::StepDiagnostics d = engine->take_diagnostics();
@@ -96,6 +98,10 @@ TEST_P(GradNorms, AreTheMeanOverStepsOfEachLayersWeightGradientNorm) {
   EXPECT_GT(*d.forward_seconds, 0.0);
   EXPECT_GT(*d.backward_seconds, 0.0);
   EXPECT_GE(*d.optimizer_seconds, 0.0);
+  // The first step's norms: the gradient of the initial weights.
+  const std::vector<double> initial = engine->first_step_grad_norm();
+  ASSERT_EQ(initial.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(initial[i], first[i], 1e-5 * first[i] + 1e-7);
   // Taking them starts afresh.
   EXPECT_EQ(engine->take_diagnostics().steps, 0);
 }

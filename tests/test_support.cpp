@@ -199,8 +199,13 @@ std::string shell_quote(const std::string& s) {
 }
 
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd) {
+  return run_captured("cd " + shell_quote(cwd.string()) + " && " + shell_quote(ACTBENCH_BINARY),
+                      args);
+}
+
+CommandResult run_captured(const std::string& command, const std::vector<std::string>& args) {
   TempDir capture;
-  std::string cmd = "cd " + shell_quote(cwd.string()) + " && " + shell_quote(ACTBENCH_BINARY);
+  std::string cmd = command;
   for (const auto& a : args) cmd += " " + shell_quote(a);
   cmd += " >" + shell_quote((capture / "stdout").string()) + " 2>" +
          shell_quote((capture / "stderr").string()) + " </dev/null";

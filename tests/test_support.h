@@ -83,6 +83,10 @@ struct CommandResult {
 // Runs the actbench binary with `args` (each one shell-quoted) in `cwd`.
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd);
 
+// Runs the shell command `command` followed by `args` (each one shell-quoted), stdin from
+// /dev/null, stdout and stderr captured.
+CommandResult run_captured(const std::string& command, const std::vector<std::string>& args);
+
 // Starts the actbench binary with `args` in `cwd` without waiting (stdout and stderr to the given
 // files); returns its pid.
 int spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,

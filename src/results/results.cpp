@@ -84,7 +84,7 @@ nlohmann::json run_to_json(const RunResult& run) {
     if (e.diagnostics) epochs.back()["diagnostics"] = diagnostics_to_json(*e.diagnostics);
   }
   RunSummary s = summarize(run);
-  return {{"activation", run.activation.name},
+  nlohmann::json j = {{"activation", run.activation.name},
           {"label", run.activation.label},
           {"params", run.activation.params},
           {"seed", run.seed},
@@ -99,6 +99,12 @@ nlohmann::json run_to_json(const RunResult& run) {
                                                           : nlohmann::json()},
             {"total_seconds", s.total_seconds},
             {"seconds_per_epoch", s.seconds_per_epoch}}}};
+  if (!run.initial_grad_norm.empty()) {
+    nlohmann::json g = nlohmann::json::array();
+    for (double v : run.initial_grad_norm) g.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+    j["initial_grad_norm"] = g;
+  }
+  return j;
 }
 
 nlohmann::json run_entry(const std::string& id, const std::string& name, const nlohmann::json& point,

@@ -319,6 +319,14 @@ void StepEngine::enable_diagnostics(size_t layers, const torch::Device& device) 
   }
   steps_ = 0;
   forward_ = backward_ = optimizer_ = 0;
+  first_taken_ = false;
+}
+
+std::vector<double> StepEngine::first_step_grad_norm() const {
+  if (!first_taken_) return {};
+  if (!first_acc_.defined()) return first_;
+  const torch::Tensor host = first_acc_.cpu();
+  return std::vector<double>(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
 }
 
 void StepEngine::add_grad_norm(size_t layer, const torch::Tensor& grad) {
@@ -333,6 +341,11 @@ void StepEngine::add_grad_norm(size_t layer, const torch::Tensor& grad) {
 }
 
 void StepEngine::add_step(double forward, double backward, double optimizer) {
+  if (!first_taken_) {  // the sums hold exactly this step's norms
+    first_taken_ = true;
+    first_ = norm_sum_;
+    if (norm_acc_.defined()) first_acc_ = norm_acc_.clone();
+  }
   ++steps_;
   forward_ += forward;
   backward_ += backward;

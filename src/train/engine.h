@@ -46,6 +46,9 @@ class StepEngine {
   void enable_diagnostics(size_t layers, const torch::Device& device);
   // The measurements since the last call (or since enable_diagnostics), then starts afresh.
   StepDiagnostics take_diagnostics();
+  // Each Linear layer's weight-gradient norm at the first step after enable_diagnostics: the
+  // gradient of the initial weights (empty before that step).
+  std::vector<double> first_step_grad_norm() const;
 
  protected:
   using Clock = std::chrono::steady_clock;
@@ -62,6 +65,9 @@ class StepEngine {
   int64_t steps_ = 0;
   std::vector<double> norm_sum_;  // CPU
   torch::Tensor norm_acc_;        // elsewhere: on the device
+  bool first_taken_ = false;
+  std::vector<double> first_;     // CPU
+  torch::Tensor first_acc_;       // elsewhere
   double forward_ = 0, backward_ = 0, optimizer_ = 0;
 };
 

@@ -270,6 +270,7 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
     EvalMetrics test =
         evaluate(model, data.test, tc.eval_batch_size, tc.diagnostics ? &layer_stats : nullptr);
     if (tc.diagnostics) {
+      if (epoch == 1) result.initial_grad_norm = engine->first_step_grad_norm();
       StepDiagnostics steps = engine->take_diagnostics();
       EpochDiagnostics d;
       d.grad_norm = std::move(steps.grad_norm);

@@ -53,6 +53,9 @@ struct RunResult {
   int64_t parameters = 0;
   std::string status = "completed";  // completed | diverged
   std::vector<EpochMetrics> epochs;
+  // With train.diagnostics: each Linear layer's weight-gradient norm at the very first step, i.e.
+  // the gradient of the initial weights on the first batch (what vanishes in deep networks).
+  std::vector<double> initial_grad_norm;
 };
 
 struct EvalMetrics {
