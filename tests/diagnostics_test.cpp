@@ -30,7 +30,8 @@ MLP tiny_mlp(const std::string& activation, std::vector<int64_t> hidden, int64_t
 }
 
 // ||dLoss/dW|| per Linear layer for mean cross-entropy, by the chain rule written out:
-// dz_L = (softmax(z_L) - onehot(y)) / B, dW_i = dz_i^T a_{i-1}, dz_{i-1} = (dz_i W_i) * f'(z_{i-1}).
+// dz_L = (softmax(z_L) - onehot(y)) / B, dW_i = dz_i^T a_{i-1}, dz_{i-1} = (dz_i W_i) *
+// f'(z_{i-1}).
 std::vector<double> hand_grad_norms(const std::vector<torch::Tensor>& w,
                                     const std::vector<torch::Tensor>& b, const torch::Tensor& x,
                                     const torch::Tensor& y, const std::string& act) {
@@ -48,8 +49,8 @@ std::vector<double> hand_grad_norms(const std::vector<torch::Tensor>& w,
     if (i + 1 < w.size()) a.push_back(f(z.back()));
   }
   const int64_t B = x.size(0);
-  torch::Tensor dz = torch::softmax(z.back(), 1) -
-                     torch::one_hot(y, z.back().size(1)).to(torch::kDouble);
+  torch::Tensor dz =
+      torch::softmax(z.back(), 1) - torch::one_hot(y, z.back().size(1)).to(torch::kDouble);
   dz = dz / double(B);
   std::vector<double> norms(w.size());
   for (size_t i = w.size(); i-- > 0;) {
@@ -106,10 +107,12 @@ TEST_P(GradNorms, AreTheMeanOverStepsOfEachLayersWeightGradientNorm) {
   EXPECT_EQ(engine->take_diagnostics().steps, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EnginesAndActivations, GradNorms,
-    ::testing::Combine(::testing::Values("fused", "autograd"), ::testing::Values("relu", "sigmoid")),
-    [](const auto& info) { return std::get<0>(info.param) + "_" + std::get<1>(info.param); });
+INSTANTIATE_TEST_SUITE_P(EnginesAndActivations, GradNorms,
+                         ::testing::Combine(::testing::Values("fused", "autograd"),
+                                            ::testing::Values("relu", "sigmoid")),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                         });
 
 // A split of hand-made float inputs.
 actbench::Split split_of(const torch::Tensor& x) {
@@ -131,7 +134,8 @@ TEST(LayerStats, DeadSaturatedAndMomentsOnAHandSetNetwork) {
       m2->linears()[0]->weight.copy_(torch::tensor({{1.0f, 0.0f}, {-1.0f, 0.0f}, {10.0f, 0.0f}}));
       m2->linears()[0]->bias.copy_(torch::tensor({10.0f, -10.0f, 0.0f}));
     }
-    const torch::Tensor x = torch::tensor({{-1.0f, 0.0f}, {0.0f, 0.0f}, {1.0f, 0.0f}, {2.0f, 0.0f}});
+    const torch::Tensor x =
+        torch::tensor({{-1.0f, 0.0f}, {0.0f, 0.0f}, {1.0f, 0.0f}, {2.0f, 0.0f}});
     std::vector<actbench::LayerStats> layers;
     const auto with = actbench::evaluate(m2, split_of(x), 3, &layers);
     const auto without = actbench::evaluate(m2, split_of(x), 3);
@@ -139,8 +143,8 @@ TEST(LayerStats, DeadSaturatedAndMomentsOnAHandSetNetwork) {
     EXPECT_EQ(with.accuracy, without.accuracy);
     ASSERT_EQ(layers.size(), 1u);
     // Pre-activations, row by row: (9,-9,-10), (10,-10,0), (11,-11,10), (12,-12,20).
-    const torch::Tensor z = torch::tensor({{9.0, -9.0, -10.0}, {10.0, -10.0, 0.0},
-                                           {11.0, -11.0, 10.0}, {12.0, -12.0, 20.0}});
+    const torch::Tensor z = torch::tensor(
+        {{9.0, -9.0, -10.0}, {10.0, -10.0, 0.0}, {11.0, -11.0, 10.0}, {12.0, -12.0, 20.0}});
     torch::Tensor h, d;
     double threshold;
     if (act == "relu") {
@@ -165,8 +169,9 @@ TEST(LayerStats, DeadSaturatedAndMomentsOnAHandSetNetwork) {
 
 TEST(Diagnostics, NeverChangeTheTrainingNumbers) {
   for (const char* engine : {"fused", "autograd"}) {
-    const auto on = actbench_test::synthetic_config(
-        {"activations=[relu, {name: prelu, per_unit: true}]", std::string("train.engine=") + engine});
+    const auto on =
+        actbench_test::synthetic_config({"activations=[relu, {name: prelu, per_unit: true}]",
+                                         std::string("train.engine=") + engine});
     auto off = on;
     off.train.diagnostics = false;
     actbench::configure_cpu_threads(1);
@@ -192,16 +197,22 @@ TEST(Diagnostics, NeverChangeTheTrainingNumbers) {
 
 // ---- curves ----
 
-double phi(double x) { return std::exp(-x * x / 2) / std::sqrt(2 * M_PI); }
-double Phi(double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))); }
-double sigm(double x) { return 1 / (1 + std::exp(-x)); }
+double phi(double x) {
+  return std::exp(-x * x / 2) / std::sqrt(2 * M_PI);
+}
+double Phi(double x) {
+  return 0.5 * (1 + std::erf(x / std::sqrt(2.0)));
+}
+double sigm(double x) {
+  return 1 / (1 + std::exp(-x));
+}
 
 TEST(Curves, DerivativesMatchTheirClosedForms) {
   std::vector<actbench::ActivationSpec> specs;
-  for (const Json& e : {Json("relu"), Json("sigmoid"), Json("tanh"),
-                        Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}}, Json("elu"),
-                        Json("softplus"), Json("silu"), Json("gelu"), Json("hardtanh"),
-                        Json("identity")}) {
+  for (const Json& e :
+       {Json("relu"), Json("sigmoid"), Json("tanh"),
+        Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}}, Json("elu"), Json("softplus"),
+        Json("silu"), Json("gelu"), Json("hardtanh"), Json("identity")}) {
     specs.push_back(actbench::resolve_activation(e, "test"));
   }
   const Json c = actbench::activation_curves(specs, -3.0, 3.0, 61);
@@ -258,7 +269,8 @@ TEST(Curves, CommandWritesTheJsonAndATableAndRejectsBadInput) {
   actbench_test::TempDir tmp;
   const auto out = tmp / "sub" / "curves.json";
   auto r = actbench_test::run_actbench(
-      {"curves", "--activations", "relu,tanh", "--points", "11", "--out", out.string()}, tmp.path());
+      {"curves", "--activations", "relu,tanh", "--points", "11", "--out", out.string()},
+      tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json c = Json::parse(actbench_test::read_text(out));
   ASSERT_EQ(c["activations"].size(), 2u);

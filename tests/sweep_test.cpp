@@ -35,7 +35,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 Plan plan_of(const std::vector<std::string>& overrides, const std::string& yaml = "") {
-  if (yaml.empty()) return actbench::make_plan(actbench::read_config_source(std::nullopt, overrides));
+  if (yaml.empty())
+    return actbench::make_plan(actbench::read_config_source(std::nullopt, overrides));
   TempDir dir;
   actbench_test::write_text(dir / "c.yaml", yaml);
   return actbench::make_plan(actbench::read_config_source(dir / "c.yaml", overrides));
@@ -105,8 +106,8 @@ TEST(Plan, CommandLineCommasSweepAndPlainValuesFix) {
 
 TEST(Plan, RunIdsAreStableAndDependOnlyOnWhatDeterminesTheNumbers) {
   const Plan a = plan_of({"train.seed=0,1"});
-  const Plan b = plan_of({"train.seed=0,1", "name=other", "out=/elsewhere", "jobs=3", "threads=2",
-                          "baseline=Tanh"});
+  const Plan b = plan_of(
+      {"train.seed=0,1", "name=other", "out=/elsewhere", "jobs=3", "threads=2", "baseline=Tanh"});
   ASSERT_EQ(a.runs.size(), b.runs.size());
   std::set<std::string> ids;
   for (size_t i = 0; i < a.runs.size(); ++i) {
@@ -123,13 +124,14 @@ TEST(Plan, RunIdsAreStableAndDependOnlyOnWhatDeterminesTheNumbers) {
   EXPECT_FALSE(a.runs[0].identity.contains("out"));
   EXPECT_FALSE(a.runs[0].identity.contains("jobs"));
   EXPECT_EQ(a.runs[0].identity["activations"].size(), 1u);
-  EXPECT_EQ(actbench::run_id(Json{{"a", 1}}, "Leaky ReLU (0.2)"), "leaky-relu-0-2-" +
-            actbench::run_id(Json{{"a", 1}}, "x").substr(2));
+  EXPECT_EQ(actbench::run_id(Json{{"a", 1}}, "Leaky ReLU (0.2)"),
+            "leaky-relu-0-2-" + actbench::run_id(Json{{"a", 1}}, "x").substr(2));
   EXPECT_EQ(actbench::run_id(Json::object(), "relu"), "relu-08f44b07b5901a25");
 }
 
 TEST(Plan, BadSweepsAreClearErrors) {
-  EXPECT_THAT(plan_error({"train.lrr=0.1,0.2"}), HasSubstr("unknown key 'train.lrr' (did you mean 'train.lr'?)"));
+  EXPECT_THAT(plan_error({"train.lrr=0.1,0.2"}),
+              HasSubstr("unknown key 'train.lrr' (did you mean 'train.lr'?)"));
   EXPECT_THAT(plan_error({}, "sweep:\n  train.lr: []\n"),
               HasSubstr("sweep 'train.lr' is an empty list"));
   EXPECT_THAT(plan_error({}, "sweep:\n  train.lr: 0.1\n"),
@@ -137,7 +139,8 @@ TEST(Plan, BadSweepsAreClearErrors) {
   EXPECT_THAT(plan_error({}, "sweep: [train.lr]\n"), HasSubstr("'sweep' must map config keys"));
   EXPECT_THAT(plan_error({}, "sweep:\n  train.lr: [0.1, abc]\n"),
               HasSubstr("(sweep 'train.lr'): 'train.lr' must be a number > 0, got \"abc\""));
-  EXPECT_THAT(plan_error({"train.epochs=2,0"}), HasSubstr("'train.epochs' must be an integer >= 1"));
+  EXPECT_THAT(plan_error({"train.epochs=2,0"}),
+              HasSubstr("'train.epochs' must be an integer >= 1"));
   EXPECT_THAT(plan_error({"train.lr=0.1,1e-1"}), HasSubstr("lists 0.1 twice"));
   EXPECT_THAT(plan_error({"out=a,b"}), HasSubstr("'out' cannot be swept"));
   EXPECT_THAT(plan_error({}, "sweep:\n  activations: [relu]\n"), HasSubstr("cannot be swept"));
@@ -169,8 +172,8 @@ TEST(Plan, ShardsPartitionThePlan) {
 TEST(Plan, ForAGivenSeedEveryActivationStartsFromTheSameWeights) {
   auto weights = [](const std::string& act) {
     torch::manual_seed(3);
-    actbench::MLP m(actbench::MLPOptions(784, {16, 16}, 10,
-                                         actbench::resolve_activation(act, "test")));
+    actbench::MLP m(
+        actbench::MLPOptions(784, {16, 16}, 10, actbench::resolve_activation(act, "test")));
     std::vector<torch::Tensor> w;
     for (const auto& p : m->named_parameters()) {
       if (p.key().rfind("fc", 0) == 0) w.push_back(p.value().clone());
@@ -205,7 +208,8 @@ TEST(Stats, StudentTQuantilesAndIntervals) {
 }
 
 // A run entry with the given final metrics.
-Json entry(const std::string& id, double acc, double loss, const std::string& status = "completed") {
+Json entry(const std::string& id, double acc, double loss,
+           const std::string& status = "completed") {
   return {{"id", id},
           {"status", status},
           {"final",
@@ -286,7 +290,9 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_THAT(lines[1], ContainsRegex("^1 +GELU +0.1 +1 +99.00 "));
   EXPECT_THAT(lines[1], HasSubstr("1 diverged, 1 not run"));
   EXPECT_THAT(lines[2], ContainsRegex("^2 +ReLU +0.1 +3 +97.00 \u00b1 2.48 "));
-  EXPECT_THAT(out.str(), ContainsRegex("\\[lr=0.1\\] Tanh +is 0.83 \u00b1 0.72 points below ReLU +\\(3 seeds\\)"));
+  EXPECT_THAT(
+      out.str(),
+      ContainsRegex("\\[lr=0.1\\] Tanh +is 0.83 \u00b1 0.72 points below ReLU +\\(3 seeds\\)"));
   EXPECT_THAT(out.str(), ContainsRegex("GELU +is 2.00 points above ReLU +\\(1 seed: no interval"));
 }
 
@@ -302,9 +308,9 @@ std::string describe(const CommandResult& r) {
 class Sweep : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_ = actbench_test::write_tiny_config(
-        tmp_ / "sweep.yaml", actbench_test::synthetic_mnist_dir(),
-        "sweep:\n  train.seed: [0, 1, 2]\n");
+    config_ =
+        actbench_test::write_tiny_config(tmp_ / "sweep.yaml", actbench_test::synthetic_mnist_dir(),
+                                         "sweep:\n  train.seed: [0, 1, 2]\n");
     // The tiny config lists relu and tanh; the sweep uses the tutorial's four.
     args_ = {"--config", config_.string(), "activations=relu,sigmoid,tanh,leaky_relu",
              "data.train_limit=4000", "train.epochs=2"};
@@ -497,10 +503,10 @@ TEST_F(Sweep, ResumeSkipsFinishedRunsAndRedoesMissingOrDamagedOnes) {
 
 TEST_F(Sweep, ADivergingRunIsRecordedAndTheSweepGoesOn) {
   const fs::path out = tmp_ / "diverge";
-  const CommandResult r = actbench_test::run_actbench(
-      {"run", "--config", config_.string(), "--out", out.string(), "train.optimizer=sgd",
-       "train.lr=0.05,1e38", "train.seed=0"},
-      tmp_.path());
+  const CommandResult r =
+      actbench_test::run_actbench({"run", "--config", config_.string(), "--out", out.string(),
+                                   "train.optimizer=sgd", "train.lr=0.05,1e38", "train.seed=0"},
+                                  tmp_.path());
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   const Json results = Json::parse(actbench_test::read_text(out / "results.json"));
   ASSERT_EQ(results["runs"].size(), 4u);
@@ -551,8 +557,8 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
   EXPECT_EQ(listing(), files);
   EXPECT_EQ(Json::parse(actbench_test::read_text(other / "results.json")), before);
   // merge: not a sweep directory, a damaged run file.
-  expect_one_line_error(actbench_test::run_actbench({"merge", (tmp_ / "nope").string()}, tmp_.path()),
-                        "not found");
+  expect_one_line_error(
+      actbench_test::run_actbench({"merge", (tmp_ / "nope").string()}, tmp_.path()), "not found");
   expect_one_line_error(actbench_test::run_actbench({"merge", tmp_.path().string()}, tmp_.path()),
                         "is not a sweep directory");
   const Json plan = Json::parse(actbench_test::read_text(other / "plan.json"));
@@ -608,10 +614,10 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   fs::permissions(bin / "sbatch", fs::perms::owner_all);
   const fs::path script = fs::path(ACTBENCH_SOURCE_DIR) / "scripts" / "slurm" / "sweep.sbatch";
   auto submit = [&](const std::string& dir, const std::string& tasks) {
-    std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) + " && PATH=" +
-                      actbench_test::shell_quote(bin.string()) + ":\"$PATH\" ACTBENCH=" +
-                      actbench_test::shell_quote(ACTBENCH_BINARY) + " bash " +
-                      actbench_test::shell_quote(script.string()) + " " +
+    std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) +
+                      " && PATH=" + actbench_test::shell_quote(bin.string()) +
+                      ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) +
+                      " bash " + actbench_test::shell_quote(script.string()) + " " +
                       actbench_test::shell_quote(config_.string()) + " " + dir + " " + tasks;
     for (size_t i = 2; i < args_.size(); ++i) cmd += " " + actbench_test::shell_quote(args_[i]);
     cmd += " >" + (tmp_ / "submit.out").string() + " 2>&1";

@@ -25,14 +25,15 @@ nlohmann::json activation_curves(const std::vector<ActivationSpec>& specs, doubl
     const torch::Tensor d64 = dy.squeeze(1).to(torch::kDouble).contiguous();
     const double saturated = d64.abs().lt(0.05 * max_d).to(torch::kDouble).mean().item<double>();
     const ActivationInfo* info = find_activation(spec.name);
-    acts.push_back({{"name", spec.name},
-                    {"label", spec.label},
-                    {"params", spec.params},
-                    {"formula", info ? info->formula : ""},
-                    {"y", std::vector<double>(y64.data_ptr<double>(), y64.data_ptr<double>() + points)},
-                    {"dy", std::vector<double>(d64.data_ptr<double>(), d64.data_ptr<double>() + points)},
-                    {"max_derivative", max_d},
-                    {"saturated_fraction", saturated}});
+    acts.push_back(
+        {{"name", spec.name},
+         {"label", spec.label},
+         {"params", spec.params},
+         {"formula", info ? info->formula : ""},
+         {"y", std::vector<double>(y64.data_ptr<double>(), y64.data_ptr<double>() + points)},
+         {"dy", std::vector<double>(d64.data_ptr<double>(), d64.data_ptr<double>() + points)},
+         {"max_derivative", max_d},
+         {"saturated_fraction", saturated}});
   }
   const torch::Tensor xc = x.contiguous();
   return {{"schema", kCurvesSchema},
@@ -53,8 +54,8 @@ void print_curves_table(std::ostream& out, const nlohmann::json& curves) {
     label_w = std::max(label_w, a.at("label").get<std::string>().size());
   }
   char line[512];
-  std::snprintf(line, sizeof line, "%-*s  %10s  %10s  %10s  %13s  %s\n", int(label_w),
-                "activation", "min", "max", "f'(0)", "max |f'|", "saturated (|f'| < 5% of max)");
+  std::snprintf(line, sizeof line, "%-*s  %10s  %10s  %10s  %13s  %s\n", int(label_w), "activation",
+                "min", "max", "f'(0)", "max |f'|", "saturated (|f'| < 5% of max)");
   out << line;
   const double lo = curves.at("range")[0].get<double>(), hi = curves.at("range")[1].get<double>();
   for (const auto& a : curves.at("activations")) {

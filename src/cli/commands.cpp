@@ -78,16 +78,19 @@ int plan_command(const RunArgs& args, bool json) {
   for (const auto& r : plan.runs) {
     if (!shard || shard->contains(r.index)) runs.push_back(&r);
   }
-  auto finished = [&](const PlannedRun& r) {
+  std::vector<bool> done_there;  // per selected run: finished in DIR already
+  size_t done = 0;
+  for (const PlannedRun* r : runs) {
     std::string why;
-    return read_run_entry(dir, r.id, r.identity, why).has_value();
-  };
+    done_there.push_back(read_run_entry(dir, r->id, r->identity, why).has_value());
+    done += done_there.back();
+  }
   if (json) {
     nlohmann::json j = plan_to_json(plan);
     nlohmann::json selected = nlohmann::json::array();
-    for (const PlannedRun* r : runs) {
-      nlohmann::json e = j["runs"][r->index];
-      e["finished"] = finished(*r);
+    for (size_t i = 0; i < runs.size(); ++i) {
+      nlohmann::json e = j["runs"][runs[i]->index];
+      e["finished"] = bool(done_there[i]);
       selected.push_back(e);
     }
     j["runs"] = selected;
@@ -102,8 +105,6 @@ int plan_command(const RunArgs& args, bool json) {
     for (const auto& v : a.values) values.push_back(value_text(v));
     shape += " x " + a.key + " {" + join(values, ", ") + "}";
   }
-  size_t done = 0;
-  for (const PlannedRun* r : runs) done += finished(*r);
   std::cout << plan.runs.size() << " run(s): " << shape << "\n";
   if (shard) {
     std::cout << "shard " << shard->k << "/" << shard->n << ": " << runs.size() << " run(s)\n";
@@ -118,11 +119,11 @@ int plan_command(const RunArgs& args, bool json) {
   std::snprintf(line, sizeof line, "%5s  %-*s  %-*s  %-8s  %s\n", "#", int(id_w), "id", int(act_w),
                 "activation", "status", "swept values");
   std::cout << line;
-  for (const PlannedRun* r : runs) {
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const PlannedRun* r = runs[i];
     std::snprintf(line, sizeof line, "%5zu  %-*s  %-*s  %-8s  %s\n", r->index + 1, int(id_w),
                   r->id.c_str(), int(act_w), r->config.activations.front().label.c_str(),
-                  finished(*r) ? "done" : "to do",
-                  describe_point(r->point, plan.axes).c_str());
+                  done_there[i] ? "done" : "to do", describe_point(r->point, plan.axes).c_str());
     std::cout << line;
   }
   return kExitOk;

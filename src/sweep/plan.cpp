@@ -14,8 +14,6 @@
 namespace actbench {
 namespace {
 
-
-
 std::string file_safe(const std::string& label) {
   std::string out;
   for (char ch : label) {
@@ -65,12 +63,11 @@ Plan make_plan(const ConfigSource& source) {
   Plan plan;
   plan.base = config_from_json(source.tree, source.sources);
   plan.axes = source.sweep;
-  std::stable_sort(plan.axes.begin(), plan.axes.end(),
-                   [](const SweepAxis& a, const SweepAxis& b) {
-                     const bool sa = a.key == "train.seed", sb = b.key == "train.seed";
-                     if (sa != sb) return sa;
-                     return a.key < b.key;
-                   });
+  std::stable_sort(plan.axes.begin(), plan.axes.end(), [](const SweepAxis& a, const SweepAxis& b) {
+    const bool sa = a.key == "train.seed", sb = b.key == "train.seed";
+    if (sa != sb) return sa;
+    return a.key < b.key;
+  });
   plan.config_json = config_to_json(plan.base);
   Json sweep = Json::object();
   for (const auto& a : plan.axes) sweep[a.key] = a.values;

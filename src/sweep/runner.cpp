@@ -36,7 +36,9 @@ namespace {
 std::atomic<int> g_signal{0};
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
-extern "C" void on_stop_signal(int sig) { g_signal.store(sig); }
+extern "C" void on_stop_signal(int sig) {
+  g_signal.store(sig);
+}
 
 // Installs the handlers for the lifetime of a sweep. SA_RESETHAND: a second Ctrl-C kills at once.
 class StopSignals {
@@ -56,7 +58,8 @@ class StopSignals {
   }
 
  private:
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 // An in-place progress line on stderr, only when stderr is a terminal, over every run of the
@@ -146,8 +149,9 @@ class OutputDirGuard {
 std::string shell_words(const std::vector<std::string>& argv) {
   std::vector<std::string> words;
   for (const auto& a : argv) {
-    bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                   "0123456789-_./=:,+%@") == std::string::npos;
+    bool plain = !a.empty() && a.find_first_not_of(
+                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_./=:,+%@") == std::string::npos;
     if (plain) {
       words.push_back(a);
       continue;
@@ -231,8 +235,8 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
                  data->train.size(), data->test.size(), load_seconds);
   }
 
-  const int64_t jobs = todo.empty() ? 1 : resolve_jobs(base.jobs, env.threads, device,
-                                                       int64_t(todo.size()));
+  const int64_t jobs =
+      todo.empty() ? 1 : resolve_jobs(base.jobs, env.threads, device, int64_t(todo.size()));
   env.jobs = jobs;
   if (!todo.empty()) {
     spdlog::info("training {} run(s){}", todo.size(),
@@ -266,17 +270,16 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
         spdlog::info(
             "{}  epoch {}/{}  train loss {:.4f} acc {:6.2f}%  test loss {:.4f} acc {:6.2f}%  "
             "{:.2f} s{}",
-            run.name, m.epoch, run.config.train.epochs, m.train_loss, m.train_accuracy,
-            m.test_loss, m.test_accuracy, m.seconds,
+            run.name, m.epoch, run.config.train.epochs, m.train_loss, m.train_accuracy, m.test_loss,
+            m.test_accuracy, m.seconds,
             r.status == "diverged" ? "  DIVERGED (loss is not finite): run stopped" : "");
       };
       try {
-        RunResult result = train_run(run.config, run.config.activations.front(), data, device,
-                                     callbacks);
-        write_file_atomic(run_file(dir, run.id),
-                          run_entry(run.id, run.name, run.point, run.identity, result, env)
-                                  .dump(2) +
-                              "\n");
+        RunResult result =
+            train_run(run.config, run.config.activations.front(), data, device, callbacks);
+        write_file_atomic(
+            run_file(dir, run.id),
+            run_entry(run.id, run.name, run.point, run.identity, result, env).dump(2) + "\n");
         progress.finish(i);
         ++finished_now;
       } catch (const RunInterrupted&) {
@@ -299,13 +302,11 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
   progress.clear();
   if (error) std::rethrow_exception(error);
 
-  const size_t stored = plan.runs.size() - [&] {
-    size_t missing = 0;
-    std::string why;
-    for (const auto& r : plan.runs) missing += !read_run_entry(dir, r.id, r.identity, why);
-    return missing;
-  }();
-  if (const int sig = g_signal.load(); sig != 0 && stored < plan.runs.size()) {
+  // Everything is rebuilt from runs/, whatever this invocation did.
+  env.finished_at = utc_timestamp();
+  const SweepOutputs outputs = collect_outputs(dir, plan_json, env, base.baseline, false);
+  const size_t stored = plan.runs.size() - outputs.missing.size();
+  if (const int sig = g_signal.load(); sig != 0 && !outputs.missing.empty()) {
     spdlog::warn(
         "interrupted by {}: {} run(s) in progress abandoned (nothing of them was written); {} "
         "of the sweep's {} runs are finished in {}. To finish, run the same command again (it "
@@ -314,8 +315,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
         (dir / "runs").string(), shell_words(argv));
     return 128 + sig;
   }
-
-  if (stored < plan.runs.size()) {
+  if (!outputs.missing.empty()) {
     // A shard whose part is done while others still run: the merge (or the last shard) rebuilds.
     spdlog::info(
         "shard done: {} of the sweep's {} runs are finished in {}; results.json and "
@@ -323,8 +323,6 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
         stored, plan.runs.size(), (dir / "runs").string(), dir.string());
     return kExitOk;
   }
-  env.finished_at = utc_timestamp();
-  const SweepOutputs outputs = collect_outputs(dir, plan_json, env, base.baseline, false);
   write_outputs(dir, outputs);
   spdlog::info("{} run(s) in {}; results in {} and {}", plan.runs.size(), (dir / "runs").string(),
                (dir / "results.json").string(), (dir / "summary.json").string());

@@ -11,7 +11,9 @@ namespace {
 using Json = nlohmann::json;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-Json num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+Json num(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
 
 // The metrics a summary reports, as (name in summary.json, where in a run entry's `final`).
 const std::vector<std::pair<std::string, std::string>> kMetrics{
@@ -52,8 +54,8 @@ Estimate estimate(const std::vector<double>& values, double confidence) {
   double ss = 0;
   for (double v : values) ss += (v - e.mean) * (v - e.mean);
   e.std = std::sqrt(ss / double(e.n - 1));
-  e.half_width =
-      student_t_quantile(1 - (1 - confidence) / 2, double(e.n - 1)) * e.std / std::sqrt(double(e.n));
+  e.half_width = student_t_quantile(1 - (1 - confidence) / 2, double(e.n - 1)) * e.std /
+                 std::sqrt(double(e.n));
   return e;
 }
 
@@ -113,8 +115,12 @@ Json build_summary(const Json& plan, const std::map<std::string, Json>& entries,
     const auto runs = completed(g);
     Json seeds = Json::array();
     for (const auto& kv : runs) seeds.push_back(kv.first);
-    Json group = {{"activation", g.activation}, {"point", g.point},   {"runs", g.ids.size()},
-                  {"completed", runs.size()},    {"diverged", diverged}, {"missing", missing},
+    Json group = {{"activation", g.activation},
+                  {"point", g.point},
+                  {"runs", g.ids.size()},
+                  {"completed", runs.size()},
+                  {"diverged", diverged},
+                  {"missing", missing},
                   {"seeds", seeds}};
     for (const auto& [name, field] : kMetrics) {
       std::vector<double> values;
@@ -144,7 +150,8 @@ Json build_summary(const Json& plan, const std::map<std::string, Json>& entries,
     for (const auto& [name, field] : kMetrics) {
       if (name == "seconds_per_epoch") continue;
       std::vector<double> d;
-      for (size_t i = 0; i < a.size(); ++i) d.push_back(metric(*a[i], field) - metric(*b[i], field));
+      for (size_t i = 0; i < a.size(); ++i)
+        d.push_back(metric(*a[i], field) - metric(*b[i], field));
       diff[name] = d.empty() ? Json(nullptr) : estimate_to_json(estimate(d));
     }
     differences.push_back(diff);

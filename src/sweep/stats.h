@@ -16,8 +16,9 @@ constexpr const char* kSummarySchema = "actbench.summary/1";
 struct Estimate {
   int64_t n = 0;
   double mean = 0;
-  double std = 0;         // sample standard deviation (n - 1); NaN when n < 2
-  double half_width = 0;  // of the confidence interval: t(1 - (1 - c) / 2, n - 1) * std / sqrt(n); NaN when n < 2
+  double std = 0;  // sample standard deviation (n - 1); NaN when n < 2
+  double half_width =
+      0;  // of the confidence interval: t(1 - (1 - c) / 2, n - 1) * std / sqrt(n); NaN when n < 2
   double low() const { return mean - half_width; }
   double high() const { return mean + half_width; }
 };

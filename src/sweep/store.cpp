@@ -40,8 +40,8 @@ void check_no_foreign_runs(const fs::path& dir, const std::set<std::string>& pla
                    "config), or remove those runs");
 }
 
-std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id,
-                                   const Json& identity, std::string& why) {
+std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, const Json& identity,
+                                   std::string& why) {
   why.clear();
   const fs::path path = run_file(dir, id);
   std::error_code ec;

@@ -29,8 +29,9 @@ void check_no_foreign_runs(const std::filesystem::path& dir, const std::set<std:
 
 // The entry in DIR/runs/<id>.json when it holds this run (same id, same identity, a status);
 // otherwise nullopt, with `why` saying what is wrong ("" when the file does not exist).
-std::optional<nlohmann::json> read_run_entry(const std::filesystem::path& dir, const std::string& id,
-                                             const nlohmann::json& identity, std::string& why);
+std::optional<nlohmann::json> read_run_entry(const std::filesystem::path& dir,
+                                             const std::string& id, const nlohmann::json& identity,
+                                             std::string& why);
 
 // Removes temporary files a killed writer left in DIR and DIR/runs (only ones older than a
 // minute, so a shard writing next door is never disturbed).

@@ -315,7 +315,8 @@ void StepEngine::enable_diagnostics(size_t layers, const torch::Device& device) 
   timed_ = device.is_cpu();
   norm_sum_.assign(layers, 0.0);
   if (!device.is_cpu()) {
-    norm_acc_ = torch::zeros({int64_t(layers)}, torch::TensorOptions().device(device).dtype(torch::kDouble));
+    norm_acc_ = torch::zeros({int64_t(layers)},
+                             torch::TensorOptions().device(device).dtype(torch::kDouble));
   }
   steps_ = 0;
   forward_ = backward_ = optimizer_ = 0;
