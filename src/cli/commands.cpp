@@ -123,7 +123,7 @@ int plan_command(const RunArgs& args, bool json) {
     const PlannedRun* r = runs[i];
     std::snprintf(line, sizeof line, "%5zu  %-*s  %-*s  %-8s  %s\n", r->index + 1, int(id_w),
                   r->id.c_str(), int(act_w), r->config.activations.front().label.c_str(),
-                  done_there[i] ? "done" : "to do", describe_point(r->point, plan.axes).c_str());
+                  done_there[i] ? "done" : "to do", describe_point(r->point, axis_keys(plan.axes)).c_str());
     std::cout << line;
   }
   return kExitOk;

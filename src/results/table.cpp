@@ -55,14 +55,6 @@ void print_rows(std::ostream& out, const std::vector<std::vector<std::string>>& 
   }
 }
 
-std::string point_text(const Json& point, const std::vector<std::string>& keys) {
-  std::vector<std::string> parts;
-  for (const auto& k : keys) {
-    if (point.contains(k)) parts.push_back(last_key_part(k) + "=" + value_text(point.at(k)));
-  }
-  return join(parts, " ");
-}
-
 }  // namespace
 
 void print_summary(std::ostream& out, const Json& summary) {
@@ -117,7 +109,7 @@ void print_summary(std::ostream& out, const Json& summary) {
       << " (same seeds, so the same initial weights and batches; 95% CI):\n";
   std::vector<std::vector<std::string>> lines;
   for (const auto& d : diffs) {
-    const std::string where = point_text(d.at("point"), keys);
+    const std::string where = describe_point(d.at("point"), keys);
     const Json& e = d.at("final_test_accuracy");
     std::vector<std::string> row{"  " + (where.empty() ? "" : "[" + where + "] ") +
                                  d.at("activation").get<std::string>()};

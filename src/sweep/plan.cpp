@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <map>
 #include <regex>
 #include <set>
 
@@ -47,16 +46,10 @@ std::string run_id(const Json& identity, const std::string& label) {
   return file_safe(label) + "-" + hex;
 }
 
-std::string describe_point(const Json& point, const std::vector<SweepAxis>& axes) {
-  std::map<std::string, int> uses;
-  for (const auto& a : axes) ++uses[last_key_part(a.key)];
-  std::vector<std::string> parts;
-  for (const auto& a : axes) {
-    if (!point.contains(a.key)) continue;
-    const std::string name = uses[last_key_part(a.key)] > 1 ? a.key : last_key_part(a.key);
-    parts.push_back(name + "=" + value_text(point.at(a.key)));
-  }
-  return join(parts, " ");
+std::vector<std::string> axis_keys(const std::vector<SweepAxis>& axes) {
+  std::vector<std::string> keys;
+  for (const auto& a : axes) keys.push_back(a.key);
+  return keys;
 }
 
 Plan make_plan(const ConfigSource& source) {
@@ -87,7 +80,7 @@ Plan make_plan(const ConfigSource& source) {
       point[a.key] = v;
     }
     const Config config = config_from_json(tree, sources);
-    const std::string where = describe_point(point, plan.axes);
+    const std::string where = describe_point(point, axis_keys(plan.axes));
     for (const auto& activation : config.activations) {
       PlannedRun run;
       run.index = plan.runs.size();

@@ -60,8 +60,7 @@ struct Shard {
 // Parses "K/N"; InputError unless 1 <= K <= N.
 Shard parse_shard(const std::string& text);
 
-// The swept keys' values as "lr=0.01 seed=2" (the last part of each key; the whole key when
-// two axes share a last part).
-std::string describe_point(const Json& point, const std::vector<SweepAxis>& axes);
+// The axes' keys, in order (for describe_point in util/text.h).
+std::vector<std::string> axis_keys(const std::vector<SweepAxis>& axes);
 
 }  // namespace actbench

@@ -146,6 +146,11 @@ class OutputDirGuard {
   fs::path created_;
 };
 
+// Runs with equal data settings share one loaded copy of the data set.
+std::string data_key(const PlannedRun& run) {
+  return config_to_json(run.config).at("data").dump();
+}
+
 std::string shell_words(const std::vector<std::string>& argv) {
   std::vector<std::string> words;
   for (const auto& a : argv) {
@@ -202,7 +207,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
   std::map<std::string, std::shared_ptr<const Dataset>> datasets;
   const auto t_load = std::chrono::steady_clock::now();
   for (const PlannedRun* r : todo) {
-    const std::string key = Json(config_to_json(r->config)["data"]).dump();
+    const std::string key = data_key(*r);
     if (!datasets.count(key)) {
       datasets[key] = std::make_shared<const Dataset>(load_dataset(r->config.data, device));
     }
@@ -259,7 +264,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
       }
       if (g_signal.load() != 0) return;
       const PlannedRun& run = *todo[i];
-      const Dataset& data = *datasets.at(Json(config_to_json(run.config)["data"]).dump());
+      const Dataset& data = *datasets.at(data_key(run));
       RunCallbacks callbacks;
       callbacks.stop = &g_signal;
       callbacks.on_step = [&, i](int64_t step, int64_t steps, int64_t epoch) {

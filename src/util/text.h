@@ -29,4 +29,8 @@ std::string value_text(const nlohmann::json& v);
 // The last part of a dotted key ("train.lr" -> "lr").
 std::string last_key_part(const std::string& key);
 
+// The values of `keys` in `point` (an object of dotted keys) as "lr=0.01 seed=2": each key by its
+// last part, or whole when two of `keys` share a last part; keys missing from `point` skipped.
+std::string describe_point(const nlohmann::json& point, const std::vector<std::string>& keys);
+
 }  // namespace actbench
