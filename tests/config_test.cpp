@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/keys.h"
 #include "test_support.h"
 #include "util/error.h"
 
@@ -41,7 +42,7 @@ std::string override_error(const std::vector<std::string>& overrides) {
 TEST(Config, DefaultsAreTheTutorials) {
   const Config c = load_config(std::nullopt, {});
   EXPECT_EQ(c.name, "seed");
-  EXPECT_EQ(c.data.dataset, "mnist");
+  EXPECT_EQ(c.data.dataset, actbench::DatasetKind::kMnist);
   EXPECT_EQ(c.data.dir, "data/mnist");
   EXPECT_FALSE(c.data.normalize);
   EXPECT_EQ(c.data.train_limit, 0);
@@ -49,12 +50,12 @@ TEST(Config, DefaultsAreTheTutorials) {
   EXPECT_EQ(c.model.hidden, (std::vector<int64_t>{128, 128}));
   EXPECT_EQ(c.train.epochs, 10);
   EXPECT_EQ(c.train.batch_size, 64);
-  EXPECT_EQ(c.train.optimizer, "adam");
+  EXPECT_EQ(c.train.optimizer, actbench::Optimizer::kAdam);
   EXPECT_DOUBLE_EQ(c.train.lr, 0.001);
   EXPECT_FALSE(c.train.momentum.has_value());
   EXPECT_EQ(c.train.weight_decay, 0.0);
   EXPECT_EQ(c.train.seed, 0);
-  EXPECT_EQ(c.device, "auto");
+  EXPECT_EQ(c.device.text(), "auto");
   EXPECT_EQ(c.out, "results/seed");
   EXPECT_EQ(c.threads, 1);
   ASSERT_EQ(c.activations.size(), 4u);
@@ -110,11 +111,11 @@ TEST(Config, YamlAndJsonFilesLoadTheSameConfig) {
   EXPECT_EQ(actbench::config_to_json(y), actbench::config_to_json(j));
   // And the file was really read (not just the defaults twice).
   EXPECT_EQ(y.name, "same");
-  EXPECT_EQ(y.data.dataset, "fashion-mnist");
+  EXPECT_EQ(y.data.dataset, actbench::DatasetKind::kFashionMnist);
   EXPECT_EQ(y.data.train_limit, 500);
   EXPECT_EQ(y.model.hidden, (std::vector<int64_t>{32, 16}));
   EXPECT_EQ(y.train.epochs, 3);
-  EXPECT_EQ(y.train.optimizer, "sgd");
+  EXPECT_EQ(y.train.optimizer, actbench::Optimizer::kSgd);
   EXPECT_DOUBLE_EQ(y.train.lr, 0.05);
   EXPECT_DOUBLE_EQ(*y.train.momentum, 0.5);
   ASSERT_EQ(y.activations.size(), 3u);

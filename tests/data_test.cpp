@@ -25,8 +25,7 @@ using ::testing::HasSubstr;
 const torch::Device kCpu(torch::kCPU);
 
 DataConfig config_for(const fs::path& dir, int64_t train_limit = 0, int64_t test_limit = 0) {
-  DataConfig c;
-  c.dataset = "mnist";
+  DataConfig c = actbench::default_config().data;
   c.dir = dir.string();
   c.train_limit = train_limit;
   c.test_limit = test_limit;
@@ -137,7 +136,7 @@ TEST(Data, NormalizeWithoutLimitAlsoApplies) {
 
 TEST(Data, FashionMnistUsesItsOwnStatistics) {
   DataConfig c = config_for(synthetic_mnist_dir(), 10, 10);
-  c.dataset = "fashion-mnist";
+  c.dataset = actbench::DatasetKind::kFashionMnist;
   c.normalize = true;
   const actbench::Dataset ds = actbench::load_dataset(c, kCpu);
   EXPECT_EQ(ds.name, "fashion-mnist");
@@ -153,7 +152,7 @@ TEST(Data, MissingDirectoryPointsToFetchScript) {
   EXPECT_THAT(msg, HasSubstr("not found"));
   EXPECT_THAT(msg, HasSubstr("scripts/fetch_data.sh mnist " + dir.string()));
   DataConfig fashion = config_for(dir);
-  fashion.dataset = "fashion-mnist";
+  fashion.dataset = actbench::DatasetKind::kFashionMnist;
   msg = input_error_message([&] { actbench::load_dataset(fashion, kCpu); });
   EXPECT_THAT(msg, HasSubstr("scripts/fetch_data.sh fashion-mnist " + dir.string()));
 }

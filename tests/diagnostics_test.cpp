@@ -9,7 +9,7 @@
 #include <torch/torch.h>
 
 #include "analysis/curves.h"
-#include "cli/device.h"
+#include "train/device.h"
 #include "data/dataset.h"
 #include "model/mlp.h"
 #include "test_support.h"
@@ -65,11 +65,11 @@ class GradNorms : public ::testing::TestWithParam<std::tuple<std::string, std::s
 TEST_P(GradNorms, AreTheMeanOverStepsOfEachLayersWeightGradientNorm) {
   const auto& [engine_name, act] = GetParam();
   MLP model = tiny_mlp(act, {5, 4});
-  actbench::TrainConfig tc;
-  tc.optimizer = "sgd";
+  actbench::TrainConfig tc = actbench::default_config().train;
+  tc.optimizer = actbench::Optimizer::kSgd;
   tc.lr = 0.5;
   tc.momentum = 0.0;
-  auto engine = actbench::make_engine(engine_name, model, tc);
+  auto engine = actbench::make_engine(*actbench::parse_choice<actbench::Engine>(engine_name), model, tc);
   engine->enable_diagnostics(3, torch::Device(torch::kCPU));
   torch::manual_seed(9);
   std::vector<double> expected(3, 0.0), first;

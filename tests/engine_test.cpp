@@ -8,7 +8,7 @@
 #include <torch/torch.h>
 
 #include "activations/registry.h"
-#include "cli/device.h"
+#include "train/device.h"
 #include "data/batches.h"
 #include "data/dataset.h"
 #include "kernels/cpu_kernels.h"
@@ -54,8 +54,8 @@ void expect_engines_agree(const actbench::ActivationSpec& spec, const std::strin
   MLP slow = make_model(spec, hidden);
   MLP fast = make_model(spec, hidden);
   ASSERT_EQ(max_param_diff(slow, fast), 0.0);
-  auto slow_engine = actbench::make_engine("autograd", slow, config.train);
-  auto fast_engine = actbench::make_engine("fused", fast, config.train, sparse);
+  auto slow_engine = actbench::make_engine(actbench::Engine::kAutograd, slow, config.train);
+  auto fast_engine = actbench::make_engine(actbench::Engine::kFused, fast, config.train, sparse);
   torch::manual_seed(11);
   double moved = 0;
   for (int step = 0; step < 3; ++step) {
@@ -130,7 +130,7 @@ TEST(Kernels, SparseLinearMatchesDenseProducts) {
 TEST(FusedEngine, ModelSeesTheTrainedWeights) {
   const Config config = synthetic_config();
   MLP model = make_model(config.activations[0], {16});
-  auto engine = actbench::make_engine("fused", model, config.train);
+  auto engine = actbench::make_engine(actbench::Engine::kFused, model, config.train);
   torch::Tensor before = model->linears()[0]->weight.clone();
   torch::Tensor loss = torch::zeros({}), correct = torch::zeros({}, torch::kLong);
   engine->step(torch::randn({8, 20}), torch::randint(10, {8}, torch::kLong), loss, correct);

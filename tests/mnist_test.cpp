@@ -9,7 +9,7 @@
 
 #include <torch/torch.h>
 
-#include "cli/device.h"
+#include "train/device.h"
 #include "data/dataset.h"
 #include "test_support.h"
 #include "train/trainer.h"

@@ -14,11 +14,11 @@
 
 #include <torch/torch.h>
 
-#include "cli/device.h"
+#include "train/device.h"
 #include "data/dataset.h"
 #include "results/results.h"
 #include "sweep/plan.h"
-#include "sweep/stats.h"
+#include "sweep/summary.h"
 #include "test_support.h"
 #include "train/trainer.h"
 
@@ -165,7 +165,7 @@ TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
   const actbench::Plan plan = plan_of({"name=res", "activations=[leaky_relu, relu]"});
   const Json plan_json = actbench::plan_to_json(plan);
   const std::vector<Json> runs = entries_for(plan, {hand_made_run(), diverged_run()});
-  const Json j = actbench::results_document(plan_json, environment(), runs, {});
+  const Json j = actbench::results_document(plan_json["config"], environment(), runs, {});
   EXPECT_EQ(j["schema"], "actbench.results/3");
   EXPECT_EQ(j["actbench_version"], ACTBENCH_VERSION);
   EXPECT_TRUE(j["libtorch_version"].is_string());
@@ -182,7 +182,7 @@ TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
   ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(j["runs"][0], runs[0]);
   EXPECT_EQ(j["runs"][1]["status"], "diverged");
-  const Json partial = actbench::results_document(plan_json, environment(), {runs[0]},
+  const Json partial = actbench::results_document(plan_json["config"], environment(), {runs[0]},
                                                   {plan.runs[1].id});
   EXPECT_EQ(partial["complete"], false);
   EXPECT_EQ(partial["missing"], (Json{plan.runs[1].id}));
@@ -277,17 +277,17 @@ class ResultsSchema : public ::testing::Test {
     }
     // The last run made to really diverge (non-finite losses become null).
     actbench::Config wild = plan.runs.back().config;
-    wild.train.optimizer = "sgd";
+    wild.train.optimizer = actbench::Optimizer::kSgd;
     wild.train.lr = 1e38;
     wild.train.momentum = 0.9;
     runs.back() = actbench::train_run(wild, wild.activations[0], data, cpu);
     EXPECT_EQ(runs.back().status, "diverged");
     std::vector<Json> entries = entries_for(plan, runs);
     const Json plan_json = actbench::plan_to_json(plan);
-    results_ = actbench::results_document(plan_json, environment(), entries, {});
+    results_ = actbench::results_document(plan_json["config"], environment(), entries, {});
     std::map<std::string, Json> by_id;
     for (const auto& e : entries) by_id[e["id"].get<std::string>()] = e;
-    summary_ = actbench::build_summary(plan_json, by_id, plan.base.baseline);
+    summary_ = actbench::build_summary(plan, by_id, plan.base.baseline);
   }
 
   Json results_, summary_;

@@ -96,7 +96,7 @@ int spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
 int wait_exit(int pid);
 
 // `j` without the keys that measure time (seconds, train_seconds, test_seconds, total_seconds,
-// seconds_per_epoch, started_at, finished_at, forward/backward/optimizer_seconds) and without
+// seconds_per_epoch, started_at, finished_at, forward/backward/optimizer_seconds, phase_seconds) and without
 // `extra` keys, at every depth.
 nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra = {});
 

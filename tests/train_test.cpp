@@ -6,7 +6,7 @@
 
 #include <torch/torch.h>
 
-#include "cli/device.h"
+#include "train/device.h"
 #include "data/dataset.h"
 #include "test_support.h"
 #include "train/trainer.h"
@@ -63,7 +63,7 @@ TEST_P(EveryOptimizer, LearnsTheSyntheticTask) {
   const auto [optimizer, lr] = GetParam();
   const Config config =
       synthetic_config({std::string("train.optimizer=") + optimizer, std::string("train.lr=") + lr});
-  ASSERT_EQ(config.train.optimizer, optimizer);
+  ASSERT_EQ(actbench::choice_name(config.train.optimizer), optimizer);
   const RunResult r = train(config);
   EXPECT_EQ(r.status, "completed");
   EXPECT_GE(r.epochs.back().test_accuracy, 90.0) << optimizer;

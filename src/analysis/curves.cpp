@@ -1,11 +1,15 @@
 #include "analysis/curves.h"
 
 #include <cmath>
-#include <cstdio>
+#include <regex>
+
+#include <fmt/format.h>
 
 #include <torch/torch.h>
 
 #include "train/trainer.h"
+#include "util/error.h"
+#include "util/table.h"
 #include "util/text.h"
 
 namespace actbench {
@@ -43,34 +47,49 @@ nlohmann::json activation_curves(const std::vector<ActivationSpec>& specs, doubl
           {"activations", acts}};
 }
 
+void parse_range(const std::string& text, CurveGrid& grid) {
+  std::smatch m;
+  const std::string number = "\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\\s*";
+  if (!std::regex_match(text, m, std::regex(number + ":" + number))) {
+    throw InputError("--range must be LO:HI, e.g. --range -6:6, got '" + text + "'");
+  }
+  const double lo = std::stod(m[1].str()), hi = std::stod(m[2].str());
+  if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi)) {
+    throw InputError("--range needs LO < HI, got '" + text + "'");
+  }
+  grid.lo = lo;
+  grid.hi = hi;
+}
+
+void check_points(int64_t points) {
+  if (points < 2 || points > 1000000) {
+    throw InputError("--points must be between 2 and 1000000, got " + std::to_string(points));
+  }
+}
+
 void print_curves_table(std::ostream& out, const nlohmann::json& curves) {
   const auto& x = curves.at("x");
   size_t zero = 0;  // the grid point nearest 0
   for (size_t i = 1; i < x.size(); ++i) {
     if (std::fabs(x[i].get<double>()) < std::fabs(x[zero].get<double>())) zero = i;
   }
-  size_t label_w = 10;
-  for (const auto& a : curves.at("activations")) {
-    label_w = std::max(label_w, a.at("label").get<std::string>().size());
-  }
-  char line[512];
-  std::snprintf(line, sizeof line, "%-*s  %10s  %10s  %10s  %13s  %s\n", int(label_w), "activation",
-                "min", "max", "f'(0)", "max |f'|", "saturated (|f'| < 5% of max)");
-  out << line;
   const double lo = curves.at("range")[0].get<double>(), hi = curves.at("range")[1].get<double>();
+  using A = Table::Align;
+  Table table({"activation", "min", "max", "f'(0)", "max |f'|", "saturated (|f'| < 5% of max)"},
+              {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight});
+  auto g4 = [](double v) { return fmt::format("{:.4g}", v); };
   for (const auto& a : curves.at("activations")) {
     double mn = INFINITY, mx = -INFINITY;
     for (const auto& v : a.at("y")) {
       mn = std::min(mn, v.get<double>());
       mx = std::max(mx, v.get<double>());
     }
-    std::snprintf(line, sizeof line, "%-*s  %10.4g  %10.4g  %10.4g  %13.4g  %5.1f%% of [%s, %s]\n",
-                  int(label_w), a.at("label").get<std::string>().c_str(), mn, mx,
-                  a.at("dy")[zero].get<double>(), a.at("max_derivative").get<double>(),
-                  100.0 * a.at("saturated_fraction").get<double>(), format_number(lo).c_str(),
-                  format_number(hi).c_str());
-    out << line;
+    table.add({a.at("label").get<std::string>(), g4(mn), g4(mx), g4(a.at("dy")[zero].get<double>()),
+               g4(a.at("max_derivative").get<double>()),
+               fmt::format("{:5.1f}% of [{}, {}]", 100.0 * a.at("saturated_fraction").get<double>(),
+                           format_number(lo), format_number(hi))});
   }
+  table.print(out);
 }
 
 }  // namespace actbench

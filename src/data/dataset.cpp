@@ -83,7 +83,7 @@ std::string fetch_command(const std::string& dataset, const std::string& dir) {
 
 void check_dataset_files(const DataConfig& config) {
   const fs::path dir(config.dir);
-  const std::string hint = fetch_command(config.dataset, config.dir);
+  const std::string hint = fetch_command(choice_name(config.dataset), config.dir);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     throw InputError("data directory " + config.dir + " not found; fetch the data with: " + hint);
@@ -108,10 +108,10 @@ torch::Tensor Split::images(int64_t start, int64_t len) const {
 Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
   check_dataset_files(config);
   Dataset ds;
-  ds.name = config.dataset;
+  ds.name = choice_name(config.dataset);
   PixelScale scale;
   if (config.normalize) {
-    const Stats stats = dataset_stats(config.dataset);
+    const Stats stats = dataset_stats(choice_name(config.dataset));
     ds.mean = stats.mean;
     ds.std = stats.std;
     scale = {true, static_cast<float>(stats.mean), static_cast<float>(stats.std)};

@@ -27,26 +27,32 @@ MLPImpl::MLPImpl(const MLPOptions& options) : options_(options) {
 }
 
 void MLPImpl::init_linears() {
-  const std::string& init = options_.init();
-  if (init == "default") return;  // torch::nn::Linear's own, done at construction
+  const Init init = options_.init();
+  if (init == Init::kDefault) return;  // torch::nn::Linear's own, done at construction
   torch::NoGradGuard no_grad;
   const ActivationSpec& act = options_.activation();
   // He et al.'s gain sqrt(2 / (1 + a^2)): a is the negative slope of a leaky ReLU, else 0.
   const double slope = act.name == "leaky_relu" ? act.params.at("negative_slope").get<double>() : 0.0;
   for (auto& linear : linears_) {
     torch::Tensor& w = linear->weight;
-    if (init == "kaiming_normal") {
-      torch::nn::init::kaiming_normal_(w, slope, torch::kFanIn, torch::kLeakyReLU);
-    } else if (init == "kaiming_uniform") {
-      torch::nn::init::kaiming_uniform_(w, slope, torch::kFanIn, torch::kLeakyReLU);
-    } else if (init == "xavier_normal") {
-      torch::nn::init::xavier_normal_(w);
-    } else if (init == "xavier_uniform") {
-      torch::nn::init::xavier_uniform_(w);
-    } else if (init == "orthogonal") {
-      torch::nn::init::orthogonal_(w);
-    } else {
-      throw std::invalid_argument("unknown model.init '" + init + "'");
+    switch (init) {
+      case Init::kKaimingNormal:
+        torch::nn::init::kaiming_normal_(w, slope, torch::kFanIn, torch::kLeakyReLU);
+        break;
+      case Init::kKaimingUniform:
+        torch::nn::init::kaiming_uniform_(w, slope, torch::kFanIn, torch::kLeakyReLU);
+        break;
+      case Init::kXavierNormal:
+        torch::nn::init::xavier_normal_(w);
+        break;
+      case Init::kXavierUniform:
+        torch::nn::init::xavier_uniform_(w);
+        break;
+      case Init::kOrthogonal:
+        torch::nn::init::orthogonal_(w);
+        break;
+      case Init::kDefault:
+        break;
     }
     torch::nn::init::zeros_(linear->bias);
   }

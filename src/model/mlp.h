@@ -11,6 +11,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "activations/registry.h"
+#include "config/choices.h"
 
 namespace actbench {
 
@@ -26,7 +27,7 @@ struct MLPOptions {
   TORCH_ARG(int64_t, out_features);
   TORCH_ARG(ActivationSpec, activation);
   // How the Linear layers are initialised (see ModelConfig::init).
-  TORCH_ARG(std::string, init) = "default";
+  TORCH_ARG(Init, init) = Init::kDefault;
 };
 
 // Linear(in, h1) -> act -> Linear(h1, h2) -> act -> ... -> Linear(hk, out); returns logits.

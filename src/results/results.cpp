@@ -123,7 +123,7 @@ nlohmann::json run_entry(const std::string& id, const std::string& name, const n
   return j;
 }
 
-nlohmann::json results_document(const nlohmann::json& plan, const RunEnvironment& env,
+nlohmann::json results_document(const nlohmann::json& config, const RunEnvironment& env,
                                 const std::vector<nlohmann::json>& entries,
                                 const std::vector<std::string>& missing) {
   return {{"schema", kResultsSchema},
@@ -136,7 +136,7 @@ nlohmann::json results_document(const nlohmann::json& plan, const RunEnvironment
           {"started_at", env.started_at},
           {"finished_at", env.finished_at},
           {"command", env.command},
-          {"config", plan.at("config")},
+          {"config", config},
           {"complete", missing.empty()},
           {"missing", missing},
           {"runs", entries}};

@@ -52,9 +52,9 @@ nlohmann::json run_entry(const std::string& id, const std::string& name, const n
                          const nlohmann::json& identity, const RunResult& run,
                          const RunEnvironment& env);
 
-// results.json: the environment, the sweep's base config (plan["config"], with its `sweep`), the
-// entries of every finished run in plan order, and the ids of the runs not finished.
-nlohmann::json results_document(const nlohmann::json& plan, const RunEnvironment& env,
+// results.json: the environment, the sweep's base config (with its `sweep`), the entries of every
+// finished run in plan order, and the ids of the runs not finished.
+nlohmann::json results_document(const nlohmann::json& config, const RunEnvironment& env,
                                 const std::vector<nlohmann::json>& entries,
                                 const std::vector<std::string>& missing);
 

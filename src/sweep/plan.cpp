@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "config/keys.h"
 #include "config/tree.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -29,9 +30,7 @@ std::string file_safe(const std::string& label) {
 }  // namespace
 
 Json run_identity(const Config& run_config) {
-  Json j = config_to_json(run_config);
-  for (const char* key : {"name", "out", "jobs", "threads", "baseline"}) j.erase(key);
-  return j;
+  return config_identity(run_config);
 }
 
 std::string run_id(const Json& identity, const std::string& label) {

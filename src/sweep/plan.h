@@ -37,8 +37,8 @@ struct Plan {
 // is reported before anything runs, naming the key and where the sweep was defined).
 Plan make_plan(const ConfigSource& source);
 
-// The settings of `run_config` (one activation) that determine its numbers: the resolved config
-// without name, out, jobs, threads and baseline.
+// The settings of `run_config` (one activation) that determine its numbers: the keys declared as
+// part of a run's identity (config/keys.cpp), resolved.
 Json run_identity(const Config& run_config);
 
 // The run id for `identity`: the activation's label made file-name safe, '-', then 16 hex digits

@@ -17,10 +17,10 @@
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
 
-#include "cli/device.h"
+#include "train/device.h"
 #include "data/dataset.h"
 #include "results/results.h"
-#include "results/table.h"
+#include "sweep/summary.h"
 #include "sweep/store.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -146,10 +146,28 @@ class OutputDirGuard {
   fs::path created_;
 };
 
-// Runs with equal data settings share one loaded copy of the data set.
-std::string data_key(const PlannedRun& run) {
-  return config_to_json(run.config).at("data").dump();
-}
+// One loaded copy of each data set the runs need (runs with equal data settings share it).
+class DataSets {
+ public:
+  const Dataset& get(const DataConfig& config) const {
+    for (const auto& [c, data] : loaded_) {
+      if (c == config) return *data;
+    }
+    throw std::logic_error("data set not loaded");
+  }
+  void load(const DataConfig& config, const torch::Device& device) {
+    for (const auto& entry : loaded_) {
+      if (entry.first == config) return;
+    }
+    loaded_.emplace_back(config, std::make_unique<const Dataset>(load_dataset(config, device)));
+  }
+  const std::vector<std::pair<DataConfig, std::unique_ptr<const Dataset>>>& all() const {
+    return loaded_;
+  }
+
+ private:
+  std::vector<std::pair<DataConfig, std::unique_ptr<const Dataset>>> loaded_;
+};
 
 std::string shell_words(const std::vector<std::string>& argv) {
   std::vector<std::string> words;
@@ -170,8 +188,9 @@ std::string shell_words(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
-              const std::vector<std::string>& argv) {
+int run_sweep(const Plan& plan, const SweepOptions& options) {
+  const std::optional<Shard>& shard = options.shard;
+  const std::vector<std::string>& argv = options.argv;
   const Config& base = plan.base;
   const fs::path dir(base.out);
   const Json plan_json = plan_to_json(plan);
@@ -204,14 +223,9 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
   }
 
   // One copy of each data set the runs to do need, shared by them all.
-  std::map<std::string, std::shared_ptr<const Dataset>> datasets;
+  DataSets datasets;
   const auto t_load = std::chrono::steady_clock::now();
-  for (const PlannedRun* r : todo) {
-    const std::string key = data_key(*r);
-    if (!datasets.count(key)) {
-      datasets[key] = std::make_shared<const Dataset>(load_dataset(r->config.data, device));
-    }
-  }
+  for (const PlannedRun* r : todo) datasets.load(r->config.data, device);
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
 
@@ -220,6 +234,12 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
   fs::create_directories(dir / "runs");
   remove_stale_temp_files(dir);
   write_file_atomic(dir / "plan.json", plan_json.dump(2) + "\n");
+  const auto raise_once = [&](size_t written) {
+    if (options.raise_after && options.raise_after->runs == written) {
+      ::raise(options.raise_after->signal);
+    }
+  };
+  raise_once(0);
 
   spdlog::info("actbench {} | LibTorch {} | device {} | {} CPU thread(s)", ACTBENCH_VERSION,
                TORCH_VERSION, env.device, env.threads);
@@ -235,7 +255,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
     spdlog::info("{} of these run(s) already finished in {}: skipped", done_before,
                  (dir / "runs").string());
   }
-  for (const auto& [key, data] : datasets) {
+  for (const auto& [config, data] : datasets.all()) {
     spdlog::info("{}: {} train / {} test images (loaded in {:.2f} s)", data->name,
                  data->train.size(), data->test.size(), load_seconds);
   }
@@ -264,7 +284,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
       }
       if (g_signal.load() != 0) return;
       const PlannedRun& run = *todo[i];
-      const Dataset& data = *datasets.at(data_key(run));
+      const Dataset& data = datasets.get(run.config.data);
       RunCallbacks callbacks;
       callbacks.stop = &g_signal;
       callbacks.on_step = [&, i](int64_t step, int64_t steps, int64_t epoch) {
@@ -286,7 +306,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
             run_file(dir, run.id),
             run_entry(run.id, run.name, run.point, run.identity, result, env).dump(2) + "\n");
         progress.finish(i);
-        ++finished_now;
+        raise_once(++finished_now);
       } catch (const RunInterrupted&) {
         ++abandoned;
         return;
@@ -309,7 +329,7 @@ int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
 
   // Everything is rebuilt from runs/, whatever this invocation did.
   env.finished_at = utc_timestamp();
-  const SweepOutputs outputs = collect_outputs(dir, plan_json, env, base.baseline, false);
+  const SweepOutputs outputs = collect_outputs(dir, plan, env, base.baseline, false);
   const size_t stored = plan.runs.size() - outputs.missing.size();
   if (const int sig = g_signal.load(); sig != 0 && !outputs.missing.empty()) {
     spdlog::warn(

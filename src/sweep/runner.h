@@ -12,8 +12,21 @@
 
 namespace actbench {
 
+// A deterministic interruption for tests: once `runs` runs of this invocation are written (0:
+// right after plan.json), the process raises `signal` on itself -- SIGKILL dies there, SIGINT and
+// SIGTERM take the normal interrupted path.
+struct RaiseAfter {
+  size_t runs = 0;
+  int signal = 0;
+};
+
+struct SweepOptions {
+  std::optional<Shard> shard;
+  std::vector<std::string> argv;  // recorded in results.json and in the resume hint
+  std::optional<RaiseAfter> raise_after;
+};
+
 // Exit status: 0 when done, 128 + signal number when interrupted.
-int run_sweep(const Plan& plan, const std::optional<Shard>& shard,
-              const std::vector<std::string>& argv);
+int run_sweep(const Plan& plan, const SweepOptions& options);
 
 }  // namespace actbench

@@ -2,7 +2,8 @@
 
 #include <chrono>
 
-#include "sweep/stats.h"
+#include "config/keys.h"
+#include "sweep/summary.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -68,6 +69,47 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
   return std::nullopt;
 }
 
+bool run_finished(const fs::path& dir, const PlannedRun& run) {
+  std::string why;
+  return read_run_entry(dir, run.id, run.identity, why).has_value();
+}
+
+Plan read_plan_file(const fs::path& dir) {
+  const fs::path path = dir / "plan.json";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    throw InputError(path.string() + " not found: " + dir.string() +
+                     " is not a sweep directory (actbench run ... --out DIR makes one)");
+  }
+  Json stored;
+  try {
+    stored = Json::parse(read_file(path));
+  } catch (const Json::exception& e) {
+    throw InputError(path.string() + ": not valid JSON (" + e.what() + ")");
+  }
+  const std::string other_version = path.string() + ": not an " + kPlanSchema +
+                                    " file of this actbench version; rerun the sweep to rewrite it";
+  if (!stored.is_object() || stored.value("schema", "") != kPlanSchema ||
+      !stored.contains("runs") || !stored["runs"].is_array() || !stored.contains("config")) {
+    throw InputError(other_version);
+  }
+  ConfigSource source;
+  source.tree = default_config_json();
+  Plan plan;
+  try {
+    merge_config_document(source, stored["config"], path.string());
+    plan = make_plan(source);
+  } catch (const InputError& e) {
+    throw InputError(other_version + " (" + e.what() + ")");
+  }
+  bool same = plan.runs.size() == stored["runs"].size();
+  for (size_t i = 0; same && i < plan.runs.size(); ++i) {
+    same = stored["runs"][i].value("id", "") == plan.runs[i].id;
+  }
+  if (!same) throw InputError(other_version + " (its run ids differ)");
+  return plan;
+}
+
 void remove_stale_temp_files(const fs::path& dir) {
   const auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(1);
   for (const fs::path& d : {dir, dir / "runs"}) {
@@ -81,15 +123,15 @@ void remove_stale_temp_files(const fs::path& dir) {
   }
 }
 
-SweepOutputs collect_outputs(const fs::path& dir, const Json& plan, const RunEnvironment& env,
+SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan, const RunEnvironment& env,
                              const std::string& baseline, bool strict) {
   SweepOutputs out;
   std::vector<Json> entries;
   std::map<std::string, Json> by_id;
-  for (const auto& r : plan.at("runs")) {
-    const std::string id = r.at("id").get<std::string>();
+  for (const auto& r : plan.runs) {
+    const std::string& id = r.id;
     std::string why;
-    std::optional<Json> entry = read_run_entry(dir, id, r.at("config"), why);
+    std::optional<Json> entry = read_run_entry(dir, id, r.identity, why);
     if (!entry) {
       if (strict && !why.empty()) {
         throw InputError(run_file(dir, id).string() + ": " + why +
@@ -101,7 +143,7 @@ SweepOutputs collect_outputs(const fs::path& dir, const Json& plan, const RunEnv
     by_id[id] = *entry;
     entries.push_back(std::move(*entry));
   }
-  out.results = results_document(plan, env, entries, out.missing);
+  out.results = results_document(plan.config_json, env, entries, out.missing);
   out.summary = build_summary(plan, by_id, baseline);
   return out;
 }

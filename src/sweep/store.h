@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "results/results.h"
+#include "sweep/plan.h"
 
 namespace actbench {
 
@@ -33,6 +34,14 @@ std::optional<nlohmann::json> read_run_entry(const std::filesystem::path& dir,
                                              const std::string& id, const nlohmann::json& identity,
                                              std::string& why);
 
+// Whether DIR/runs holds `run`, finished (read_run_entry without the reason).
+bool run_finished(const std::filesystem::path& dir, const PlannedRun& run);
+
+// The plan DIR/plan.json describes, rebuilt as `run` builds it (from the config it records), so
+// that merge works on the same typed plan; InputError when the file is not a plan or was written
+// by an actbench whose run identities differ.
+Plan read_plan_file(const std::filesystem::path& dir);
+
 // Removes temporary files a killed writer left in DIR and DIR/runs (only ones older than a
 // minute, so a shard writing next door is never disturbed).
 void remove_stale_temp_files(const std::filesystem::path& dir);
@@ -45,7 +54,7 @@ struct SweepOutputs {
 
 // Reads every planned run's file and builds results.json and summary.json. `strict`: a run file
 // that exists but is not valid is an InputError (merge); otherwise it counts as missing.
-SweepOutputs collect_outputs(const std::filesystem::path& dir, const nlohmann::json& plan,
+SweepOutputs collect_outputs(const std::filesystem::path& dir, const Plan& plan,
                              const RunEnvironment& env, const std::string& baseline, bool strict);
 
 // Writes DIR/results.json and DIR/summary.json atomically.

@@ -113,9 +113,9 @@ class FusedEngine : public StepEngine {
       p.mutable_grad() = shaped(flat_grads_);
       offset += n;
     }
-    if (config.optimizer == "adam" || config.optimizer == "adamw") {
+    if (config.optimizer == Optimizer::kAdam || config.optimizer == Optimizer::kAdamW) {
       adam_ = std::make_unique<FlatAdam>(flat_params_, flat_grads_, config.lr, config.weight_decay,
-                                         config.optimizer == "adamw");
+                                         config.optimizer == Optimizer::kAdamW);
     } else {
       optimizer_ = make_optimizer(config, params);
     }
@@ -425,11 +425,10 @@ void FlatAdam::update(int64_t offset, int64_t count) {
   p.addcdiv_(m, denom, -step_size_);
 }
 
-std::unique_ptr<StepEngine> make_engine(const std::string& engine, MLP& model,
-                                        const TrainConfig& config, bool sparse_input) {
-  if (engine == "autograd") return std::make_unique<AutogradEngine>(model, config);
-  if (engine == "fused") return std::make_unique<FusedEngine>(model, config, sparse_input);
-  throw std::logic_error("unknown engine '" + engine + "' passed validation");
+std::unique_ptr<StepEngine> make_engine(Engine engine, MLP& model, const TrainConfig& config,
+                                        bool sparse_input) {
+  if (engine == Engine::kAutograd) return std::make_unique<AutogradEngine>(model, config);
+  return std::make_unique<FusedEngine>(model, config, sparse_input);
 }
 
 }  // namespace actbench

@@ -80,8 +80,8 @@ inline double seconds_between(std::chrono::steady_clock::time_point a,
 // model's parameters to views of its flat buffer, so the model always shows the trained weights.
 // sparse_input (fused engine, CPU only): the first layer's products skip zero inputs. Worth it when
 // most inputs are exact zeros (MNIST's unnormalised pixels: ~80%).
-std::unique_ptr<StepEngine> make_engine(const std::string& engine, MLP& model,
-                                        const TrainConfig& config, bool sparse_input = false);
+std::unique_ptr<StepEngine> make_engine(Engine engine, MLP& model, const TrainConfig& config,
+                                        bool sparse_input = false);
 
 // The flat-buffer Adam/AdamW of the fused engine, on its own (for tests): updates `params` (whose
 // gradients are set) in one pass per step.

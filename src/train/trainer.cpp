@@ -222,8 +222,8 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   result.parameters = count_parameters(*model);
   // The sparse first layer pays where most inputs are exact zeros: unnormalised pixels.
   const bool sparse_input =
-      tc.sparse_input == "on" ||
-      (tc.sparse_input == "auto" && data.train.pixels.scalar_type() == torch::kByte &&
+      tc.sparse_input == SparseInput::kOn ||
+      (tc.sparse_input == SparseInput::kAuto && data.train.pixels.scalar_type() == torch::kByte &&
        !data.train.scale.normalize);
   std::unique_ptr<StepEngine> engine = make_engine(tc.engine, model, tc, sparse_input);
   if (tc.diagnostics) engine->enable_diagnostics(model->linears().size(), device);
@@ -242,7 +242,7 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   // The shuffling stream is seeded apart from the weight initialisation.
   at::Generator shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
   std::unique_ptr<BatchStream> batches;
-  if (config.data.pipeline == "example") {
+  if (config.data.pipeline == Pipeline::kExample) {
     batches = std::make_unique<ExampleStream>(train, bs, shuffle);
   } else {
     batches = std::make_unique<GatherStream>(train, bs, shuffle);

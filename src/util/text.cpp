@@ -87,17 +87,24 @@ std::string last_key_part(const std::string& key) {
   return dot == std::string::npos ? key : key.substr(dot + 1);
 }
 
-std::string describe_point(const nlohmann::json& point, const std::vector<std::string>& keys) {
-  std::vector<std::string> parts;
+std::vector<std::pair<std::string, std::string>> point_parts(const nlohmann::json& point,
+                                                             const std::vector<std::string>& keys) {
+  std::vector<std::pair<std::string, std::string>> parts;
   for (const auto& k : keys) {
     if (!point.contains(k)) continue;
     const std::string last = last_key_part(k);
     const bool shared = std::count_if(keys.begin(), keys.end(), [&](const std::string& other) {
                           return last_key_part(other) == last;
                         }) > 1;
-    parts.push_back((shared ? k : last) + "=" + value_text(point.at(k)));
+    parts.emplace_back(k, (shared ? k : last) + "=" + value_text(point.at(k)));
   }
-  return join(parts, " ");
+  return parts;
+}
+
+std::string describe_point(const nlohmann::json& point, const std::vector<std::string>& keys) {
+  std::vector<std::string> texts;
+  for (const auto& part : point_parts(point, keys)) texts.push_back(part.second);
+  return join(texts, " ");
 }
 
 }  // namespace actbench

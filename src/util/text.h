@@ -33,4 +33,8 @@ std::string last_key_part(const std::string& key);
 // last part, or whole when two of `keys` share a last part; keys missing from `point` skipped.
 std::string describe_point(const nlohmann::json& point, const std::vector<std::string>& keys);
 
+// The same, one (key, "lr=0.01") part per key.
+std::vector<std::pair<std::string, std::string>> point_parts(const nlohmann::json& point,
+                                                             const std::vector<std::string>& keys);
+
 }  // namespace actbench

@@ -1,4 +1,4 @@
-#include "cli/device.h"
+#include "train/device.h"
 
 #include <dlfcn.h>
 #include <sched.h>
@@ -10,32 +10,28 @@
 
 namespace actbench {
 
-torch::Device resolve_device(const std::string& spec) {
+torch::Device resolve_device(const DeviceSpec& spec) {
   const bool has_cuda = torch::cuda::is_available();
-  if (spec == "auto") return has_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  if (spec == "cpu") return torch::Device(torch::kCPU);
-  if (spec.rfind("cuda", 0) == 0) {
-    if (!has_cuda) {
-      throw InputError("device '" + spec +
-                       "' asked for, but CUDA is not available (this LibTorch has no CUDA "
-                       "support or no GPU is visible); use --device cpu or --device auto");
-    }
-    int64_t index = 0;
-    if (spec.size() > 4) {
-      if (spec[4] != ':' || spec.size() == 5 ||
-          spec.find_first_not_of("0123456789", 5) != std::string::npos) {
-        throw InputError("device '" + spec + "' is not valid; use auto, cpu, cuda or cuda:N");
-      }
-      index = std::stoll(spec.substr(5));
-    }
-    const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
-    if (index >= count) {
-      throw InputError("device '" + spec + "' does not exist: " + std::to_string(count) +
-                       " CUDA device(s) visible (cuda:0.." + std::to_string(count - 1) + ")");
-    }
-    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+  switch (spec.kind) {
+    case DeviceSpec::Kind::kAuto:
+      return has_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    case DeviceSpec::Kind::kCpu:
+      return torch::Device(torch::kCPU);
+    case DeviceSpec::Kind::kCuda:
+      break;
   }
-  throw InputError("device '" + spec + "' is not valid; use auto, cpu, cuda or cuda:N");
+  if (!has_cuda) {
+    throw InputError("device '" + spec.text() +
+                     "' asked for, but CUDA is not available (this LibTorch has no CUDA "
+                     "support or no GPU is visible); use --device cpu or --device auto");
+  }
+  const int64_t index = spec.index.value_or(0);
+  const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+  if (index >= count) {
+    throw InputError("device '" + spec.text() + "' does not exist: " + std::to_string(count) +
+                     " CUDA device(s) visible (cuda:0.." + std::to_string(count - 1) + ")");
+  }
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
 int64_t available_cores() {

@@ -6,11 +6,13 @@
 
 #include <torch/types.h>
 
+#include "config/choices.h"
+
 namespace actbench {
 
 // "auto" -> CUDA when LibTorch and the machine have it, else CPU; "cpu"; "cuda"; "cuda:N".
 // Throws InputError when CUDA is asked for and not available.
-torch::Device resolve_device(const std::string& spec);
+torch::Device resolve_device(const DeviceSpec& spec);
 
 // Sets LibTorch's intra-op threads and, when the BLAS is OpenBLAS, its threads too (so the two
 // pools never fight). 0 means one per core available to this process. Returns the count used.

@@ -1,0 +1,104 @@
+// `actbench list activations | keys`: what actbench offers.
+#include <iostream>
+
+#include "activations/registry.h"
+#include "cli/subcommands.h"
+#include "config/keys.h"
+#include "util/error.h"
+#include "util/table.h"
+#include "util/text.h"
+
+namespace actbench::cli {
+namespace {
+
+const char* kExamples = R"(
+Examples:
+  actbench list activations        every activation, its aliases, parameters and formula
+  actbench list keys               every config key: type, default, description
+  actbench list keys --markdown    the same as the README's table
+  actbench list keys --schema      the config's JSON Schema (docs/results.schema.json))";
+
+std::string param_summary(const ActivationInfo& info) {
+  if (info.params.empty()) return "-";
+  std::vector<std::string> parts;
+  for (const auto& p : info.params) {
+    const Json& d = p.default_value;
+    parts.push_back(p.name + "=" +
+                    (d.is_number() ? format_number(d.get<double>())
+                                   : d.is_string() ? d.get<std::string>() : d.dump()));
+  }
+  return join(parts, ", ");
+}
+
+void list_activations(std::ostream& out) {
+  Table table({"name", "aliases", "parameters (defaults)", "formula"});
+  for (const auto& a : activation_registry()) {
+    table.add({a.name, a.aliases.empty() ? "-" : join(a.aliases, ", "),
+               param_summary(a) + (a.learnable ? " [learnable]" : ""), a.formula});
+  }
+  table.print(out);
+  out << "\nNames are case-insensitive and ignore '_' and '-' (LeakyReLU = leaky_relu).\n"
+         "Parameters go in the config: {name: leaky_relu, negative_slope: 0.2, label: "
+         "\"LeakyReLU(0.2)\"}\n";
+}
+
+// A key's flags for people: "sweepable", "not in the run's identity".
+std::string key_notes(const KeyInfo& k) {
+  std::vector<std::string> notes;
+  if (!k.unsweepable.empty()) notes.push_back("not sweepable");
+  if (!k.identity) notes.push_back("not part of a run's identity");
+  return join(notes, "; ");
+}
+
+void list_keys(std::ostream& out, bool markdown) {
+  if (!markdown) {
+    Table table({"key", "type", "default", "description"});
+    for (const auto& k : config_keys()) {
+      const std::string notes = key_notes(k);
+      table.add({k.name, k.type, k.default_text,
+                 k.description + (notes.empty() ? "" : " (" + notes + ")")});
+    }
+    table.print(out);
+    return;
+  }
+  auto cell = [](std::string s) {
+    std::string escaped;
+    for (char ch : s) escaped += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return escaped;
+  };
+  out << "| key | type | default | description |\n|---|---|---|---|\n";
+  for (const auto& k : config_keys()) {
+    const std::string notes = key_notes(k);
+    out << "| `" << k.name << "` | " << cell(k.type) << " | " << cell(k.default_text) << " | "
+        << cell(k.description + (notes.empty() ? "" : " (" + notes + ")")) << " |\n";
+  }
+}
+
+}  // namespace
+
+void setup_list(CLI::App& app, int& status) {
+  CLI::App* list = app.add_subcommand("list", "List what actbench offers");
+  list->require_subcommand(1);
+  list->footer(kExamples);
+  CLI::App* acts =
+      list->add_subcommand("activations", "Every activation with its parameters and defaults");
+  acts->callback([&status] {
+    list_activations(std::cout);
+    status = kExitOk;
+  });
+  auto markdown = std::make_shared<bool>(false);
+  auto schema = std::make_shared<bool>(false);
+  CLI::App* keys = list->add_subcommand("keys", "Every config key: type, default, description");
+  keys->add_flag("--markdown", *markdown, "as a Markdown table (the README's)");
+  keys->add_flag("--schema", *schema, "the config's JSON Schema");
+  keys->callback([markdown, schema, &status] {
+    if (*schema) {
+      std::cout << config_schema().dump(2) << "\n";
+    } else {
+      list_keys(std::cout, *markdown);
+    }
+    status = kExitOk;
+  });
+}
+
+}  // namespace actbench::cli

@@ -1,0 +1,57 @@
+// `actbench merge DIR`: results.json and summary.json rebuilt from DIR/runs.
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/subcommands.h"
+#include "sweep/merge.h"
+#include "sweep/summary.h"
+#include "util/error.h"
+
+namespace actbench::cli {
+namespace {
+
+const char* kExamples = R"(
+Examples:
+  actbench merge results/lr                  after the shards of a sweep have run
+  actbench merge results/seeds --baseline Tanh   compare every activation with Tanh instead)";
+
+struct MergeOptions {
+  std::string dir;
+  std::optional<std::string> baseline;
+};
+
+void run_merge(const MergeOptions& o) {
+  const MergeResult merged = merge_sweep(o.dir, o.baseline, {"actbench", "merge", o.dir});
+  const auto& missing = merged.outputs.missing;
+  if (!missing.empty()) {
+    spdlog::warn("{} of the sweep's {} runs are not finished (e.g. {}); results.json and "
+                 "summary.json cover the {} that are (\"complete\": false). Rerun the sweep (or "
+                 "its shards) into {} to finish them, then merge again",
+                 missing.size(), merged.planned, missing.front(), merged.planned - missing.size(),
+                 o.dir);
+  }
+  const std::filesystem::path dir(o.dir);
+  spdlog::info("merged {} run(s) from {} into {} and {}", merged.planned - missing.size(),
+               (dir / "runs").string(), (dir / "results.json").string(),
+               (dir / "summary.json").string());
+  print_summary(std::cout, merged.outputs.summary);
+}
+
+}  // namespace
+
+void setup_merge(CLI::App& app, int& status) {
+  auto options = std::make_shared<MergeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "merge", "Rebuild DIR/results.json and DIR/summary.json from DIR/runs (after shards)");
+  cmd->add_option("dir", options->dir, "the sweep's output directory")->required();
+  cmd->add_option("--baseline", options->baseline,
+                  "activation label to compare against (default: the sweep's)");
+  cmd->footer(kExamples);
+  cmd->callback([options, &status] {
+    run_merge(*options);
+    status = kExitOk;
+  });
+}
+
+}  // namespace actbench::cli

@@ -1,0 +1,60 @@
+// `actbench run`: trains every run of the config's sweep not yet finished in its directory.
+#include <csignal>
+#include <regex>
+
+#include "cli/run_options.h"
+#include "cli/subcommands.h"
+#include "sweep/runner.h"
+#include "util/error.h"
+
+namespace actbench::cli {
+namespace {
+
+const char* kExamples = R"(
+Examples:
+  actbench run configs/seed.yaml                     the tutorial: 4 activations x 10 epochs
+  actbench run configs/quick.yaml                    a seconds-long smoke run
+  actbench run configs/seeds.yaml                    4 activations x 5 seeds, with 95% intervals
+  actbench run configs/seed.yaml train.seed=0,1,2    KEY=a,b sweeps KEY
+  actbench run configs/seed.yaml train.epochs=3 model.hidden=[256,256] --out results/wide
+  actbench run activations=relu,gelu,mish train.lr=0.0005 --out results/mine
+  actbench run configs/lr.yaml --shard 2/4           the second of four parts (cluster arrays)
+  actbench run configs/fashion.yaml --device cuda
+
+KEY=VALUE sets any config key (dotted, e.g. train.epochs=3; `actbench list keys` lists them); it
+overrides the config file, which overrides the defaults. KEY=a,b,c sweeps it. Rerunning a sweep
+into the same directory skips the runs already finished there.)";
+
+// "N:SIGNAL" (SIGNAL: KILL, INT or TERM) for the hidden --debug-raise-after.
+RaiseAfter parse_raise_after(const std::string& text) {
+  std::smatch m;
+  if (!std::regex_match(text, m, std::regex("([0-9]{1,6}):(KILL|INT|TERM)"))) {
+    throw InputError("--debug-raise-after must be N:KILL, N:INT or N:TERM, got '" + text + "'");
+  }
+  const std::string sig = m[2].str();
+  return {size_t(std::stoul(m[1].str())),
+          sig == "KILL" ? SIGKILL : sig == "INT" ? SIGINT : SIGTERM};
+}
+
+}  // namespace
+
+void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv) {
+  auto options = std::make_shared<RunOptions>();
+  auto raise_after = std::make_shared<std::optional<RaiseAfter>>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Train and test every activation the config lists, at every point of its sweep");
+  add_run_options(*cmd, *options);
+  // For tests: a deterministic interruption point (see RaiseAfter). Not shown in --help.
+  cmd->add_option_function<std::string>(
+         "--debug-raise-after",
+         [raise_after](const std::string& text) { *raise_after = parse_raise_after(text); },
+         "N:SIGNAL")
+      ->group("");
+  cmd->footer(kExamples);
+  cmd->callback([options, raise_after, &status, &argv] {
+    const Plan plan = plan_from_options(*options);
+    status = run_sweep(plan, SweepOptions{options->shard, argv, *raise_after});
+  });
+}
+
+}  // namespace actbench::cli

@@ -1,0 +1,31 @@
+// The options `run` and `plan` share: a config file, KEY=VALUE overrides, and the flags that set
+// the sweep's device, directory, parallelism and shard.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "sweep/plan.h"
+
+namespace actbench::cli {
+
+struct RunOptions {
+  std::optional<std::string> config_file;  // --config, or the first positional without '='
+  std::vector<std::string> positionals;    // KEY=VALUE overrides (and optionally the config file)
+  std::optional<std::string> device;       // --device: the config's `device`
+  std::optional<std::string> out;          // --out: the config's `out`
+  std::optional<int64_t> jobs;             // --jobs: the config's `jobs`
+  std::optional<Shard> shard;              // --shard K/N
+};
+
+// Declares the shared options on `cmd`.
+void add_run_options(CLI::App& cmd, RunOptions& options);
+
+// The config (file < overrides < flags) expanded into the sweep's plan.
+Plan plan_from_options(const RunOptions& options);
+
+}  // namespace actbench::cli

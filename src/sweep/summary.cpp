@@ -1,0 +1,440 @@
+#include "sweep/summary.h"
+
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "activations/style.h"
+#include "stats/estimate.h"
+#include "util/table.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kConfidence = 0.95;
+
+Json num(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
+
+Json estimate_to_json(const Estimate& e) {
+  Json ci = std::isfinite(e.half_width) ? Json::array({e.low(), e.high()}) : Json(nullptr);
+  return {{"n", e.n},
+          {"mean", num(e.mean)},
+          {"std", num(e.std)},
+          {"half_width", num(e.half_width)},
+          {"ci95", ci}};
+}
+
+// The metrics a summary reports, as (name in summary.json, where in a run entry's `final`).
+const std::vector<std::pair<std::string, std::string>> kMetrics{
+    {"final_test_accuracy", "test_accuracy"},
+    {"best_test_accuracy", "best_test_accuracy"},
+    {"final_test_loss", "test_loss"},
+    {"seconds_per_epoch", "seconds_per_epoch"},
+};
+
+// Per-epoch values in a run entry: the epoch's own, then its diagnostics' (per layer or not).
+const std::vector<std::string> kEpochSeries{"train_loss",   "train_accuracy", "test_loss",
+                                            "test_accuracy", "seconds",        "train_seconds",
+                                            "test_seconds"};
+const std::vector<std::string> kDiagnosticSeries{"forward_seconds", "backward_seconds",
+                                                 "optimizer_seconds", "grad_norm", "dead",
+                                                 "saturated",       "act_mean",  "act_std"};
+
+double metric(const Json& entry, const std::string& field) {
+  const Json& v = entry.at("final").at(field);
+  return v.is_number() ? v.get<double>() : kNaN;
+}
+
+double number_or_nan(const Json* v) {
+  return v != nullptr && v->is_number() ? v->get<double>() : kNaN;
+}
+
+// {"mean": m, "std": s} of one value across runs (NaN: missing).
+std::pair<Json, Json> mean_and_std(const std::vector<double>& values) {
+  const Estimate e = mean_std(values);
+  return {e.n > 0 ? num(e.mean) : Json(nullptr), e.n > 1 ? num(e.std) : Json(nullptr)};
+}
+
+// The per-epoch mean and std over `runs` of the value `pick` finds in an epoch: a number, or a
+// list with one number per layer. Null when no run has it.
+Json series(const std::vector<const Json*>& runs,
+            const std::function<const Json*(const Json& epoch)>& pick) {
+  size_t epochs = 0, layers = 0;
+  bool found = false, per_layer = false;
+  for (const Json* r : runs) {
+    epochs = std::max(epochs, r->at("epochs").size());
+    for (const auto& e : r->at("epochs")) {
+      const Json* v = pick(e);
+      if (v == nullptr || v->is_null()) continue;
+      found = true;
+      if (v->is_array()) {
+        per_layer = true;
+        layers = std::max(layers, v->size());
+      }
+    }
+  }
+  if (!found) return nullptr;
+  Json means = Json::array(), stds = Json::array();
+  for (size_t i = 0; i < epochs; ++i) {
+    std::vector<const Json*> values;
+    for (const Json* r : runs) {
+      const Json& list = r->at("epochs");
+      values.push_back(i < list.size() ? pick(list[i]) : nullptr);
+    }
+    if (!per_layer) {
+      std::vector<double> xs;
+      for (const Json* v : values) xs.push_back(number_or_nan(v));
+      auto [m, s] = mean_and_std(xs);
+      means.push_back(m);
+      stds.push_back(s);
+      continue;
+    }
+    Json m_layers = Json::array(), s_layers = Json::array();
+    for (size_t l = 0; l < layers; ++l) {
+      std::vector<double> xs;
+      for (const Json* v : values) {
+        xs.push_back(v != nullptr && v->is_array() && l < v->size() ? number_or_nan(&(*v)[l]) : kNaN);
+      }
+      auto [m, s] = mean_and_std(xs);
+      m_layers.push_back(m);
+      s_layers.push_back(s);
+    }
+    means.push_back(m_layers);
+    stds.push_back(s_layers);
+  }
+  return {{"mean", means}, {"std", stds}};
+}
+
+Json group_series(const std::vector<const Json*>& runs) {
+  Json out = Json::object();
+  for (const auto& name : kEpochSeries) {
+    Json s = series(runs, [&](const Json& e) { return e.contains(name) ? &e.at(name) : nullptr; });
+    if (!s.is_null()) out[name] = s;
+  }
+  for (const auto& name : kDiagnosticSeries) {
+    Json s = series(runs, [&](const Json& e) -> const Json* {
+      if (!e.contains("diagnostics") || !e.at("diagnostics").contains(name)) return nullptr;
+      return &e.at("diagnostics").at(name);
+    });
+    if (!s.is_null()) out[name] = s;
+  }
+  return out;
+}
+
+// Per Linear layer, the mean and std over `runs` of the gradient at the first step.
+Json initial_grad_norm(const std::vector<const Json*>& runs) {
+  std::vector<const Json*> with;
+  for (const Json* r : runs) {
+    if (r->contains("initial_grad_norm")) with.push_back(r);
+  }
+  if (with.empty()) return nullptr;
+  // As a one-"epoch" series, so that layers are averaged the same way.
+  std::vector<Json> wrapped;
+  for (const Json* r : with) wrapped.push_back({{"epochs", {{{"g", r->at("initial_grad_norm")}}}}});
+  std::vector<const Json*> ptrs;
+  for (const auto& w : wrapped) ptrs.push_back(&w);
+  const Json s = series(ptrs, [](const Json& e) { return &e.at("g"); });
+  if (s.is_null()) return nullptr;
+  return {{"mean", s["mean"][0]}, {"std", s["std"][0]}};
+}
+
+// Per phase, the estimate over runs of each run's mean seconds per epoch in it (null where not
+// measured: the forward/backward/optimizer split on CUDA).
+Json phase_seconds(const std::vector<const Json*>& runs) {
+  const std::vector<std::pair<std::string, std::string>> phases{
+      {"forward", "forward_seconds"}, {"backward", "backward_seconds"},
+      {"optimizer", "optimizer_seconds"}, {"train", "train_seconds"}, {"test", "test_seconds"}};
+  Json out = Json::object();
+  for (const auto& [phase, field] : phases) {
+    std::vector<double> per_run;
+    for (const Json* r : runs) {
+      std::vector<double> epochs;
+      for (const auto& e : r->at("epochs")) {
+        const Json* v = e.contains(field) ? &e.at(field)
+                        : e.contains("diagnostics") && e.at("diagnostics").contains(field)
+                            ? &e.at("diagnostics").at(field)
+                            : nullptr;
+        epochs.push_back(number_or_nan(v));
+      }
+      const Estimate m = mean_std(epochs);
+      if (m.n == int64_t(epochs.size()) && m.n > 0) per_run.push_back(m.mean);
+    }
+    out[phase] = per_run.empty() || per_run.size() != runs.size()
+                     ? Json(nullptr)
+                     : estimate_to_json(estimate(per_run, kConfidence));
+  }
+  return out;
+}
+
+std::string fixed(double v, int decimals) {
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
+// "98.04 ± 0.21", or "98.04" without an interval, or "-" without a value.
+std::string with_interval(const Json& e, int decimals) {
+  if (e.is_null() || e.at("mean").is_null()) return "-";
+  std::string s = fixed(e.at("mean").get<double>(), decimals);
+  if (!e.at("half_width").is_null()) s += " \u00b1 " + fixed(e.at("half_width").get<double>(), decimals);
+  return s;
+}
+
+struct Group {
+  std::string activation;
+  Json point;  // without train.seed
+  std::vector<std::string> ids;
+  std::vector<int64_t> seeds;
+};
+
+// The ranking table: groups by mean final test accuracy (groups with no completed run last).
+Json ranking_table(const Json& groups, const std::vector<std::string>& keys) {
+  std::vector<const Json*> order;
+  for (const auto& g : groups) order.push_back(&g);
+  auto mean_acc = [](const Json* g) {
+    const Json& e = g->at("final_test_accuracy");
+    return e.is_null() ? -1.0 : e.at("mean").get<double>();
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const Json* a, const Json* b) { return mean_acc(a) > mean_acc(b); });
+  Json columns = {"rank", "activation"};
+  for (const auto& k : keys) columns.push_back(last_key_part(k));
+  for (const char* h : {"n", "test acc %", "best acc %", "test loss", "s/epoch", "status"}) {
+    columns.push_back(h);
+  }
+  Json rows = Json::array();
+  int rank = 1;
+  for (const Json* g : order) {
+    Json row = {std::to_string(rank++), g->at("activation")};
+    for (const auto& k : keys) {
+      row.push_back(g->at("point").contains(k) ? value_text(g->at("point").at(k)) : "-");
+    }
+    row.push_back(std::to_string(g->at("completed").get<int64_t>()));
+    row.push_back(with_interval(g->at("final_test_accuracy"), 2));
+    row.push_back(with_interval(g->at("best_test_accuracy"), 2));
+    row.push_back(with_interval(g->at("final_test_loss"), 4));
+    const Json& spe = g->at("seconds_per_epoch");
+    row.push_back(spe.is_null() ? "-" : fixed(spe.at("mean").get<double>(), 2));
+    std::vector<std::string> status;
+    if (g->at("diverged").get<int64_t>() > 0) {
+      status.push_back(std::to_string(g->at("diverged").get<int64_t>()) + " diverged");
+    }
+    if (g->at("missing").get<int64_t>() > 0) {
+      status.push_back(std::to_string(g->at("missing").get<int64_t>()) + " not run");
+    }
+    row.push_back(status.empty() ? "ok" : join(status, ", "));
+    rows.push_back(row);
+  }
+  return {{"columns", columns}, {"rows", rows}};
+}
+
+// "Tanh is 0.30 ± 0.21 points below ReLU" and "3 seeds; the interval includes 0".
+void phrase_difference(Json& diff, const std::string& baseline) {
+  const Json& e = diff.at("final_test_accuracy");
+  if (e.is_null()) {
+    diff["sentence"] = diff.at("activation").get<std::string>() + ": no seed where both completed";
+    diff["note"] = "";
+    return;
+  }
+  const double mean = e.at("mean").get<double>();
+  const int64_t n = e.at("n").get<int64_t>();
+  std::string text = diff.at("activation").get<std::string>() + " is " + fixed(std::fabs(mean), 2);
+  if (!e.at("half_width").is_null()) text += " \u00b1 " + fixed(e.at("half_width").get<double>(), 2);
+  text += std::string(" points ") + (mean < 0 ? "below " : "above ") + baseline;
+  std::string note = std::to_string(n) + (n == 1 ? " seed" : " seeds");
+  if (e.at("half_width").is_null()) {
+    note += ": no interval; sweep train.seed for one";
+  } else if (e.at("ci95")[0].get<double>() <= 0 && e.at("ci95")[1].get<double>() >= 0) {
+    note += "; the interval includes 0";
+  }
+  diff["sentence"] = text;
+  diff["note"] = note;
+}
+
+}  // namespace
+
+Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
+                   const std::string& baseline) {
+  std::vector<std::string> keys;  // swept keys but the seed: what a group is
+  for (const auto& k : axis_keys(plan.axes)) {
+    if (k != "train.seed") keys.push_back(k);
+  }
+  // Groups in the order of their first run in the plan; activations likewise.
+  std::vector<Group> groups;
+  std::map<std::string, size_t> group_of;
+  Json activations = Json::array();
+  std::set<std::string> labels, datasets_seen;
+  std::vector<std::string> datasets;
+  std::set<int64_t> seeds;
+  for (const auto& r : plan.runs) {
+    const ActivationSpec& spec = r.config.activations.front();
+    Json point = r.point;
+    point.erase("train.seed");
+    const std::string key = spec.label + "\n" + point.dump();
+    auto it = group_of.find(key);
+    if (it == group_of.end()) {
+      it = group_of.emplace(key, groups.size()).first;
+      groups.push_back({spec.label, point, {}, {}});
+    }
+    groups[it->second].ids.push_back(r.id);
+    groups[it->second].seeds.push_back(r.config.train.seed);
+    seeds.insert(r.config.train.seed);
+    if (labels.insert(spec.label).second) {
+      const ActivationStyle style = activation_style(spec);
+      activations.push_back({{"label", spec.label},
+                             {"name", spec.name},
+                             {"color", style.color},
+                             {"dash", style.dash},
+                             {"marker", style.marker}});
+    }
+    const std::string& dataset = choice_name(r.config.data.dataset);
+    if (datasets_seen.insert(dataset).second) datasets.push_back(dataset);
+  }
+
+  // Completed runs' entries by group, keyed by seed for pairing.
+  auto completed = [&](const Group& g) {
+    std::map<int64_t, const Json*> by_seed;
+    for (size_t i = 0; i < g.ids.size(); ++i) {
+      auto e = entries.find(g.ids[i]);
+      if (e != entries.end() && e->second.at("status") == "completed") {
+        by_seed[g.seeds[i]] = &e->second;
+      }
+    }
+    return by_seed;
+  };
+
+  Json out_groups = Json::array();
+  Json differences = Json::array();
+  size_t finished = 0;
+  for (const auto& g : groups) {
+    int64_t diverged = 0, missing = 0;
+    for (const auto& id : g.ids) {
+      auto e = entries.find(id);
+      if (e == entries.end()) {
+        ++missing;
+      } else {
+        ++finished;
+        if (e->second.at("status") != "completed") ++diverged;
+      }
+    }
+    const auto runs = completed(g);
+    Json run_seeds = Json::array();
+    std::vector<const Json*> run_entries;
+    for (const auto& kv : runs) {
+      run_seeds.push_back(kv.first);
+      run_entries.push_back(kv.second);
+    }
+    const std::string where = describe_point(g.point, keys);
+    Json group = {{"activation", g.activation},
+                  {"name", g.activation + (where.empty() ? "" : " " + where)},
+                  {"point", g.point},
+                  {"point_text", where},
+                  {"runs", g.ids.size()},
+                  {"completed", runs.size()},
+                  {"diverged", diverged},
+                  {"missing", missing},
+                  {"seeds", run_seeds}};
+    for (const auto& [name, field] : kMetrics) {
+      std::vector<double> values;
+      for (const Json* e : run_entries) values.push_back(metric(*e, field));
+      group[name] = values.empty() ? Json(nullptr) : estimate_to_json(estimate(values, kConfidence));
+    }
+    Json parts = Json::object();
+    for (const auto& [key, part] : point_parts(g.point, keys)) parts[key] = part;
+    group["point_parts"] = parts;
+    group["text"] = {{"final_test_accuracy", with_interval(group["final_test_accuracy"], 2)},
+                     {"best_test_accuracy", with_interval(group["best_test_accuracy"], 2)},
+                     {"final_test_loss", with_interval(group["final_test_loss"], 4)}};
+    group["phase_seconds"] = phase_seconds(run_entries);
+    group["series"] = group_series(run_entries);
+    group["initial_grad_norm"] = initial_grad_norm(run_entries);
+    out_groups.push_back(group);
+
+    if (g.activation == baseline) continue;
+    const Group* base = nullptr;
+    for (const auto& b : groups) {
+      if (b.activation == baseline && b.point == g.point) base = &b;
+    }
+    if (base == nullptr) continue;
+    const auto base_runs = completed(*base);
+    Json diff = {{"activation", g.activation},
+                 {"baseline", baseline},
+                 {"point", g.point},
+                 {"name", (where.empty() ? "" : "[" + where + "] ") + g.activation}};
+    Json paired = Json::array();
+    std::vector<const Json*> a, b;
+    for (const auto& kv : runs) {
+      auto other = base_runs.find(kv.first);
+      if (other == base_runs.end()) continue;
+      paired.push_back(kv.first);
+      a.push_back(kv.second);
+      b.push_back(other->second);
+    }
+    diff["seeds"] = paired;
+    for (const auto& [name, field] : kMetrics) {
+      if (name == "seconds_per_epoch") continue;
+      std::vector<double> d;
+      for (size_t i = 0; i < a.size(); ++i) d.push_back(metric(*a[i], field) - metric(*b[i], field));
+      diff[name] = d.empty() ? Json(nullptr) : estimate_to_json(estimate(d, kConfidence));
+    }
+    phrase_difference(diff, baseline);
+    differences.push_back(diff);
+  }
+  const size_t planned = plan.runs.size();
+  std::vector<std::string> dataset_labels;
+  for (const auto& d : datasets) dataset_labels.push_back(dataset_label(*parse_choice<DatasetKind>(d)));
+  return {{"schema", kSummarySchema},
+          {"confidence", kConfidence},
+          {"baseline", baseline},
+          {"axes", axis_keys(plan.axes)},
+          {"dataset", join(datasets, ",")},
+          {"dataset_label", join(dataset_labels, ", ")},
+          {"seeds", seeds},
+          {"runs_planned", planned},
+          {"runs_finished", finished},
+          {"complete", finished == planned},
+          {"activations", activations},
+          {"groups", out_groups},
+          {"differences", differences},
+          {"table", ranking_table(out_groups, keys)},
+          {"differences_title",
+           "Paired differences in final test accuracy against " + baseline +
+               " (same seeds, so the same initial weights and batches; 95% CI):"}};
+}
+
+namespace {
+
+std::vector<std::string> summary_keys(const Json& summary) {
+  std::vector<std::string> keys;
+  for (const auto& k : summary.at("axes")) {
+    if (k != "train.seed") keys.push_back(k.get<std::string>());
+  }
+  return keys;
+}
+
+}  // namespace
+
+void print_summary(std::ostream& out, const Json& summary) {
+  const Json& t = summary.at("table");
+  Table table(t.at("columns").get<std::vector<std::string>>());
+  for (const auto& row : t.at("rows")) table.add(row.get<std::vector<std::string>>());
+  table.print(out);
+  const Json& diffs = summary.at("differences");
+  if (diffs.empty()) return;
+  out << "\n" << summary.at("differences_title").get<std::string>() << "\n";
+  Table lines = Table::headless({}, "  ");
+  for (const auto& d : diffs) {
+    const std::string where = describe_point(d.at("point"), summary_keys(summary));
+    const std::string note = d.at("note").get<std::string>();
+    std::vector<std::string> row{(where.empty() ? "" : "[" + where + "] ") +
+                                 d.at("sentence").get<std::string>()};
+    if (!note.empty()) row.push_back("(" + note + ")");
+    lines.add(row);
+  }
+  lines.print(out);
+}
+
+}  // namespace actbench
