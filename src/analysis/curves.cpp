@@ -5,7 +5,8 @@
 
 #include <torch/torch.h>
 
-#include "train/trainer.h"
+#include "activations/derivative.h"
+#include "activations/registry.h"
 #include "util/text.h"
 
 namespace actbench {
