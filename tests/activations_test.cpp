@@ -27,9 +27,15 @@ using ::testing::HasSubstr;
 
 using ClosedForm = std::function<double(double x, const Json& params)>;
 
-double p(const Json& params, const char* key) { return params.at(key).get<double>(); }
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double softplus(double x) { return std::log1p(std::exp(x)); }
+double p(const Json& params, const char* key) {
+  return params.at(key).get<double>();
+}
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+double softplus(double x) {
+  return std::log1p(std::exp(x));
+}
 
 // One closed form per registry entry, from the textbook definitions (PyTorch's documentation).
 const std::map<std::string, ClosedForm>& closed_forms() {
@@ -100,7 +106,9 @@ const std::map<std::string, ClosedForm>& closed_forms() {
 
 const std::vector<double> kPoints{-7, -3, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 3, 7};
 
-ActivationSpec resolve(const Json& entry) { return actbench::resolve_activation(entry, "test"); }
+ActivationSpec resolve(const Json& entry) {
+  return actbench::resolve_activation(entry, "test");
+}
 
 // Builds `entry` through the registry and compares it with its closed form at kPoints.
 void expect_matches_closed_form(const Json& entry) {
@@ -178,7 +186,8 @@ TEST(Activations, NonDefaultParamsChangeTheOutput) {
 }
 
 TEST(Activations, RReLUTrainingModeDrawsSlopesWithinBounds) {
-  auto m = actbench::make_activation(resolve({{"name", "rrelu"}, {"lower", 0.1}, {"upper", 0.3}}), 1);
+  auto m =
+      actbench::make_activation(resolve({{"name", "rrelu"}, {"lower", 0.1}, {"upper", 0.3}}), 1);
   m.ptr()->train();
   torch::Tensor x = -torch::ones({1000});
   torch::Tensor y = m.forward(x);
@@ -249,7 +258,8 @@ TEST(Activations, BadParamTypeOrRangeIsRejected) {
       {{{"name", "prelu"}, {"per_unit", "yes"}}, "parameter 'per_unit' must be true or false"},
       {{{"name", "hardshrink"}, {"lambda", -1}}, "parameter 'lambda' must be >= 0"},
       {{{"name", "softplus"}, {"beta", 0}}, "parameter 'beta' must be >="},
-      {{{"name", "hardtanh"}, {"min_val", 1}, {"max_val", -1}}, "min_val must be less than max_val"},
+      {{{"name", "hardtanh"}, {"min_val", 1}, {"max_val", -1}},
+       "min_val must be less than max_val"},
       {{{"name", "rrelu"}, {"lower", 0.5}, {"upper", 0.1}}, "lower must not exceed upper"},
       {{{"name", "celu"}, {"alpha", 0}}, "alpha must not be 0"},
       {{{"name", "relu"}, {"label", ""}}, "'label' must be a non-empty string"},
@@ -309,8 +319,49 @@ TEST(Activations, ResolvedSpecHasEveryParamFilledIn) {
   const ActivationSpec s = resolve({{"name", "softplus"}, {"beta", 2}});
   EXPECT_EQ(s.params, (Json{{"beta", 2.0}, {"threshold", 20.0}}));
   const Json j = actbench::activation_to_json(s);
-  EXPECT_EQ(j, (Json{{"name", "softplus"}, {"label", "Softplus(beta=2)"}, {"beta", 2.0},
+  EXPECT_EQ(j, (Json{{"name", "softplus"},
+                     {"label", "Softplus(beta=2)"},
+                     {"beta", 2.0},
                      {"threshold", 20.0}}));
+}
+
+// The fused engine differentiates with the entries' backward kernels: each gives exactly the dz
+// autograd gets through the entry's module (same LibTorch kernel), at kinks, zeros and saturation.
+TEST(Activations, BackwardKernelsEqualAutogradThroughTheModule) {
+  torch::manual_seed(8);
+  const torch::Tensor z =
+      torch::cat({torch::randn({6, 5}) * 3, torch::tensor({{0.0f, -0.0f, 1e-8f, -50.0f, 50.0f}})});
+  const torch::Tensor dh = torch::randn({7, 5});
+  std::vector<ActivationSpec> specs;
+  for (const auto& info : actbench::activation_registry()) specs.push_back(resolve(info.name));
+  specs.push_back(resolve({{"name", "leaky_relu"}, {"negative_slope", 0.2}}));
+  std::set<std::string> with_kernel;
+  for (const ActivationSpec& spec : specs) {
+    const actbench::ActivationInfo& info = actbench::activation_info(spec);
+    if (!info.backward) continue;
+    SCOPED_TRACE(spec.label);
+    with_kernel.insert(spec.label);
+    torch::nn::AnyModule act = actbench::make_activation(spec, 5);
+    const torch::Tensor leaf = z.clone().requires_grad_(true);
+    const torch::Tensor expected = torch::autograd::grad({act.forward(leaf)}, {leaf}, {dh})[0];
+    torch::NoGradGuard no_grad;
+    const torch::Tensor h = act.forward(z);
+    EXPECT_TRUE(torch::equal(info.backward(dh, z, h, spec.params), expected));
+  }
+  EXPECT_EQ(with_kernel, (std::set<std::string>{"ReLU", "Sigmoid", "Tanh", "LeakyReLU",
+                                                "LeakyReLU(negative_slope=0.2)", "Identity"}));
+  // Learnable activations need autograd for their own parameters.
+  EXPECT_FALSE(actbench::find_activation("prelu")->backward);
+}
+
+TEST(Activations, InitSlopeIsTheLeakySlopeAndZeroElsewhere) {
+  EXPECT_EQ(
+      actbench::activation_init_slope(resolve({{"name", "leaky_relu"}, {"negative_slope", 0.2}})),
+      0.2);
+  EXPECT_EQ(actbench::activation_init_slope(resolve("leaky_relu")), 0.01);
+  for (const char* name : {"relu", "tanh", "prelu", "rrelu", "identity"}) {
+    EXPECT_EQ(actbench::activation_init_slope(resolve(name)), 0.0) << name;
+  }
 }
 
 }  // namespace

@@ -149,7 +149,8 @@ TEST(Model, InitSchemesHaveTheirVariancesAndKeepRunsPaired) {
     }
   }
   // Kaiming's gain follows a leaky ReLU's slope: sqrt(2 / (1 + a^2)).
-  MLP leaky = build("kaiming_normal", actbench::Json{{"name", "leaky_relu"}, {"negative_slope", 1.0}});
+  MLP leaky =
+      build("kaiming_normal", actbench::Json{{"name", "leaky_relu"}, {"negative_slope", 1.0}});
   EXPECT_NEAR(leaky->linears()[0]->weight.std().item<double>(), std::sqrt(1.0 / fan_in),
               0.02 * std::sqrt(1.0 / fan_in));
   // Orthogonal: the 512 x 784 weight's rows are orthonormal.
@@ -162,6 +163,18 @@ TEST(Model, InitSchemesHaveTheirVariancesAndKeepRunsPaired) {
   torch::nn::Linear reference(784, 512);
   EXPECT_TRUE(torch::equal(def->linears()[0]->weight, reference->weight));
   EXPECT_GT(def->linears()[0]->bias.abs().max().item<double>(), 0.0);
+}
+
+// Kaiming's gain follows the entry's init_slope: sqrt(2 / (1 + a^2)) for a leaky ReLU's slope a.
+TEST(Model, KaimingGainTakesTheActivationsInitSlope) {
+  torch::manual_seed(5);
+  MLP m(MLPOptions(784, {512}, 10, act({{"name", "leaky_relu"}, {"negative_slope", 0.2}}))
+            .init("kaiming_normal"));
+  const double expected = std::sqrt(2.0 / (1.0 + 0.2 * 0.2) / 784.0);
+  const double got = m->linears()[0]->weight.std().item<double>();
+  // 401k samples: the std's own sampling error is ~0.1%; slope 0 would be ~2% higher.
+  EXPECT_NEAR(got, expected, 0.005 * expected);
+  EXPECT_GT(std::sqrt(2.0 / 784.0) - got, 0.01 * expected);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "activations/registry.h"
 
 #include <limits>
+#include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/types.h>
 
 #include "util/error.h"
 #include "util/text.h"
@@ -36,8 +38,8 @@ class SeededRReLUImpl : public nn::Cloneable<SeededRReLUImpl> {
  public:
   SeededRReLUImpl(double lower, double upper) : lower_(lower), upper_(upper) { reset(); }
   void reset() override {
-    const auto seed = torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong)
-                          .item<int64_t>();
+    const auto seed =
+        torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong).item<int64_t>();
     generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
   }
   torch::Tensor forward(const torch::Tensor& x) {
@@ -104,18 +106,42 @@ ActivationInfo functional(std::string name, std::string display, std::string for
   return info;
 }
 
+// An entry whose derivative the fused engine takes from LibTorch's kernel, the one autograd's
+// formula calls, so both engines compute the same numbers.
+ActivationInfo with_backward(ActivationInfo info, BackwardKernel backward) {
+  info.backward = std::move(backward);
+  return info;
+}
+
 std::vector<ActivationInfo> build_registry() {
   std::vector<ActivationInfo> r;
   // The tutorial's four.
-  r.push_back(simple<nn::ReLU>("relu", "ReLU", "max(0, x)"));
-  r.push_back(simple<nn::Sigmoid>("sigmoid", "Sigmoid", "1 / (1 + exp(-x))", {"logistic"}));
-  r.push_back(simple<nn::Tanh>("tanh", "Tanh", "tanh(x)"));
   r.push_back(
-      with(entry("leaky_relu", "LeakyReLU", "x if x >= 0 else negative_slope * x", {"lrelu"}),
-           {number("negative_slope", 0.01, "slope for x < 0")}, [](const Json& p, int64_t) {
-             return nn::AnyModule(
-                 nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(num(p, "negative_slope"))));
-           }));
+      with_backward(simple<nn::ReLU>("relu", "ReLU", "max(0, x)"),
+                    [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor& h,
+                       const Json&) { return torch::threshold_backward(dh, h, 0); }));
+  r.push_back(
+      with_backward(simple<nn::Sigmoid>("sigmoid", "Sigmoid", "1 / (1 + exp(-x))", {"logistic"}),
+                    [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor& h,
+                       const Json&) { return torch::sigmoid_backward(dh, h); }));
+  r.push_back(
+      with_backward(simple<nn::Tanh>("tanh", "Tanh", "tanh(x)"),
+                    [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor& h,
+                       const Json&) { return torch::tanh_backward(dh, h); }));
+  {
+    ActivationInfo leaky = with_backward(
+        with(entry("leaky_relu", "LeakyReLU", "x if x >= 0 else negative_slope * x", {"lrelu"}),
+             {number("negative_slope", 0.01, "slope for x < 0")},
+             [](const Json& p, int64_t) {
+               return nn::AnyModule(
+                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(num(p, "negative_slope"))));
+             }),
+        [](const torch::Tensor& dh, const torch::Tensor& z, const torch::Tensor&, const Json& p) {
+          return torch::leaky_relu_backward(dh, z, num(p, "negative_slope"), false);
+        });
+    leaky.init_slope = [](const Json& p) { return num(p, "negative_slope"); };
+    r.push_back(std::move(leaky));
+  }
   // Exponential family.
   r.push_back(with(entry("elu", "ELU", "x if x > 0 else alpha * (exp(x) - 1)"),
                    {number("alpha", 1.0, "value approached as x -> -inf is -alpha")},
@@ -226,8 +252,11 @@ std::vector<ActivationInfo> build_registry() {
     r.push_back(std::move(prelu));
   }
   // The linear network the tutorial's argument starts from.
-  r.push_back(
-      simple<nn::Identity>("identity", "Identity", "x (no non-linearity)", {"linear", "none"}));
+  r.push_back(with_backward(
+      simple<nn::Identity>("identity", "Identity", "x (no non-linearity)", {"linear", "none"}),
+      [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor&, const Json&) {
+        return dh;  // the fused engine gives each layer its own dh buffer: no aliasing
+      }));
   return r;
 }
 
@@ -369,10 +398,19 @@ Json activation_to_json(const ActivationSpec& spec) {
   return j;
 }
 
-torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width) {
+const ActivationInfo& activation_info(const ActivationSpec& spec) {
   const ActivationInfo* info = find_activation(spec.name);
   if (!info) throw InputError("unknown activation '" + spec.name + "'");
-  return info->make(spec.params, width);
+  return *info;
+}
+
+torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width) {
+  return activation_info(spec).make(spec.params, width);
+}
+
+double activation_init_slope(const ActivationSpec& spec) {
+  const ActivationInfo& info = activation_info(spec);
+  return info.init_slope ? info.init_slope(spec.params) : 0.0;
 }
 
 }  // namespace actbench

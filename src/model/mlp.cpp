@@ -30,9 +30,8 @@ void MLPImpl::init_linears() {
   const std::string& init = options_.init();
   if (init == "default") return;  // torch::nn::Linear's own, done at construction
   torch::NoGradGuard no_grad;
-  const ActivationSpec& act = options_.activation();
-  // He et al.'s gain sqrt(2 / (1 + a^2)): a is the negative slope of a leaky ReLU, else 0.
-  const double slope = act.name == "leaky_relu" ? act.params.at("negative_slope").get<double>() : 0.0;
+  // He et al.'s gain sqrt(2 / (1 + a^2)), a the activation's negative slope (0 but for leaky ReLU).
+  const double slope = activation_init_slope(options_.activation());
   for (auto& linear : linears_) {
     torch::Tensor& w = linear->weight;
     if (init == "kaiming_normal") {
