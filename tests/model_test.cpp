@@ -177,4 +177,26 @@ TEST(Model, KaimingGainTakesTheActivationsInitSlope) {
   EXPECT_GT(std::sqrt(2.0 / 784.0) - got, 0.01 * expected);
 }
 
+// The observed forward is the forward, and reports every hidden layer's z and h in order.
+TEST(Model, ObservedForwardIsTheForwardAndShowsEachHiddenLayer) {
+  torch::manual_seed(3);
+  MLP m = make({16, 8}, "tanh");
+  const torch::Tensor x = torch::randn({5, 784});
+  std::vector<size_t> seen;
+  std::vector<torch::Tensor> z, h;
+  const torch::Tensor logits =
+      m->forward_observed(x, [&](size_t i, const torch::Tensor& zi, const torch::Tensor& hi) {
+        seen.push_back(i);
+        z.push_back(zi);
+        h.push_back(hi);
+      });
+  EXPECT_TRUE(torch::equal(logits, m->forward(x)));
+  ASSERT_EQ(seen, (std::vector<size_t>{0, 1}));
+  std::vector<torch::nn::Linear> linears = m->linears();  // holders of the model's layers
+  EXPECT_TRUE(torch::equal(z[0], linears[0]->forward(x)));
+  EXPECT_TRUE(torch::equal(h[0], torch::tanh(z[0])));
+  EXPECT_TRUE(torch::equal(z[1], linears[1]->forward(h[0])));
+  EXPECT_TRUE(torch::equal(logits, linears[2]->forward(h[1])));
+}
+
 }  // namespace

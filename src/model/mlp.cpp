@@ -51,9 +51,11 @@ void MLPImpl::init_linears() {
   }
 }
 
-torch::Tensor MLPImpl::forward(torch::Tensor x) {
+torch::Tensor MLPImpl::forward_observed(torch::Tensor x, const LayerObserver& observe) {
   for (size_t i = 0; i < activations_.size(); ++i) {
-    x = activations_[i].forward(linears_[i]->forward(x));
+    torch::Tensor z = linears_[i]->forward(x);
+    x = activate(i, z);
+    if (observe) observe(i, z, x);
   }
   return linears_.back()->forward(x);
 }

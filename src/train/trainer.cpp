@@ -62,24 +62,20 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
       threshold.push_back(0.05 * max_abs_derivative(acts[i], width));
     }
   }
+  // The model's own forward; with `layers`, each hidden layer's derivative is measured on the way.
+  LayerObserver observe;
+  if (layers) {
+    observe = [&](size_t i, const torch::Tensor& z, const torch::Tensor& h) {
+      const torch::Tensor d = activation_with_derivative(acts[i], z).second;
+      active[i].logical_or_(d.ne(0).any(0));
+      saturated[i] += d.abs().lt(threshold[i]).sum();
+      sum[i] += h.sum(torch::kDouble);
+      sum_sq[i] += h.square().sum(torch::kDouble);
+    };
+  }
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t len = std::min(batch_size, n - start);
-    torch::Tensor logits;
-    if (layers) {
-      // The model's forward, layer by layer, with each activation's derivative on the way.
-      torch::Tensor a = split.images(start, len);
-      for (size_t i = 0; i < hidden; ++i) {
-        auto [h, d] = activation_with_derivative(acts[i], linears[i]->forward(a));
-        active[i].logical_or_(d.ne(0).any(0));
-        saturated[i] += d.abs().lt(threshold[i]).sum();
-        sum[i] += h.sum(torch::kDouble);
-        sum_sq[i] += h.square().sum(torch::kDouble);
-        a = h;
-      }
-      logits = linears.back()->forward(a);
-    } else {
-      logits = model->forward(split.images(start, len));
-    }
+    const torch::Tensor logits = model->forward_observed(split.images(start, len), observe);
     torch::Tensor y = split.labels.narrow(0, start, len);
     loss_sum += F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .to(torch::kDouble);
