@@ -37,7 +37,8 @@ using LayerObserver =
 
 // Linear(in, h1) -> act -> Linear(h1, h2) -> act -> ... -> Linear(hk, out); returns logits.
 // forward_observed is the one definition of that sequence: the autograd engine and the evaluation
-// (with its per-layer diagnostics) both run it.
+// (with its per-layer diagnostics) both run it; the fused engine (train/fused_engine.cpp), the fast
+// path, takes its layers from linears() and applies the activations with activate().
 class MLPImpl : public torch::nn::Module {
  public:
   explicit MLPImpl(const MLPOptions& options);
