@@ -364,4 +364,66 @@ TEST(Activations, InitSlopeIsTheLeakySlopeAndZeroElsewhere) {
   }
 }
 
+// 64-bit FNV-1a, written out independently of the registry's.
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+TEST(Activations, EveryEntryHasItsOwnStyleInDisplayOrder) {
+  const auto& r = actbench::activation_registry();
+  const std::vector<std::string> tutorial{"relu", "sigmoid", "tanh", "leaky_relu"};
+  const std::vector<std::string> markers{"o", "s", "^", "D", "v", "P",
+                                         "X", "*", "<", ">", "h", "p"};
+  ASSERT_GE(r.size(), tutorial.size());
+  std::set<std::string> colors;
+  for (size_t i = 0; i < r.size(); ++i) {
+    SCOPED_TRACE(r[i].name);
+    if (i < tutorial.size()) {
+      EXPECT_EQ(r[i].name, tutorial[i]);
+    }
+    const ActivationSpec spec = resolve(r[i].name);
+    EXPECT_EQ(actbench::activation_order(spec), i);
+    const actbench::ActivationStyle s = actbench::activation_style(spec);
+    EXPECT_EQ(s.color, r[i].style.color);
+    EXPECT_EQ(s.dash, r[i].style.dash);
+    EXPECT_EQ(s.marker, markers[i % markers.size()]);
+    EXPECT_THAT(s.color, ::testing::MatchesRegex("#[0-9a-f]{6}"));
+    EXPECT_TRUE(s.dash == "solid" || s.dash == "dashed" || s.dash == "dashdot" ||
+                s.dash == "dotted")
+        << s.dash;
+    colors.insert(s.color);
+  }
+  EXPECT_EQ(colors.size(), r.size());
+  // scripts/plot_results.py's colours: tab10 first, the named four apart.
+  EXPECT_EQ(r[0].style.color, "#1f77b4");
+  EXPECT_EQ(r[3].style.color, "#d62728");
+  EXPECT_EQ(r[3].style.dash, "solid");
+  EXPECT_EQ(actbench::activation_style(resolve("softplus")).dash, "dashed");
+  EXPECT_EQ(actbench::activation_style(resolve("identity")).color, "#000000");
+  EXPECT_EQ(actbench::activation_style(resolve("identity")).dash, "dotted");
+  EXPECT_EQ(actbench::activation_style(resolve("prelu")).color, "#6b6ecf");
+}
+
+TEST(Activations, OtherLabelsGetAHashedColourAndDashAndTheEntrysMarker) {
+  const std::vector<std::string> colors{"#5254a3", "#8ca252", "#bd9e39", "#a55194",
+                                        "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8",
+                                        "#969696", "#d6616b", "#ce6dbd", "#17a589"};
+  const std::vector<Json> dashes{{1, 1}, {5, 1}, {3, 1, 1, 1}, {6, 2, 2, 2}};
+  for (const Json& entry : {Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}},
+                            Json{{"name", "relu"}, {"label", "mine"}},
+                            Json{{"name", "gelu"}, {"approximate", "tanh"}}}) {
+    const ActivationSpec spec = resolve(entry);
+    SCOPED_TRACE(spec.label);
+    const uint64_t h = fnv1a(spec.label);
+    const actbench::ActivationStyle s = actbench::activation_style(spec);
+    EXPECT_EQ(s.color, colors[h % 12]);
+    EXPECT_EQ(s.dash, dashes[(h / 12) % 4]);
+    EXPECT_EQ(s.marker, actbench::activation_info(spec).style.marker);
+    EXPECT_NE(s.color, actbench::activation_info(spec).style.color);
+  }
+  EXPECT_EQ(fnv1a("a"), 0xaf63dc4c8601ec8cull);  // the published test vector
+}
+
 }  // namespace

@@ -1,6 +1,8 @@
 #include "activations/registry.h"
 
 #include <limits>
+#include <map>
+#include <stdexcept>
 #include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -111,6 +113,42 @@ ActivationInfo functional(std::string name, std::string display, std::string for
 ActivationInfo with_backward(ActivationInfo info, BackwardKernel backward) {
   info.backward = std::move(backward);
   return info;
+}
+
+// Colour and dash of each default label: scripts/plot_results.py's table (tab10 solid for the
+// first ten entries, a darker ten dashed, the last four apart), so summaries and figures agree.
+const std::map<std::string, std::pair<const char*, const char*>>& default_styles() {
+  static const std::map<std::string, std::pair<const char*, const char*>> styles{
+      {"ReLU", {"#1f77b4", "solid"}},         {"Sigmoid", {"#ff7f0e", "solid"}},
+      {"Tanh", {"#2ca02c", "solid"}},         {"LeakyReLU", {"#d62728", "solid"}},
+      {"ELU", {"#9467bd", "solid"}},          {"SELU", {"#8c564b", "solid"}},
+      {"CELU", {"#e377c2", "solid"}},         {"GELU", {"#7f7f7f", "solid"}},
+      {"SiLU", {"#bcbd22", "solid"}},         {"Mish", {"#17becf", "solid"}},
+      {"Softplus", {"#393b79", "dashed"}},    {"Softsign", {"#637939", "dashed"}},
+      {"Hardtanh", {"#8c6d31", "dashed"}},    {"ReLU6", {"#843c39", "dashed"}},
+      {"Hardsigmoid", {"#7b4173", "dashed"}}, {"Hardswish", {"#3182bd", "dashed"}},
+      {"LogSigmoid", {"#e6550d", "dashed"}},  {"Tanhshrink", {"#31a354", "dashed"}},
+      {"Hardshrink", {"#756bb1", "dashed"}},  {"Softshrink", {"#636363", "dashed"}},
+      {"Threshold", {"#e7ba52", "dashdot"}},  {"RReLU", {"#ad494a", "dashdot"}},
+      {"PReLU", {"#6b6ecf", "dashdot"}},      {"Identity", {"#000000", "dotted"}},
+  };
+  return styles;
+}
+
+// Constant-initialised: the registry may be built during another file's static initialisation.
+constexpr const char* kMarkers[] = {"o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"};
+constexpr size_t kMarkerCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
+
+// Every entry's style; markers cycle in registry order. An entry without a colour is a
+// programming error: new entries get their colour here and in plot_results.py.
+void assign_styles(std::vector<ActivationInfo>& r) {
+  for (size_t i = 0; i < r.size(); ++i) {
+    const auto it = default_styles().find(r[i].display);
+    if (it == default_styles().end()) {
+      throw std::logic_error("activation '" + r[i].name + "' has no style");
+    }
+    r[i].style = {it->second.first, it->second.second, kMarkers[i % kMarkerCount]};
+  }
 }
 
 std::vector<ActivationInfo> build_registry() {
@@ -257,6 +295,7 @@ std::vector<ActivationInfo> build_registry() {
       [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor&, const Json&) {
         return dh;  // the fused engine gives each layer its own dh buffer: no aliasing
       }));
+  assign_styles(r);
   return r;
 }
 
@@ -411,6 +450,29 @@ torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width) 
 double activation_init_slope(const ActivationSpec& spec) {
   const ActivationInfo& info = activation_info(spec);
   return info.init_slope ? info.init_slope(spec.params) : 0.0;
+}
+
+ActivationStyle activation_style(const ActivationSpec& spec) {
+  const ActivationInfo* info = find_activation(spec.name);
+  if (info && spec.label == info->display) return info->style;
+  // Stable across processes and platforms (unlike std::hash): 64-bit FNV-1a of the label.
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : spec.label) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static const std::vector<std::string> colors{"#5254a3", "#8ca252", "#bd9e39", "#a55194",
+                                               "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8",
+                                               "#969696", "#d6616b", "#ce6dbd", "#17a589"};
+  static const std::vector<Json> dashes{Json{1, 1}, Json{5, 1}, Json{3, 1, 1, 1}, Json{6, 2, 2, 2}};
+  return {colors[h % colors.size()], dashes[(h / colors.size()) % dashes.size()],
+          info ? info->style.marker : kMarkers[0]};
+}
+
+size_t activation_order(const ActivationSpec& spec) {
+  const ActivationInfo* info = find_activation(spec.name);
+  const auto& r = activation_registry();
+  return info ? size_t(info - r.data()) : r.size();
 }
 
 }  // namespace actbench

@@ -1,8 +1,8 @@
 // The activation registry: every elementwise activation LibTorch offers, described by plain data
 // (name, parameters with defaults) and built by one factory per entry. Everything else that depends
 // on which activation it is (the fused engine's backward kernel, the slope for initialisation
-// gains) lives in the entry too, so a new activation is one entry in registry.cpp and nothing
-// outside src/activations/ tests activation names.
+// gains, the display order and style) lives in the entry too, so a new activation is one entry in
+// registry.cpp and nothing outside src/activations/ tests activation names.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,15 @@ struct ParamInfo {
   std::vector<std::string> choices;  // for strings
 };
 
+// How plots and summaries draw an activation: the same in every figure (scripts/plot_results.py
+// keeps the same table).
+struct ActivationStyle {
+  std::string color;
+  nlohmann::json dash;  // "solid"|"dashed"|"dashdot"|"dotted" or a JSON array of numbers
+                        // (matplotlib dash pattern)
+  std::string marker;
+};
+
 // d loss / d z of one hidden layer from d loss / d h, its pre-activation z and output h.
 using BackwardKernel =
     std::function<torch::Tensor(const torch::Tensor& grad_out, const torch::Tensor& z,
@@ -59,6 +68,8 @@ struct ActivationInfo {
   BackwardKernel backward;
   // The negative slope `a` in Kaiming's gain sqrt(2 / (1 + a^2)). Empty: 0 (the ReLU gain).
   std::function<double(const Json& params)> init_slope;
+  // Colour, dash and marker of the default label. Display order is registry order.
+  ActivationStyle style;
 };
 
 const std::vector<ActivationInfo>& activation_registry();
@@ -82,5 +93,14 @@ torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width);
 
 // The entry's init_slope for the spec's parameters (0 when the entry has none).
 double activation_init_slope(const ActivationSpec& spec);
+
+// The entry's style when the label is the entry's default one. Any other label (custom, or naming
+// non-default parameters) keeps the entry's marker but takes a colour and a dash pattern chosen by
+// a stable hash of the label, from colours and patterns no entry uses.
+ActivationStyle activation_style(const ActivationSpec& spec);
+
+// The spec's place in display order: its entry's index in the registry (the tutorial's four
+// first); unknown names sort last.
+size_t activation_order(const ActivationSpec& spec);
 
 }  // namespace actbench
