@@ -27,9 +27,15 @@ using ::testing::HasSubstr;
 
 using ClosedForm = std::function<double(double x, const Json& params)>;
 
-double p(const Json& params, const char* key) { return params.at(key).get<double>(); }
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double softplus(double x) { return std::log1p(std::exp(x)); }
+double p(const Json& params, const char* key) {
+  return params.at(key).get<double>();
+}
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+double softplus(double x) {
+  return std::log1p(std::exp(x));
+}
 
 // One closed form per registry entry, from the textbook definitions (PyTorch's documentation).
 const std::map<std::string, ClosedForm>& closed_forms() {
@@ -100,7 +106,9 @@ const std::map<std::string, ClosedForm>& closed_forms() {
 
 const std::vector<double> kPoints{-7, -3, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 3, 7};
 
-ActivationSpec resolve(const Json& entry) { return actbench::resolve_activation(entry, "test"); }
+ActivationSpec resolve(const Json& entry) {
+  return actbench::resolve_activation(entry, "test");
+}
 
 // Builds `entry` through the registry and compares it with its closed form at kPoints.
 void expect_matches_closed_form(const Json& entry) {
@@ -178,7 +186,8 @@ TEST(Activations, NonDefaultParamsChangeTheOutput) {
 }
 
 TEST(Activations, RReLUTrainingModeDrawsSlopesWithinBounds) {
-  auto m = actbench::make_activation(resolve({{"name", "rrelu"}, {"lower", 0.1}, {"upper", 0.3}}), 1);
+  auto m =
+      actbench::make_activation(resolve({{"name", "rrelu"}, {"lower", 0.1}, {"upper", 0.3}}), 1);
   m.ptr()->train();
   torch::Tensor x = -torch::ones({1000});
   torch::Tensor y = m.forward(x);
@@ -249,7 +258,8 @@ TEST(Activations, BadParamTypeOrRangeIsRejected) {
       {{{"name", "prelu"}, {"per_unit", "yes"}}, "parameter 'per_unit' must be true or false"},
       {{{"name", "hardshrink"}, {"lambda", -1}}, "parameter 'lambda' must be >= 0"},
       {{{"name", "softplus"}, {"beta", 0}}, "parameter 'beta' must be >="},
-      {{{"name", "hardtanh"}, {"min_val", 1}, {"max_val", -1}}, "min_val must be less than max_val"},
+      {{{"name", "hardtanh"}, {"min_val", 1}, {"max_val", -1}},
+       "min_val must be less than max_val"},
       {{{"name", "rrelu"}, {"lower", 0.5}, {"upper", 0.1}}, "lower must not exceed upper"},
       {{{"name", "celu"}, {"alpha", 0}}, "alpha must not be 0"},
       {{{"name", "relu"}, {"label", ""}}, "'label' must be a non-empty string"},
@@ -309,8 +319,111 @@ TEST(Activations, ResolvedSpecHasEveryParamFilledIn) {
   const ActivationSpec s = resolve({{"name", "softplus"}, {"beta", 2}});
   EXPECT_EQ(s.params, (Json{{"beta", 2.0}, {"threshold", 20.0}}));
   const Json j = actbench::activation_to_json(s);
-  EXPECT_EQ(j, (Json{{"name", "softplus"}, {"label", "Softplus(beta=2)"}, {"beta", 2.0},
+  EXPECT_EQ(j, (Json{{"name", "softplus"},
+                     {"label", "Softplus(beta=2)"},
+                     {"beta", 2.0},
                      {"threshold", 20.0}}));
+}
+
+// The fused engine differentiates with the entries' backward kernels: each gives exactly the dz
+// autograd gets through the entry's module (same LibTorch kernel), at kinks, zeros and saturation.
+TEST(Activations, BackwardKernelsEqualAutogradThroughTheModule) {
+  torch::manual_seed(8);
+  const torch::Tensor z =
+      torch::cat({torch::randn({6, 5}) * 3, torch::tensor({{0.0f, -0.0f, 1e-8f, -50.0f, 50.0f}})});
+  const torch::Tensor dh = torch::randn({7, 5});
+  std::vector<ActivationSpec> specs;
+  for (const auto& info : actbench::activation_registry()) specs.push_back(resolve(info.name));
+  specs.push_back(resolve({{"name", "leaky_relu"}, {"negative_slope", 0.2}}));
+  std::set<std::string> with_kernel;
+  for (const ActivationSpec& spec : specs) {
+    const actbench::ActivationInfo& info = actbench::activation_info(spec);
+    if (!info.backward) continue;
+    SCOPED_TRACE(spec.label);
+    with_kernel.insert(spec.label);
+    torch::nn::AnyModule act = actbench::make_activation(spec, 5);
+    const torch::Tensor leaf = z.clone().requires_grad_(true);
+    const torch::Tensor expected = torch::autograd::grad({act.forward(leaf)}, {leaf}, {dh})[0];
+    torch::NoGradGuard no_grad;
+    const torch::Tensor h = act.forward(z);
+    EXPECT_TRUE(torch::equal(info.backward(dh, z, h, spec.params), expected));
+  }
+  EXPECT_EQ(with_kernel, (std::set<std::string>{"ReLU", "Sigmoid", "Tanh", "LeakyReLU",
+                                                "LeakyReLU(negative_slope=0.2)", "Identity"}));
+  // Learnable activations need autograd for their own parameters.
+  EXPECT_FALSE(actbench::find_activation("prelu")->backward);
+}
+
+TEST(Activations, InitSlopeIsTheLeakySlopeAndZeroElsewhere) {
+  EXPECT_EQ(
+      actbench::activation_init_slope(resolve({{"name", "leaky_relu"}, {"negative_slope", 0.2}})),
+      0.2);
+  EXPECT_EQ(actbench::activation_init_slope(resolve("leaky_relu")), 0.01);
+  for (const char* name : {"relu", "tanh", "prelu", "rrelu", "identity"}) {
+    EXPECT_EQ(actbench::activation_init_slope(resolve(name)), 0.0) << name;
+  }
+}
+
+// 64-bit FNV-1a, written out independently of the registry's.
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+TEST(Activations, EveryEntryHasItsOwnStyleInDisplayOrder) {
+  const auto& r = actbench::activation_registry();
+  const std::vector<std::string> tutorial{"relu", "sigmoid", "tanh", "leaky_relu"};
+  const std::vector<std::string> markers{"o", "s", "^", "D", "v", "P",
+                                         "X", "*", "<", ">", "h", "p"};
+  ASSERT_GE(r.size(), tutorial.size());
+  std::set<std::string> colors;
+  for (size_t i = 0; i < r.size(); ++i) {
+    SCOPED_TRACE(r[i].name);
+    if (i < tutorial.size()) {
+      EXPECT_EQ(r[i].name, tutorial[i]);
+    }
+    const ActivationSpec spec = resolve(r[i].name);
+    EXPECT_EQ(actbench::activation_order(spec), i);
+    const actbench::ActivationStyle s = actbench::activation_style(spec);
+    EXPECT_EQ(s.color, r[i].style.color);
+    EXPECT_EQ(s.dash, r[i].style.dash);
+    EXPECT_EQ(s.marker, markers[i % markers.size()]);
+    EXPECT_THAT(s.color, ::testing::MatchesRegex("#[0-9a-f]{6}"));
+    EXPECT_TRUE(s.dash == "solid" || s.dash == "dashed" || s.dash == "dashdot" ||
+                s.dash == "dotted")
+        << s.dash;
+    colors.insert(s.color);
+  }
+  EXPECT_EQ(colors.size(), r.size());
+  // scripts/plot_results.py's colours: tab10 first, the named four apart.
+  EXPECT_EQ(r[0].style.color, "#1f77b4");
+  EXPECT_EQ(r[3].style.color, "#d62728");
+  EXPECT_EQ(r[3].style.dash, "solid");
+  EXPECT_EQ(actbench::activation_style(resolve("softplus")).dash, "dashed");
+  EXPECT_EQ(actbench::activation_style(resolve("identity")).color, "#000000");
+  EXPECT_EQ(actbench::activation_style(resolve("identity")).dash, "dotted");
+  EXPECT_EQ(actbench::activation_style(resolve("prelu")).color, "#6b6ecf");
+}
+
+TEST(Activations, OtherLabelsGetAHashedColourAndDashAndTheEntrysMarker) {
+  const std::vector<std::string> colors{"#5254a3", "#8ca252", "#bd9e39", "#a55194",
+                                        "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8",
+                                        "#969696", "#d6616b", "#ce6dbd", "#17a589"};
+  const std::vector<Json> dashes{{1, 1}, {5, 1}, {3, 1, 1, 1}, {6, 2, 2, 2}};
+  for (const Json& entry : {Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}},
+                            Json{{"name", "relu"}, {"label", "mine"}},
+                            Json{{"name", "gelu"}, {"approximate", "tanh"}}}) {
+    const ActivationSpec spec = resolve(entry);
+    SCOPED_TRACE(spec.label);
+    const uint64_t h = fnv1a(spec.label);
+    const actbench::ActivationStyle s = actbench::activation_style(spec);
+    EXPECT_EQ(s.color, colors[h % 12]);
+    EXPECT_EQ(s.dash, dashes[(h / 12) % 4]);
+    EXPECT_EQ(s.marker, actbench::activation_info(spec).style.marker);
+    EXPECT_NE(s.color, actbench::activation_info(spec).style.color);
+  }
+  EXPECT_EQ(fnv1a("a"), 0xaf63dc4c8601ec8cull);  // the published test vector
 }
 
 }  // namespace

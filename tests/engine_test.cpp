@@ -15,6 +15,7 @@
 #include "model/mlp.h"
 #include "test_support.h"
 #include "train/engine.h"
+#include "train/flat_adam.h"
 #include "train/trainer.h"
 
 namespace {
@@ -83,6 +84,10 @@ TEST(FusedEngine, MatchesAutogradForEveryActivation) {
   for (const auto& info : actbench::activation_registry()) {
     expect_engines_agree(actbench::resolve_activation(info.name, "test"), "sgd");
   }
+  // A backward kernel that reads its entry's parameters.
+  expect_engines_agree(actbench::resolve_activation(
+                           nlohmann::json{{"name", "leaky_relu"}, {"negative_slope", 0.2}}, "test"),
+                       "sgd");
 }
 
 TEST(FusedEngine, MatchesAutogradWithEveryOptimizer) {
@@ -147,8 +152,8 @@ TEST(FlatAdam, MatchesTorchOptimAdamAndAdamW) {
     actbench::FlatAdam adam(p, g, 0.01, 0.1, decoupled);
     std::unique_ptr<torch::optim::Optimizer> ref;
     if (decoupled) {
-      ref = std::make_unique<torch::optim::AdamW>(std::vector<torch::Tensor>{p_ref},
-                                                  torch::optim::AdamWOptions(0.01).weight_decay(0.1));
+      ref = std::make_unique<torch::optim::AdamW>(
+          std::vector<torch::Tensor>{p_ref}, torch::optim::AdamWOptions(0.01).weight_decay(0.1));
     } else {
       ref = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{p_ref},
                                                  torch::optim::AdamOptions(0.01).weight_decay(0.1));
@@ -200,7 +205,8 @@ TEST(Kernels, SoftmaxCrossEntropyMatchesAutograd) {
 
 TEST(Pipelines, BatchDatasetEqualsPerExampleStackBitForBit) {
   for (bool normalize : {false, true}) {
-    Config config = synthetic_config({std::string("data.normalize=") + (normalize ? "true" : "false")});
+    Config config =
+        synthetic_config({std::string("data.normalize=") + (normalize ? "true" : "false")});
     const actbench::Dataset data = actbench::load_dataset(config.data, kCpu);
     ASSERT_EQ(data.train.pixels.scalar_type(), torch::kByte);
     actbench::BatchDataset batches(data.train);
@@ -208,7 +214,8 @@ TEST(Pipelines, BatchDatasetEqualsPerExampleStackBitForBit) {
     torch::Tensor idx = torch::tensor({5, 2999, 0, 17, 17, 1234}, torch::kLong);
     auto batch = batches.get_batch(idx);
     std::vector<torch::data::Example<>> items;
-    for (int64_t i = 0; i < idx.size(0); ++i) items.push_back(examples.get(size_t(idx[i].item<int64_t>())));
+    for (int64_t i = 0; i < idx.size(0); ++i)
+      items.push_back(examples.get(size_t(idx[i].item<int64_t>())));
     auto stacked = torch::data::transforms::Stack<>().apply_batch(items);
     EXPECT_TRUE(torch::equal(batch.data, stacked.data));
     EXPECT_TRUE(torch::equal(batch.target, stacked.target));

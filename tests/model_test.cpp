@@ -149,7 +149,8 @@ TEST(Model, InitSchemesHaveTheirVariancesAndKeepRunsPaired) {
     }
   }
   // Kaiming's gain follows a leaky ReLU's slope: sqrt(2 / (1 + a^2)).
-  MLP leaky = build("kaiming_normal", actbench::Json{{"name", "leaky_relu"}, {"negative_slope", 1.0}});
+  MLP leaky =
+      build("kaiming_normal", actbench::Json{{"name", "leaky_relu"}, {"negative_slope", 1.0}});
   EXPECT_NEAR(leaky->linears()[0]->weight.std().item<double>(), std::sqrt(1.0 / fan_in),
               0.02 * std::sqrt(1.0 / fan_in));
   // Orthogonal: the 512 x 784 weight's rows are orthonormal.
@@ -162,6 +163,40 @@ TEST(Model, InitSchemesHaveTheirVariancesAndKeepRunsPaired) {
   torch::nn::Linear reference(784, 512);
   EXPECT_TRUE(torch::equal(def->linears()[0]->weight, reference->weight));
   EXPECT_GT(def->linears()[0]->bias.abs().max().item<double>(), 0.0);
+}
+
+// Kaiming's gain follows the entry's init_slope: sqrt(2 / (1 + a^2)) for a leaky ReLU's slope a.
+TEST(Model, KaimingGainTakesTheActivationsInitSlope) {
+  torch::manual_seed(5);
+  MLP m(MLPOptions(784, {512}, 10, act({{"name", "leaky_relu"}, {"negative_slope", 0.2}}))
+            .init(actbench::Init::kKaimingNormal));
+  const double expected = std::sqrt(2.0 / (1.0 + 0.2 * 0.2) / 784.0);
+  const double got = m->linears()[0]->weight.std().item<double>();
+  // 401k samples: the std's own sampling error is ~0.1%; slope 0 would be ~2% higher.
+  EXPECT_NEAR(got, expected, 0.005 * expected);
+  EXPECT_GT(std::sqrt(2.0 / 784.0) - got, 0.01 * expected);
+}
+
+// The observed forward is the forward, and reports every hidden layer's z and h in order.
+TEST(Model, ObservedForwardIsTheForwardAndShowsEachHiddenLayer) {
+  torch::manual_seed(3);
+  MLP m = make({16, 8}, "tanh");
+  const torch::Tensor x = torch::randn({5, 784});
+  std::vector<size_t> seen;
+  std::vector<torch::Tensor> z, h;
+  const torch::Tensor logits =
+      m->forward_observed(x, [&](size_t i, const torch::Tensor& zi, const torch::Tensor& hi) {
+        seen.push_back(i);
+        z.push_back(zi);
+        h.push_back(hi);
+      });
+  EXPECT_TRUE(torch::equal(logits, m->forward(x)));
+  ASSERT_EQ(seen, (std::vector<size_t>{0, 1}));
+  std::vector<torch::nn::Linear> linears = m->linears();  // holders of the model's layers
+  EXPECT_TRUE(torch::equal(z[0], linears[0]->forward(x)));
+  EXPECT_TRUE(torch::equal(h[0], torch::tanh(z[0])));
+  EXPECT_TRUE(torch::equal(z[1], linears[1]->forward(h[0])));
+  EXPECT_TRUE(torch::equal(logits, linears[2]->forward(h[1])));
 }
 
 }  // namespace

@@ -1,10 +1,14 @@
 #include "activations/registry.h"
 
 #include <limits>
+#include <map>
+#include <stdexcept>
+#include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/types.h>
 
 #include "util/error.h"
 #include "util/text.h"
@@ -36,8 +40,8 @@ class SeededRReLUImpl : public nn::Cloneable<SeededRReLUImpl> {
  public:
   SeededRReLUImpl(double lower, double upper) : lower_(lower), upper_(upper) { reset(); }
   void reset() override {
-    const auto seed = torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong)
-                          .item<int64_t>();
+    const auto seed =
+        torch::randint(std::numeric_limits<int64_t>::max(), {1}, torch::kLong).item<int64_t>();
     generator_ = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed));
   }
   torch::Tensor forward(const torch::Tensor& x) {
@@ -104,18 +108,78 @@ ActivationInfo functional(std::string name, std::string display, std::string for
   return info;
 }
 
+// An entry whose derivative the fused engine takes from LibTorch's kernel, the one autograd's
+// formula calls, so both engines compute the same numbers.
+ActivationInfo with_backward(ActivationInfo info, BackwardKernel backward) {
+  info.backward = std::move(backward);
+  return info;
+}
+
+// Colour and dash of each default label: scripts/plot_results.py's table (tab10 solid for the
+// first ten entries, a darker ten dashed, the last four apart), so summaries and figures agree.
+const std::map<std::string, std::pair<const char*, const char*>>& default_styles() {
+  static const std::map<std::string, std::pair<const char*, const char*>> styles{
+      {"ReLU", {"#1f77b4", "solid"}},         {"Sigmoid", {"#ff7f0e", "solid"}},
+      {"Tanh", {"#2ca02c", "solid"}},         {"LeakyReLU", {"#d62728", "solid"}},
+      {"ELU", {"#9467bd", "solid"}},          {"SELU", {"#8c564b", "solid"}},
+      {"CELU", {"#e377c2", "solid"}},         {"GELU", {"#7f7f7f", "solid"}},
+      {"SiLU", {"#bcbd22", "solid"}},         {"Mish", {"#17becf", "solid"}},
+      {"Softplus", {"#393b79", "dashed"}},    {"Softsign", {"#637939", "dashed"}},
+      {"Hardtanh", {"#8c6d31", "dashed"}},    {"ReLU6", {"#843c39", "dashed"}},
+      {"Hardsigmoid", {"#7b4173", "dashed"}}, {"Hardswish", {"#3182bd", "dashed"}},
+      {"LogSigmoid", {"#e6550d", "dashed"}},  {"Tanhshrink", {"#31a354", "dashed"}},
+      {"Hardshrink", {"#756bb1", "dashed"}},  {"Softshrink", {"#636363", "dashed"}},
+      {"Threshold", {"#e7ba52", "dashdot"}},  {"RReLU", {"#ad494a", "dashdot"}},
+      {"PReLU", {"#6b6ecf", "dashdot"}},      {"Identity", {"#000000", "dotted"}},
+  };
+  return styles;
+}
+
+// Constant-initialised: the registry may be built during another file's static initialisation.
+constexpr const char* kMarkers[] = {"o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"};
+constexpr size_t kMarkerCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
+
+// Every entry's style; markers cycle in registry order. An entry without a colour is a
+// programming error: new entries get their colour here and in plot_results.py.
+void assign_styles(std::vector<ActivationInfo>& r) {
+  for (size_t i = 0; i < r.size(); ++i) {
+    const auto it = default_styles().find(r[i].display);
+    if (it == default_styles().end()) {
+      throw std::logic_error("activation '" + r[i].name + "' has no style");
+    }
+    r[i].style = {it->second.first, it->second.second, kMarkers[i % kMarkerCount]};
+  }
+}
+
 std::vector<ActivationInfo> build_registry() {
   std::vector<ActivationInfo> r;
   // The tutorial's four.
-  r.push_back(simple<nn::ReLU>("relu", "ReLU", "max(0, x)"));
-  r.push_back(simple<nn::Sigmoid>("sigmoid", "Sigmoid", "1 / (1 + exp(-x))", {"logistic"}));
-  r.push_back(simple<nn::Tanh>("tanh", "Tanh", "tanh(x)"));
   r.push_back(
-      with(entry("leaky_relu", "LeakyReLU", "x if x >= 0 else negative_slope * x", {"lrelu"}),
-           {number("negative_slope", 0.01, "slope for x < 0")}, [](const Json& p, int64_t) {
-             return nn::AnyModule(
-                 nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(num(p, "negative_slope"))));
-           }));
+      with_backward(simple<nn::ReLU>("relu", "ReLU", "max(0, x)"),
+                    [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor& h,
+                       const Json&) { return torch::threshold_backward(dh, h, 0); }));
+  r.push_back(
+      with_backward(simple<nn::Sigmoid>("sigmoid", "Sigmoid", "1 / (1 + exp(-x))", {"logistic"}),
+                    [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor& h,
+                       const Json&) { return torch::sigmoid_backward(dh, h); }));
+  r.push_back(
+      with_backward(simple<nn::Tanh>("tanh", "Tanh", "tanh(x)"),
+                    [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor& h,
+                       const Json&) { return torch::tanh_backward(dh, h); }));
+  {
+    ActivationInfo leaky = with_backward(
+        with(entry("leaky_relu", "LeakyReLU", "x if x >= 0 else negative_slope * x", {"lrelu"}),
+             {number("negative_slope", 0.01, "slope for x < 0")},
+             [](const Json& p, int64_t) {
+               return nn::AnyModule(
+                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(num(p, "negative_slope"))));
+             }),
+        [](const torch::Tensor& dh, const torch::Tensor& z, const torch::Tensor&, const Json& p) {
+          return torch::leaky_relu_backward(dh, z, num(p, "negative_slope"), false);
+        });
+    leaky.init_slope = [](const Json& p) { return num(p, "negative_slope"); };
+    r.push_back(std::move(leaky));
+  }
   // Exponential family.
   r.push_back(with(entry("elu", "ELU", "x if x > 0 else alpha * (exp(x) - 1)"),
                    {number("alpha", 1.0, "value approached as x -> -inf is -alpha")},
@@ -226,8 +290,12 @@ std::vector<ActivationInfo> build_registry() {
     r.push_back(std::move(prelu));
   }
   // The linear network the tutorial's argument starts from.
-  r.push_back(
-      simple<nn::Identity>("identity", "Identity", "x (no non-linearity)", {"linear", "none"}));
+  r.push_back(with_backward(
+      simple<nn::Identity>("identity", "Identity", "x (no non-linearity)", {"linear", "none"}),
+      [](const torch::Tensor& dh, const torch::Tensor&, const torch::Tensor&, const Json&) {
+        return dh;  // the fused engine gives each layer its own dh buffer: no aliasing
+      }));
+  assign_styles(r);
   return r;
 }
 
@@ -369,10 +437,42 @@ Json activation_to_json(const ActivationSpec& spec) {
   return j;
 }
 
-torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width) {
+const ActivationInfo& activation_info(const ActivationSpec& spec) {
   const ActivationInfo* info = find_activation(spec.name);
   if (!info) throw InputError("unknown activation '" + spec.name + "'");
-  return info->make(spec.params, width);
+  return *info;
+}
+
+torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width) {
+  return activation_info(spec).make(spec.params, width);
+}
+
+double activation_init_slope(const ActivationSpec& spec) {
+  const ActivationInfo& info = activation_info(spec);
+  return info.init_slope ? info.init_slope(spec.params) : 0.0;
+}
+
+ActivationStyle activation_style(const ActivationSpec& spec) {
+  const ActivationInfo* info = find_activation(spec.name);
+  if (info && spec.label == info->display) return info->style;
+  // Stable across processes and platforms (unlike std::hash): 64-bit FNV-1a of the label.
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : spec.label) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static const std::vector<std::string> colors{"#5254a3", "#8ca252", "#bd9e39", "#a55194",
+                                               "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8",
+                                               "#969696", "#d6616b", "#ce6dbd", "#17a589"};
+  static const std::vector<Json> dashes{Json{1, 1}, Json{5, 1}, Json{3, 1, 1, 1}, Json{6, 2, 2, 2}};
+  return {colors[h % colors.size()], dashes[(h / colors.size()) % dashes.size()],
+          info ? info->style.marker : kMarkers[0]};
+}
+
+size_t activation_order(const ActivationSpec& spec) {
+  const ActivationInfo* info = find_activation(spec.name);
+  const auto& r = activation_registry();
+  return info ? size_t(info - r.data()) : r.size();
 }
 
 }  // namespace actbench

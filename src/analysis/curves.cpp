@@ -7,7 +7,8 @@
 
 #include <torch/torch.h>
 
-#include "train/trainer.h"
+#include "activations/derivative.h"
+#include "activations/registry.h"
 #include "util/error.h"
 #include "util/table.h"
 #include "util/text.h"

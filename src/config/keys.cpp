@@ -454,9 +454,14 @@ Json config_identity(const Config& config) {
 }
 
 Json config_schema() {
-  // Sections ("data", "model", "train") become nested objects; every key of a section is
-  // required, as a written config holds them all.
-  Json schema = {{"type", "object"}, {"additionalProperties", false}};
+  // Sections ("data", "model", "train") become nested objects. The identity keys are required:
+  // every written config holds them, a run's own config (its identity) holds only them.
+  Json schema = {{"description",
+                  "A resolved config: every key, defaults filled in (a run's own config holds "
+                  "only the keys of its identity), and, for a sweep, its `sweep`. It is itself a "
+                  "valid config file."},
+                 {"type", "object"},
+                 {"additionalProperties", false}};
   for (const auto& k : config_keys()) {
     Json* node = &schema;
     const size_t dot = k.name.find('.');
@@ -471,7 +476,7 @@ Json config_schema() {
           schema["required"].end()) {
         schema["required"].push_back(section);
       }
-    } else {
+    } else if (k.identity) {
       schema["required"].push_back(k.name);
     }
     Json prop = k.schema;

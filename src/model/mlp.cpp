@@ -30,9 +30,8 @@ void MLPImpl::init_linears() {
   const Init init = options_.init();
   if (init == Init::kDefault) return;  // torch::nn::Linear's own, done at construction
   torch::NoGradGuard no_grad;
-  const ActivationSpec& act = options_.activation();
-  // He et al.'s gain sqrt(2 / (1 + a^2)): a is the negative slope of a leaky ReLU, else 0.
-  const double slope = act.name == "leaky_relu" ? act.params.at("negative_slope").get<double>() : 0.0;
+  // He et al.'s gain sqrt(2 / (1 + a^2)), a the activation's negative slope (0 but for leaky ReLU).
+  const double slope = activation_init_slope(options_.activation());
   for (auto& linear : linears_) {
     torch::Tensor& w = linear->weight;
     switch (init) {
@@ -58,9 +57,11 @@ void MLPImpl::init_linears() {
   }
 }
 
-torch::Tensor MLPImpl::forward(torch::Tensor x) {
+torch::Tensor MLPImpl::forward_observed(torch::Tensor x, const LayerObserver& observe) {
   for (size_t i = 0; i < activations_.size(); ++i) {
-    x = activations_[i].forward(linears_[i]->forward(x));
+    torch::Tensor z = linears_[i]->forward(x);
+    x = activate(i, z);
+    if (observe) observe(i, z, x);
   }
   return linears_.back()->forward(x);
 }

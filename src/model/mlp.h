@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -30,12 +32,23 @@ struct MLPOptions {
   TORCH_ARG(Init, init) = Init::kDefault;
 };
 
+// Sees hidden layer `layer`'s pre-activation z and output h on their way through the network.
+using LayerObserver =
+    std::function<void(size_t layer, const torch::Tensor& z, const torch::Tensor& h)>;
+
 // Linear(in, h1) -> act -> Linear(h1, h2) -> act -> ... -> Linear(hk, out); returns logits.
+// forward_observed is the one definition of that sequence: the autograd engine and the evaluation
+// (with its per-layer diagnostics) both run it; the fused engine (train/fused_engine.cpp), the fast
+// path, takes its layers from linears() and applies the activations with activate().
 class MLPImpl : public torch::nn::Module {
  public:
   explicit MLPImpl(const MLPOptions& options);
 
-  torch::Tensor forward(torch::Tensor x);
+  torch::Tensor forward(torch::Tensor x) { return forward_observed(std::move(x), nullptr); }
+  // The same forward pass, reporting every hidden layer to `observe` (when set).
+  torch::Tensor forward_observed(torch::Tensor x, const LayerObserver& observe);
+  // Hidden layer i's activation applied to its pre-activation z.
+  torch::Tensor activate(size_t i, const torch::Tensor& z) { return activations_[i].forward(z); }
 
   const MLPOptions& options() const { return options_; }
   const std::vector<torch::nn::Linear>& linears() const { return linears_; }

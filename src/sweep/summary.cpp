@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "activations/style.h"
+#include "activations/registry.h"
 #include "stats/estimate.h"
 #include "util/table.h"
 #include "util/text.h"

@@ -1,12 +1,15 @@
-// Step engines: one optimisation step on a batch, two ways.
+// Step engines: one optimisation step on a batch, two ways, kept apart like a reference and a fast
+// implementation (tests/engine_test.cpp checks that they agree).
 //
-//  - "autograd": the textbook loop. torch::nn forward, autograd backward, torch::optim step.
-//  - "fused": the same mathematics with the per-operator overhead taken out, which is most of a
-//    small MLP's step on a CPU. The parameters (and gradients) of the model live in one flat
-//    buffer each; forward writes into preallocated buffers; backward is written out by hand
-//    (matrix products straight into the gradient buffer, the activations' own backward kernels,
-//    autograd only for activations without one); Adam and AdamW update every parameter in one
-//    pass. Other optimizers run torch::optim on the flat buffer's views.
+//  - "autograd" (autograd_engine.cpp), the reference: the textbook loop. The model's forward,
+//    autograd backward, torch::optim step.
+//  - "fused" (fused_engine.cpp), the fast path: the same mathematics with the per-operator
+//    overhead taken out, which is most of a small MLP's step on a CPU. The parameters (and
+//    gradients) of the model live in one flat buffer each; forward writes into preallocated
+//    buffers; backward is written out by hand (matrix products straight into the gradient buffer,
+//    the activations' backward kernels from their registry entries, autograd only for activations
+//    without one); Adam and AdamW update every parameter in one pass (flat_adam.h). Other
+//    optimizers run torch::optim on the flat buffer's views.
 //
 // Both leave the per-step loss and number of correct predictions in device tensors (no host sync).
 #pragma once
@@ -66,8 +69,8 @@ class StepEngine {
   std::vector<double> norm_sum_;  // CPU
   torch::Tensor norm_acc_;        // elsewhere: on the device
   bool first_taken_ = false;
-  std::vector<double> first_;     // CPU
-  torch::Tensor first_acc_;       // elsewhere
+  std::vector<double> first_;  // CPU
+  torch::Tensor first_acc_;    // elsewhere
   double forward_ = 0, backward_ = 0, optimizer_ = 0;
 };
 
@@ -83,29 +86,9 @@ inline double seconds_between(std::chrono::steady_clock::time_point a,
 std::unique_ptr<StepEngine> make_engine(Engine engine, MLP& model, const TrainConfig& config,
                                         bool sparse_input = false);
 
-// The flat-buffer Adam/AdamW of the fused engine, on its own (for tests): updates `params` (whose
-// gradients are set) in one pass per step.
-class FlatAdam {
- public:
-  // decoupled: AdamW (weight decay applied to the weights) instead of Adam (added to the gradient).
-  FlatAdam(torch::Tensor flat_params, torch::Tensor flat_grads, double lr, double weight_decay,
-           bool decoupled, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);
-  // One step over every parameter.
-  void step();
-
-  // The same step in pieces, so each piece can be updated while its gradient is still in cache:
-  // begin_step(), then update(offset, count) over ranges that cover the buffer exactly once.
-  // Elementwise, so the result equals step().
-  void begin_step();
-  void update(int64_t offset, int64_t count);
-
- private:
-  torch::Tensor p_, g_, m_, v_;
-  double lr_, weight_decay_, beta1_, beta2_, eps_;
-  bool decoupled_;
-  int64_t t_ = 0;
-  // This step's scalars (set by begin_step).
-  double sqrt_bc2_ = 1, step_size_ = 0, keep_ = 1, l2_ = 0;
-};
+// The two engines make_engine chooses between.
+std::unique_ptr<StepEngine> make_autograd_engine(MLP& model, const TrainConfig& config);
+std::unique_ptr<StepEngine> make_fused_engine(MLP& model, const TrainConfig& config,
+                                              bool sparse_input);
 
 }  // namespace actbench

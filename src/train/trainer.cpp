@@ -7,12 +7,12 @@
 #include <optional>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/autograd.h>
 #include <torch/data/dataloader.h>
 #include <torch/data/transforms/stack.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/utils.h>
 
+#include "activations/derivative.h"
 #include "data/batches.h"
 #include "train/engine.h"
 
@@ -36,26 +36,6 @@ uint64_t shuffle_seed(int64_t seed) {
 }
 
 }  // namespace
-
-std::pair<torch::Tensor, torch::Tensor> activation_with_derivative(torch::nn::AnyModule& act,
-                                                                   const torch::Tensor& z) {
-  torch::AutoGradMode grad_mode(true);
-  torch::Tensor leaf = z.detach().requires_grad_(true);
-  torch::Tensor h = act.forward(leaf);
-  torch::Tensor d = torch::autograd::grad({h}, {leaf}, {torch::ones_like(h)})[0];
-  return {h.detach(), d};
-}
-
-double max_abs_derivative(torch::nn::AnyModule& act, int64_t width) {
-  torch::NoGradGuard no_grad;
-  const std::vector<torch::Tensor> params = act.ptr()->parameters();
-  const auto opts =
-      torch::TensorOptions().device(params.empty() ? torch::Device(torch::kCPU) : params[0].device());
-  // Only learnable activations (PReLU per unit) care about the width.
-  if (params.empty()) width = 1;
-  torch::Tensor z = torch::linspace(-20.0, 20.0, 4001, opts).unsqueeze(1).expand({4001, width});
-  return activation_with_derivative(act, z.contiguous()).second.abs().max().item<double>();
-}
 
 EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
                      std::vector<LayerStats>* layers) {
@@ -82,24 +62,20 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
       threshold.push_back(0.05 * max_abs_derivative(acts[i], width));
     }
   }
+  // The model's own forward; with `layers`, each hidden layer's derivative is measured on the way.
+  LayerObserver observe;
+  if (layers) {
+    observe = [&](size_t i, const torch::Tensor& z, const torch::Tensor& h) {
+      const torch::Tensor d = activation_with_derivative(acts[i], z).second;
+      active[i].logical_or_(d.ne(0).any(0));
+      saturated[i] += d.abs().lt(threshold[i]).sum();
+      sum[i] += h.sum(torch::kDouble);
+      sum_sq[i] += h.square().sum(torch::kDouble);
+    };
+  }
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t len = std::min(batch_size, n - start);
-    torch::Tensor logits;
-    if (layers) {
-      // The model's forward, layer by layer, with each activation's derivative on the way.
-      torch::Tensor a = split.images(start, len);
-      for (size_t i = 0; i < hidden; ++i) {
-        auto [h, d] = activation_with_derivative(acts[i], linears[i]->forward(a));
-        active[i].logical_or_(d.ne(0).any(0));
-        saturated[i] += d.abs().lt(threshold[i]).sum();
-        sum[i] += h.sum(torch::kDouble);
-        sum_sq[i] += h.square().sum(torch::kDouble);
-        a = h;
-      }
-      logits = linears.back()->forward(a);
-    } else {
-      logits = model->forward(split.images(start, len));
-    }
+    const torch::Tensor logits = model->forward_observed(split.images(start, len), observe);
     torch::Tensor y = split.labels.narrow(0, start, len);
     loss_sum += F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .to(torch::kDouble);

@@ -30,7 +30,7 @@ struct LayerStats {
 
 // What train.diagnostics adds to an epoch.
 struct EpochDiagnostics {
-  std::vector<double> grad_norm;  // per Linear layer (input first): mean ||dLoss/dW||_2 per step
+  std::vector<double> grad_norm;   // per Linear layer (input first): mean ||dLoss/dW||_2 per step
   std::vector<LayerStats> layers;  // per hidden layer, on the test set after the epoch
   std::optional<double> forward_seconds, backward_seconds, optimizer_seconds;  // CPU only
 };
@@ -84,13 +84,6 @@ class RunInterrupted : public std::runtime_error {
 // With `layers`, also each hidden layer's statistics (same loss and accuracy either way).
 EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
                      std::vector<LayerStats>* layers = nullptr);
-
-// The activation's value and first derivative (by autograd) at each element of `z`.
-std::pair<torch::Tensor, torch::Tensor> activation_with_derivative(torch::nn::AnyModule& act,
-                                                                   const torch::Tensor& z);
-
-// The largest |derivative| of `act` on [-20, 20] (step 0.01), for inputs `width` wide.
-double max_abs_derivative(torch::nn::AnyModule& act, int64_t width);
 
 // Builds the model for `activation` (initial weights from `config.train.seed`), trains and tests
 // it.
