@@ -1,8 +1,8 @@
 // scripts/plot_results.py, end to end on the fixture sweep in tests/fixtures/plot (written by
-// tests/fixtures/plot/make_fixture.py): every figure as PNG (exactly 1500x900) and SVG, the
+// actbench itself: tests/fixtures/plot/regenerate.sh): every figure as PNG (exactly 1500x900) and SVG, the
 // report in Markdown and self-contained HTML, the list of written files on stdout; bad input is
 // one error line, exit 2 and nothing written. Needs Debian's python3 with matplotlib
-// (python3-matplotlib); without it the tests skip with a message.
+// (python3-matplotlib) and python3-jsonschema; without them the tests skip with a message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -88,14 +88,16 @@ class PlotScript : public ::testing::Test {
                       "python3-matplotlib";
     }
     const std::string probe =
-        shell_quote(ACTBENCH_PYTHON) + " -c 'import matplotlib' >/dev/null 2>&1";
+        shell_quote(ACTBENCH_PYTHON) + " -c 'import matplotlib, jsonschema' >/dev/null 2>&1";
     if (std::system(probe.c_str()) != 0) {
-      GTEST_SKIP() << ACTBENCH_PYTHON << " cannot import matplotlib; install python3-matplotlib";
+      GTEST_SKIP() << ACTBENCH_PYTHON
+                   << " cannot import matplotlib and jsonschema; install python3-matplotlib "
+                      "and python3-jsonschema (scripts/setup.sh does)";
     }
     ASSERT_TRUE(fs::exists(kScript)) << kScript << " is missing";
     for (const char* name : {"results.json", "summary.json", "curves.json"}) {
       ASSERT_TRUE(fs::exists(kFixture / name))
-          << (kFixture / name) << " is missing; run tests/fixtures/plot/make_fixture.py";
+          << (kFixture / name) << " is missing; run tests/fixtures/plot/regenerate.sh";
     }
   }
 
@@ -133,9 +135,17 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
   const std::string md = read_text(out / "report.md");
   EXPECT_THAT(md, StartsWith("# "));
   for (const auto& f : kFigures) EXPECT_THAT(md, HasSubstr("](" + f + ".png)"));
-  // The ranking table and the paired differences from summary.json.
+  // The ranking table and the paired differences, as summary.json phrases them.
   EXPECT_THAT(md, HasSubstr("| rank |"));
-  EXPECT_THAT(md, ::testing::ContainsRegex("Sigmoid is [0-9.]+ ± [0-9.]+ points below ReLU"));
+  const nlohmann::json summary = nlohmann::json::parse(read_text(kFixture / "summary.json"));
+  EXPECT_THAT(md, HasSubstr(summary["differences_title"].get<std::string>()));
+  ASSERT_FALSE(summary["differences"].empty());
+  for (const auto& d : summary["differences"]) {
+    EXPECT_THAT(md, HasSubstr(d["sentence"].get<std::string>()));
+  }
+  for (const auto& row : summary["table"]["rows"]) {
+    EXPECT_THAT(md, HasSubstr(row[1].get<std::string>()));
+  }
 
   const std::string page = read_text(out / "report.html");
   EXPECT_THAT(page, HasSubstr("data:image/png;base64,"));
@@ -182,6 +192,44 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
     EXPECT_FALSE(fs::exists(sweep / "plots"));
     std::set<std::string> only_results{"results.json"};
     EXPECT_EQ(files_in(sweep), only_results);
+  }
+  {
+    SCOPED_TRACE("summary of schema actbench.summary/1");
+    const fs::path sweep = tmp_ / "old-summary";
+    fs::create_directories(sweep);
+    fs::copy_file(kFixture / "results.json", sweep / "results.json");
+    nlohmann::json summary = nlohmann::json::parse(read_text(kFixture / "summary.json"));
+    summary["schema"] = "actbench.summary/1";
+    write_text(sweep / "summary.json", summary.dump(1));
+    const CommandResult r = run_plot({sweep.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("actbench.summary/1"));
+    EXPECT_THAT(r.err, HasSubstr("actbench.summary/2"));
+    EXPECT_THAT(r.err, HasSubstr("actbench merge"));
+    EXPECT_FALSE(fs::exists(sweep / "plots"));
+  }
+  {
+    SCOPED_TRACE("results.json without summary.json");
+    const fs::path sweep = tmp_ / "no-summary";
+    fs::create_directories(sweep);
+    fs::copy_file(kFixture / "results.json", sweep / "results.json");
+    const CommandResult r = run_plot({sweep.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("summary.json"));
+    EXPECT_FALSE(fs::exists(sweep / "plots"));
+  }
+  {
+    SCOPED_TRACE("summary that breaks its schema");
+    const fs::path sweep = tmp_ / "bad-summary";
+    fs::create_directories(sweep);
+    fs::copy_file(kFixture / "results.json", sweep / "results.json");
+    nlohmann::json summary = nlohmann::json::parse(read_text(kFixture / "summary.json"));
+    summary["activations"][0]["color"] = "red";
+    write_text(sweep / "summary.json", summary.dump(1));
+    const CommandResult r = run_plot({sweep.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("summary.schema.json"));
+    EXPECT_FALSE(fs::exists(sweep / "plots"));
   }
   {
     SCOPED_TRACE("not JSON");

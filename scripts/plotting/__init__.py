@@ -1,0 +1,14 @@
+"""The figures and the report of scripts/plot_results.py, drawn from what actbench wrote.
+
+  common.py          errors, the log, atomic writes, the figure size
+  load.py            reads and validates results.json, summary.json (actbench.summary/2) and
+                     curves.json
+  figures_base.py    the figure helpers: facets, legends beside the plot, saving, styles
+  figures_epochs.py  train_loss, test_loss, test_accuracy, curves
+  figures_layers.py  gradient_norms, gradient_vs_depth, dead_saturated
+  figures_groups.py  final_accuracy, seconds_per_epoch
+  report.py          report.md and report.html
+
+Every label, order, colour, line style, marker, statistic and sentence comes from summary.json;
+this package only draws and lays out.
+"""

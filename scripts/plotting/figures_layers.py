@@ -1,0 +1,277 @@
+"""gradient_norms, gradient_vs_depth and dead_saturated: the per-layer diagnostics, from the
+groups' series (grad_norm, dead, saturated) and initial_grad_norm."""
+import json
+
+from .common import finite, nan_if_null
+from .figures_base import chosen_points, epochs_of
+
+MAX_ROW = 6  # the most activations gradient_norms shows side by side in a row per point
+
+
+def layer_values(series, layer, stat="mean"):
+    """One layer's per-epoch values of a per-layer series (NaN where missing)."""
+    return [nan_if_null(e[layer]) if isinstance(e, list) and layer < len(e) else float("nan")
+            for e in series[stat]]
+
+
+def layer_count(series):
+    return max([len(e) for e in series["mean"] if isinstance(e, list)] or [0])
+
+
+def last_entry(series, stat="mean"):
+    """The last epoch's per-layer list of a per-layer series, or []."""
+    entries = series[stat]
+    return entries[-1] if entries and isinstance(entries[-1], list) else []
+
+
+def group_at(point, label):
+    return next((g for g in point.groups if g["activation"] == label), None)
+
+
+# -- gradient norms per layer --------------------------------------------------------------------
+
+def draw_gradient_norms(canvas):
+    sweep = canvas.sweep
+    if not sweep.has_series("grad_norm"):
+        canvas.skip("gradient_norms", "the runs carry no diagnostics (train.diagnostics)")
+        return
+    labels = sweep.labels_in(sweep.groups)
+    # A row of panels per point (two at most) when the activations fit in a row, else one grid
+    # of panels at the first point.
+    points, note = chosen_points(sweep, 2 if len(labels) <= MAX_ROW else 1)
+    panels = [(p, label) for p in points for label in labels]
+    if len(points) == 1:
+        fig, axes, nrows, ncols = canvas.facets(len(panels), sharex=True, sharey=True)
+    else:
+        fig, grid = canvas.new_figure(len(points), len(labels), sharex=True, sharey=True)
+        nrows, ncols = len(points), len(labels)
+        axes = [ax for row in grid for ax in row]
+        fig.subplots_adjust(hspace=0.5)
+    max_layers = max([layer_count(g["series"]["grad_norm"]) for g in sweep.groups
+                      if "grad_norm" in g["series"]] or [1])
+    cmap = canvas.plt.get_cmap("viridis")
+    handles = {}
+    drawn = False
+    for i, ((point, label), ax) in enumerate(zip(panels, axes)):
+        g = group_at(point, label)
+        series = g["series"].get("grad_norm") if g else None
+        for layer in range(layer_count(series) if series else 0):
+            values = [v if v > 0 else float("nan") for v in layer_values(series, layer)]
+            if all(v != v for v in values):
+                continue
+            colour = cmap(0.85 * layer / max(1, max_layers - 1))
+            h, = ax.plot(epochs_of(series), values, color=colour, linewidth=1.8, marker="o",
+                         markersize=3, markevery=max(1, len(values) // 12))
+            handles.setdefault(layer, h)
+            drawn = True
+        if series is None:
+            ax.text(0.5, 0.5, "no value", transform=ax.transAxes, ha="center", va="center",
+                    color="#777777")
+        title = label if len(points) == 1 else "%s\n%s" % (label, point.text)
+        ax.set_title(title, color=sweep.style(label)["color"],
+                     fontsize=10 if len(panels) <= 3 else 9 if len(panels) <= 8 else 8)
+        ax.grid(True, which="both", alpha=0.25)
+        ax.xaxis.set_major_locator(canvas.ticker.MaxNLocator(integer=True,
+                                                             nbins=max(3, 8 - ncols)))
+        if i + ncols >= len(panels):
+            ax.set_xlabel("epoch")
+        if i % ncols == 0 and nrows <= 2:
+            ax.set_ylabel("L2 norm of dL/dW (log)")
+    if not drawn:
+        canvas.skip("gradient_norms", "no positive gradient norms in the series", fig)
+        return
+    for ax in axes:
+        canvas.log_y(ax, small=nrows > 1)
+    if nrows > 2:
+        fig.supylabel("L2 norm of dL/dW (log scale)", x=0.01, fontsize=10)
+    title = "Weight-gradient norm per Linear layer (mean over seeds)" + note
+    canvas.suptitle(fig, title, rows=nrows)
+    layers = sorted(handles)
+    canvas.outside_legend(fig, [handles[k] for k in layers],
+                          ["layer %d" % (k + 1) for k in layers],
+                          title="Linear layer\n(1 = input, last = output)")
+    canvas.save(fig, "gradient_norms", title,
+                "The mean L2 norm of each Linear layer's weight gradient per epoch (log scale): "
+                "layers whose line sits orders of magnitude below the output layer's receive "
+                "almost no gradient, the signature of vanishing gradients.")
+
+
+# -- gradient vs depth ---------------------------------------------------------------------------
+
+def raw_values_text(values, keys):
+    """'model.init=default': swept values other than the depth, as the JSON in summary.json has
+    them. Only for telling the rows of gradient_vs_depth apart; summary.json has no per-key
+    text (a group's point_text includes model.hidden)."""
+    return " ".join("%s=%s" % (k, values[k] if isinstance(values[k], str)
+                               else json.dumps(values[k], separators=(",", ":")))
+                    for k in keys if k in values)
+
+
+def depth_rows(sweep):
+    """[(row text, {label: {depth: group}})]: the groups by their swept values other than
+    model.hidden (one row each, in display order), then by activation and depth."""
+    rows, index = [], {}
+    other_keys = [k for k in sweep.summary["axes"] if k not in ("model.hidden", "train.seed")]
+    for g in sweep.groups:
+        hidden = g["point"].get("model.hidden")
+        if not isinstance(hidden, list):
+            continue
+        rest = {k: v for k, v in g["point"].items() if k != "model.hidden"}
+        key = json.dumps(rest, sort_keys=True)
+        if key not in index:
+            index[key] = len(rows)
+            rows.append((raw_values_text(rest, other_keys), {}))
+        rows[index[key]][1].setdefault(g["activation"], {})[len(hidden)] = g
+    return rows
+
+
+def initial_input_norm(g):
+    igm = g["initial_grad_norm"]
+    if igm is None or not igm["mean"]:
+        return None, None
+    return igm["mean"][0], igm["std"][0] if igm["std"] else None
+
+
+def last_epoch_input_norm(g):
+    series = g["series"].get("grad_norm")
+    if series is None:
+        return None, None
+    mean, std = last_entry(series), last_entry(series, "std")
+    return (mean[0] if mean else None), (std[0] if std else None)
+
+
+MOMENTS = (("at the first step (initial weights)", initial_input_norm),
+           ("mean over the last epoch", last_epoch_input_norm))
+
+
+def draw_gradient_vs_depth(canvas):
+    sweep = canvas.sweep
+    if "model.hidden" not in sweep.summary["axes"]:
+        canvas.skip("gradient_vs_depth", "model.hidden is not swept")
+        return
+    depths = sorted(set(len(g["point"]["model.hidden"]) for g in sweep.groups
+                        if isinstance(g["point"].get("model.hidden"), list)))
+    if len(depths) < 2:
+        canvas.skip("gradient_vs_depth", "the swept model.hidden values do not differ in depth "
+                    "(number of hidden layers)")
+        return
+    rows = depth_rows(sweep)
+    moments = [m for m in MOMENTS
+               if any(finite(m[1](g)[0]) for g in sweep.groups)]
+    if not moments:
+        canvas.skip("gradient_vs_depth", "no input-layer gradient norms (train.diagnostics)")
+        return
+    fig, grid = canvas.new_figure(len(rows), len(moments), sharey=True, sharex=True)
+    labels = sweep.labels_in(sweep.groups)
+    drawn = set()
+    for r, (row_text, by_label) in enumerate(rows):
+        for c, (when, get) in enumerate(moments):
+            ax = grid[r][c]
+            for order, label in enumerate(labels):
+                xs, ys, lower, upper = [], [], [], []
+                for depth in sorted(by_label.get(label, {})):
+                    mean, std = get(by_label[label][depth])
+                    if not finite(mean) or mean <= 0:
+                        continue
+                    xs.append(depth)
+                    ys.append(mean)
+                    s = std if finite(std) else 0.0
+                    lower.append(s if mean - s > 0 else 0.0)  # a log axis has no room below 0
+                    upper.append(s)
+                if xs:
+                    # Earlier activations get wider lines and larger markers, so one that lies
+                    # on another (ReLU under LeakyReLU(0.01)) still shows.
+                    width = max(1.4, 3.4 - 0.6 * order)
+                    ax.errorbar(xs, ys, yerr=[lower, upper], linewidth=width,
+                                markersize=width + 3.5, capsize=3, elinewidth=1.0,
+                                **sweep.style(label))
+                    drawn.add(label)
+            ax.set_xticks(depths)
+            ax.set_title(when + ("\n" + row_text if len(rows) > 1 and row_text else ""),
+                         fontsize=10 if len(rows) == 1 else 8)
+            ax.grid(True, which="both", alpha=0.25)
+            if r == len(rows) - 1:
+                ax.set_xlabel("number of hidden layers")
+                ax.tick_params(labelbottom=True)
+            if c == 0:
+                ax.set_ylabel("input layer's L2 norm of dL/dW")
+    if not drawn:
+        canvas.skip("gradient_vs_depth", "no positive input-layer gradient norms", fig)
+        return
+    for row in grid:
+        for ax in row:
+            canvas.log_y(ax, small=len(rows) > 1)
+    if len(rows) > 1:
+        fig.subplots_adjust(hspace=0.6)
+    title = "Input-layer gradient norm against depth"
+    canvas.suptitle(fig, title + " (mean over seeds, bars: \u00b11 std)", rows=len(rows))
+    shown = [label for label in labels if label in drawn]
+    canvas.outside_legend(fig, [canvas.line_handle(label) for label in shown], shown,
+                          title="activation")
+    canvas.save(fig, "gradient_vs_depth", title,
+                "The input layer's weight-gradient norm against the number of hidden layers "
+                "(log scale), at the first step (what the initialisation lets through) and over "
+                "the last epoch (after training): a line that falls steeply with depth shows the "
+                "gradient vanishing on its way back to the input. Bars: \u00b11 std over seeds "
+                "(the lower one left out where it would reach 0).")
+
+
+# -- dead and saturated units --------------------------------------------------------------------
+
+def draw_dead_saturated(canvas):
+    sweep = canvas.sweep
+    if not (sweep.has_series("dead") or sweep.has_series("saturated")):
+        canvas.skip("dead_saturated", "the runs carry no diagnostics (train.diagnostics)")
+        return
+    points, note = chosen_points(sweep, 2)
+    fig, grid = canvas.new_figure(len(points), 2)
+    labels = sweep.labels_in(sweep.groups)
+    width = 0.8 / max(1, len(labels))
+    drawn = False
+    for r, point in enumerate(points):
+        for ax, key, sub in ((grid[r][0], "dead", "dead: derivative 0 on every test example"),
+                             (grid[r][1], "saturated",
+                              "saturated: derivative < 5% of its maximum")):
+            layers = 0
+            for li, label in enumerate(labels):
+                g = group_at(point, label)
+                series = g["series"].get(key) if g else None
+                if series is None:
+                    continue
+                mean, std = last_entry(series), last_entry(series, "std")
+                layers = max(layers, len(mean))
+                xs, ys, errs = [], [], []
+                for layer, m in enumerate(mean):
+                    if finite(m):
+                        xs.append(layer + 1 + (li - (len(labels) - 1) / 2.0) * width)
+                        ys.append(100.0 * m)
+                        s = std[layer] if layer < len(std) else None
+                        errs.append(100.0 * s if finite(s) else 0.0)
+                if xs:
+                    ax.bar(xs, ys, width=width * 0.95, color=sweep.style(label)["color"],
+                           edgecolor="white", linewidth=0.5, yerr=errs, capsize=2,
+                           error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+                    drawn = True
+            ax.set_xticks(range(1, layers + 1))
+            ax.set_ylim(bottom=0)
+            ax.set_ylabel("% of the layer" if key == "dead" else "% of example \u00d7 unit",
+                          fontsize=9)
+            ax.set_title(sub + ("\n" + point.text if len(points) > 1 else ""), fontsize=9)
+            ax.grid(True, axis="y", alpha=0.3)
+            if r == len(points) - 1:
+                ax.set_xlabel("hidden layer (1 = nearest the input)")
+    if not drawn:
+        canvas.skip("dead_saturated", "no dead/saturated fractions in the series", fig)
+        return
+    if len(points) > 1:
+        fig.subplots_adjust(hspace=0.7)
+    title = "Dead and saturated units after the last epoch (mean over seeds, bars: \u00b11 " \
+        "std)" + note
+    canvas.suptitle(fig, title, rows=len(points))
+    from matplotlib.patches import Patch
+    canvas.outside_legend(fig, [Patch(facecolor=sweep.style(label)["color"]) for label in labels],
+                          labels, title="activation")
+    canvas.save(fig, "dead_saturated", title,
+                "Per hidden layer after the last epoch: units that never pass gradient on the "
+                "test set (dead) and outputs on an activation's flat part (saturated); high bars "
+                "mean a layer that has largely stopped learning.")
