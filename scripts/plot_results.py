@@ -73,16 +73,11 @@ def parse_args(argv):
         description="Figures and a report (report.md, report.html) for an actbench sweep "
                     "(results.json actbench.results/3 and summary.json actbench.summary/2).")
     p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR",
-                   help="results.json, or the sweep directory holding it (summary.json and "
-                        "curves.json are read from beside it)")
-    p.add_argument("--out", metavar="DIR",
-                   help="where to write the figures and the report (default: <that directory>/"
-                        "plots)")
-    p.add_argument("--curves", metavar="FILE",
-                   help="the activation curves (actbench curves --out FILE); default: "
-                        "curves.json beside the results")
-    p.add_argument("--formats", default="png,svg",
-                   help="comma-separated image formats: png, svg or png,svg (default)")
+                   help="results.json, or its sweep directory (summary.json beside it)")
+    p.add_argument("--out", metavar="DIR", help="output directory (default: <input dir>/plots)")
+    p.add_argument("--curves", metavar="FILE", help="`actbench curves` output "
+                   "(default: curves.json beside the results)")
+    p.add_argument("--formats", default="png,svg", help="png, svg or png,svg (default)")
     return p.parse_args(argv)
 
 

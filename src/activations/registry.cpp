@@ -1,7 +1,6 @@
 #include "activations/registry.h"
 
 #include <limits>
-#include <map>
 #include <stdexcept>
 #include <utility>
 
@@ -115,39 +114,26 @@ ActivationInfo with_backward(ActivationInfo info, BackwardKernel backward) {
   return info;
 }
 
-// Colour and dash of each default label: scripts/plot_results.py's table (tab10 solid for the
-// first ten entries, a darker ten dashed, the last four apart), so summaries and figures agree.
-const std::map<std::string, std::pair<const char*, const char*>>& default_styles() {
-  static const std::map<std::string, std::pair<const char*, const char*>> styles{
-      {"ReLU", {"#1f77b4", "solid"}},         {"Sigmoid", {"#ff7f0e", "solid"}},
-      {"Tanh", {"#2ca02c", "solid"}},         {"LeakyReLU", {"#d62728", "solid"}},
-      {"ELU", {"#9467bd", "solid"}},          {"SELU", {"#8c564b", "solid"}},
-      {"CELU", {"#e377c2", "solid"}},         {"GELU", {"#7f7f7f", "solid"}},
-      {"SiLU", {"#bcbd22", "solid"}},         {"Mish", {"#17becf", "solid"}},
-      {"Softplus", {"#393b79", "dashed"}},    {"Softsign", {"#637939", "dashed"}},
-      {"Hardtanh", {"#8c6d31", "dashed"}},    {"ReLU6", {"#843c39", "dashed"}},
-      {"Hardsigmoid", {"#7b4173", "dashed"}}, {"Hardswish", {"#3182bd", "dashed"}},
-      {"LogSigmoid", {"#e6550d", "dashed"}},  {"Tanhshrink", {"#31a354", "dashed"}},
-      {"Hardshrink", {"#756bb1", "dashed"}},  {"Softshrink", {"#636363", "dashed"}},
-      {"Threshold", {"#e7ba52", "dashdot"}},  {"RReLU", {"#ad494a", "dashdot"}},
-      {"PReLU", {"#6b6ecf", "dashdot"}},      {"Identity", {"#000000", "dotted"}},
-  };
-  return styles;
-}
+// Colour and dash per entry, in registry order: scripts/plot_results.py's original table (tab10
+// solid for the first ten entries, a darker ten dashed, the last four apart), so every figure
+// since draws an activation the same way.
+const std::vector<const char*> kColours{
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+    "#e6550d", "#31a354", "#756bb1", "#636363", "#e7ba52", "#ad494a", "#6b6ecf", "#000000"};
 
-// Constant-initialised: the registry may be built during another file's static initialisation.
+// Markers cycle in registry order.
 constexpr const char* kMarkers[] = {"o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"};
 constexpr size_t kMarkerCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
 
-// Every entry's style; markers cycle in registry order. An entry without a colour is a
-// programming error: new entries get their colour here and in plot_results.py.
 void assign_styles(std::vector<ActivationInfo>& r) {
+  if (r.size() != kColours.size()) throw std::logic_error("every activation needs a colour");
   for (size_t i = 0; i < r.size(); ++i) {
-    const auto it = default_styles().find(r[i].display);
-    if (it == default_styles().end()) {
-      throw std::logic_error("activation '" + r[i].name + "' has no style");
-    }
-    r[i].style = {it->second.first, it->second.second, kMarkers[i % kMarkerCount]};
+    const char* dash = i < 10             ? "solid"
+                       : i < 20           ? "dashed"
+                       : i + 1 < r.size() ? "dashdot"
+                                          : "dotted";
+    r[i].style = {kColours[i], dash, kMarkers[i % kMarkerCount]};
   }
 }
 
@@ -300,17 +286,8 @@ std::vector<ActivationInfo> build_registry() {
 }
 
 std::string kind_name(ParamKind k) {
-  switch (k) {
-    case ParamKind::kNumber:
-      return "a number";
-    case ParamKind::kInteger:
-      return "an integer";
-    case ParamKind::kBoolean:
-      return "true or false";
-    case ParamKind::kString:
-      return "a string";
-  }
-  return "";
+  static const char* const kNames[] = {"a number", "an integer", "true or false", "a string"};
+  return kNames[static_cast<size_t>(k)];
 }
 
 std::vector<std::string> all_names() {

@@ -5,38 +5,20 @@
 namespace actbench {
 
 // One table of names per enum, in declaration order.
-template <>
-const std::vector<std::string>& choice_names<DatasetKind>() {
-  static const std::vector<std::string> names{"mnist", "fashion-mnist"};
-  return names;
-}
-template <>
-const std::vector<std::string>& choice_names<Pipeline>() {
-  static const std::vector<std::string> names{"batch", "example"};
-  return names;
-}
-template <>
-const std::vector<std::string>& choice_names<Init>() {
-  static const std::vector<std::string> names{"default",        "kaiming_normal",
-                                              "kaiming_uniform", "xavier_normal",
-                                              "xavier_uniform",  "orthogonal"};
-  return names;
-}
-template <>
-const std::vector<std::string>& choice_names<Optimizer>() {
-  static const std::vector<std::string> names{"adam", "adamw", "sgd", "rmsprop"};
-  return names;
-}
-template <>
-const std::vector<std::string>& choice_names<Engine>() {
-  static const std::vector<std::string> names{"fused", "autograd"};
-  return names;
-}
-template <>
-const std::vector<std::string>& choice_names<SparseInput>() {
-  static const std::vector<std::string> names{"auto", "on", "off"};
-  return names;
-}
+#define ACTBENCH_CHOICES(E, ...)                              \
+  template <>                                                 \
+  const std::vector<std::string>& choice_names<E>() {         \
+    static const std::vector<std::string> names{__VA_ARGS__}; \
+    return names;                                             \
+  }
+ACTBENCH_CHOICES(DatasetKind, "mnist", "fashion-mnist")
+ACTBENCH_CHOICES(Pipeline, "batch", "example")
+ACTBENCH_CHOICES(Init, "default", "kaiming_normal", "kaiming_uniform", "xavier_normal",
+                 "xavier_uniform", "orthogonal")
+ACTBENCH_CHOICES(Optimizer, "adam", "adamw", "sgd", "rmsprop")
+ACTBENCH_CHOICES(Engine, "fused", "autograd")
+ACTBENCH_CHOICES(SparseInput, "auto", "on", "off")
+#undef ACTBENCH_CHOICES
 
 std::string dataset_label(DatasetKind dataset) {
   return dataset == DatasetKind::kMnist ? "MNIST" : "Fashion-MNIST";
@@ -57,14 +39,8 @@ std::optional<DeviceSpec> DeviceSpec::parse(const std::string& text) {
 }
 
 std::string DeviceSpec::text() const {
-  switch (kind) {
-    case Kind::kAuto:
-      return "auto";
-    case Kind::kCpu:
-      return "cpu";
-    case Kind::kCuda:
-      break;
-  }
+  if (kind == Kind::kAuto) return "auto";
+  if (kind == Kind::kCpu) return "cpu";
   return index ? "cuda:" + std::to_string(*index) : "cuda";
 }
 
