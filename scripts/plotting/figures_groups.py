@@ -57,8 +57,8 @@ def draw_final_accuracy(canvas):
         return
     diffs = sweep.summary["differences"]
     fig, axes = canvas.new_figure(1, 2 if diffs else 1)
-    rows = [(g["activation"], g["name"], g["final_test_accuracy"], "no completed run")
-            for g in sweep.groups]
+    rows = [(g["activation"], "%s  %s" % (g["name"], g["text"]["final_test_accuracy"]),
+             g["final_test_accuracy"], "no completed run") for g in sweep.groups]
     left = axes[0][0]
     fontsize = row_fontsize(max(len(rows), len(diffs)))
     extent = interval_rows(canvas, left, rows, fontsize)
@@ -98,15 +98,14 @@ PHASES = (("forward_seconds", "forward (with the loss)", "#4c4c4c", ""),
           ("test_seconds", "test evaluation", "#e6e6e6", "xx"))
 
 
-def last_epoch_split(g):
-    """The last epoch's mean seconds per phase (PHASES order), or None without the split:
-    'other training' is train_seconds less the three timed phases."""
-    series = g["series"]
+def epoch_split(g):
+    """Mean seconds per epoch in each phase (PHASES order; summary.json's phase_seconds), or None
+    without the split: 'other training' is train_seconds less the three timed phases."""
     values = {}
     for key in ("forward_seconds", "backward_seconds", "optimizer_seconds", "train_seconds",
                 "test_seconds"):
-        s = series.get(key)
-        v = s["mean"][-1] if s and s["mean"] else None
+        e = g["phase_seconds"][key[:-len("_seconds")]]
+        v = e["mean"] if e else None
         if not finite(v):
             return None
         values[key] = float(v)
@@ -121,7 +120,7 @@ def draw_seconds_per_epoch(canvas):
     if not groups:
         canvas.skip("seconds_per_epoch", "no completed run")
         return
-    splits = [last_epoch_split(g) for g in groups]
+    splits = [epoch_split(g) for g in groups]
     stacked = all(s is not None for s in splits)
     fig, axes = canvas.new_figure()
     ax = axes[0][0]
@@ -160,7 +159,7 @@ def draw_seconds_per_epoch(canvas):
         handles.append(Line2D([], [], linestyle="none", marker="o", color="#777777",
                               markeredgecolor="black", markersize=7))
         names.append("mean over all epochs and seeds,\nbar: 95% interval")
-        title = "Seconds per epoch: the last epoch split into phases, and the mean"
+        title = "Seconds per epoch: the mean epoch split into phases"
     else:
         title = "Seconds per epoch (mean over seeds, 95% interval; the phases were not timed)"
     ax.set_xlim(0, right * 1.08 if right > 0 else 1.0)
@@ -171,7 +170,7 @@ def draw_seconds_per_epoch(canvas):
     ax.set_xlabel("seconds per epoch (s)")
     ax.set_title(title, fontsize=11)
     ax.grid(True, axis="x", alpha=0.3)
-    canvas.outside_legend(fig, handles, names, title="phase (last epoch)" if stacked else None)
+    canvas.outside_legend(fig, handles, names, title="phase (mean over epochs and seeds)" if stacked else None)
     canvas.fit_left_margin(fig, [ax])
     canvas.save(fig, "seconds_per_epoch", title,
                 "Wall-clock time per epoch for each activation and setting%s: shows what an "

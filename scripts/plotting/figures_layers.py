@@ -98,15 +98,6 @@ def draw_gradient_norms(canvas):
 
 # -- gradient vs depth ---------------------------------------------------------------------------
 
-def raw_values_text(values, keys):
-    """'model.init=default': swept values other than the depth, as the JSON in summary.json has
-    them. Only for telling the rows of gradient_vs_depth apart; summary.json has no per-key
-    text (a group's point_text includes model.hidden)."""
-    return " ".join("%s=%s" % (k, values[k] if isinstance(values[k], str)
-                               else json.dumps(values[k], separators=(",", ":")))
-                    for k in keys if k in values)
-
-
 def depth_rows(sweep):
     """[(row text, {label: {depth: group}})]: the groups by their swept values other than
     model.hidden (one row each, in display order), then by activation and depth."""
@@ -120,7 +111,8 @@ def depth_rows(sweep):
         key = json.dumps(rest, sort_keys=True)
         if key not in index:
             index[key] = len(rows)
-            rows.append((raw_values_text(rest, other_keys), {}))
+            rows.append((" ".join(g["point_parts"][k] for k in other_keys
+                                  if k in g["point_parts"]), {}))
         rows[index[key]][1].setdefault(g["activation"], {})[len(hidden)] = g
     return rows
 
