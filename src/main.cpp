@@ -1,11 +1,14 @@
 // actbench: compare neural-network activation functions on MNIST with LibTorch.
 // This file only wires the command line to the subcommands (cli/subcommands.h).
+#include <algorithm>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/subcommands.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace {
 
@@ -20,6 +23,22 @@ Examples:
   actbench list keys                       every config key
 
 `actbench SUBCOMMAND --help` shows each subcommand's options and examples. See README.md.)";
+
+// A first argument that is neither an option nor a subcommand: one line naming the closest one.
+void check_subcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  const std::string given = argv[1];
+  if (std::find(names.begin(), names.end(), given) != names.end()) return;
+  const std::string guess = actbench::closest_match(given, names);
+  throw actbench::InputError("unknown subcommand '" + given + "'" +
+                             (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
+                             "; subcommands: " + actbench::join(names, ", ") +
+                             " (actbench --help shows what each does)");
+}
 
 void setup_logging() {
   auto logger = spdlog::stderr_color_mt("actbench");
@@ -50,6 +69,7 @@ int main(int argc, char** argv) {
 
   // The subcommand runs in its callback, at the end of parsing.
   try {
+    check_subcommand(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -78,8 +78,32 @@ void list_keys(std::ostream& out, bool markdown) {
 
 void setup_list(CLI::App& app, int& status) {
   CLI::App* list = app.add_subcommand("list", "List what actbench offers");
-  list->require_subcommand(1);
+  list->require_subcommand(0, 1);
+  list->allow_extras();
   list->footer(kExamples);
+  // `list` alone names the topics; an unknown topic is one line with the closest one.
+  list->callback([list, &status] {
+    std::vector<std::string> topics;
+    for (const CLI::App* t : list->get_subcommands([](const CLI::App*) { return true; })) {
+      topics.push_back(t->get_name());
+    }
+    const std::vector<std::string> extra = list->remaining();
+    if (!extra.empty()) {
+      const std::string guess = closest_match(extra.front(), topics);
+      throw InputError("nothing to list as '" + extra.front() + "'" +
+                       (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
+                       "; actbench list " + join(topics, " | "));
+    }
+    if (list->get_subcommands().empty()) {
+      std::cout << "actbench list " << join(topics, " | ") << "\n";
+      Table table = Table::headless({}, "  ");
+      for (const CLI::App* t : list->get_subcommands([](const CLI::App*) { return true; })) {
+        table.add({t->get_name(), t->get_description()});
+      }
+      table.print(std::cout);
+      status = kExitOk;
+    }
+  });
   CLI::App* acts =
       list->add_subcommand("activations", "Every activation with its parameters and defaults");
   acts->callback([&status] {
