@@ -319,9 +319,15 @@ std::vector<KeyInfo> declare_keys() {
       Key("baseline", "an activation's label", nullptr,
           "the activation paired differences are measured against")
           .reader([](const KeyReader& r, Config& c) {
+            // Matched as activation names are: case and '_', '-' ignored ("relu" is "ReLU").
             std::vector<std::string> labels;
             for (const auto& a : c.activations) labels.push_back(a.label);
-            c.baseline = r.string("baseline", labels);
+            const Json& v = r.at("baseline");
+            const std::string* match = nullptr;
+            for (const auto& l : labels) {
+              if (v.is_string() && name_key(l) == name_key(v.get<std::string>())) match = &l;
+            }
+            c.baseline = match != nullptr ? *match : r.string("baseline", labels);
           })
           .writer([](const Config& c) { return Json(c.baseline); })
           .schema({{"type", "string"}})

@@ -19,12 +19,18 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
   std::set<std::string> ids;
   for (const auto& r : plan.runs) ids.insert(r.id);
   check_no_foreign_runs(dir, ids);
-  const std::string base = baseline.value_or(plan.base.baseline);
   std::vector<std::string> labels;
-  for (const auto& a : plan.base.activations) labels.push_back(a.label);
-  if (std::find(labels.begin(), labels.end(), base) == labels.end()) {
-    throw InputError("--baseline '" + base + "' is not one of the sweep's activations: " +
-                     join(labels, ", "));
+  std::string base = plan.base.baseline;
+  if (baseline) {
+    // Matched as activation names are: case and '_', '-' ignored.
+    for (const auto& a : plan.base.activations) labels.push_back(a.label);
+    const auto it = std::find_if(labels.begin(), labels.end(),
+                      [&](const std::string& l) { return name_key(l) == name_key(*baseline); });
+    if (it == labels.end()) {
+      throw InputError("--baseline '" + *baseline + "' is not one of the sweep's activations: " +
+                       join(labels, ", "));
+    }
+    base = *it;
   }
   RunEnvironment env;
   env.started_at = utc_timestamp();
