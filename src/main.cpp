@@ -1,7 +1,9 @@
 // actbench: compare neural-network activation functions on MNIST with LibTorch.
 // This file only wires the command line to the subcommands (cli/subcommands.h).
 #include <algorithm>
+#include <cstdlib>
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -40,10 +42,38 @@ void check_subcommand(const CLI::App& app, int argc, char** argv) {
                              " (actbench --help shows what each does)");
 }
 
+// The log on stderr, in colour on a terminal unless NO_COLOR is set (https://no-color.org).
 void setup_logging() {
-  auto logger = spdlog::stderr_color_mt("actbench");
+  const char* no_color = std::getenv("NO_COLOR");
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
+      no_color != nullptr && *no_color != '\0' ? spdlog::color_mode::never
+                                               : spdlog::color_mode::automatic);
+  auto logger = std::make_shared<spdlog::logger>("actbench", sink);
   logger->set_pattern("[%T] %^%l%$ %v");
   spdlog::set_default_logger(logger);
+}
+
+// -q, -v and --log-file, given before or after the subcommand.
+void add_logging_options(CLI::App& app) {
+  app.fallthrough();
+  app.add_flag_callback(
+      "-q,--quiet", [] { spdlog::set_level(spdlog::level::warn); },
+      "log only warnings and errors");
+  app.add_flag_callback(
+      "-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "log debug messages too");
+  app.add_option_function<std::string>(
+      "--log-file",
+      [](const std::string& path) {
+        try {
+          auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
+          file->set_pattern("[%Y-%m-%d %T] %l %v");
+          spdlog::default_logger()->sinks().push_back(file);
+        } catch (const spdlog::spdlog_ex& e) {
+          throw actbench::InputError("--log-file " + path + ": " + e.what() +
+                                     "; choose a file in a writable directory");
+        }
+      },
+      "also append the log to FILE");
 }
 
 }  // namespace
@@ -58,6 +88,7 @@ int main(int argc, char** argv) {
       "--version", [] { return cli::version_text(); },
       "Print actbench's and LibTorch's versions and the devices it sees");
 
+  add_logging_options(app);
   int status = actbench::kExitOk;
   const std::vector<std::string> args(argv, argv + argc);
   cli::setup_run(app, status, args);

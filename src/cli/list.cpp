@@ -80,6 +80,7 @@ void setup_list(CLI::App& app, int& status) {
   CLI::App* list = app.add_subcommand("list", "List what actbench offers");
   list->require_subcommand(0, 1);
   list->allow_extras();
+  list->fallthrough(false);  // an unknown topic stays here, to be named below
   list->footer(kExamples);
   // `list` alone names the topics; an unknown topic is one line with the closest one.
   list->callback([list, &status] {
