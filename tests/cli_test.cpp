@@ -17,6 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using actbench::Json;
 using actbench_test::CommandResult;
+using actbench_test::expect_user_error;
 using actbench_test::lines_of;
 using actbench_test::run_actbench;
 using actbench_test::TempDir;
@@ -24,29 +25,10 @@ using actbench_test::write_tiny_config;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string describe(const CommandResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\n--- stdout ---\n" + r.out +
-         "--- stderr ---\n" + r.err;
-}
-
-// A user error: exit code 2, one line on stderr with `expected` in it, nothing on stdout, and
-// no sign of an uncaught exception.
-void expect_one_line_error(const CommandResult& r, const std::string& expected) {
-  EXPECT_EQ(r.exit_code, 2) << describe(r);
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(r);
-  EXPECT_THAT(r.err, HasSubstr(expected)) << describe(r);
-  EXPECT_THAT(r.err, HasSubstr("error"));
-  for (const char* bad : {"terminate", "c10::Error", "Exception raised from", "frame #", "what()",
-                          "Aborted", "core dumped", "unexpected failure"}) {
-    EXPECT_THAT(r.err, Not(HasSubstr(bad))) << describe(r);
-  }
-  EXPECT_EQ(r.out, "") << describe(r);
-}
-
 TEST(Cli, VersionMentionsActbenchAndLibTorch) {
   TempDir cwd;
   const CommandResult r = run_actbench({"--version"}, cwd.path());
-  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_THAT(r.out, HasSubstr(std::string("actbench ") + ACTBENCH_VERSION));
   EXPECT_THAT(r.out, HasSubstr("LibTorch "));
   EXPECT_THAT(r.out, HasSubstr("cpu"));
@@ -55,12 +37,12 @@ TEST(Cli, VersionMentionsActbenchAndLibTorch) {
 TEST(Cli, HelpShowsSubcommandsAndExamples) {
   TempDir cwd;
   CommandResult r = run_actbench({"--help"}, cwd.path());
-  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_THAT(r.out, HasSubstr("Examples"));
   EXPECT_THAT(r.out, HasSubstr("run"));
   EXPECT_THAT(r.out, HasSubstr("list"));
   r = run_actbench({"run", "--help"}, cwd.path());
-  EXPECT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_THAT(r.out, HasSubstr("--config"));
   EXPECT_THAT(r.out, HasSubstr("--out"));
   EXPECT_THAT(r.out, HasSubstr("Examples"));
@@ -69,7 +51,7 @@ TEST(Cli, HelpShowsSubcommandsAndExamples) {
 TEST(Cli, ListActivationsShowsEveryRegistryEntry) {
   TempDir cwd;
   const CommandResult r = run_actbench({"list", "activations"}, cwd.path());
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
   const auto lines = lines_of(r.out);
   for (const auto& a : actbench::activation_registry()) {
     const bool listed = std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
@@ -89,7 +71,7 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   const CommandResult r =
       run_actbench({"run", "--config", config.string(), "--out", out.string(), "--device", "cpu"},
                    tmp.path());
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
 
   // results.json: both runs, the resolved config; beside it the plan, the summary and one file
   // per run, and nothing else.
@@ -119,7 +101,7 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
 
   // stdout: only the tables: header + one row per activation, then the paired difference.
   const auto lines = lines_of(r.out);
-  ASSERT_EQ(lines.size(), 6u) << describe(r);
+  ASSERT_EQ(lines.size(), 6u) << r.describe();
   EXPECT_THAT(lines[5], ::testing::ContainsRegex("Tanh +is [0-9.]+ points (above|below) ReLU"));
   EXPECT_THAT(lines[0], HasSubstr("rank"));
   EXPECT_THAT(lines[1], ::testing::StartsWith("1 "));
@@ -148,9 +130,9 @@ TEST(Cli, PositionalConfigAndOverridesAndDefaultOutDir) {
   const CommandResult r = run_actbench(
       {"run", config.string(), "activations=sigmoid", "data.train_limit=1000", "name=pos"},
       tmp.path());
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
   const fs::path results = tmp / "results" / "pos" / "results.json";  // results/<name>
-  ASSERT_TRUE(fs::exists(results)) << describe(r);
+  ASSERT_TRUE(fs::exists(results)) << r.describe();
   const Json j = Json::parse(actbench_test::read_text(results));
   ASSERT_EQ(j["runs"].size(), 1u);
   EXPECT_EQ(j["runs"][0]["activation"], "sigmoid");
@@ -165,7 +147,7 @@ void expect_failed_run(std::vector<std::string> args, const std::string& expecte
   args.push_back("--out");
   args.push_back(out.string());
   const CommandResult r = run_actbench(args, tmp.path());
-  expect_one_line_error(r, expected);
+  expect_user_error(r, expected);
   EXPECT_FALSE(fs::exists(out / "results.json"));
   EXPECT_FALSE(fs::exists(out)) << "a failed run left " << out << " behind";
   EXPECT_FALSE(fs::exists(tmp / "results")) << "a failed run created results/";
@@ -231,7 +213,7 @@ TEST(Cli, OutputUnderARegularFileExitsTwo) {
   // --out naming the regular file itself.
   const CommandResult r = run_actbench(
       {"run", "--config", config.string(), "--out", (tmp / "file").string()}, tmp.path());
-  expect_one_line_error(r, "is not a directory");
+  expect_user_error(r, "is not a directory");
   EXPECT_EQ(actbench_test::read_text(tmp / "file"), "I am a file\n");
 }
 
@@ -248,7 +230,7 @@ TEST(Cli, ReadOnlyOutputDirExitsTwo) {
   // An existing read-only directory cannot be written; it stays, empty.
   const CommandResult r =
       run_actbench({"run", "--config", config.string(), "--out", ro.string()}, tmp.path());
-  expect_one_line_error(r, "is not writable");
+  expect_user_error(r, "is not writable");
   EXPECT_TRUE(fs::is_empty(ro));
 }
 
@@ -261,8 +243,8 @@ TEST(Cli, UnknownSubcommandOrFlagExitsTwo) {
     for (const auto& a : args) joined += a + " ";
     SCOPED_TRACE(joined);
     const CommandResult r = run_actbench(args, cwd.path());
-    EXPECT_EQ(r.exit_code, 2) << describe(r);
-    EXPECT_NE(r.err, "") << describe(r);
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err, "") << r.describe();
     EXPECT_THAT(r.err, Not(HasSubstr("terminate")));
   }
   EXPECT_FALSE(fs::exists(cwd / "results"));

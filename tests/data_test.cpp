@@ -65,15 +65,17 @@ TEST(Data, LoadsFlatScaledImagesAndInt64Labels) {
   const actbench::Dataset ds = actbench::load_dataset(config_for(synthetic_mnist_dir()), kCpu);
   EXPECT_EQ(ds.input_size, 784);
   EXPECT_EQ(ds.num_classes, 10);
-  EXPECT_EQ(ds.train.images().sizes(), (std::vector<int64_t>{60000, 784}));
+  // images() converts the whole split: once per split here.
+  const torch::Tensor train = ds.train.images();
+  EXPECT_EQ(train.sizes(), (std::vector<int64_t>{60000, 784}));
   EXPECT_EQ(ds.test.images().sizes(), (std::vector<int64_t>{10000, 784}));
-  EXPECT_EQ(ds.train.images().scalar_type(), torch::kFloat);
+  EXPECT_EQ(train.scalar_type(), torch::kFloat);
   EXPECT_EQ(ds.train.labels.scalar_type(), torch::kLong);
   EXPECT_EQ(ds.train.labels.sizes(), (std::vector<int64_t>{60000}));
   EXPECT_EQ(ds.test.size(), 10000);
-  EXPECT_GE(ds.train.images().min().item<float>(), 0.0f);
-  EXPECT_FLOAT_EQ(ds.train.images().max().item<float>(), 1.0f);
-  EXPECT_TRUE(ds.train.images().is_contiguous());
+  EXPECT_GE(train.min().item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(train.max().item<float>(), 1.0f);
+  EXPECT_TRUE(train.is_contiguous());
   EXPECT_EQ(ds.mean, 0.0);
   EXPECT_EQ(ds.std, 1.0);
 }
@@ -82,6 +84,7 @@ TEST(Data, PixelsAndLabelsAreTheFilesInOrder) {
   const actbench::Dataset ds = actbench::load_dataset(config_for(synthetic_mnist_dir()), kCpu);
   for (bool train : {true, false}) {
     const actbench::Split& split = train ? ds.train : ds.test;
+    const torch::Tensor images = split.images();
     const int64_t n = train ? actbench_test::kTrainCount : actbench_test::kTestCount;
     const auto want_labels = actbench_test::synthetic_labels(1, n, train);
     const auto want_images = actbench_test::synthetic_images(1, want_labels, train);
@@ -89,10 +92,12 @@ TEST(Data, PixelsAndLabelsAreTheFilesInOrder) {
       EXPECT_EQ(split.labels[i].item<int64_t>(), want_labels[size_t(i)]);
       for (int64_t px : {int64_t(0), int64_t(100), int64_t(2 * 28 * want_labels[size_t(i)] + 4 * 28),
                          int64_t(783)}) {
-        EXPECT_FLOAT_EQ(split.images()[i][px].item<float>(),
+        EXPECT_FLOAT_EQ(images[i][px].item<float>(),
                         float(want_images[size_t(i * 784 + px)]) / 255.0f)
             << (train ? "train" : "test") << " image " << i << " pixel " << px;
       }
+      // A row read alone is the same row.
+      EXPECT_TRUE(torch::equal(split.images(i, 1)[0], images[i]));
     }
   }
 }

@@ -171,12 +171,13 @@ TEST(Diagnostics, NeverChangeTheTrainingNumbers) {
   for (const char* engine : {"fused", "autograd"}) {
     const auto on =
         actbench_test::synthetic_config({"activations=[relu, {name: prelu, per_unit: true}]",
-                                         std::string("train.engine=") + engine});
+                                         std::string("train.engine=") + engine,
+                                         "data.train_limit=1000"});
     auto off = on;
     off.train.diagnostics = false;
     actbench::configure_cpu_threads(1);
     const torch::Device cpu(torch::kCPU);
-    const actbench::Dataset data = actbench::load_dataset(on.data, cpu);
+    const actbench::Dataset& data = actbench_test::cpu_dataset(on.data);
     for (const auto& act : on.activations) {
       const auto a = actbench::train_run(on, act, data, cpu);
       const auto b = actbench::train_run(off, act, data, cpu);

@@ -148,6 +148,7 @@ TEST(FlatAdam, MatchesTorchOptimAdamAndAdamW) {
     SCOPED_TRACE(decoupled ? "adamw" : "adam");
     torch::manual_seed(3);
     torch::Tensor p = torch::randn({1000}), p_ref = p.clone().requires_grad_(true);
+    const torch::Tensor initial = p.clone();
     torch::Tensor g = torch::zeros({1000});
     actbench::FlatAdam adam(p, g, 0.01, 0.1, decoupled);
     std::unique_ptr<torch::optim::Optimizer> ref;
@@ -166,8 +167,9 @@ TEST(FlatAdam, MatchesTorchOptimAdamAndAdamW) {
       ref->step();
       EXPECT_TRUE(torch::allclose(p, p_ref.detach(), 1e-5, 1e-6)) << "step " << step;
     }
-    // Twenty steps of lr 0.01 moved the weights far beyond the tolerance.
-    EXPECT_GT((p - torch::randn({1000}).zero_()).abs().sum().item<double>(), 1.0);
+    // The agreement means something only if twenty steps of lr 0.01 moved the weights far beyond
+    // the tolerance (about 1e-5 here).
+    EXPECT_GT((p - initial).abs().mean().item<double>(), 1e-2);
   }
 }
 
@@ -207,7 +209,7 @@ TEST(Pipelines, BatchDatasetEqualsPerExampleStackBitForBit) {
   for (bool normalize : {false, true}) {
     Config config =
         synthetic_config({std::string("data.normalize=") + (normalize ? "true" : "false")});
-    const actbench::Dataset data = actbench::load_dataset(config.data, kCpu);
+    const actbench::Dataset& data = actbench_test::cpu_dataset(config.data);
     ASSERT_EQ(data.train.pixels.scalar_type(), torch::kByte);
     actbench::BatchDataset batches(data.train);
     actbench::ExampleDataset examples(data.train);
@@ -230,10 +232,8 @@ TEST(Pipelines, ExamplePipelineTrainsToTheSameNumbers) {
     const Config batch = synthetic_config({std::string("train.engine=") + engine});
     const Config example =
         synthetic_config({std::string("train.engine=") + engine, "data.pipeline=example"});
-    actbench::configure_cpu_threads(1);
-    const actbench::Dataset data = actbench::load_dataset(batch.data, kCpu);
-    const RunResult a = actbench::train_run(batch, batch.activations[0], data, kCpu);
-    const RunResult b = actbench::train_run(example, example.activations[0], data, kCpu);
+    const RunResult a = actbench_test::train_cpu(batch);
+    const RunResult b = actbench_test::train_cpu(example);
     ASSERT_EQ(a.epochs.size(), b.epochs.size());
     for (size_t i = 0; i < a.epochs.size(); ++i) {
       EXPECT_EQ(a.epochs[i].train_loss, b.epochs[i].train_loss);
@@ -246,10 +246,8 @@ TEST(Pipelines, ExamplePipelineTrainsToTheSameNumbers) {
 TEST(Pipelines, EnginesReachTheSameAccuracy) {
   const Config fused = synthetic_config({"activations=tanh"});
   const Config autograd = synthetic_config({"activations=tanh", "train.engine=autograd"});
-  actbench::configure_cpu_threads(1);
-  const actbench::Dataset data = actbench::load_dataset(fused.data, kCpu);
-  const RunResult a = actbench::train_run(fused, fused.activations[0], data, kCpu);
-  const RunResult b = actbench::train_run(autograd, autograd.activations[0], data, kCpu);
+  const RunResult a = actbench_test::train_cpu(fused);
+  const RunResult b = actbench_test::train_cpu(autograd);
   EXPECT_NEAR(a.epochs.back().test_accuracy, b.epochs.back().test_accuracy, 1.0);
   EXPECT_NEAR(a.epochs.back().train_loss, b.epochs.back().train_loss,
               0.2 * b.epochs.back().train_loss);

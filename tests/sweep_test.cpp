@@ -8,11 +8,10 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <chrono>
 #include <cmath>
+#include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <torch/torch.h>
 
@@ -29,18 +28,12 @@ namespace fs = std::filesystem;
 using actbench::Json;
 using actbench::Plan;
 using actbench_test::CommandResult;
+using actbench_test::expect_user_error;
+using actbench_test::plan_of;
 using actbench_test::TempDir;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-Plan plan_of(const std::vector<std::string>& overrides, const std::string& yaml = "") {
-  if (yaml.empty())
-    return actbench::make_plan(actbench::read_config_source(std::nullopt, overrides));
-  TempDir dir;
-  actbench_test::write_text(dir / "c.yaml", yaml);
-  return actbench::make_plan(actbench::read_config_source(dir / "c.yaml", overrides));
-}
 
 std::string plan_error(const std::vector<std::string>& overrides, const std::string& yaml = "") {
   return actbench_test::input_error_message([&] { plan_of(overrides, yaml); });
@@ -288,36 +281,58 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
 
 // ---- end to end ----
 
-std::string describe(const CommandResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +
-         r.err;
-}
-
 // A sweep of the tutorial's four activations x 3 seeds on the synthetic data, small enough that
-// one run takes a fraction of a second.
+// one run takes a fraction of a second. Every sweep that must end with the same numbers is compared
+// with one uninterrupted reference sweep, trained once per process.
 class Sweep : public ::testing::Test {
  protected:
-  void SetUp() override {
-    config_ =
-        actbench_test::write_tiny_config(tmp_ / "sweep.yaml", actbench_test::synthetic_mnist_dir(),
-                                         "sweep:\n  train.seed: [0, 1, 2]\n");
-    // The tiny config lists relu and tanh; the sweep uses the tutorial's four.
-    args_ = {"--config", config_.string(), "activations=relu,sigmoid,tanh,leaky_relu",
-             "data.train_limit=4000", "train.epochs=2"};
-  }
+  static constexpr size_t kRuns = 12;
 
-  std::vector<std::string> args(const std::string& cmd, const fs::path& out,
-                                std::vector<std::string> extra = {}) const {
-    std::vector<std::string> a{cmd};
-    a.insert(a.end(), args_.begin(), args_.end());
-    a.push_back("--out");
-    a.push_back(out.string());
+  // The config file and the arguments every sweep here shares.
+  static const fs::path& config() {
+    static const fs::path path = actbench_test::write_tiny_config(
+        shared() / "sweep.yaml", actbench_test::synthetic_mnist_dir(),
+        "sweep:\n  train.seed: [0, 1, 2]\n");
+    return path;
+  }
+  static std::vector<std::string> args(const std::string& cmd, const fs::path& out,
+                                       const std::vector<std::string>& extra = {}) {
+    // The tiny config lists relu and tanh; the sweep uses the tutorial's four.
+    std::vector<std::string> a{cmd, "--config", config().string(),
+                               "activations=relu,sigmoid,tanh,leaky_relu", "train.epochs=2",
+                               "--out", out.string()};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
+  CommandResult run(const fs::path& out, const std::vector<std::string>& extra = {}) const {
+    return actbench_test::run_actbench(args("run", out, extra), tmp_.path());
+  }
 
-  CommandResult run(const fs::path& out, std::vector<std::string> extra = {}) const {
-    return actbench_test::run_actbench(args("run", out, std::move(extra)), tmp_.path());
+  // The uninterrupted sweep (one job), what its `run` printed, and its outputs() as written then
+  // (tests only read DIR, or copy it).
+  struct Reference {
+    fs::path dir;
+    CommandResult result;
+    Json outputs;
+  };
+  static const Reference& reference() {
+    static const Reference ref = [] {
+      Reference r{shared() / "reference", {}, {}};
+      r.result = actbench_test::run_actbench(args("run", r.dir, {"--jobs", "1"}), shared().path());
+      if (r.result.exit_code == 0) r.outputs = outputs(r.dir);
+      return r;
+    }();
+    EXPECT_EQ(ref.result.exit_code, 0) << ref.result.describe();
+    return ref;
+  }
+
+  // A copy of the reference sweep's plan and run files in `dir` (no results.json or summary.json).
+  static void copy_reference_runs(const fs::path& dir) {
+    fs::create_directories(dir / "runs");
+    fs::copy_file(reference().dir / "plan.json", dir / "plan.json");
+    for (const auto& e : fs::directory_iterator(reference().dir / "runs")) {
+      fs::copy_file(e.path(), dir / "runs" / e.path().filename());
+    }
   }
 
   // results.json and summary.json of DIR without what may differ between equal sweeps.
@@ -329,6 +344,18 @@ class Sweep : public ::testing::Test {
         {"command", "out", "jobs", "threads", "table"});
   }
 
+  // DIR's outputs equal the reference sweep's; on failure, the differences as a JSON patch.
+  static void expect_reference_outputs(const fs::path& dir) {
+    const Json got = outputs(dir), want = reference().outputs;
+    EXPECT_TRUE(got == want) << dir << " differs from the reference sweep: "
+                             << Json::diff(want, got).dump(1);
+  }
+
+  // A run file without what may differ between two runs of the same plan entry.
+  static Json run_content(const fs::path& file) {
+    return actbench_test::without_keys(Json::parse(actbench_test::read_text(file)));
+  }
+
   static size_t run_files(const fs::path& dir) {
     std::error_code ec;
     size_t n = 0;
@@ -338,39 +365,54 @@ class Sweep : public ::testing::Test {
     return n;
   }
 
-  // Starts the sweep into `out`, waits until at least `files` run files exist (0: a few ms after
-  // the start), then sends `sig`. Returns the exit status.
-  int interrupt(const fs::path& out, size_t files, int sig, std::vector<std::string> extra = {}) {
-    const int pid = actbench_test::spawn_actbench(args("run", out, std::move(extra)), tmp_.path(),
-                                                  tmp_ / "stdout", tmp_ / "stderr");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    if (files == 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    while (run_files(out) < files && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // What an interrupted sweep in DIR must look like, however it was stopped: plan.json, no
+  // results.json or summary.json, and in runs/ nothing but whole runs of the plan, each with the
+  // numbers of the reference sweep's same run, under its own name (ID.json); a file that a write
+  // in progress left is hidden (a leading '.') and never taken for a run. Returns the run files.
+  static std::map<std::string, std::string> expect_only_whole_runs(const fs::path& dir) {
+    EXPECT_TRUE(fs::exists(dir / "plan.json"));
+    EXPECT_FALSE(fs::exists(dir / "results.json"));
+    EXPECT_FALSE(fs::exists(dir / "summary.json"));
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::directory_iterator(dir / "runs")) {
+      const std::string name = e.path().filename().string();
+      if (name[0] == '.') continue;
+      SCOPED_TRACE(name);
+      const fs::path want = reference().dir / "runs" / name;
+      EXPECT_TRUE(fs::exists(want)) << "not a run of the plan";
+      if (!fs::exists(want)) continue;
+      files[name] = actbench_test::read_text(e.path());
+      const Json got = run_content(e.path()), expected = run_content(want);
+      EXPECT_TRUE(got == expected) << "differs from the reference sweep's run: "
+                                   << Json::diff(expected, got).dump(1);
     }
-    ::kill(pid, sig);
-    return actbench_test::wait_exit(pid);
+    return files;
+  }
+
+  // A directory shared by the tests of this process (the config, the reference sweep).
+  static const TempDir& shared() {
+    static const TempDir dir;
+    return dir;
   }
 
   TempDir tmp_;
-  fs::path config_;
-  std::vector<std::string> args_;
 };
 
 TEST_F(Sweep, FourActivationsThreeSeedsPrintTheTableWithIntervalsAndPairedDifferences) {
-  const fs::path out = tmp_ / "full";
-  const CommandResult r = run(out);
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
-  EXPECT_EQ(run_files(out), 12u);
+  const fs::path out = reference().dir;
+  const CommandResult& r = reference().result;
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(run_files(out), kRuns);
   const Json results = Json::parse(actbench_test::read_text(out / "results.json"));
   const Json summary = Json::parse(actbench_test::read_text(out / "summary.json"));
   const Json plan = Json::parse(actbench_test::read_text(out / "plan.json"));
   EXPECT_EQ(plan["schema"], "actbench.plan/1");
-  ASSERT_EQ(results["runs"].size(), 12u);
+  ASSERT_EQ(results["runs"].size(), kRuns);
   EXPECT_EQ(results["complete"], true);
-  for (size_t i = 0; i < 12; ++i) {
+  for (size_t i = 0; i < kRuns; ++i) {
     EXPECT_EQ(results["runs"][i]["id"], plan["runs"][i]["id"]);  // plan order
     EXPECT_EQ(results["runs"][i]["seed"], int64_t(i / 4));
+    EXPECT_EQ(results["runs"][i]["epochs"].size(), 2u);
   }
   ASSERT_EQ(summary["groups"].size(), 4u);
   for (const auto& g : summary["groups"]) {
@@ -386,122 +428,144 @@ TEST_F(Sweep, FourActivationsThreeSeedsPrintTheTableWithIntervalsAndPairedDiffer
     EXPECT_THAT(r.out, ContainsRegex(std::string(act) +
                                      " +is [0-9.]+ \u00b1 [0-9.]+ points (above|below) ReLU"));
   }
-  // Another baseline, through merge.
+  // Another baseline, through merge (of a copy: the reference stays as it is).
+  const fs::path copy = tmp_ / "copy";
+  copy_reference_runs(copy);
   const CommandResult m =
-      actbench_test::run_actbench({"merge", out.string(), "--baseline", "Tanh"}, tmp_.path());
-  ASSERT_EQ(m.exit_code, 0) << describe(m);
+      actbench_test::run_actbench({"merge", copy.string(), "--baseline", "Tanh"}, tmp_.path());
+  ASSERT_EQ(m.exit_code, 0) << m.describe();
   EXPECT_THAT(m.out, ContainsRegex("ReLU +is [0-9.]+ \u00b1 [0-9.]+ points (above|below) Tanh"));
+  EXPECT_EQ(Json::parse(actbench_test::read_text(copy / "summary.json"))["baseline"], "Tanh");
 }
 
+// kill -9 at deterministic points (--debug-raise-after N:KILL: once N runs of that invocation are
+// written; 0: right after plan.json), two jobs at a time so that a run in progress is abandoned
+// mid-way. What resume must guarantee: nothing but whole runs of the plan is ever stored, runs
+// already stored are kept as they are, and the rerun ends with the uninterrupted sweep's numbers.
 TEST_F(Sweep, KillNineAtAnyMomentThenRerunEndsWithTheSameResultsAsAnUninterruptedSweep) {
-  const fs::path whole = tmp_ / "whole", broken = tmp_ / "broken";
-  const CommandResult r = run(whole, {"--jobs", "1"});
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
-  // Killed while starting, after the first run, and after a few more (two jobs at a time: runs
-  // are abandoned mid-way), each time resumed by the next invocation.
-  EXPECT_EQ(interrupt(broken, 0, SIGKILL, {"--jobs", "2"}), 128 + SIGKILL);
-  EXPECT_EQ(interrupt(broken, 1, SIGKILL, {"--jobs", "2"}), 128 + SIGKILL);
-  const size_t after_second = run_files(broken);
-  EXPECT_GE(after_second, 1u);
-  EXPECT_LT(after_second, 12u) << "the sweep finished before it was killed; make it longer";
-  EXPECT_FALSE(fs::exists(broken / "results.json"));
-  EXPECT_EQ(interrupt(broken, after_second + 3, SIGKILL, {"--jobs", "2"}), 128 + SIGKILL);
-  EXPECT_LT(run_files(broken), 12u);
-  const CommandResult resumed = run(broken, {"--jobs", "2"});
-  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
-  EXPECT_THAT(resumed.err, ContainsRegex("[0-9]+ of these run\\(s\\) already finished"));
-  EXPECT_EQ(outputs(broken), outputs(whole));
+  const fs::path out = tmp_ / "killed";
+  std::map<std::string, std::string> stored;
+  size_t before = 0;
+  for (const size_t n : {0, 1, 3}) {
+    SCOPED_TRACE("killed after " + std::to_string(n) + " run(s)");
+    const CommandResult r =
+        run(out, {"--jobs", "2", "--debug-raise-after", std::to_string(n) + ":KILL"});
+    EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.describe();
+    const auto now = expect_only_whole_runs(out);
+    if (n == 0) {
+      EXPECT_EQ(now.size(), before) << "killed before training, yet a run was written";
+    } else {
+      // With two jobs the other run may have been written too: at least N new runs.
+      EXPECT_GE(now.size(), before + n);
+    }
+    for (const auto& [name, text] : stored) {
+      EXPECT_EQ(now.count(name) ? now.at(name) : "", text) << name << " was not kept as it was";
+    }
+    stored = now;
+    before = now.size();
+  }
+  const CommandResult resumed = run(out, {"--jobs", "2"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
+  EXPECT_THAT(resumed.err,
+              HasSubstr(std::to_string(before) + " of these run(s) already finished"));
+  EXPECT_THAT(resumed.err, HasSubstr("training " + std::to_string(kRuns - before) + " run(s)"));
+  expect_reference_outputs(out);
+  for (const auto& [name, text] : stored) {
+    EXPECT_EQ(actbench_test::read_text(out / "runs" / name), text) << name << " was redone";
+  }
 }
 
 TEST_F(Sweep, SigintAbandonsTheRunsInProgressAndSaysWhatToRerun) {
   const fs::path out = tmp_ / "sigint";
-  EXPECT_EQ(interrupt(out, 2, SIGINT, {"--jobs", "2"}), 128 + SIGINT);
-  const std::string err = actbench_test::read_text(tmp_ / "stderr");
-  EXPECT_THAT(err, HasSubstr("interrupted by SIGINT"));
-  EXPECT_THAT(err, HasSubstr("run the same command again"));
-  EXPECT_THAT(err, HasSubstr("--out " + out.string()));
-  EXPECT_EQ(actbench_test::read_text(tmp_ / "stdout"), "");
-  EXPECT_FALSE(fs::exists(out / "results.json"));
-  // Nothing partial: every file in runs/ is a whole run; no temporary files.
-  const size_t done = run_files(out);
+  const CommandResult r = run(out, {"--jobs", "2", "--debug-raise-after", "2:INT"});
+  EXPECT_EQ(r.exit_code, 128 + SIGINT) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("interrupted by SIGINT"));
+  EXPECT_THAT(r.err, HasSubstr("run the same command again"));
+  EXPECT_THAT(r.err, HasSubstr("--out " + out.string()));
+  EXPECT_EQ(r.out, "");
+  const size_t done = expect_only_whole_runs(out).size();
   EXPECT_GE(done, 2u);
-  EXPECT_LT(done, 12u);
-  for (const auto& e : fs::directory_iterator(out / "runs")) {
-    EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
-    const Json j = Json::parse(actbench_test::read_text(e.path()));
-    EXPECT_EQ(j["epochs"].size(), 2u);
-  }
+  // SIGTERM before any run starts: the same path, and nothing trained.
+  const CommandResult t = run(out, {"--debug-raise-after", "0:TERM"});
+  EXPECT_EQ(t.exit_code, 128 + SIGTERM) << t.describe();
+  EXPECT_THAT(t.err, HasSubstr("interrupted by SIGTERM"));
+  EXPECT_EQ(t.out, "");
+  EXPECT_EQ(expect_only_whole_runs(out).size(), done);
+  // The rerun trains only what is missing and ends as if never interrupted.
   const CommandResult resumed = run(out);
-  ASSERT_EQ(resumed.exit_code, 0) << describe(resumed);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
   EXPECT_THAT(resumed.err, HasSubstr(std::to_string(done) + " of these run(s) already finished"));
-  EXPECT_THAT(resumed.err, HasSubstr("training " + std::to_string(12 - done) + " run(s)"));
+  EXPECT_THAT(resumed.err, HasSubstr("training " + std::to_string(kRuns - done) + " run(s)"));
+  expect_reference_outputs(out);
 }
 
 TEST_F(Sweep, ThreeShardsMergedEqualTheUnshardedSweep) {
-  const fs::path whole = tmp_ / "whole", sharded = tmp_ / "sharded";
-  ASSERT_EQ(run(whole).exit_code, 0);
+  const fs::path sharded = tmp_ / "sharded";
   // The shards' plans partition the plan.
   std::set<std::string> ids;
   size_t listed = 0;
   for (int k = 1; k <= 3; ++k) {
     const CommandResult p = actbench_test::run_actbench(
         args("plan", sharded, {"--shard", std::to_string(k) + "/3", "--json"}), tmp_.path());
-    ASSERT_EQ(p.exit_code, 0) << describe(p);
+    ASSERT_EQ(p.exit_code, 0) << p.describe();
     const Json listing = Json::parse(p.out);
     for (const auto& r : listing["runs"]) {
       ids.insert(r["id"].get<std::string>());
       ++listed;
     }
   }
-  EXPECT_EQ(listed, 12u);
-  EXPECT_EQ(ids.size(), 12u);
+  EXPECT_EQ(listed, kRuns);
+  EXPECT_EQ(ids.size(), kRuns);
   EXPECT_FALSE(fs::exists(sharded)) << "plan wrote something";
   for (int k = 1; k <= 3; ++k) {
     const CommandResult s = run(sharded, {"--shard", std::to_string(k) + "/3"});
-    ASSERT_EQ(s.exit_code, 0) << describe(s);
+    ASSERT_EQ(s.exit_code, 0) << s.describe();
     EXPECT_EQ(run_files(sharded), size_t(4 * k));
     EXPECT_EQ(fs::exists(sharded / "summary.json"), k == 3) << "k=" << k;  // the last one merges
   }
+  const Json merged_by_last_shard = outputs(sharded);
   fs::remove(sharded / "results.json");
   fs::remove(sharded / "summary.json");
   const CommandResult m = actbench_test::run_actbench({"merge", sharded.string()}, tmp_.path());
-  ASSERT_EQ(m.exit_code, 0) << describe(m);
-  EXPECT_EQ(outputs(sharded), outputs(whole));
+  ASSERT_EQ(m.exit_code, 0) << m.describe();
+  expect_reference_outputs(sharded);
+  EXPECT_TRUE(merged_by_last_shard == reference().outputs)
+      << Json::diff(reference().outputs, merged_by_last_shard).dump(1);
   EXPECT_THAT(m.out, HasSubstr("points"));
 }
 
 TEST_F(Sweep, ResumeSkipsFinishedRunsAndRedoesMissingOrDamagedOnes) {
   const fs::path out = tmp_ / "resume";
-  ASSERT_EQ(run(out).exit_code, 0);
-  const Json before = outputs(out);
+  copy_reference_runs(out);
   const Json plan = Json::parse(actbench_test::read_text(out / "plan.json"));
   const std::string gone = plan["runs"][5]["id"], damaged = plan["runs"][7]["id"];
   fs::remove(out / "runs" / (gone + ".json"));
   actbench_test::write_text(out / "runs" / (damaged + ".json"), "{\"id\": \"");
   const CommandResult r = run(out);
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_THAT(r.err, HasSubstr("10 of these run(s) already finished"));
   EXPECT_THAT(r.err, HasSubstr(damaged + ".json: not valid JSON"));
   EXPECT_THAT(r.err, HasSubstr("training 2 run(s)"));
-  EXPECT_EQ(outputs(out), before);  // bit for bit, timings aside
+  expect_reference_outputs(out);  // bit for bit, timings aside
   // Nothing left to do: nothing trained, same outputs.
   const CommandResult again = run(out);
-  ASSERT_EQ(again.exit_code, 0) << describe(again);
+  ASSERT_EQ(again.exit_code, 0) << again.describe();
   EXPECT_THAT(again.err, HasSubstr("12 of these run(s) already finished"));
   EXPECT_THAT(again.err, ::testing::Not(HasSubstr("training")));
-  EXPECT_EQ(outputs(out), before);
+  expect_reference_outputs(out);
 }
 
 TEST_F(Sweep, ADivergingRunIsRecordedAndTheSweepGoesOn) {
   const fs::path out = tmp_ / "diverge";
   const CommandResult r =
-      actbench_test::run_actbench({"run", "--config", config_.string(), "--out", out.string(),
+      actbench_test::run_actbench({"run", "--config", config().string(), "--out", out.string(),
                                    "train.optimizer=sgd", "train.lr=0.05,1e38", "train.seed=0"},
                                   tmp_.path());
-  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
   const Json results = Json::parse(actbench_test::read_text(out / "results.json"));
   ASSERT_EQ(results["runs"].size(), 4u);
   EXPECT_EQ(results["runs"][0]["status"], "completed");
+  EXPECT_EQ(results["runs"][1]["status"], "completed");
   EXPECT_EQ(results["runs"][2]["status"], "diverged");
   EXPECT_EQ(results["runs"][3]["status"], "diverged");
   EXPECT_TRUE(results["runs"][2]["epochs"][0]["train_loss"].is_null());
@@ -512,14 +576,6 @@ TEST_F(Sweep, ADivergingRunIsRecordedAndTheSweepGoesOn) {
   EXPECT_THAT(r.err, HasSubstr("DIVERGED"));
 }
 
-// A user error: exit 2, one line on stderr naming the problem, nothing on stdout.
-void expect_one_line_error(const CommandResult& r, const std::string& expected) {
-  EXPECT_EQ(r.exit_code, 2) << describe(r);
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(r);
-  EXPECT_THAT(r.err, HasSubstr(expected)) << describe(r);
-  EXPECT_EQ(r.out, "") << describe(r);
-}
-
 TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
   const fs::path out = tmp_ / "bad";
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
@@ -528,38 +584,40 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
       {{"sweep.train.lr=[]"}, "is an empty list"},
       {{"train.lr=0.1,fast"}, "'train.lr' must be a number > 0, got \"fast\""},
       {{"jobs=1,2"}, "'jobs' cannot be swept"},
+      {{"--debug-raise-after", "1:HUP"}, "--debug-raise-after must be N:KILL, N:INT or N:TERM"},
   };
   for (const auto& [extra, expected] : cases) {
     SCOPED_TRACE(expected);
-    expect_one_line_error(run(out, extra), expected);
+    expect_user_error(run(out, extra), expected);
     EXPECT_FALSE(fs::exists(out));
   }
   // A directory holding another sweep's runs is refused and left as it was.
   const fs::path other = tmp_ / "other";
-  ASSERT_EQ(run(other, {"train.seed=0"}).exit_code, 0);
-  const Json before = Json::parse(actbench_test::read_text(other / "results.json"));
+  copy_reference_runs(other);
   const auto listing = [&] {
-    std::set<std::string> names;
-    for (const auto& e : fs::recursive_directory_iterator(other)) names.insert(e.path().string());
-    return names;
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(other)) {
+      files[e.path().string()] = e.is_directory() ? "" : actbench_test::read_text(e.path());
+    }
+    return files;
   };
   const auto files = listing();
-  expect_one_line_error(run(other, {"train.lr=0.01"}), "holds 4 run(s) of another sweep");
+  expect_user_error(run(other, {"train.lr=0.01"}), "holds 12 run(s) of another sweep");
   EXPECT_EQ(listing(), files);
-  EXPECT_EQ(Json::parse(actbench_test::read_text(other / "results.json")), before);
-  // merge: not a sweep directory, a damaged run file.
-  expect_one_line_error(
-      actbench_test::run_actbench({"merge", (tmp_ / "nope").string()}, tmp_.path()), "not found");
-  expect_one_line_error(actbench_test::run_actbench({"merge", tmp_.path().string()}, tmp_.path()),
-                        "is not a sweep directory");
+  // merge: not a sweep directory, a damaged run file, a baseline the sweep does not have.
+  expect_user_error(actbench_test::run_actbench({"merge", (tmp_ / "nope").string()}, tmp_.path()),
+                    "not found");
+  expect_user_error(actbench_test::run_actbench({"merge", tmp_.path().string()}, tmp_.path()),
+                    "is not a sweep directory");
+  expect_user_error(
+      actbench_test::run_actbench({"merge", other.string(), "--baseline", "GELU"}, tmp_.path()),
+      "--baseline 'GELU' is not one of the sweep's activations");
+  EXPECT_EQ(listing(), files);
   const Json plan = Json::parse(actbench_test::read_text(other / "plan.json"));
   actbench_test::write_text(other / "runs" / (plan["runs"][1]["id"].get<std::string>() + ".json"),
                             "[]");
-  expect_one_line_error(actbench_test::run_actbench({"merge", other.string()}, tmp_.path()),
-                        "remove it and rerun the sweep");
-  expect_one_line_error(
-      actbench_test::run_actbench({"merge", other.string(), "--baseline", "GELU"}, tmp_.path()),
-      "--baseline 'GELU' is not one of the sweep's activations");
+  expect_user_error(actbench_test::run_actbench({"merge", other.string()}, tmp_.path()),
+                    "remove it and rerun the sweep");
 }
 
 }  // namespace
@@ -609,8 +667,10 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
                       " && PATH=" + actbench_test::shell_quote(bin.string()) +
                       ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) +
                       " bash " + actbench_test::shell_quote(script.string()) + " " +
-                      actbench_test::shell_quote(config_.string()) + " " + dir + " " + tasks;
-    for (size_t i = 2; i < args_.size(); ++i) cmd += " " + actbench_test::shell_quote(args_[i]);
+                      actbench_test::shell_quote(config().string()) + " " + dir + " " + tasks;
+    // The overrides of args(): everything after the config file, before --out.
+    const std::vector<std::string> a = args("run", "");
+    for (size_t i = 3; i + 2 < a.size(); ++i) cmd += " " + actbench_test::shell_quote(a[i]);
     cmd += " >" + (tmp_ / "submit.out").string() + " 2>&1";
     const int status = std::system(cmd.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -627,11 +687,8 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   EXPECT_THAT(actbench_test::read_text(tmp_ / "submit.out"),
               HasSubstr("12 runs in 3 array tasks: job 100; merge: job 101"));
   const fs::path out = tmp_ / "swept";
-  EXPECT_EQ(run_files(out), 12u);
-  const Json results = Json::parse(actbench_test::read_text(out / "results.json"));
-  EXPECT_EQ(results["complete"], true);
-  EXPECT_EQ(results["runs"].size(), 12u);
-  EXPECT_TRUE(fs::exists(out / "summary.json"));
+  EXPECT_EQ(run_files(out), kRuns);
+  expect_reference_outputs(out);
   // Checked before anything is queued.
   fs::remove(bin / "sbatch.log");
   EXPECT_EQ(submit("other", "0"), 2);

@@ -6,17 +6,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "data/dataset.h"
 #include "data/idx.h"
+#include "train/device.h"
 #include "util/error.h"
 
 namespace actbench_test {
@@ -41,14 +45,17 @@ int remove_entry(const char* path, const struct stat*, int, struct FTW*) {
   return 0;
 }
 
+// Removes `dir` and everything in it. POSIX nftw rather than std::filesystem::remove_all: PyTorch's
+// pip wheels export their own std::filesystem::remove_all from libtorch.so, and this binary
+// crashed calling it.
+void remove_tree(const fs::path& dir) {
+  ::nftw(dir.c_str(), make_writable, 64, FTW_PHYS);
+  ::nftw(dir.c_str(), remove_entry, 64, FTW_DEPTH | FTW_PHYS);
+}
+
 }  // namespace
 
-TempDir::~TempDir() {
-  // POSIX nftw rather than std::filesystem::remove_all: PyTorch's pip wheels export their own
-  // std::filesystem::remove_all from libtorch.so, and this binary crashed calling it.
-  ::nftw(path_.c_str(), make_writable, 64, FTW_PHYS);
-  ::nftw(path_.c_str(), remove_entry, 64, FTW_DEPTH | FTW_PHYS);
-}
+TempDir::~TempDir() { remove_tree(path_); }
 
 namespace {
 
@@ -107,11 +114,94 @@ void write_synthetic_mnist(const fs::path& dir, uint32_t seed) {
   }
 }
 
+namespace {
+
+// The IDX files' expected sizes: the header (4 bytes + 4 per dimension) and one byte per value.
+uintmax_t idx_size(int64_t count, bool images) {
+  return images ? 16 + uintmax_t(count * kPixels) : 8 + uintmax_t(count);
+}
+
+// Whether `dir` holds the synthetic data set of `seed`: all four files of the right sizes, and
+// label files equal to the generator's (cheap to regenerate; the images follow from the labels and
+// the seed, and are checked by size).
+bool is_synthetic_mnist(const fs::path& dir, uint32_t seed) {
+  std::error_code ec;
+  for (bool train : {true, false}) {
+    const int64_t n = train ? kTrainCount : kTestCount;
+    const int base = train ? 0 : 2;
+    const fs::path images = dir / actbench::kIdxFileNames[base];
+    const fs::path labels = dir / actbench::kIdxFileNames[base + 1];
+    if (fs::file_size(images, ec) != idx_size(n, true) || ec) return false;
+    if (fs::file_size(labels, ec) != idx_size(n, false) || ec) return false;
+    std::string text;
+    try {
+      text = read_text(labels);
+    } catch (const std::exception&) {
+      return false;
+    }
+    const std::vector<uint8_t> want = synthetic_labels(seed, n, train);
+    if (text.size() != idx_size(n, false) || text.compare(8, std::string::npos, reinterpret_cast<const char*>(want.data()),
+                     want.size()) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The cached data set of `seed` under `cache`, made if missing or damaged; empty when the cache
+// cannot be used (the caller then writes its own copy).
+fs::path cached_synthetic_mnist(const fs::path& cache, uint32_t seed) {
+  const fs::path final_dir =
+      cache / ("synthetic-mnist-" + std::string(kSyntheticVersion) + "-seed" + std::to_string(seed));
+  if (is_synthetic_mnist(final_dir, seed)) return final_dir;
+  std::error_code ec;
+  fs::create_directories(cache, ec);
+  if (fs::exists(final_dir, ec)) {
+    // Damaged, or written by another generator under the same name: moved aside in one rename (no
+    // process ever sees it half removed), then removed. Losing that rename to another process
+    // doing the same is fine.
+    std::string stale = (cache / ".stale-XXXXXX").string();
+    if (::mkdtemp(stale.data()) == nullptr) return {};
+    ::rename(final_dir.c_str(), (fs::path(stale) / "old").c_str());
+    remove_tree(stale);
+  }
+  // Left behind by a writer that was killed: removed once surely abandoned.
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(10);
+  for (const auto& e : fs::directory_iterator(cache, ec)) {
+    const std::string name = e.path().filename().string();
+    if ((name.rfind(".writing-", 0) == 0 || name.rfind(".stale-", 0) == 0) &&
+        e.last_write_time(ec) < cutoff) {
+      remove_tree(e.path());
+    }
+  }
+  std::string tmp = (cache / ".writing-XXXXXX").string();
+  if (::mkdtemp(tmp.data()) == nullptr) return {};
+  try {
+    write_synthetic_mnist(tmp, seed);
+  } catch (const std::exception&) {
+    remove_tree(tmp);
+    return {};
+  }
+  // rename(2) of a directory onto an existing non-empty one fails: another process won the race
+  // and its copy (complete, since it was renamed whole) is used.
+  const bool won = ::rename(tmp.c_str(), final_dir.c_str()) == 0;
+  if (!won) remove_tree(tmp);
+  return is_synthetic_mnist(final_dir, seed) ? final_dir : fs::path();
+}
+
+}  // namespace
+
 const fs::path& synthetic_mnist_dir() {
-  static TempDir dir;  // removed when the process exits
-  static const bool written = (write_synthetic_mnist(dir.path(), 1), true);
-  (void)written;
-  return dir.path();
+  static const fs::path dir = [] {
+#ifdef ACTBENCH_TEST_CACHE
+    const fs::path cached = cached_synthetic_mnist(ACTBENCH_TEST_CACHE, 1);
+    if (!cached.empty()) return cached;
+#endif
+    static TempDir own;  // removed when the process exits
+    write_synthetic_mnist(own.path(), 1);
+    return own.path();
+  }();
+  return dir;
 }
 
 void link_synthetic_mnist(const fs::path& dir) {
@@ -170,6 +260,33 @@ actbench::Config synthetic_config(const std::vector<std::string>& overrides) {
   return actbench::load_config(std::nullopt, all);
 }
 
+const actbench::Dataset& cpu_dataset(const actbench::DataConfig& config) {
+  static std::vector<std::pair<actbench::DataConfig, std::unique_ptr<const actbench::Dataset>>>
+      loaded;
+  for (const auto& [c, data] : loaded) {
+    if (c == config) return *data;
+  }
+  loaded.emplace_back(config, std::make_unique<const actbench::Dataset>(
+                                  actbench::load_dataset(config, torch::Device(torch::kCPU))));
+  return *loaded.back().second;
+}
+
+actbench::RunResult train_cpu(const actbench::Config& config,
+                              const actbench::RunCallbacks& callbacks) {
+  actbench::configure_cpu_threads(config.threads);
+  return actbench::train_run(config, config.activations.at(0), cpu_dataset(config.data),
+                             torch::Device(torch::kCPU), callbacks);
+}
+
+actbench::Plan plan_of(const std::vector<std::string>& overrides, const std::string& yaml) {
+  if (yaml.empty()) {
+    return actbench::make_plan(actbench::read_config_source(std::nullopt, overrides));
+  }
+  TempDir dir;
+  write_text(dir / "c.yaml", yaml);
+  return actbench::make_plan(actbench::read_config_source(dir / "c.yaml", overrides));
+}
+
 std::string input_error_message(const std::function<void()>& fn) {
   try {
     fn();
@@ -203,6 +320,22 @@ CommandResult run_actbench(const std::vector<std::string>& args, const fs::path&
                       args);
 }
 
+std::string CommandResult::describe() const {
+  return "exit " + std::to_string(exit_code) + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+}
+
+void expect_user_error(const CommandResult& r, const std::string& expected) {
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.describe();
+  EXPECT_THAT(r.err, ::testing::HasSubstr(expected)) << r.describe();
+  EXPECT_THAT(r.err, ::testing::HasSubstr("error")) << r.describe();
+  for (const char* bad : {"terminate", "c10::Error", "Exception raised from", "frame #", "what()",
+                          "Aborted", "core dumped", "unexpected failure"}) {
+    EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr(bad))) << r.describe();
+  }
+  EXPECT_EQ(r.out, "") << r.describe();
+}
+
 CommandResult run_captured(const std::string& command, const std::vector<std::string>& args) {
   TempDir capture;
   std::string cmd = command;
@@ -211,44 +344,14 @@ CommandResult run_captured(const std::string& command, const std::vector<std::st
          shell_quote((capture / "stderr").string()) + " </dev/null";
   const int status = std::system(cmd.c_str());
   CommandResult r;
-  r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+  if (status != -1 && WIFEXITED(status)) {
+    r.exit_code = WEXITSTATUS(status);  // the shell's: 128 + N when the command died of signal N
+  } else if (status != -1 && WIFSIGNALED(status)) {
+    r.exit_code = 128 + WTERMSIG(status);  // the shell exec'd the command, which died of it
+  }
   r.out = read_text(capture / "stdout");
   r.err = read_text(capture / "stderr");
   return r;
-}
-
-int spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
-                   const fs::path& stdout_file, const fs::path& stderr_file) {
-  std::vector<std::string> argv_s{ACTBENCH_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    // The child: only async-signal-safe calls until exec.
-    int out = ::open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int in = ::open("/dev/null", O_RDONLY);
-    if (out < 0 || err < 0 || in < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return int(pid);
-}
-
-int wait_exit(int pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
 }
 
 nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra) {

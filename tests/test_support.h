@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "config/config.h"
+#include "data/dataset.h"
+#include "sweep/plan.h"
+#include "train/trainer.h"
 
 namespace actbench_test {
 
@@ -44,8 +47,15 @@ std::vector<uint8_t> synthetic_images(uint32_t seed, const std::vector<uint8_t>&
 // Writes the four IDX files of a synthetic MNIST-format data set into `dir` (which must exist).
 void write_synthetic_mnist(const fs::path& dir, uint32_t seed);
 
-// The synthetic data set for this process (seed 1), written on first use into a TempDir that
-// lives until the process exits.
+// Bump when the synthetic data set's content changes (the generator above, the sizes): it names the
+// cached copy, so a stale cache is never used.
+constexpr const char* kSyntheticVersion = "v1";
+
+// The synthetic data set (seed 1), made once and shared: cached by content under
+// ACTBENCH_TEST_CACHE (the build tree's test-cache/, named by kSyntheticVersion and the seed),
+// written into a temporary directory there and renamed into place, so test processes racing to make
+// it never see a partial one. A cached copy whose label files or sizes are wrong is replaced.
+// Without a usable cache directory: written once per process into a TempDir.
 const fs::path& synthetic_mnist_dir();
 
 // A directory whose four IDX files are symlinks to synthetic_mnist_dir()'s, so a test can
@@ -66,6 +76,17 @@ fs::path write_tiny_config(const fs::path& path, const fs::path& data_dir,
 // are applied after these.
 actbench::Config synthetic_config(const std::vector<std::string>& overrides = {});
 
+// The loaded data set of `config` (on the CPU), loaded once per process and shared: the tests only
+// read it.
+const actbench::Dataset& cpu_dataset(const actbench::DataConfig& config);
+
+// Trains `config`'s first activation on its data set (cpu_dataset) on the CPU with its threads.
+actbench::RunResult train_cpu(const actbench::Config& config,
+                              const actbench::RunCallbacks& callbacks = {});
+
+// The plan of the defaults, then `yaml` as a config file (none when empty), then `overrides`.
+actbench::Plan plan_of(const std::vector<std::string>& overrides, const std::string& yaml = "");
+
 // Runs `fn`, expecting an actbench::InputError; returns its message. Records a test failure
 // (and returns "") when nothing is thrown or anything else is (a c10::Error, say).
 std::string input_error_message(const std::function<void()>& fn);
@@ -75,10 +96,17 @@ std::string shell_quote(const std::string& s);
 
 // The outcome of running a command with stdout and stderr captured separately.
 struct CommandResult {
-  int exit_code = -1;  // -1 when the process did not exit normally
+  int exit_code = -1;  // 128 + the signal when killed by one (as a shell reports it); -1: no status
   std::string out;
   std::string err;
+
+  // The exit code, stdout and stderr, for failure messages.
+  std::string describe() const;
 };
+
+// A user error from the actbench binary: exit code 2, one line on stderr containing `expected`
+// (and "error"), nothing on stdout, and no sign of an uncaught exception or a stack trace.
+void expect_user_error(const CommandResult& r, const std::string& expected);
 
 // Runs the actbench binary with `args` (each one shell-quoted) in `cwd`.
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd);
@@ -87,13 +115,6 @@ CommandResult run_actbench(const std::vector<std::string>& args, const fs::path&
 // /dev/null, stdout and stderr captured.
 CommandResult run_captured(const std::string& command, const std::vector<std::string>& args);
 
-// Starts the actbench binary with `args` in `cwd` without waiting (stdout and stderr to the given
-// files); returns its pid.
-int spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
-                   const fs::path& stdout_file, const fs::path& stderr_file);
-
-// Waits for `pid`; its exit code, or 128 + the signal that killed it.
-int wait_exit(int pid);
 
 // `j` without the keys that measure time (seconds, train_seconds, test_seconds, total_seconds,
 // seconds_per_epoch, started_at, finished_at, forward/backward/optimizer_seconds, phase_seconds) and without
