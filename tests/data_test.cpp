@@ -22,7 +22,7 @@ using actbench_test::synthetic_mnist_dir;
 using actbench_test::TempDir;
 using ::testing::HasSubstr;
 
-const torch::Device kCpu(torch::kCPU);
+using actbench_test::kCpu;
 
 DataConfig config_for(const fs::path& dir, int64_t train_limit = 0, int64_t test_limit = 0) {
   DataConfig c = actbench::default_config().data;

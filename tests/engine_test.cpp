@@ -26,7 +26,7 @@ using actbench::MLPOptions;
 using actbench::RunResult;
 using actbench_test::synthetic_config;
 
-const torch::Device kCpu(torch::kCPU);
+using actbench_test::kCpu;
 
 // The largest difference between two models' parameters, relative to the parameters' scale.
 double max_param_diff(MLP& a, MLP& b) {

@@ -8,12 +8,17 @@
 #include <string>
 #include <vector>
 
+#include <torch/types.h>
+
 #include "config/config.h"
 #include "data/dataset.h"
 #include "sweep/plan.h"
 #include "train/trainer.h"
 
 namespace actbench_test {
+
+// The CPU, where every test trains.
+inline const torch::Device kCpu(torch::kCPU);
 
 namespace fs = std::filesystem;
 

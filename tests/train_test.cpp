@@ -17,7 +17,7 @@ using actbench::Config;
 using actbench::RunResult;
 using actbench_test::synthetic_config;
 
-const torch::Device kCpu(torch::kCPU);
+using actbench_test::kCpu;
 using actbench_test::train_cpu;
 
 TEST(Train, ShortRunLearnsTheSyntheticTask) {

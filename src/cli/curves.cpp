@@ -13,7 +13,7 @@
 namespace actbench::cli {
 namespace {
 
-const char* kExamples = R"(
+const char* kCurvesExamples = R"(
 Examples:
   actbench curves --out results/curves.json                    every activation on [-6, 6]
   actbench curves -a relu,tanh,sigmoid --range -4:4 -o c.json
@@ -69,7 +69,7 @@ void setup_curves(CLI::App& app, int& status) {
       },
       "grid points (default 601)");
   cmd->add_option("--out,-o", options->out, "JSON file to write")->required();
-  cmd->footer(kExamples);
+  cmd->footer(kCurvesExamples);
   cmd->callback([options, &status] {
     run_curves(*options);
     status = kExitOk;

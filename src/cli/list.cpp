@@ -11,7 +11,7 @@
 namespace actbench::cli {
 namespace {
 
-const char* kExamples = R"(
+const char* kListExamples = R"(
 Examples:
   actbench list activations        every activation, its aliases, parameters and formula
   actbench list keys               every config key: type, default, description
@@ -81,7 +81,7 @@ void setup_list(CLI::App& app, int& status) {
   list->require_subcommand(0, 1);
   list->allow_extras();
   list->fallthrough(false);  // an unknown topic stays here, to be named below
-  list->footer(kExamples);
+  list->footer(kListExamples);
   // `list` alone names the topics; an unknown topic is one line with the closest one.
   list->callback([list, &status] {
     std::vector<std::string> topics;

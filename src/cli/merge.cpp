@@ -11,7 +11,7 @@
 namespace actbench::cli {
 namespace {
 
-const char* kExamples = R"(
+const char* kMergeExamples = R"(
 Examples:
   actbench merge results/lr                  after the shards of a sweep have run
   actbench merge results/seeds --baseline Tanh   compare every activation with Tanh instead)";
@@ -47,7 +47,7 @@ void setup_merge(CLI::App& app, int& status) {
   cmd->add_option("dir", options->dir, "the sweep's output directory")->required();
   cmd->add_option("--baseline", options->baseline,
                   "activation label to compare against (default: the sweep's)");
-  cmd->footer(kExamples);
+  cmd->footer(kMergeExamples);
   cmd->callback([options, &status] {
     run_merge(*options);
     status = kExitOk;

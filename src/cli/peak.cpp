@@ -10,7 +10,7 @@
 namespace actbench::cli {
 namespace {
 
-const char* kExamples = R"(
+const char* kPeakExamples = R"(
 Examples:
   actbench peak                        all cores, 1024^3 products for about 2 s
   actbench peak --threads 1 --json     one core, as JSON (what scripts/bench.sh reads))";
@@ -40,7 +40,7 @@ void setup_peak(CLI::App& app, int& status) {
   cmd->add_option("--size", options->size, "n of the n x n x n product (default 1024)");
   cmd->add_option("--seconds", options->seconds, "how long to measure (default 2)");
   cmd->add_flag("--json", *json, "print a JSON object instead of a sentence");
-  cmd->footer(kExamples);
+  cmd->footer(kPeakExamples);
   cmd->callback([options, json, &status] {
     run_peak(*options, *json);
     status = kExitOk;

@@ -11,7 +11,7 @@
 namespace actbench::cli {
 namespace {
 
-const char* kExamples = R"(
+const char* kPlanExamples = R"(
 Examples:
   actbench plan configs/lr.yaml                      the runs of a sweep and which are done
   actbench plan configs/seeds.yaml --shard 2/4       the second of four parts
@@ -77,7 +77,7 @@ void setup_plan(CLI::App& app, int& status) {
       "plan", "Print the runs `run` would do with the same arguments; trains nothing");
   add_run_options(*cmd, options->run);
   cmd->add_flag("--json", options->json, "print the plan as JSON");
-  cmd->footer(kExamples);
+  cmd->footer(kPlanExamples);
   cmd->callback([options, &status] {
     run_plan(*options);
     status = kExitOk;

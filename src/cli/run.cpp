@@ -10,7 +10,7 @@
 namespace actbench::cli {
 namespace {
 
-const char* kExamples = R"(
+const char* kRunExamples = R"(
 Examples:
   actbench run configs/seed.yaml                     the tutorial: 4 activations x 10 epochs
   actbench run configs/quick.yaml                    a seconds-long smoke run
@@ -50,7 +50,7 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
          [raise_after](const std::string& text) { *raise_after = parse_raise_after(text); },
          "N:SIGNAL")
       ->group("");
-  cmd->footer(kExamples);
+  cmd->footer(kRunExamples);
   cmd->callback([options, raise_after, &status, &argv] {
     const Plan plan = plan_from_options(*options);
     status = run_sweep(plan, SweepOptions{options->shard, argv, *raise_after});

@@ -13,7 +13,7 @@
 namespace actbench {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();  // no value
 constexpr double kConfidence = 0.95;
 
 Json num(double v) {
@@ -47,11 +47,11 @@ const std::vector<std::string> kDiagnosticSeries{"forward_seconds", "backward_se
 
 double metric(const Json& entry, const std::string& field) {
   const Json& v = entry.at("final").at(field);
-  return v.is_number() ? v.get<double>() : kNaN;
+  return v.is_number() ? v.get<double>() : kMissing;
 }
 
 double number_or_nan(const Json* v) {
-  return v != nullptr && v->is_number() ? v->get<double>() : kNaN;
+  return v != nullptr && v->is_number() ? v->get<double>() : kMissing;
 }
 
 // {"mean": m, "std": s} of one value across runs (NaN: missing).
@@ -98,7 +98,7 @@ Json series(const std::vector<const Json*>& runs,
     for (size_t l = 0; l < layers; ++l) {
       std::vector<double> xs;
       for (const Json* v : values) {
-        xs.push_back(v != nullptr && v->is_array() && l < v->size() ? number_or_nan(&(*v)[l]) : kNaN);
+        xs.push_back(v != nullptr && v->is_array() && l < v->size() ? number_or_nan(&(*v)[l]) : kMissing);
       }
       auto [m, s] = mean_and_std(xs);
       m_layers.push_back(m);
