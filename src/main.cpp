@@ -57,8 +57,7 @@ void setup_logging() {
 void add_logging_options(CLI::App& app) {
   app.fallthrough();
   app.add_flag_callback(
-      "-q,--quiet", [] { spdlog::set_level(spdlog::level::warn); },
-      "log only warnings and errors");
+      "-q,--quiet", [] { spdlog::set_level(spdlog::level::warn); }, "log only warnings and errors");
   app.add_flag_callback(
       "-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "log debug messages too");
   app.add_option_function<std::string>(

@@ -10,8 +10,8 @@ namespace actbench {
 using Json = nlohmann::json;
 
 struct PeakOptions {
-  int64_t threads = 0;  // 0: one per core
-  int64_t size = 1024;  // n of the n x n x n product
+  int64_t threads = 0;   // 0: one per core
+  int64_t size = 1024;   // n of the n x n x n product
   double seconds = 2.0;  // how long to measure (at least 3 products)
 };
 

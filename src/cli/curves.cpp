@@ -28,14 +28,16 @@ struct CurvesOptions {
 void run_curves(const CurvesOptions& o) {
   std::vector<ActivationSpec> specs;
   if (o.activations.empty()) {
-    for (const auto& a : activation_registry()) specs.push_back(resolve_activation(a.name, "curves"));
+    for (const auto& a : activation_registry())
+      specs.push_back(resolve_activation(a.name, "curves"));
   } else {
     specs = load_config(std::nullopt, {"activations=" + o.activations}).activations;
   }
   const std::filesystem::path path(o.out);
   std::error_code ec;
   if (path.filename().empty() || std::filesystem::is_directory(path, ec)) {
-    throw InputError("--out must name a file (e.g. --out results/curves.json), got '" + o.out + "'");
+    throw InputError("--out must name a file (e.g. --out results/curves.json), got '" + o.out +
+                     "'");
   }
   const Json curves = activation_curves(specs, o.grid.lo, o.grid.hi, o.grid.points);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);

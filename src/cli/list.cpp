@@ -24,8 +24,9 @@ std::string param_summary(const ActivationInfo& info) {
   for (const auto& p : info.params) {
     const Json& d = p.default_value;
     parts.push_back(p.name + "=" +
-                    (d.is_number() ? format_number(d.get<double>())
-                                   : d.is_string() ? d.get<std::string>() : d.dump()));
+                    (d.is_number()   ? format_number(d.get<double>())
+                     : d.is_string() ? d.get<std::string>()
+                                     : d.dump()));
   }
   return join(parts, ", ");
 }

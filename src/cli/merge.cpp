@@ -25,11 +25,11 @@ void run_merge(const MergeOptions& o) {
   const MergeResult merged = merge_sweep(o.dir, o.baseline, {"actbench", "merge", o.dir});
   const auto& missing = merged.outputs.missing;
   if (!missing.empty()) {
-    spdlog::warn("{} of the sweep's {} runs are not finished (e.g. {}); results.json and "
-                 "summary.json cover the {} that are (\"complete\": false). Rerun the sweep (or "
-                 "its shards) into {} to finish them, then merge again",
-                 missing.size(), merged.planned, missing.front(), merged.planned - missing.size(),
-                 o.dir);
+    spdlog::warn(
+        "{} of the sweep's {} runs are not finished (e.g. {}); results.json and "
+        "summary.json cover the {} that are (\"complete\": false). Rerun the sweep (or "
+        "its shards) into {} to finish them, then merge again",
+        missing.size(), merged.planned, missing.front(), merged.planned - missing.size(), o.dir);
   }
   const std::filesystem::path dir(o.dir);
   spdlog::info("merged {} run(s) from {} into {} and {}", merged.planned - missing.size(),

@@ -31,7 +31,8 @@ void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o,
     shape += " x " + a.key + " {" + join(values, ", ") + "}";
   }
   out << plan.runs.size() << " run(s): " << shape << "\n";
-  if (o.shard) out << "shard " << o.shard->k << "/" << o.shard->n << ": " << runs.size() << " run(s)\n";
+  if (o.shard)
+    out << "shard " << o.shard->k << "/" << o.shard->n << ": " << runs.size() << " run(s)\n";
   const size_t finished = size_t(std::count(done.begin(), done.end(), true));
   out << "into " << plan.base.out << " (" << finished << " of these already finished there)\n\n";
   using A = Table::Align;

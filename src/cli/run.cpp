@@ -32,8 +32,9 @@ RaiseAfter parse_raise_after(const std::string& text) {
     throw InputError("--debug-raise-after must be N:KILL, N:INT or N:TERM, got '" + text + "'");
   }
   const std::string sig = m[2].str();
-  return {size_t(std::stoul(m[1].str())),
-          sig == "KILL" ? SIGKILL : sig == "INT" ? SIGINT : SIGTERM};
+  return {size_t(std::stoul(m[1].str())), sig == "KILL"  ? SIGKILL
+                                          : sig == "INT" ? SIGINT
+                                                         : SIGTERM};
 }
 
 }  // namespace

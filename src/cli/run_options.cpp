@@ -6,7 +6,8 @@
 namespace actbench::cli {
 
 void add_run_options(CLI::App& cmd, RunOptions& o) {
-  cmd.add_option("--config,-c", o.config_file, "YAML or JSON config file")->check(CLI::ExistingFile);
+  cmd.add_option("--config,-c", o.config_file, "YAML or JSON config file")
+      ->check(CLI::ExistingFile);
   cmd.add_option("args", o.positionals,
                  "KEY=VALUE overrides, KEY=a,b sweeps (and optionally the config file)");
   cmd.add_option("--device,-d", o.device, "auto | cpu | cuda | cuda:N");

@@ -14,7 +14,14 @@ enum class DatasetKind { kMnist, kFashionMnist };
 // torch::data dataset, or the per-example DataLoader + Stack<> pipeline (the benchmark's baseline).
 enum class Pipeline { kBatch, kExample };
 // Initial Linear weights (see keys.cpp for what each means).
-enum class Init { kDefault, kKaimingNormal, kKaimingUniform, kXavierNormal, kXavierUniform, kOrthogonal };
+enum class Init {
+  kDefault,
+  kKaimingNormal,
+  kKaimingUniform,
+  kXavierNormal,
+  kXavierUniform,
+  kOrthogonal
+};
 enum class Optimizer { kAdam, kAdamW, kSgd, kRmsprop };
 // The step implementation: hand-written fast path or the textbook autograd loop.
 enum class Engine { kFused, kAutograd };

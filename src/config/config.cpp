@@ -13,8 +13,7 @@ namespace fs = std::filesystem;
 
 bool operator==(const DataConfig& a, const DataConfig& b) {
   return a.dataset == b.dataset && a.dir == b.dir && a.normalize == b.normalize &&
-         a.train_limit == b.train_limit && a.test_limit == b.test_limit &&
-         a.pipeline == b.pipeline;
+         a.train_limit == b.train_limit && a.test_limit == b.test_limit && a.pipeline == b.pipeline;
 }
 
 namespace {
@@ -78,9 +77,9 @@ void set_axis(std::vector<SweepAxis>& sweep, const Json& defaults, const std::st
 }
 
 void remove_axis(std::vector<SweepAxis>& sweep, const std::string& key) {
-  sweep.erase(std::remove_if(sweep.begin(), sweep.end(),
-                             [&](const SweepAxis& a) { return a.key == key; }),
-              sweep.end());
+  sweep.erase(
+      std::remove_if(sweep.begin(), sweep.end(), [&](const SweepAxis& a) { return a.key == key; }),
+      sweep.end());
 }
 
 }  // namespace
@@ -117,8 +116,10 @@ void merge_config_document(ConfigSource& src, Json doc, const std::string& origi
     doc.erase("sweep");
     if (!sweep.is_null()) {
       if (!sweep.is_object()) {
-        throw InputError(origin + ": 'sweep' must map config keys to lists of values (e.g. "
-                         "train.lr: [0.01, 0.001]), got " + sweep.dump());
+        throw InputError(origin +
+                         ": 'sweep' must map config keys to lists of values (e.g. "
+                         "train.lr: [0.01, 0.001]), got " +
+                         sweep.dump());
       }
       for (auto it = sweep.begin(); it != sweep.end(); ++it) {
         set_axis(src.sweep, defaults, it.key(), it.value(), origin);

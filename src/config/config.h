@@ -30,7 +30,9 @@ struct DataConfig {
   Pipeline pipeline{};
 };
 bool operator==(const DataConfig& a, const DataConfig& b);
-inline bool operator!=(const DataConfig& a, const DataConfig& b) { return !(a == b); }
+inline bool operator!=(const DataConfig& a, const DataConfig& b) {
+  return !(a == b);
+}
 
 struct ModelConfig {
   std::vector<int64_t> hidden;

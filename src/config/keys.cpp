@@ -16,7 +16,10 @@ namespace {
 
 // "data.dir", [](Config& c) -> auto& { return c.data.dir; }: a key's name and its field, from one
 // spelling of the path.
-#define ACTBENCH_FIELD(path) #path, [](Config & c) -> auto& { return c.path; }
+#define ACTBENCH_FIELD(path)       \
+#path, [](Config & c) -> auto& { \
+    return c.path;                 \
+  }
 
 // A declaration under construction.
 class Key {
@@ -104,8 +107,8 @@ Key integer(const char* name, F field, int64_t def, int64_t min, int64_t max,
   if (bounded) schema["maximum"] = max;
   return std::move(
       Key(name,
-          "integer >= " + std::to_string(min) + (bounded ? ", <= " + std::to_string(max) : ""),
-          def, std::move(description))
+          "integer >= " + std::to_string(min) + (bounded ? ", <= " + std::to_string(max) : ""), def,
+          std::move(description))
           .reader([=](const KeyReader& r, Config& c) { field(c) = r.integer(name, min, max); })
           .writer([=](const Config& c) { return Json(field_of(field, c)); })
           .schema(schema));
@@ -127,33 +130,31 @@ Key number(const char* name, F field, double def, double min, bool min_exclusive
 
 template <typename F>
 Key boolean(const char* name, F field, bool def, std::string description) {
-  return std::move(
-      Key(name, "true | false", def, std::move(description))
-          .reader([=](const KeyReader& r, Config& c) { field(c) = r.boolean(name); })
-          .writer([=](const Config& c) { return Json(field_of(field, c)); })
-          .schema({{"type", "boolean"}}));
+  return std::move(Key(name, "true | false", def, std::move(description))
+                       .reader([=](const KeyReader& r, Config& c) { field(c) = r.boolean(name); })
+                       .writer([=](const Config& c) { return Json(field_of(field, c)); })
+                       .schema({{"type", "boolean"}}));
 }
 
 template <typename F>
 Key text(const char* name, F field, const std::string& def, std::string description) {
-  return std::move(
-      Key(name, "string", def, std::move(description))
-          .reader([=](const KeyReader& r, Config& c) { field(c) = r.string(name); })
-          .writer([=](const Config& c) { return Json(field_of(field, c)); })
-          .schema({{"type", "string"}, {"minLength", 1}}));
+  return std::move(Key(name, "string", def, std::move(description))
+                       .reader([=](const KeyReader& r, Config& c) { field(c) = r.string(name); })
+                       .writer([=](const Config& c) { return Json(field_of(field, c)); })
+                       .schema({{"type", "string"}, {"minLength", 1}}));
 }
 
 // One of an enum's names (choices.h).
 template <typename F>
 Key choice(const char* name, F field, FieldType<F> def, std::string description) {
   using E = FieldType<F>;
-  return std::move(Key(name, join(choice_names<E>(), " | "), choice_name(def),
-                       std::move(description))
-                       .reader([=](const KeyReader& r, Config& c) {
-                         field(c) = *parse_choice<E>(r.string(name, choice_names<E>()));
-                       })
-                       .writer([=](const Config& c) { return Json(choice_name(field_of(field, c))); })
-                       .schema({{"enum", choice_names<E>()}}));
+  return std::move(
+      Key(name, join(choice_names<E>(), " | "), choice_name(def), std::move(description))
+          .reader([=](const KeyReader& r, Config& c) {
+            field(c) = *parse_choice<E>(r.string(name, choice_names<E>()));
+          })
+          .writer([=](const Config& c) { return Json(choice_name(field_of(field, c))); })
+          .schema({{"enum", choice_names<E>()}}));
 }
 
 std::vector<int64_t> read_hidden(const KeyReader& r, const std::string& key) {
@@ -297,7 +298,9 @@ std::vector<KeyInfo> declare_keys() {
           .fixed("it sets how many runs train at once for the whole sweep")
           .local(),
       Key("activations", "list of names or {name, <param>: value, label}",
-          Json{"relu", "sigmoid", "tanh",
+          Json{"relu",
+               "sigmoid",
+               "tanh",
                {{"name", "leaky_relu"}, {"negative_slope", 0.01}, {"label", "LeakyReLU"}}},
           "the activations to compare (see `actbench list activations`)")
           .reader([](const KeyReader& r, Config& c) {
@@ -308,13 +311,14 @@ std::vector<KeyInfo> declare_keys() {
             for (const auto& a : c.activations) list.push_back(activation_to_json(a));
             return list;
           })
-          .schema({{"type", "array"},
-                   {"minItems", 1},
-                   {"items",
-                    {{"type", "object"},
-                     {"required", {"name", "label"}},
-                     {"properties", {{"name", {{"type", "string"}}}, {"label", {{"type", "string"}}}}},
-                     {"additionalProperties", {{"type", {"number", "string", "boolean"}}}}}}})
+          .schema(
+              {{"type", "array"},
+               {"minItems", 1},
+               {"items",
+                {{"type", "object"},
+                 {"required", {"name", "label"}},
+                 {"properties", {{"name", {{"type", "string"}}}, {"label", {{"type", "string"}}}}},
+                 {"additionalProperties", {{"type", {"number", "string", "boolean"}}}}}}})
           .fixed("list them under 'activations' instead; every one is run at every point"),
       Key("baseline", "an activation's label", nullptr,
           "the activation paired differences are measured against")
@@ -406,7 +410,8 @@ bool KeyReader::boolean(const std::string& key) const {
   return at(key).get<bool>();
 }
 
-std::string KeyReader::string(const std::string& key, const std::vector<std::string>& choices) const {
+std::string KeyReader::string(const std::string& key,
+                              const std::vector<std::string>& choices) const {
   const Json& v = at(key);
   const std::string expected =
       choices.empty() ? "a non-empty string" : "one of " + join(choices, ", ");

@@ -36,14 +36,14 @@ class KeyReader {
 
 // One config key.
 struct KeyInfo {
-  std::string name;         // dotted: "train.lr"
-  std::string type;         // for people: "integer >= 1", "adam | adamw | sgd | rmsprop", ...
-  Json default_value;       // as a config writes it; null when derived from other keys
+  std::string name;          // dotted: "train.lr"
+  std::string type;          // for people: "integer >= 1", "adam | adamw | sgd | rmsprop", ...
+  Json default_value;        // as a config writes it; null when derived from other keys
   std::string default_text;  // for people (the derived rule when default_value is null)
-  std::string description;  // one line
-  std::string unsweepable;  // why it cannot be swept; empty when it can
-  bool identity = true;     // part of a run's identity (determines its numbers)
-  Json schema;              // JSON Schema of the resolved value
+  std::string description;   // one line
+  std::string unsweepable;   // why it cannot be swept; empty when it can
+  bool identity = true;      // part of a run's identity (determines its numbers)
+  Json schema;               // JSON Schema of the resolved value
   // Reads and validates the key from the tree into the config (keys are read in declaration
   // order, so a key may depend on those declared before it).
   std::function<void(const KeyReader&, Config&)> read;

@@ -84,32 +84,34 @@ nlohmann::json run_to_json(const RunResult& run) {
     if (e.diagnostics) epochs.back()["diagnostics"] = diagnostics_to_json(*e.diagnostics);
   }
   RunSummary s = summarize(run);
-  nlohmann::json j = {{"activation", run.activation.name},
-          {"label", run.activation.label},
-          {"params", run.activation.params},
-          {"seed", run.seed},
-          {"parameters", run.parameters},
-          {"status", run.status},
-          {"epochs", epochs},
-          {"final",
-           {{"test_accuracy", s.last_test_accuracy},
-            {"best_test_accuracy", s.best_test_accuracy},
-            {"best_epoch", s.best_epoch},
-            {"test_loss", std::isfinite(s.last_test_loss) ? nlohmann::json(s.last_test_loss)
-                                                          : nlohmann::json()},
-            {"total_seconds", s.total_seconds},
-            {"seconds_per_epoch", s.seconds_per_epoch}}}};
+  nlohmann::json j = {
+      {"activation", run.activation.name},
+      {"label", run.activation.label},
+      {"params", run.activation.params},
+      {"seed", run.seed},
+      {"parameters", run.parameters},
+      {"status", run.status},
+      {"epochs", epochs},
+      {"final",
+       {{"test_accuracy", s.last_test_accuracy},
+        {"best_test_accuracy", s.best_test_accuracy},
+        {"best_epoch", s.best_epoch},
+        {"test_loss",
+         std::isfinite(s.last_test_loss) ? nlohmann::json(s.last_test_loss) : nlohmann::json()},
+        {"total_seconds", s.total_seconds},
+        {"seconds_per_epoch", s.seconds_per_epoch}}}};
   if (!run.initial_grad_norm.empty()) {
     nlohmann::json g = nlohmann::json::array();
-    for (double v : run.initial_grad_norm) g.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+    for (double v : run.initial_grad_norm)
+      g.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
     j["initial_grad_norm"] = g;
   }
   return j;
 }
 
-nlohmann::json run_entry(const std::string& id, const std::string& name, const nlohmann::json& point,
-                         const nlohmann::json& identity, const RunResult& run,
-                         const RunEnvironment& env) {
+nlohmann::json run_entry(const std::string& id, const std::string& name,
+                         const nlohmann::json& point, const nlohmann::json& identity,
+                         const RunResult& run, const RunEnvironment& env) {
   nlohmann::json j = run_to_json(run);
   j["id"] = id;
   j["name"] = name;

@@ -48,9 +48,9 @@ nlohmann::json run_to_json(const RunResult& run);
 
 // A run's entry: run_to_json plus its id, name, swept values, identity (the settings that
 // determine its numbers), and the device and versions that produced it.
-nlohmann::json run_entry(const std::string& id, const std::string& name, const nlohmann::json& point,
-                         const nlohmann::json& identity, const RunResult& run,
-                         const RunEnvironment& env);
+nlohmann::json run_entry(const std::string& id, const std::string& name,
+                         const nlohmann::json& point, const nlohmann::json& identity,
+                         const RunResult& run, const RunEnvironment& env);
 
 // results.json: the environment, the sweep's base config (with its `sweep`), the entries of every
 // finished run in plan order, and the ids of the runs not finished.

@@ -24,11 +24,12 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
   if (baseline) {
     // Matched as activation names are: case and '_', '-' ignored.
     for (const auto& a : plan.base.activations) labels.push_back(a.label);
-    const auto it = std::find_if(labels.begin(), labels.end(),
-                      [&](const std::string& l) { return name_key(l) == name_key(*baseline); });
+    const auto it = std::find_if(labels.begin(), labels.end(), [&](const std::string& l) {
+      return name_key(l) == name_key(*baseline);
+    });
     if (it == labels.end()) {
-      throw InputError("--baseline '" + *baseline + "' is not one of the sweep's activations: " +
-                       join(labels, ", "));
+      throw InputError("--baseline '" + *baseline +
+                       "' is not one of the sweep's activations: " + join(labels, ", "));
     }
     base = *it;
   }

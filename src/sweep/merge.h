@@ -18,7 +18,8 @@ struct MergeResult {
 // Checks DIR (a sweep directory holding only its own runs), rebuilds and writes DIR/results.json
 // and DIR/summary.json against `baseline` (an activation's label; default: the plan's) and
 // returns what it wrote. `command` is recorded in results.json.
-MergeResult merge_sweep(const std::filesystem::path& dir, const std::optional<std::string>& baseline,
+MergeResult merge_sweep(const std::filesystem::path& dir,
+                        const std::optional<std::string>& baseline,
                         const std::vector<std::string>& command);
 
 }  // namespace actbench

@@ -17,11 +17,11 @@
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
 
-#include "train/device.h"
 #include "data/dataset.h"
 #include "results/results.h"
-#include "sweep/summary.h"
 #include "sweep/store.h"
+#include "sweep/summary.h"
+#include "train/device.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/fs.h"

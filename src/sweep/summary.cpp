@@ -38,12 +38,12 @@ const std::vector<std::pair<std::string, std::string>> kMetrics{
 };
 
 // Per-epoch values in a run entry: the epoch's own, then its diagnostics' (per layer or not).
-const std::vector<std::string> kEpochSeries{"train_loss",   "train_accuracy", "test_loss",
+const std::vector<std::string> kEpochSeries{"train_loss",    "train_accuracy", "test_loss",
                                             "test_accuracy", "seconds",        "train_seconds",
                                             "test_seconds"};
-const std::vector<std::string> kDiagnosticSeries{"forward_seconds", "backward_seconds",
-                                                 "optimizer_seconds", "grad_norm", "dead",
-                                                 "saturated",       "act_mean",  "act_std"};
+const std::vector<std::string> kDiagnosticSeries{
+    "forward_seconds", "backward_seconds", "optimizer_seconds", "grad_norm", "dead", "saturated",
+    "act_mean",        "act_std"};
 
 double metric(const Json& entry, const std::string& field) {
   const Json& v = entry.at("final").at(field);
@@ -98,7 +98,8 @@ Json series(const std::vector<const Json*>& runs,
     for (size_t l = 0; l < layers; ++l) {
       std::vector<double> xs;
       for (const Json* v : values) {
-        xs.push_back(v != nullptr && v->is_array() && l < v->size() ? number_or_nan(&(*v)[l]) : kMissing);
+        xs.push_back(v != nullptr && v->is_array() && l < v->size() ? number_or_nan(&(*v)[l])
+                                                                    : kMissing);
       }
       auto [m, s] = mean_and_std(xs);
       m_layers.push_back(m);
@@ -146,9 +147,11 @@ Json initial_grad_norm(const std::vector<const Json*>& runs) {
 // Per phase, the estimate over runs of each run's mean seconds per epoch in it (null where not
 // measured: the forward/backward/optimizer split on CUDA).
 Json phase_seconds(const std::vector<const Json*>& runs) {
-  const std::vector<std::pair<std::string, std::string>> phases{
-      {"forward", "forward_seconds"}, {"backward", "backward_seconds"},
-      {"optimizer", "optimizer_seconds"}, {"train", "train_seconds"}, {"test", "test_seconds"}};
+  const std::vector<std::pair<std::string, std::string>> phases{{"forward", "forward_seconds"},
+                                                                {"backward", "backward_seconds"},
+                                                                {"optimizer", "optimizer_seconds"},
+                                                                {"train", "train_seconds"},
+                                                                {"test", "test_seconds"}};
   Json out = Json::object();
   for (const auto& [phase, field] : phases) {
     std::vector<double> per_run;
@@ -179,7 +182,8 @@ std::string fixed(double v, int decimals) {
 std::string with_interval(const Json& e, int decimals) {
   if (e.is_null() || e.at("mean").is_null()) return "-";
   std::string s = fixed(e.at("mean").get<double>(), decimals);
-  if (!e.at("half_width").is_null()) s += " \u00b1 " + fixed(e.at("half_width").get<double>(), decimals);
+  if (!e.at("half_width").is_null())
+    s += " \u00b1 " + fixed(e.at("half_width").get<double>(), decimals);
   return s;
 }
 
@@ -242,7 +246,8 @@ void phrase_difference(Json& diff, const std::string& baseline) {
   const double mean = e.at("mean").get<double>();
   const int64_t n = e.at("n").get<int64_t>();
   std::string text = diff.at("activation").get<std::string>() + " is " + fixed(std::fabs(mean), 2);
-  if (!e.at("half_width").is_null()) text += " \u00b1 " + fixed(e.at("half_width").get<double>(), 2);
+  if (!e.at("half_width").is_null())
+    text += " \u00b1 " + fixed(e.at("half_width").get<double>(), 2);
   text += std::string(" points ") + (mean < 0 ? "below " : "above ") + baseline;
   std::string note = std::to_string(n) + (n == 1 ? " seed" : " seeds");
   if (e.at("half_width").is_null()) {
@@ -328,19 +333,17 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
       run_entries.push_back(kv.second);
     }
     const std::string where = describe_point(g.point, keys);
-    Json group = {{"activation", g.activation},
-                  {"name", g.activation + (where.empty() ? "" : " " + where)},
-                  {"point", g.point},
-                  {"point_text", where},
-                  {"runs", g.ids.size()},
-                  {"completed", runs.size()},
-                  {"diverged", diverged},
-                  {"missing", missing},
-                  {"seeds", run_seeds}};
+    Json group = {
+        {"activation", g.activation}, {"name", g.activation + (where.empty() ? "" : " " + where)},
+        {"point", g.point},           {"point_text", where},
+        {"runs", g.ids.size()},       {"completed", runs.size()},
+        {"diverged", diverged},       {"missing", missing},
+        {"seeds", run_seeds}};
     for (const auto& [name, field] : kMetrics) {
       std::vector<double> values;
       for (const Json* e : run_entries) values.push_back(metric(*e, field));
-      group[name] = values.empty() ? Json(nullptr) : estimate_to_json(estimate(values, kConfidence));
+      group[name] =
+          values.empty() ? Json(nullptr) : estimate_to_json(estimate(values, kConfidence));
     }
     Json parts = Json::object();
     for (const auto& [key, part] : point_parts(g.point, keys)) parts[key] = part;
@@ -377,7 +380,8 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
     for (const auto& [name, field] : kMetrics) {
       if (name == "seconds_per_epoch") continue;
       std::vector<double> d;
-      for (size_t i = 0; i < a.size(); ++i) d.push_back(metric(*a[i], field) - metric(*b[i], field));
+      for (size_t i = 0; i < a.size(); ++i)
+        d.push_back(metric(*a[i], field) - metric(*b[i], field));
       diff[name] = d.empty() ? Json(nullptr) : estimate_to_json(estimate(d, kConfidence));
     }
     phrase_difference(diff, baseline);
@@ -385,24 +389,25 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
   }
   const size_t planned = plan.runs.size();
   std::vector<std::string> dataset_labels;
-  for (const auto& d : datasets) dataset_labels.push_back(dataset_label(*parse_choice<DatasetKind>(d)));
-  return {{"schema", kSummarySchema},
-          {"confidence", kConfidence},
-          {"baseline", baseline},
-          {"axes", axis_keys(plan.axes)},
-          {"dataset", join(datasets, ",")},
-          {"dataset_label", join(dataset_labels, ", ")},
-          {"seeds", seeds},
-          {"runs_planned", planned},
-          {"runs_finished", finished},
-          {"complete", finished == planned},
-          {"activations", activations},
-          {"groups", out_groups},
-          {"differences", differences},
-          {"table", ranking_table(out_groups, keys)},
-          {"differences_title",
-           "Paired differences in final test accuracy against " + baseline +
-               " (same seeds, so the same initial weights and batches; 95% CI):"}};
+  for (const auto& d : datasets)
+    dataset_labels.push_back(dataset_label(*parse_choice<DatasetKind>(d)));
+  return {
+      {"schema", kSummarySchema},
+      {"confidence", kConfidence},
+      {"baseline", baseline},
+      {"axes", axis_keys(plan.axes)},
+      {"dataset", join(datasets, ",")},
+      {"dataset_label", join(dataset_labels, ", ")},
+      {"seeds", seeds},
+      {"runs_planned", planned},
+      {"runs_finished", finished},
+      {"complete", finished == planned},
+      {"activations", activations},
+      {"groups", out_groups},
+      {"differences", differences},
+      {"table", ranking_table(out_groups, keys)},
+      {"differences_title", "Paired differences in final test accuracy against " + baseline +
+                                " (same seeds, so the same initial weights and batches; 95% CI):"}};
 }
 
 namespace {

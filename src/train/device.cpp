@@ -56,7 +56,9 @@ int64_t resolve_jobs(int64_t requested, int64_t threads_per_run, const torch::De
                      int64_t runs) {
   int64_t jobs = requested;
   if (jobs <= 0) {
-    jobs = device.is_cuda() ? 1 : std::max<int64_t>(1, available_cores() / std::max<int64_t>(1, threads_per_run));
+    jobs = device.is_cuda()
+               ? 1
+               : std::max<int64_t>(1, available_cores() / std::max<int64_t>(1, threads_per_run));
   }
   return std::max<int64_t>(1, std::min(jobs, runs));
 }

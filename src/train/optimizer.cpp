@@ -15,8 +15,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c,
       return std::make_unique<optim::Adam>(std::move(parameters),
                                            optim::AdamOptions(c.lr).weight_decay(c.weight_decay));
     case Optimizer::kAdamW:
-      return std::make_unique<optim::AdamW>(
-          std::move(parameters), optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
+      return std::make_unique<optim::AdamW>(std::move(parameters),
+                                            optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
     case Optimizer::kSgd:
       return std::make_unique<optim::SGD>(
           std::move(parameters),

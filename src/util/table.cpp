@@ -24,8 +24,9 @@ Table& Table::add(std::vector<std::string> row) {
 }
 
 size_t display_width(const std::string& text) {
-  return size_t(std::count_if(text.begin(), text.end(),
-                              [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+  return size_t(std::count_if(text.begin(), text.end(), [](char ch) {
+    return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  }));
 }
 
 void Table::print(std::ostream& out) const {
