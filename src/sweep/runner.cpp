@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
 
@@ -62,6 +63,14 @@ class StopSignals {
   }, old_term_{};
 };
 
+// "42 s", "3 min 05 s", "2 h 07 min": a duration for people.
+std::string duration_text(double seconds) {
+  const auto s = static_cast<int64_t>(std::max(0.0, seconds) + 0.5);
+  if (s < 60) return fmt::format("{} s", s);
+  if (s < 3600) return fmt::format("{} min {:02} s", s / 60, s % 60);
+  return fmt::format("{} h {:02} min", s / 3600, (s % 3600) / 60);
+}
+
 // An in-place progress line on stderr, only when stderr is a terminal, over every run of the
 // invocation (several may train at once); redrawn at most ~10 times a second, so the per-step cost
 // is one clock read and an uncontended lock.
@@ -96,17 +105,34 @@ class Progress {
     total /= double(runs_.size());
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(kWidth * total);
-    std::fprintf(stderr, "\r  [%s%s] %3d%%%s\x1b[K", std::string(size_t(filled), '#').c_str(),
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const std::string time =
+        duration_text(elapsed) + " elapsed" +
+        (total > 0.01 ? ", ~" + duration_text(elapsed * (1 - total) / total) + " left" : "");
+    std::fprintf(stderr, "\r  [%s%s] %3d%%  %zu/%zu runs  %s%s\x1b[K",
+                 std::string(size_t(filled), '#').c_str(),
                  std::string(size_t(kWidth - filled), '.').c_str(), static_cast<int>(100 * total),
-                 active.c_str());
+                 finished_, runs_.size(), time.c_str(), active.c_str());
     std::fflush(stderr);
     drawn_ = true;
   }
 
-  void finish(size_t run) {
+  // Marks `run` finished; returns the log line that says so, with the count, the time since the
+  // start and the time left at the pace so far.
+  std::string finish(size_t run) {
     std::lock_guard<std::mutex> lock(mutex_);
     runs_[run].done = 1;
     runs_[run].active = false;
+    ++finished_;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const size_t left = runs_.size() - finished_;
+    return fmt::format("run {}/{} finished: {} | {} elapsed{}", finished_, runs_.size(),
+                       runs_[run].name, duration_text(elapsed),
+                       left == 0
+                           ? std::string()
+                           : ", ~" + duration_text(elapsed / double(finished_) * double(left)) +
+                                 " left for " + std::to_string(left) + " run(s)");
   }
 
   // Clears the line before a log line is printed; call with the lock free.
@@ -131,6 +157,8 @@ class Progress {
   std::vector<RunState> runs_;
   std::mutex mutex_;
   bool drawn_ = false;
+  size_t finished_ = 0;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};
 };
 
@@ -305,7 +333,9 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
         write_file_atomic(
             run_file(dir, run.id),
             run_entry(run.id, run.name, run.point, run.identity, result, env).dump(2) + "\n");
-        progress.finish(i);
+        const std::string done = progress.finish(i);
+        progress.clear();
+        spdlog::info("{}", done);
         raise_once(++finished_now);
       } catch (const RunInterrupted&) {
         ++abandoned;
