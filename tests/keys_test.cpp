@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -53,6 +54,17 @@ TEST(Keys, WrittenConfigReadsBackToTheSameConfig) {
   EXPECT_EQ(written["device"], "cuda:1");
   const actbench::Config again = actbench::config_from_json(written, {});
   EXPECT_EQ(actbench::config_to_json(again), written);
+}
+
+TEST(Keys, DataDirDefaultsToTheSharedRootInActbenchData) {
+  ASSERT_EQ(::setenv("ACTBENCH_DATA", "/shared/data", 1), 0);
+  const actbench::Config shared =
+      actbench::load_config(std::nullopt, {"data.dataset=fashion-mnist"});
+  const actbench::Config given = actbench::load_config(std::nullopt, {"data.dir=mine"});
+  ::unsetenv("ACTBENCH_DATA");
+  EXPECT_EQ(shared.data.dir, "/shared/data/fashion-mnist");
+  EXPECT_EQ(given.data.dir, "mine");  // an explicit data.dir wins
+  EXPECT_EQ(actbench::default_config().data.dir, "data/mnist");
 }
 
 TEST(Keys, IdentityHoldsWhatDeterminesTheNumbersAndNothingElse) {

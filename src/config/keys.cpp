@@ -4,6 +4,7 @@
 #include "config/keys.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <regex>
 #include <set>
@@ -211,8 +212,13 @@ std::vector<KeyInfo> declare_keys() {
           .local(),
       choice(ACTBENCH_FIELD(data.dataset), DatasetKind::kMnist, "the data set"),
       text(ACTBENCH_FIELD(data.dir), "", "directory holding the data set's four IDX files")
-          .derived("data/<dataset>",
-                   [](Config& c) { c.data.dir = "data/" + choice_name(c.data.dataset); }),
+          .derived("$ACTBENCH_DATA/<dataset> if set, else data/<dataset>",
+                   [](Config& c) {
+                     // One shared copy of the data for many checkouts: ACTBENCH_DATA=/shared/data.
+                     const char* root = std::getenv("ACTBENCH_DATA");
+                     c.data.dir = (root != nullptr && *root != '\0' ? std::string(root) : "data") +
+                                  "/" + choice_name(c.data.dataset);
+                   }),
       boolean(ACTBENCH_FIELD(data.normalize), false,
               "true: inputs become (x - mean) / std with the data set's statistics"),
       integer(ACTBENCH_FIELD(data.train_limit), 0, 0, kMaxInt,

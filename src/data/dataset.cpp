@@ -86,7 +86,9 @@ void check_dataset_files(const DataConfig& config) {
   const std::string hint = fetch_command(choice_name(config.dataset), config.dir);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    throw InputError("data directory " + config.dir + " not found; fetch the data with: " + hint);
+    throw InputError("data directory " + config.dir + " (" + fs::absolute(dir).string() +
+                     ") not found; fetch the data with: " + hint +
+                     ", or point data.dir (or ACTBENCH_DATA) at a copy");
   }
   check_pair(dir, 0, kTrainCount, hint);
   check_pair(dir, 2, kTestCount, hint);
