@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
   cli::setup_merge(app, status);
   cli::setup_curves(app, status);
   cli::setup_peak(app, status);
+  cli::setup_plot(app, status);
   cli::setup_list(app, status);
 
   // The subcommand runs in its callback, at the end of parsing.

@@ -258,6 +258,19 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
   }
 }
 
+TEST_F(PlotScript, ActbenchPlotRunsTheScriptWithItsExitStatus) {
+  const fs::path out = tmp_ / "via-actbench";
+  const CommandResult ok = actbench_test::run_captured(
+      shell_quote(ACTBENCH_BINARY),
+      {"plot", kFixture.string(), "--out", out.string(), "--formats", "png"});
+  ASSERT_EQ(ok.exit_code, 0) << describe(ok);
+  EXPECT_TRUE(fs::exists(out / "final_accuracy.png"));
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+  const CommandResult bad = actbench_test::run_captured(
+      shell_quote(ACTBENCH_BINARY), {"plot", (tmp_ / "no-such-sweep").string()});
+  expect_one_line_error(bad);
+}
+
 TEST_F(PlotScript, FormatsPngWritesNoSvg) {
   const fs::path out = tmp_ / "png-only";
   const CommandResult r = run_plot({kFixture.string(), "--out", out.string(), "--formats", "png"});

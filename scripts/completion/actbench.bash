@@ -1,0 +1,36 @@
+# Bash completion for actbench: subcommands, list topics, flags, config files and KEY= config keys.
+# Use it with `source scripts/completion/actbench.bash`; `cmake --install` puts it where
+# bash-completion finds it (share/bash-completion/completions/actbench).
+_actbench() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} sub=${COMP_WORDS[1]}
+  COMPREPLY=()
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    mapfile -t COMPREPLY < <(compgen -W "run plan merge curves peak plot list --help --version" -- "$cur")
+    return
+  fi
+  case "$prev" in
+    --device | -d) mapfile -t COMPREPLY < <(compgen -W "auto cpu cuda cuda:0 cuda:1" -- "$cur"); return ;;
+    --out | -o | --log-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+    --config | -c) mapfile -t COMPREPLY < <(compgen -f -X '!*.@(yaml|yml|json)' -- "$cur"); return ;;
+  esac
+  local flags="--help -q -v --log-file"
+  case "$sub" in
+    list) mapfile -t COMPREPLY < <(compgen -W "activations keys --markdown --schema" -- "$cur") ;;
+    merge | plot) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --out --curves --formats $flags" -- "$cur") ;;
+    curves) mapfile -t COMPREPLY < <(compgen -W "--activations --range --points --out $flags" -- "$cur") ;;
+    peak) mapfile -t COMPREPLY < <(compgen -W "--threads --size --seconds --json $flags" -- "$cur") ;;
+    run | plan)
+      if [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "--config --device --out --jobs --shard --json $flags" -- "$cur")
+        return
+      fi
+      # The keys, asked of actbench once per shell.
+      [ -n "${_ACTBENCH_KEYS:-}" ] ||
+        _ACTBENCH_KEYS=$("${COMP_WORDS[0]}" list keys 2>/dev/null | awk 'NR > 1 { print $1 "=" }')
+      mapfile -t COMPREPLY < <(compgen -W "$_ACTBENCH_KEYS" -- "$cur"; compgen -f -X '!*.@(yaml|yml|json)' -- "$cur")
+      compopt -o nospace 2>/dev/null
+      ;;
+  esac
+}
+shopt -s extglob
+complete -F _actbench actbench
