@@ -25,7 +25,7 @@ struct CurvesOptions {
   std::string out;
 };
 
-void run_curves(const CurvesOptions& o) {
+int run_curves(const CurvesOptions& o) {
   std::vector<ActivationSpec> specs;
   if (o.activations.empty()) {
     for (const auto& a : activation_registry())
@@ -49,14 +49,16 @@ void run_curves(const CurvesOptions& o) {
   spdlog::info("{} activation curve(s) on [{}, {}] ({} points) written to {}", specs.size(),
                format_number(o.grid.lo), format_number(o.grid.hi), o.grid.points, path.string());
   print_curves_table(std::cout, curves);
+  return kExitOk;
 }
 
 }  // namespace
 
 void setup_curves(CLI::App& app, int& status) {
   auto options = std::make_shared<CurvesOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "curves", "Each activation's value and derivative (by autograd) on a grid, as JSON");
+  CLI::App* cmd = add_command(
+      app, "curves", "Each activation's value and derivative (by autograd) on a grid, as JSON",
+      kCurvesExamples, status, [options] { return run_curves(*options); });
   cmd->add_option("--activations,-a", options->activations,
                   "comma list or YAML list, e.g. relu,tanh or \"[{name: elu, alpha: 2}]\" "
                   "(default: every registered activation)");
@@ -71,11 +73,6 @@ void setup_curves(CLI::App& app, int& status) {
       },
       "grid points (default 601)");
   cmd->add_option("--out,-o", options->out, "JSON file to write")->required();
-  cmd->footer(kCurvesExamples);
-  cmd->callback([options, &status] {
-    run_curves(*options);
-    status = kExitOk;
-  });
 }
 
 }  // namespace actbench::cli

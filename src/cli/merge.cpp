@@ -21,7 +21,7 @@ struct MergeOptions {
   std::optional<std::string> baseline;
 };
 
-void run_merge(const MergeOptions& o) {
+int run_merge(const MergeOptions& o) {
   const MergeResult merged = merge_sweep(o.dir, o.baseline, {"actbench", "merge", o.dir});
   const auto& missing = merged.outputs.missing;
   if (!missing.empty()) {
@@ -36,22 +36,19 @@ void run_merge(const MergeOptions& o) {
                (dir / "runs").string(), (dir / "results.json").string(),
                (dir / "summary.json").string());
   print_summary(std::cout, merged.outputs.summary);
+  return kExitOk;
 }
 
 }  // namespace
 
 void setup_merge(CLI::App& app, int& status) {
   auto options = std::make_shared<MergeOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "merge", "Rebuild DIR/results.json and DIR/summary.json from DIR/runs (after shards)");
+  CLI::App* cmd = add_command(
+      app, "merge", "Rebuild DIR/results.json and DIR/summary.json from DIR/runs (after shards)",
+      kMergeExamples, status, [options] { return run_merge(*options); });
   cmd->add_option("dir", options->dir, "the sweep's output directory")->required();
   cmd->add_option("--baseline", options->baseline,
                   "activation label to compare against (default: the sweep's)");
-  cmd->footer(kMergeExamples);
-  cmd->callback([options, &status] {
-    run_merge(*options);
-    status = kExitOk;
-  });
 }
 
 }  // namespace actbench::cli

@@ -45,7 +45,7 @@ void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o,
   table.print(out);
 }
 
-void run_plan(const PlanOptions& o) {
+int run_plan(const PlanOptions& o) {
   const Plan plan = plan_from_options(o.run);
   std::vector<const PlannedRun*> runs;
   for (const auto& r : plan.runs) {
@@ -55,7 +55,7 @@ void run_plan(const PlanOptions& o) {
   for (const PlannedRun* r : runs) done.push_back(run_finished(plan.base.out, *r));
   if (!o.json) {
     print_plan(std::cout, plan, o.run, runs, done);
-    return;
+    return kExitOk;
   }
   Json j = plan_to_json(plan);
   Json selected = Json::array();
@@ -68,21 +68,18 @@ void run_plan(const PlanOptions& o) {
   j["out"] = plan.base.out;
   if (o.run.shard) j["shard"] = {{"k", o.run.shard->k}, {"n", o.run.shard->n}};
   std::cout << j.dump(2) << "\n";
+  return kExitOk;
 }
 
 }  // namespace
 
 void setup_plan(CLI::App& app, int& status) {
   auto options = std::make_shared<PlanOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "plan", "Print the runs `run` would do with the same arguments; trains nothing");
+  CLI::App* cmd = add_command(
+      app, "plan", "Print the runs `run` would do with the same arguments; trains nothing",
+      kPlanExamples, status, [options] { return run_plan(*options); });
   add_run_options(*cmd, options->run);
   cmd->add_flag("--json", options->json, "print the plan as JSON");
-  cmd->footer(kPlanExamples);
-  cmd->callback([options, &status] {
-    run_plan(*options);
-    status = kExitOk;
-  });
 }
 
 }  // namespace actbench::cli

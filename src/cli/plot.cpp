@@ -63,17 +63,14 @@ std::string python() {
 
 void setup_plot(CLI::App& app, int& status) {
   auto options = std::make_shared<PlotOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "plot", "Draw a sweep's figures and report (runs scripts/plot_results.py)");
+  // run_plot replaces the process: the script's exit status is actbench's.
+  CLI::App* cmd =
+      add_command(app, "plot", "Draw a sweep's figures and report (runs scripts/plot_results.py)",
+                  kPlotExamples, status, [options]() -> int { run_plot(*options); });
   cmd->add_option("dir", options->input, "the sweep's directory, or its results.json")->required();
   cmd->add_option("--out,-o", options->out, "where to write (default: DIR/plots)");
   cmd->add_option("--curves", options->curves, "`actbench curves` output to draw");
   cmd->add_option("--formats", options->formats, "png, svg or png,svg (default)");
-  cmd->footer(kPlotExamples);
-  cmd->callback([options, &status] {
-    status = kExitFailure;
-    run_plot(*options);
-  });
 }
 
 }  // namespace actbench::cli

@@ -42,8 +42,12 @@ RaiseAfter parse_raise_after(const std::string& text) {
 void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv) {
   auto options = std::make_shared<RunOptions>();
   auto raise_after = std::make_shared<std::optional<RaiseAfter>>();
-  CLI::App* cmd = app.add_subcommand(
-      "run", "Train and test every activation the config lists, at every point of its sweep");
+  CLI::App* cmd = add_command(
+      app, "run", "Train and test every activation the config lists, at every point of its sweep",
+      kRunExamples, status, [options, raise_after, &argv] {
+        const Plan plan = plan_from_options(*options);
+        return run_sweep(plan, SweepOptions{options->shard, argv, *raise_after});
+      });
   add_run_options(*cmd, *options);
   // For tests: a deterministic interruption point (see RaiseAfter). Not shown in --help.
   cmd->add_option_function<std::string>(
@@ -51,11 +55,6 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
          [raise_after](const std::string& text) { *raise_after = parse_raise_after(text); },
          "N:SIGNAL")
       ->group("");
-  cmd->footer(kRunExamples);
-  cmd->callback([options, raise_after, &status, &argv] {
-    const Plan plan = plan_from_options(*options);
-    status = run_sweep(plan, SweepOptions{options->shard, argv, *raise_after});
-  });
 }
 
 }  // namespace actbench::cli

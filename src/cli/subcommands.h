@@ -4,12 +4,18 @@
 // `status`. User errors are thrown as InputError (main prints one line and exits 2).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 namespace actbench::cli {
+
+// Adds subcommand `name` to `app` with its description and --help examples; when it is parsed,
+// `job` runs and its result becomes `status`. Returns the subcommand, for its options.
+CLI::App* add_command(CLI::App& app, const std::string& name, const std::string& description,
+                      const std::string& examples, int& status, std::function<int()> job);
 
 void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv);
 void setup_plan(CLI::App& app, int& status);
