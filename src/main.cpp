@@ -21,6 +21,7 @@ Examples:
   actbench plan configs/lr.yaml            the runs a sweep would do, trains nothing
   actbench merge results/lr                results.json + summary.json from runs/
   actbench curves --out results/curves.json
+  actbench plot results/seed               figures and report into results/seed/plots
   actbench list activations                every activation and its parameters
   actbench list keys                       every config key
 
