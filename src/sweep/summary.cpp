@@ -1,6 +1,7 @@
 #include "sweep/summary.h"
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -38,12 +39,10 @@ const std::vector<std::pair<std::string, std::string>> kMetrics{
 };
 
 // Per-epoch values in a run entry: the epoch's own, then its diagnostics' (per layer or not).
-const std::vector<std::string> kEpochSeries{"train_loss",    "train_accuracy", "test_loss",
-                                            "test_accuracy", "seconds",        "train_seconds",
-                                            "test_seconds"};
-const std::vector<std::string> kDiagnosticSeries{
-    "forward_seconds", "backward_seconds", "optimizer_seconds", "grad_norm", "dead", "saturated",
-    "act_mean",        "act_std"};
+const std::vector<std::string> kSeries{
+    "train_loss",    "train_accuracy", "test_loss",       "test_accuracy",    "seconds",
+    "train_seconds", "test_seconds",   "forward_seconds", "backward_seconds", "optimizer_seconds",
+    "grad_norm",     "dead",           "saturated",       "act_mean",         "act_std"};
 
 double metric(const Json& entry, const std::string& field) {
   const Json& v = entry.at("final").at(field);
@@ -54,74 +53,81 @@ double number_or_nan(const Json* v) {
   return v != nullptr && v->is_number() ? v->get<double>() : kMissing;
 }
 
+// An epoch's value `name`, from the epoch itself or its diagnostics; nullptr when absent.
+const Json* epoch_value(const Json& epoch, const std::string& name) {
+  if (epoch.contains(name)) return &epoch.at(name);
+  if (epoch.contains("diagnostics") && epoch.at("diagnostics").contains(name)) {
+    return &epoch.at("diagnostics").at(name);
+  }
+  return nullptr;
+}
+
 // {"mean": m, "std": s} of one value across runs (NaN: missing).
 std::pair<Json, Json> mean_and_std(const std::vector<double>& values) {
   const Estimate e = mean_std(values);
   return {e.n > 0 ? num(e.mean) : Json(nullptr), e.n > 1 ? num(e.std) : Json(nullptr)};
 }
 
-// The per-epoch mean and std over `runs` of the value `pick` finds in an epoch: a number, or a
-// list with one number per layer. Null when no run has it.
-Json series(const std::vector<const Json*>& runs,
-            const std::function<const Json*(const Json& epoch)>& pick) {
-  size_t epochs = 0, layers = 0;
-  bool found = false, per_layer = false;
+// Mean and std across runs of one value per run (nullptr: missing): a number, or, when
+// `layers` > 0, a list with one number per layer (mean and std then per layer).
+std::pair<Json, Json> across_runs(const std::vector<const Json*>& values, size_t layers) {
+  if (layers == 0) {
+    std::vector<double> xs;
+    for (const Json* v : values) xs.push_back(number_or_nan(v));
+    return mean_and_std(xs);
+  }
+  Json means = Json::array(), stds = Json::array();
+  for (size_t l = 0; l < layers; ++l) {
+    std::vector<double> xs;
+    for (const Json* v : values) {
+      xs.push_back(v != nullptr && v->is_array() && l < v->size() ? number_or_nan(&(*v)[l])
+                                                                  : kMissing);
+    }
+    auto [m, s] = mean_and_std(xs);
+    means.push_back(m);
+    stds.push_back(s);
+  }
+  return {means, stds};
+}
+
+// The number of layers of per-layer values (0 for plain numbers); nullopt when none is present.
+std::optional<size_t> layers_of(const std::vector<const Json*>& values) {
+  std::optional<size_t> layers;
+  for (const Json* v : values) {
+    if (v == nullptr || v->is_null()) continue;
+    layers = std::max(layers.value_or(0), v->is_array() ? v->size() : size_t(0));
+  }
+  return layers;
+}
+
+// The per-epoch mean and std over `runs` of the epoch value `name`. Null when no run has it.
+Json series(const std::vector<const Json*>& runs, const std::string& name) {
+  size_t epochs = 0;
+  std::vector<const Json*> all;
   for (const Json* r : runs) {
     epochs = std::max(epochs, r->at("epochs").size());
-    for (const auto& e : r->at("epochs")) {
-      const Json* v = pick(e);
-      if (v == nullptr || v->is_null()) continue;
-      found = true;
-      if (v->is_array()) {
-        per_layer = true;
-        layers = std::max(layers, v->size());
-      }
-    }
+    for (const auto& e : r->at("epochs")) all.push_back(epoch_value(e, name));
   }
-  if (!found) return nullptr;
+  const std::optional<size_t> layers = layers_of(all);
+  if (!layers) return nullptr;
   Json means = Json::array(), stds = Json::array();
   for (size_t i = 0; i < epochs; ++i) {
     std::vector<const Json*> values;
     for (const Json* r : runs) {
       const Json& list = r->at("epochs");
-      values.push_back(i < list.size() ? pick(list[i]) : nullptr);
+      values.push_back(i < list.size() ? epoch_value(list[i], name) : nullptr);
     }
-    if (!per_layer) {
-      std::vector<double> xs;
-      for (const Json* v : values) xs.push_back(number_or_nan(v));
-      auto [m, s] = mean_and_std(xs);
-      means.push_back(m);
-      stds.push_back(s);
-      continue;
-    }
-    Json m_layers = Json::array(), s_layers = Json::array();
-    for (size_t l = 0; l < layers; ++l) {
-      std::vector<double> xs;
-      for (const Json* v : values) {
-        xs.push_back(v != nullptr && v->is_array() && l < v->size() ? number_or_nan(&(*v)[l])
-                                                                    : kMissing);
-      }
-      auto [m, s] = mean_and_std(xs);
-      m_layers.push_back(m);
-      s_layers.push_back(s);
-    }
-    means.push_back(m_layers);
-    stds.push_back(s_layers);
+    auto [m, s] = across_runs(values, *layers);
+    means.push_back(m);
+    stds.push_back(s);
   }
   return {{"mean", means}, {"std", stds}};
 }
 
 Json group_series(const std::vector<const Json*>& runs) {
   Json out = Json::object();
-  for (const auto& name : kEpochSeries) {
-    Json s = series(runs, [&](const Json& e) { return e.contains(name) ? &e.at(name) : nullptr; });
-    if (!s.is_null()) out[name] = s;
-  }
-  for (const auto& name : kDiagnosticSeries) {
-    Json s = series(runs, [&](const Json& e) -> const Json* {
-      if (!e.contains("diagnostics") || !e.at("diagnostics").contains(name)) return nullptr;
-      return &e.at("diagnostics").at(name);
-    });
+  for (const auto& name : kSeries) {
+    Json s = series(runs, name);
     if (!s.is_null()) out[name] = s;
   }
   return out;
@@ -129,19 +135,14 @@ Json group_series(const std::vector<const Json*>& runs) {
 
 // Per Linear layer, the mean and std over `runs` of the gradient at the first step.
 Json initial_grad_norm(const std::vector<const Json*>& runs) {
-  std::vector<const Json*> with;
+  std::vector<const Json*> values;
   for (const Json* r : runs) {
-    if (r->contains("initial_grad_norm")) with.push_back(r);
+    values.push_back(r->contains("initial_grad_norm") ? &r->at("initial_grad_norm") : nullptr);
   }
-  if (with.empty()) return nullptr;
-  // As a one-"epoch" series, so that layers are averaged the same way.
-  std::vector<Json> wrapped;
-  for (const Json* r : with) wrapped.push_back({{"epochs", {{{"g", r->at("initial_grad_norm")}}}}});
-  std::vector<const Json*> ptrs;
-  for (const auto& w : wrapped) ptrs.push_back(&w);
-  const Json s = series(ptrs, [](const Json& e) { return &e.at("g"); });
-  if (s.is_null()) return nullptr;
-  return {{"mean", s["mean"][0]}, {"std", s["std"][0]}};
+  const std::optional<size_t> layers = layers_of(values);
+  if (!layers) return nullptr;
+  auto [m, s] = across_runs(values, *layers);
+  return {{"mean", m}, {"std", s}};
 }
 
 // Per phase, the estimate over runs of each run's mean seconds per epoch in it (null where not
@@ -157,13 +158,7 @@ Json phase_seconds(const std::vector<const Json*>& runs) {
     std::vector<double> per_run;
     for (const Json* r : runs) {
       std::vector<double> epochs;
-      for (const auto& e : r->at("epochs")) {
-        const Json* v = e.contains(field) ? &e.at(field)
-                        : e.contains("diagnostics") && e.at("diagnostics").contains(field)
-                            ? &e.at("diagnostics").at(field)
-                            : nullptr;
-        epochs.push_back(number_or_nan(v));
-      }
+      for (const auto& e : r->at("epochs")) epochs.push_back(number_or_nan(epoch_value(e, field)));
       const Estimate m = mean_std(epochs);
       if (m.n == int64_t(epochs.size()) && m.n > 0) per_run.push_back(m.mean);
     }
