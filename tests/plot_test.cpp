@@ -1,7 +1,7 @@
 // scripts/plot_results.py, end to end on the fixture sweep in tests/fixtures/plot (written by
-// actbench itself: tests/fixtures/plot/regenerate.sh): every figure as PNG (exactly 1500x900) and SVG, the
-// report in Markdown and self-contained HTML, the list of written files on stdout; bad input is
-// one error line, exit 2 and nothing written. Needs Debian's python3 with matplotlib
+// actbench itself: tests/fixtures/plot/regenerate.sh): every figure as PNG (exactly 1500x900) and
+// SVG, the report in Markdown and self-contained HTML, the list of written files on stdout; bad
+// input is one error line, exit 2 and nothing written. Needs Debian's python3 with matplotlib
 // (python3-matplotlib) and python3-jsonschema; without them the tests skip with a message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -101,6 +102,20 @@ class PlotScript : public ::testing::Test {
     }
   }
 
+  // A sweep directory holding the fixture's results.json and, when given, `summary` as its
+  // summary.json.
+  fs::path sweep_copy(const std::string& name, const std::optional<nlohmann::json>& summary) {
+    const fs::path sweep = tmp_ / name;
+    fs::create_directories(sweep);
+    fs::copy_file(kFixture / "results.json", sweep / "results.json");
+    if (summary) write_text(sweep / "summary.json", summary->dump(1));
+    return sweep;
+  }
+
+  static nlohmann::json fixture_summary() {
+    return nlohmann::json::parse(read_text(kFixture / "summary.json"));
+  }
+
   TempDir tmp_;
 };
 
@@ -137,7 +152,7 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
   for (const auto& f : kFigures) EXPECT_THAT(md, HasSubstr("](" + f + ".png)"));
   // The ranking table and the paired differences, as summary.json phrases them.
   EXPECT_THAT(md, HasSubstr("| rank |"));
-  const nlohmann::json summary = nlohmann::json::parse(read_text(kFixture / "summary.json"));
+  const nlohmann::json summary = fixture_summary();
   EXPECT_THAT(md, HasSubstr(summary["differences_title"].get<std::string>()));
   ASSERT_FALSE(summary["differences"].empty());
   for (const auto& d : summary["differences"]) {
@@ -195,12 +210,9 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
   }
   {
     SCOPED_TRACE("summary of schema actbench.summary/1");
-    const fs::path sweep = tmp_ / "old-summary";
-    fs::create_directories(sweep);
-    fs::copy_file(kFixture / "results.json", sweep / "results.json");
-    nlohmann::json summary = nlohmann::json::parse(read_text(kFixture / "summary.json"));
+    nlohmann::json summary = fixture_summary();
     summary["schema"] = "actbench.summary/1";
-    write_text(sweep / "summary.json", summary.dump(1));
+    const fs::path sweep = sweep_copy("old-summary", summary);
     const CommandResult r = run_plot({sweep.string()});
     expect_one_line_error(r);
     EXPECT_THAT(r.err, HasSubstr("actbench.summary/1"));
@@ -210,9 +222,7 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
   }
   {
     SCOPED_TRACE("results.json without summary.json");
-    const fs::path sweep = tmp_ / "no-summary";
-    fs::create_directories(sweep);
-    fs::copy_file(kFixture / "results.json", sweep / "results.json");
+    const fs::path sweep = sweep_copy("no-summary", std::nullopt);
     const CommandResult r = run_plot({sweep.string()});
     expect_one_line_error(r);
     EXPECT_THAT(r.err, HasSubstr("summary.json"));
@@ -220,12 +230,9 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
   }
   {
     SCOPED_TRACE("summary that breaks its schema");
-    const fs::path sweep = tmp_ / "bad-summary";
-    fs::create_directories(sweep);
-    fs::copy_file(kFixture / "results.json", sweep / "results.json");
-    nlohmann::json summary = nlohmann::json::parse(read_text(kFixture / "summary.json"));
+    nlohmann::json summary = fixture_summary();
     summary["activations"][0]["color"] = "red";
-    write_text(sweep / "summary.json", summary.dump(1));
+    const fs::path sweep = sweep_copy("bad-summary", summary);
     const CommandResult r = run_plot({sweep.string()});
     expect_one_line_error(r);
     EXPECT_THAT(r.err, HasSubstr("summary.schema.json"));

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 
 #include "activations/registry.h"
 #include "config/choices.h"
+#include "config/tree.h"  // Sources
 
 namespace actbench {
 
@@ -65,9 +65,6 @@ struct Config {
   std::vector<ActivationSpec> activations;
   std::string baseline;  // an activation's label
 };
-
-// Where each dotted key's value came from ("defaults", a file path, "command line").
-using Sources = std::map<std::string, std::string>;
 
 // One swept key: the values it takes, in the order given. `origin` names where the sweep was
 // defined ("configs/lr.yaml", "command line") for error messages.
