@@ -12,7 +12,7 @@ PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-pthread
   libcli11-dev nlohmann-json3-dev libspdlog-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev googletest libboost-math-dev
+  libgtest-dev libgmock-dev googletest libboost-math-dev libssl-dev
   npm ca-certificates curl
   python3 python3-jsonschema python3-matplotlib
 )
