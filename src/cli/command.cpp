@@ -2,6 +2,7 @@
 
 #include "cli/subcommands.h"
 #include "train/device.h"
+#include "util/provenance.h"
 
 namespace actbench::cli {
 
@@ -14,8 +15,8 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
 }
 
 std::string version_text() {
-  return std::string("actbench ") + ACTBENCH_VERSION + "\nLibTorch " + TORCH_VERSION +
-         "\ndevices: " + describe_devices() + "\n";
+  return build_version_text() + "\nLibTorch " + TORCH_VERSION + "\ndevices: " + describe_devices() +
+         "\n";
 }
 
 }  // namespace actbench::cli
