@@ -19,6 +19,9 @@ Examples:
   actbench run configs/seed.yaml           the tutorial: 4 activations x 10 epochs
   actbench run configs/seeds.yaml          4 activations x 5 seeds, with 95% intervals
   actbench plan configs/lr.yaml            the runs a sweep would do, trains nothing
+  actbench ls                              the sweeps under results/, newest first
+  actbench show results/seeds              a sweep's table and paired differences again
+  actbench compare results/seed results/fashion   two sweeps side by side
   actbench merge results/lr                results.json + summary.json from runs/
   actbench curves --out results/curves.json
   actbench plot results/seed               figures and report into results/seed/plots
@@ -94,6 +97,9 @@ int main(int argc, char** argv) {
   cli::setup_run(app, status, args);
   cli::setup_plan(app, status);
   cli::setup_merge(app, status);
+  cli::setup_ls(app, status);
+  cli::setup_show(app, status);
+  cli::setup_compare(app, status);
   cli::setup_curves(app, status);
   cli::setup_peak(app, status);
   cli::setup_plot(app, status);

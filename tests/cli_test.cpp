@@ -77,7 +77,7 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   // per run, and nothing else.
   ASSERT_TRUE(fs::exists(out / "results.json"));
   const Json j = Json::parse(actbench_test::read_text(out / "results.json"));
-  EXPECT_EQ(j["schema"], "actbench.results/3");
+  EXPECT_EQ(j["schema"], "actbench.results/4");
   EXPECT_EQ(j["complete"], true);
   ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(j["runs"][0]["activation"], "relu");
@@ -92,7 +92,9 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(out)) files.push_back(e.path().filename().string());
   std::sort(files.begin(), files.end());
-  EXPECT_EQ(files, (std::vector<std::string>{"plan.json", "results.json", "runs", "summary.json"}));
+  // The hidden lock files guard the directory against another sweep (flock: nothing to clean up).
+  EXPECT_EQ(files, (std::vector<std::string>{".actbench.active", ".actbench.lock", "plan.json",
+                                             "results.json", "runs", "summary.json"}));
   for (const auto& run : j["runs"]) {
     EXPECT_EQ(Json::parse(actbench_test::read_text(out / "runs" /
                                                    (run["id"].get<std::string>() + ".json"))),

@@ -203,7 +203,7 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
     const CommandResult r = run_plot({sweep.string()});
     expect_one_line_error(r);
     EXPECT_THAT(r.err, HasSubstr("actbench.results/2"));  // what it found
-    EXPECT_THAT(r.err, HasSubstr("actbench.results/3"));  // what it reads
+    EXPECT_THAT(r.err, HasSubstr("actbench.results/4"));  // what it reads
     EXPECT_FALSE(fs::exists(sweep / "plots"));
     std::set<std::string> only_results{"results.json"};
     EXPECT_EQ(files_in(sweep), only_results);
@@ -241,7 +241,7 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
   {
     SCOPED_TRACE("not JSON");
     const fs::path bad = tmp_ / "bad.json";
-    write_text(bad, "{\"schema\": \"actbench.results/3\", \"runs\": [");
+    write_text(bad, "{\"schema\": \"actbench.results/4\", \"runs\": [");
     const fs::path out = tmp_ / "out-bad";
     expect_one_line_error(run_plot({bad.string(), "--out", out.string()}));
     EXPECT_FALSE(fs::exists(out));
@@ -249,7 +249,7 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
   {
     SCOPED_TRACE("no runs");
     const fs::path empty = tmp_ / "empty.json";
-    write_text(empty, "{\"schema\": \"actbench.results/3\", \"runs\": []}");
+    write_text(empty, "{\"schema\": \"actbench.results/4\", \"runs\": []}");
     const fs::path out = tmp_ / "out-empty";
     expect_one_line_error(run_plot({empty.string(), "--out", out.string()}));
     EXPECT_FALSE(fs::exists(out));

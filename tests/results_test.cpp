@@ -1,4 +1,4 @@
-// Results stage: results.json's layout (schema actbench.results/3), atomic writing, and agreement
+// Results stage: results.json's layout (schema actbench.results/4), atomic writing, and agreement
 // with the published JSON Schemas in docs/ (results.schema.json, summary.schema.json).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -145,7 +145,8 @@ TEST(Results, RunEntryAddsIdPointIdentityAndProvenance) {
   const Json e = entries_for(plan, {hand_made_run()})[0];
   Json expected = actbench::run_to_json(hand_made_run());
   for (const char* k : {"id", "name", "point", "config", "device", "device_name",
-                        "actbench_version", "libtorch_version", "finished_at"}) {
+                        "actbench_version", "libtorch_version", "started_at", "finished_at",
+                        "provenance"}) {
     ASSERT_TRUE(e.contains(k)) << k;
     expected[k] = e[k];
   }
@@ -156,6 +157,17 @@ TEST(Results, RunEntryAddsIdPointIdentityAndProvenance) {
   EXPECT_EQ(e["device"], "cpu");
   EXPECT_EQ(e["final"]["test_loss"], 0.5 / 3);
   EXPECT_DOUBLE_EQ(e["final"]["seconds_per_epoch"].get<double>(), 1.75);
+  // Provenance: the host's facts, the command and the run's times.
+  const Json& p = e["provenance"];
+  EXPECT_EQ(p["command"], (Json{"actbench", "run", "configs/quick.yaml"}));
+  EXPECT_EQ(p["finished_at"], e["finished_at"]);
+  EXPECT_EQ(p["build"]["version"], ACTBENCH_VERSION);
+  EXPECT_THAT(p["build"]["git_commit"].get<std::string>(),
+              ::testing::MatchesRegex("[0-9a-f]{40}|unknown"));
+  EXPECT_EQ(p["libtorch"], e["libtorch_version"]);
+  EXPECT_FALSE(p["host"].get<std::string>().empty());
+  EXPECT_GE(p["cpu"]["usable_cores"].get<int>(), 1);
+  for (const char* k : {"os", "blas"}) EXPECT_TRUE(p[k].is_object()) << k;
 }
 
 TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
@@ -163,7 +175,9 @@ TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
   const Json plan_json = actbench::plan_to_json(plan);
   const std::vector<Json> runs = entries_for(plan, {hand_made_run(), diverged_run()});
   const Json j = actbench::results_document(plan_json["config"], environment(), runs, {});
-  EXPECT_EQ(j["schema"], "actbench.results/3");
+  EXPECT_EQ(j["schema"], "actbench.results/4");
+  EXPECT_EQ(j["provenance"]["command"], j["command"]);
+  EXPECT_EQ(j["provenance"]["started_at"], j["started_at"]);
   EXPECT_EQ(j["actbench_version"], ACTBENCH_VERSION);
   EXPECT_TRUE(j["libtorch_version"].is_string());
   EXPECT_FALSE(j["libtorch_version"].get<std::string>().empty());

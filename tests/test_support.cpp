@@ -359,7 +359,8 @@ nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& ex
                                                  "total_seconds", "seconds_per_epoch",
                                                  "started_at",    "finished_at",
                                                  "forward_seconds", "backward_seconds",
-                                                 "optimizer_seconds", "phase_seconds"};
+                                                 "optimizer_seconds", "phase_seconds",
+                                                 "provenance",      "store"};
   if (j.is_object()) {
     for (const auto* keys : {&kTimings, &extra}) {
       for (const auto& k : *keys) j.erase(k);

@@ -121,9 +121,10 @@ CommandResult run_actbench(const std::vector<std::string>& args, const fs::path&
 CommandResult run_captured(const std::string& command, const std::vector<std::string>& args);
 
 
-// `j` without the keys that measure time (seconds, train_seconds, test_seconds, total_seconds,
-// seconds_per_epoch, started_at, finished_at, forward/backward/optimizer_seconds, phase_seconds) and without
-// `extra` keys, at every depth.
+// `j` without the keys that differ between two computations of the same numbers -- those that
+// measure time (seconds, train_seconds, test_seconds, total_seconds, seconds_per_epoch,
+// started_at, finished_at, forward/backward/optimizer_seconds, phase_seconds), the provenance
+// (host, command, ...) and the run store's path -- and without `extra` keys, at every depth.
 nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra = {});
 
 // Lines of `text` (without the newlines).

@@ -5,23 +5,33 @@ _actbench() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} sub=${COMP_WORDS[1]}
   COMPREPLY=()
   if [ "$COMP_CWORD" -eq 1 ]; then
-    mapfile -t COMPREPLY < <(compgen -W "run plan merge curves peak plot list --help --version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "run plan merge ls show compare curves peak plot list --help --version" -- "$cur")
     return
   fi
   case "$prev" in
     --device | -d) mapfile -t COMPREPLY < <(compgen -W "auto cpu cuda cuda:0 cuda:1" -- "$cur"); return ;;
     --out | -o | --log-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+    --store) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
     --config | -c) mapfile -t COMPREPLY < <(compgen -f -X '!*.@(yaml|yml|json)' -- "$cur"); return ;;
   esac
   local flags="--help -q -v --log-file"
   case "$sub" in
     list) mapfile -t COMPREPLY < <(compgen -W "activations keys --markdown --schema" -- "$cur") ;;
-    merge | plot) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --out --curves --formats $flags" -- "$cur") ;;
+    merge | plot | show) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --out --curves --formats $flags" -- "$cur") ;;
+    ls) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+    compare)
+      if [ "$prev" = --by ]; then
+        [ -n "${_ACTBENCH_KEY_NAMES:-}" ] ||
+          _ACTBENCH_KEY_NAMES=$("${COMP_WORDS[0]}" list keys 2>/dev/null | awk 'NR > 1 { print $1 }')
+        mapfile -t COMPREPLY < <(compgen -W "$_ACTBENCH_KEY_NAMES" -- "$cur")
+        return
+      fi
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--by $flags" -- "$cur") ;;
     curves) mapfile -t COMPREPLY < <(compgen -W "--activations --range --points --out $flags" -- "$cur") ;;
     peak) mapfile -t COMPREPLY < <(compgen -W "--threads --size --seconds --json $flags" -- "$cur") ;;
     run | plan)
       if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "--config --device --out --jobs --shard --json $flags" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "--config --device --out --jobs --shard --store --fresh --json $flags" -- "$cur")
         return
       fi
       # The keys, asked of actbench once per shell.

@@ -22,19 +22,22 @@ Examples:
   actbench run configs/fashion.yaml --device cuda
 
 KEY=VALUE sets any config key (dotted, e.g. train.epochs=3; `actbench list keys` lists them); it
-overrides the config file, which overrides the defaults. KEY=a,b,c sweeps it. Rerunning a sweep
-into the same directory skips the runs already finished there.)";
+overrides the config file, which overrides the defaults. KEY=a,b,c sweeps it. Every finished run
+is kept in the run store, and no sweep trains a run the store holds (--fresh does). Rerunning an
+edited config into the same directory keeps the earlier sweep's files in DIR/history/.)";
 
-// "N:SIGNAL" (SIGNAL: KILL, INT or TERM) for the hidden --debug-raise-after.
+// "N:SIGNAL" (SIGNAL: KILL, INT, TERM or STOP) for the hidden --debug-raise-after.
 RaiseAfter parse_raise_after(const std::string& text) {
   std::smatch m;
-  if (!std::regex_match(text, m, std::regex("([0-9]{1,6}):(KILL|INT|TERM)"))) {
-    throw InputError("--debug-raise-after must be N:KILL, N:INT or N:TERM, got '" + text + "'");
+  if (!std::regex_match(text, m, std::regex("([0-9]{1,6}):(KILL|INT|TERM|STOP)"))) {
+    throw InputError("--debug-raise-after must be N:KILL, N:INT, N:TERM or N:STOP, got '" + text +
+                     "'");
   }
   const std::string sig = m[2].str();
-  return {size_t(std::stoul(m[1].str())), sig == "KILL"  ? SIGKILL
-                                          : sig == "INT" ? SIGINT
-                                                         : SIGTERM};
+  return {size_t(std::stoul(m[1].str())), sig == "KILL"   ? SIGKILL
+                                          : sig == "INT"  ? SIGINT
+                                          : sig == "STOP" ? SIGSTOP
+                                                          : SIGTERM};
 }
 
 }  // namespace
@@ -46,7 +49,8 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
       app, "run", "Train and test every activation the config lists, at every point of its sweep",
       kRunExamples, status, [options, raise_after, &argv] {
         const Plan plan = plan_from_options(*options);
-        return run_sweep(plan, SweepOptions{options->shard, argv, *raise_after});
+        return run_sweep(plan, SweepOptions{options->shard, options->store, options->fresh, argv,
+                                            *raise_after});
       });
   add_run_options(*cmd, *options);
   // For tests: a deterministic interruption point (see RaiseAfter). Not shown in --help.

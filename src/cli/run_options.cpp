@@ -18,6 +18,11 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
       "--shard", [&o](const std::string& text) { o.shard = parse_shard(text); },
       "K/N: only the K-th of N parts of the sweep (1 <= K <= N), e.g. "
       "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
+  cmd.add_option("--store", o.store,
+                 "the run store: finished runs kept for every sweep (default: $ACTBENCH_STORE, "
+                 "else .actbench-store beside the output directory)");
+  cmd.add_flag("--fresh", o.fresh,
+               "train every run again, even those the sweep directory or the store holds");
 }
 
 Plan plan_from_options(const RunOptions& o) {

@@ -1,5 +1,5 @@
 // The options `run` and `plan` share: a config file, KEY=VALUE overrides, and the flags that set
-// the sweep's device, directory, parallelism and shard.
+// the sweep's device, directory, parallelism and shard, the run store and --fresh.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,8 @@ struct RunOptions {
   std::optional<std::string> out;          // --out: the config's `out`
   std::optional<int64_t> jobs;             // --jobs: the config's `jobs`
   std::optional<Shard> shard;              // --shard K/N
+  std::optional<std::string> store;        // --store DIR: the run store
+  bool fresh = false;                      // --fresh: train every run again
 };
 
 // Declares the shared options on `cmd`.

@@ -1,4 +1,5 @@
-// The subcommands, one file each (run, plan, merge, curves, peak, plot, list .cpp):
+// The subcommands, one file each (run, plan, merge, show, ls, compare, curves, peak, plot,
+// list .cpp):
 // an options struct bound to typed flags, a setup_x that declares them with the subcommand's own
 // examples, and the job itself in the subcommand's callback, which stores the exit status in
 // `status`. User errors are thrown as InputError (main prints one line and exits 2).
@@ -24,6 +25,9 @@ void setup_curves(CLI::App& app, int& status);
 void setup_peak(CLI::App& app, int& status);
 void setup_list(CLI::App& app, int& status);
 void setup_plot(CLI::App& app, int& status);
+void setup_ls(CLI::App& app, int& status);
+void setup_show(CLI::App& app, int& status);
+void setup_compare(CLI::App& app, int& status);
 
 // `actbench --version`: actbench's and LibTorch's versions and the devices it sees.
 std::string version_text();

@@ -6,6 +6,7 @@
 #include <torch/version.h>
 
 #include "util/fs.h"
+#include "util/provenance.h"
 
 namespace actbench {
 
@@ -109,19 +110,41 @@ nlohmann::json run_to_json(const RunResult& run) {
   return j;
 }
 
-nlohmann::json run_entry(const std::string& id, const std::string& name,
-                         const nlohmann::json& point, const nlohmann::json& identity,
-                         const RunResult& run, const RunEnvironment& env) {
+namespace {
+
+// host_provenance() and the command, with the times given.
+nlohmann::json provenance(const RunEnvironment& env, const std::string& started_at,
+                          const std::string& finished_at) {
+  nlohmann::json p = host_provenance();
+  p["command"] = env.command;
+  p["started_at"] = started_at;
+  p["finished_at"] = finished_at;
+  return p;
+}
+
+}  // namespace
+
+nlohmann::json stored_run(const RunResult& run, const RunEnvironment& env,
+                          const std::string& started_at) {
   nlohmann::json j = run_to_json(run);
-  j["id"] = id;
-  j["name"] = name;
-  j["point"] = point;
-  j["config"] = identity;
   j["device"] = env.device;
   j["device_name"] = env.device_name;
   j["actbench_version"] = ACTBENCH_VERSION;
   j["libtorch_version"] = TORCH_VERSION;
+  j["started_at"] = started_at;
   j["finished_at"] = utc_timestamp();
+  j["provenance"] = provenance(env, started_at, j["finished_at"]);
+  return j;
+}
+
+nlohmann::json run_entry(const std::string& id, const std::string& name,
+                         const nlohmann::json& point, const nlohmann::json& identity,
+                         const RunResult& run, const RunEnvironment& env) {
+  nlohmann::json j = stored_run(run, env, env.started_at);
+  j["id"] = id;
+  j["name"] = name;
+  j["point"] = point;
+  j["config"] = identity;
   return j;
 }
 
@@ -138,6 +161,8 @@ nlohmann::json results_document(const nlohmann::json& config, const RunEnvironme
           {"started_at", env.started_at},
           {"finished_at", env.finished_at},
           {"command", env.command},
+          {"provenance", provenance(env, env.started_at, env.finished_at)},
+          {"store", env.store.empty() ? nlohmann::json() : nlohmann::json(env.store)},
           {"config", config},
           {"complete", missing.empty()},
           {"missing", missing},

@@ -1,4 +1,4 @@
-// Results stage: runs as JSON (schema actbench.results/3, documented in docs/), written atomically.
+// Results stage: runs as JSON (schema actbench.results/4, documented in docs/), written atomically.
 // A run's entry is what DIR/runs/<id>.json holds and what results.json's `runs` lists.
 #pragma once
 
@@ -13,7 +13,7 @@
 
 namespace actbench {
 
-constexpr const char* kResultsSchema = "actbench.results/3";
+constexpr const char* kResultsSchema = "actbench.results/4";
 
 struct RunSummary {
   double last_test_accuracy = 0;
@@ -36,6 +36,7 @@ struct RunEnvironment {
   std::string started_at;   // ISO 8601, UTC
   std::string finished_at;
   std::vector<std::string> command;  // argv
+  std::string store;                 // the run store's directory; empty for none
 };
 
 std::string utc_timestamp();
@@ -46,14 +47,20 @@ nlohmann::json diagnostics_to_json(const EpochDiagnostics& d);
 // The run's metrics: activation, seed, status, per-epoch metrics and the `final` summary.
 nlohmann::json run_to_json(const RunResult& run);
 
-// A run's entry: run_to_json plus its id, name, swept values, identity (the settings that
-// determine its numbers), and the device and versions that produced it.
+// A finished run as the run store keeps it: run_to_json plus the device and versions that
+// produced it, when it started and ended, and its provenance (host_provenance() and the command).
+nlohmann::json stored_run(const RunResult& run, const RunEnvironment& env,
+                          const std::string& started_at);
+
+// A run's entry: stored_run plus its id, name, swept values and identity (the settings that
+// determine its numbers).
 nlohmann::json run_entry(const std::string& id, const std::string& name,
                          const nlohmann::json& point, const nlohmann::json& identity,
                          const RunResult& run, const RunEnvironment& env);
 
-// results.json: the environment, the sweep's base config (with its `sweep`), the entries of every
-// finished run in plan order, and the ids of the runs not finished.
+// results.json: the environment and provenance of the process writing it, the sweep's base config
+// (with its `sweep`), the entries of every finished run in plan order (each with the provenance of
+// the process that trained it), and the ids of the runs not finished.
 nlohmann::json results_document(const nlohmann::json& config, const RunEnvironment& env,
                                 const std::vector<nlohmann::json>& entries,
                                 const std::vector<std::string>& missing);

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "util/error.h"
 #include "util/text.h"
 
@@ -16,33 +18,26 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
                      " not found (give the --out DIR of a sweep)");
   }
   const Plan plan = read_plan_file(dir);
-  std::set<std::string> ids;
-  for (const auto& r : plan.runs) ids.insert(r.id);
-  check_no_foreign_runs(dir, ids);
-  std::vector<std::string> labels;
-  std::string base = plan.base.baseline;
-  if (baseline) {
-    // Matched as activation names are: case and '_', '-' ignored.
-    for (const auto& a : plan.base.activations) labels.push_back(a.label);
-    const auto it = std::find_if(labels.begin(), labels.end(), [&](const std::string& l) {
-      return name_key(l) == name_key(*baseline);
-    });
-    if (it == labels.end()) {
-      throw InputError("--baseline '" + *baseline +
-                       "' is not one of the sweep's activations: " + join(labels, ", "));
-    }
-    base = *it;
-  }
+  const std::string base = baseline ? match_activation_label(plan, *baseline, "--baseline")
+                                      : plan.base.baseline;
   RunEnvironment env;
   env.started_at = utc_timestamp();
   env.command = command;
-  MergeResult merged{collect_outputs(dir, plan, env, base, true), plan.runs.size()};
+  MergeResult merged{collect_outputs(dir, plan, {}, env, base, true), plan.runs.size()};
   Json& results = merged.outputs.results;
   // The environment the runs were trained in (one device unless shards ran on several).
-  std::set<std::string> devices, names;
+  std::set<std::string> devices, names, versions;
   for (const auto& r : results["runs"]) {
     devices.insert(r.value("device", ""));
     names.insert(r.value("device_name", ""));
+    versions.insert("actbench " + r.value("actbench_version", "?") + " with LibTorch " +
+                    r.value("libtorch_version", "?"));
+  }
+  if (versions.size() > 1) {
+    // Shards run by different installations: their numbers may not be comparable.
+    spdlog::warn("the runs of {} were made by {}; rerun the shards with one installation for "
+                 "comparable numbers",
+                 dir.string(), join({versions.begin(), versions.end()}, " and by "));
   }
   results["device"] = join({devices.begin(), devices.end()}, ",");
   results["device_name"] = join({names.begin(), names.end()}, ",");

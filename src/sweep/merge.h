@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "sweep/store.h"
+#include "sweep/sweep_dir.h"
 
 namespace actbench {
 

@@ -12,22 +12,6 @@
 #include "util/text.h"
 
 namespace actbench {
-namespace {
-
-std::string file_safe(const std::string& label) {
-  std::string out;
-  for (char ch : label) {
-    if (std::isalnum(static_cast<unsigned char>(ch))) {
-      out += char(std::tolower(static_cast<unsigned char>(ch)));
-    } else if (!out.empty() && out.back() != '-') {
-      out += '-';
-    }
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "run" : out.substr(0, 40);
-}
-
-}  // namespace
 
 Json run_identity(const Config& run_config) {
   return config_identity(run_config);
@@ -42,7 +26,18 @@ std::string run_id(const Json& identity, const std::string& label) {
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return file_safe(label) + "-" + hex;
+  return file_safe_name(label) + "-" + hex;
+}
+
+std::string match_activation_label(const Plan& plan, const std::string& text,
+                                   const std::string& what) {
+  std::vector<std::string> labels;
+  for (const auto& a : plan.base.activations) {
+    if (name_key(a.label) == name_key(text)) return a.label;
+    labels.push_back(a.label);
+  }
+  throw InputError(what + " '" + text + "' is not one of the sweep's activations: " +
+                   join(labels, ", "));
 }
 
 std::vector<std::string> axis_keys(const std::vector<SweepAxis>& axes) {

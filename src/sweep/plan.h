@@ -60,6 +60,11 @@ struct Shard {
 // Parses "K/N"; InputError unless 1 <= K <= N.
 Shard parse_shard(const std::string& text);
 
+// The label of the plan's activation that `text` names, matched as activation names are (case,
+// '_' and '-' ignored: "relu" is "ReLU"); InputError naming `what` and the labels otherwise.
+std::string match_activation_label(const Plan& plan, const std::string& text,
+                                   const std::string& what);
+
 // The axes' keys, in order (for describe_point in util/text.h).
 std::vector<std::string> axis_keys(const std::vector<SweepAxis>& axes);
 

@@ -20,8 +20,9 @@
 
 #include "data/dataset.h"
 #include "results/results.h"
-#include "sweep/store.h"
+#include "sweep/sweep_dir.h"
 #include "sweep/summary.h"
+#include "sweep/survey.h"
 #include "train/device.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -62,14 +63,6 @@ class StopSignals {
   struct sigaction old_int_ {
   }, old_term_{};
 };
-
-// "42 s", "3 min 05 s", "2 h 07 min": a duration for people.
-std::string duration_text(double seconds) {
-  const auto s = static_cast<int64_t>(std::max(0.0, seconds) + 0.5);
-  if (s < 60) return fmt::format("{} s", s);
-  if (s < 3600) return fmt::format("{} min {:02} s", s / 60, s % 60);
-  return fmt::format("{} h {:02} min", s / 3600, (s % 3600) / 60);
-}
 
 // An in-place progress line on stderr, only when stderr is a terminal, over every run of the
 // invocation (several may train at once); redrawn at most ~10 times a second, so the per-step cost
@@ -221,12 +214,6 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   const std::vector<std::string>& argv = options.argv;
   const Config& base = plan.base;
   const fs::path dir(base.out);
-  const Json plan_json = plan_to_json(plan);
-
-  // Everything that can be wrong with the input is checked before anything is written.
-  std::set<std::string> plan_ids;
-  for (const auto& r : plan.runs) plan_ids.insert(r.id);
-  check_no_foreign_runs(dir, plan_ids);
 
   RunEnvironment env;
   env.started_at = utc_timestamp();
@@ -234,21 +221,51 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   const torch::Device device = resolve_device(base.device);
   env.device = device_string(device);
   env.threads = configure_cpu_threads(base.threads);
+  const fs::path store_dir = resolve_store_dir(options.store, dir);
+  env.store = store_dir.string();
+  const RunStore store(store_dir);
 
-  // This invocation's share of the plan, less the runs already finished in DIR.
-  std::vector<const PlannedRun*> todo;
-  size_t in_shard = 0, done_before = 0;
-  for (const auto& r : plan.runs) {
-    if (shard && !shard->contains(r.index)) continue;
-    ++in_shard;
-    std::string why;
-    if (read_run_entry(dir, r.id, r.identity, why)) {
-      ++done_before;
-      continue;
-    }
-    if (!why.empty()) spdlog::warn("{}: {}; running it again", run_file(dir, r.id).string(), why);
-    todo.push_back(&r);
+  // Everything that can be wrong with the input (data files above all) is checked before
+  // anything is written.
+  survey_sweep(plan, store_dir, device, shard, options.fresh);
+
+  OutputDirGuard guard(dir, prepare_output_dir(dir, "results.json"));
+  fs::path moved_to;
+  const SweepDirLock lock(dir, plan, &moved_to);
+  if (!moved_to.empty()) {
+    spdlog::info("{} held another sweep's files: they are kept in {}", dir.string(),
+                 moved_to.string());
   }
+  // Decided again now that DIR is this sweep's (another may have finished runs meanwhile).
+  const Survey survey = survey_sweep(plan, store_dir, device, shard, options.fresh);
+  const StopSignals signals;
+  fs::create_directories(dir / "runs");
+  remove_stale_temp_files(dir);
+  const auto raise_once = [&](size_t written) {
+    if (options.raise_after && options.raise_after->runs == written) {
+      ::raise(options.raise_after->signal);
+    }
+  };
+  raise_once(0);
+
+  // The runs the store holds are copied in; the rest are trained.
+  std::vector<const PlannedRun*> todo;
+  for (const auto& d : survey.decisions) {
+    const PlannedRun& r = *d.run;
+    if (!d.warning.empty()) {
+      spdlog::warn("{}; {}", d.warning,
+                   d.action == RunAction::kReuse ? "taking the run from the store" : "running it again");
+    }
+    if (d.action == RunAction::kReuse) {
+      write_file_atomic(run_file(dir, r.id),
+                        sweep_entry(r, *d.stored, survey.keys[r.index]).dump(2) + "\n");
+    } else if (d.action == RunAction::kTrain) {
+      todo.push_back(&r);
+    }
+  }
+  const size_t in_shard = survey.decisions.size();
+  const size_t done_before = survey.count(RunAction::kDone);
+  const size_t reused = survey.count(RunAction::kReuse);
 
   // One copy of each data set the runs to do need, shared by them all.
   DataSets datasets;
@@ -256,18 +273,6 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   for (const PlannedRun* r : todo) datasets.load(r->config.data, device);
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
-
-  OutputDirGuard guard(dir, prepare_output_dir(dir, "results.json"));
-  const StopSignals signals;
-  fs::create_directories(dir / "runs");
-  remove_stale_temp_files(dir);
-  write_file_atomic(dir / "plan.json", plan_json.dump(2) + "\n");
-  const auto raise_once = [&](size_t written) {
-    if (options.raise_after && options.raise_after->runs == written) {
-      ::raise(options.raise_after->signal);
-    }
-  };
-  raise_once(0);
 
   spdlog::info("actbench {} | LibTorch {} | device {} | {} CPU thread(s)", ACTBENCH_VERSION,
                TORCH_VERSION, env.device, env.threads);
@@ -282,6 +287,10 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   if (done_before > 0) {
     spdlog::info("{} of these run(s) already finished in {}: skipped", done_before,
                  (dir / "runs").string());
+  }
+  if (reused > 0) {
+    spdlog::info("{} run(s) taken from the run store {} (--fresh trains them again)", reused,
+                 store_dir.string());
   }
   for (const auto& [config, data] : datasets.all()) {
     spdlog::info("{}: {} train / {} test images (loaded in {:.2f} s)", data->name,
@@ -328,11 +337,13 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
             r.status == "diverged" ? "  DIVERGED (loss is not finite): run stopped" : "");
       };
       try {
+        const std::string started_at = utc_timestamp();
         RunResult result =
             train_run(run.config, run.config.activations.front(), data, device, callbacks);
-        write_file_atomic(
-            run_file(dir, run.id),
-            run_entry(run.id, run.name, run.point, run.identity, result, env).dump(2) + "\n");
+        const Json stored = stored_run(result, env, started_at);
+        const StoreKey& key = survey.keys[run.index];
+        store.put(run.config.activations.front().label, key, stored);
+        write_file_atomic(run_file(dir, run.id), sweep_entry(run, stored, key).dump(2) + "\n");
         const std::string done = progress.finish(i);
         progress.clear();
         spdlog::info("{}", done);
@@ -359,7 +370,7 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
 
   // Everything is rebuilt from runs/, whatever this invocation did.
   env.finished_at = utc_timestamp();
-  const SweepOutputs outputs = collect_outputs(dir, plan, env, base.baseline, false);
+  const SweepOutputs outputs = collect_outputs(dir, plan, survey.keys, env, base.baseline, false);
   const size_t stored = plan.runs.size() - outputs.missing.size();
   if (const int sig = g_signal.load(); sig != 0 && !outputs.missing.empty()) {
     spdlog::warn(

@@ -1,7 +1,8 @@
 // Runs a sweep's plan (or one shard of it) into its directory: skips the runs already finished
-// there, trains the rest side by side, writes each run's file the moment it ends, and rebuilds
-// results.json and summary.json once every run of the plan is finished. SIGINT/SIGTERM abandon
-// the runs in progress (nothing of them is written) and say what to rerun.
+// there, copies the ones the run store holds, trains the rest side by side, keeps each in the
+// store and writes its file the moment it ends, and rebuilds results.json and summary.json once
+// every run of the plan is finished. SIGINT/SIGTERM abandon the runs in progress (nothing of them
+// is written) and say what to rerun.
 #pragma once
 
 #include <optional>
@@ -14,7 +15,8 @@ namespace actbench {
 
 // A deterministic interruption for tests: once `runs` runs of this invocation are written (0:
 // right after plan.json), the process raises `signal` on itself -- SIGKILL dies there, SIGINT and
-// SIGTERM take the normal interrupted path.
+// SIGTERM take the normal interrupted path, SIGSTOP stops it there (holding the directory) until a
+// SIGCONT.
 struct RaiseAfter {
   size_t runs = 0;
   int signal = 0;
@@ -22,6 +24,8 @@ struct RaiseAfter {
 
 struct SweepOptions {
   std::optional<Shard> shard;
+  std::optional<std::string> store;  // --store DIR (see resolve_store_dir)
+  bool fresh = false;                // train every run again, replacing the store's entries
   std::vector<std::string> argv;  // recorded in results.json and in the resume hint
   std::optional<RaiseAfter> raise_after;
 };

@@ -81,6 +81,23 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
+std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string& why) {
+  why.clear();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  try {
+    return nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    why = "not valid JSON (" + std::string(e.what()) + ")";
+  } catch (const InputError& e) {
+    // read_file names the path; `why` does not.
+    why = e.what();
+    const std::string prefix = path.string() + ": ";
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+  }
+  return std::nullopt;
+}
+
 fs::path prepare_output_dir(const fs::path& dir, const std::string& result_file) {
   std::error_code ec;
   fs::path created;

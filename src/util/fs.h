@@ -2,7 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace actbench {
 
@@ -12,6 +15,11 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 
 // Reads a whole file; throws InputError naming the file when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
+
+// The JSON document in `path`; nullopt when there is no such file (`why` empty) or when it cannot
+// be read or parsed (`why` says what is wrong without naming the path, e.g. "not valid JSON
+// (...)").
+std::optional<nlohmann::json> read_json_file(const std::filesystem::path& path, std::string& why);
 
 // Makes sure `dir` exists (creating it and its parents if needed), that files can be created in
 // it and that `dir/<result_file>` is not in the way. Returns the outermost directory this call

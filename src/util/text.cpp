@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <fmt/format.h>
+
 namespace actbench {
 
 std::string to_lower(std::string s) {
@@ -22,6 +24,19 @@ std::string name_key(const std::string& s) {
     out.push_back(static_cast<char>(std::tolower(c)));
   }
   return out;
+}
+
+std::string file_safe_name(const std::string& label) {
+  std::string out;
+  for (char ch : label) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) {
+      out += char(std::tolower(static_cast<unsigned char>(ch)));
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "run" : out.substr(0, 40);
 }
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
@@ -105,6 +120,13 @@ std::string describe_point(const nlohmann::json& point, const std::vector<std::s
   std::vector<std::string> texts;
   for (const auto& part : point_parts(point, keys)) texts.push_back(part.second);
   return join(texts, " ");
+}
+
+std::string duration_text(double seconds) {
+  const auto s = static_cast<int64_t>(std::max(0.0, seconds) + 0.5);
+  if (s < 60) return fmt::format("{} s", s);
+  if (s < 3600) return fmt::format("{} min {:02} s", s / 60, s % 60);
+  return fmt::format("{} h {:02} min", s / 3600, (s % 3600) / 60);
 }
 
 }  // namespace actbench

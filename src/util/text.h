@@ -14,6 +14,10 @@ std::string to_lower(std::string s);
 // "leakyrelu". Used to match activation names the way users write them.
 std::string name_key(const std::string& s);
 
+// `label` as a file name: lower-case letters and digits, other runs of characters as one '-',
+// at most 40 characters ("LeakyReLU (0.2)" -> "leakyrelu-0-2"); "run" when nothing is left.
+std::string file_safe_name(const std::string& label);
+
 std::string join(const std::vector<std::string>& parts, const std::string& sep);
 
 // Shortest decimal text that reads back as the same double ("0.001", "1e-05", "20").
@@ -36,5 +40,8 @@ std::string describe_point(const nlohmann::json& point, const std::vector<std::s
 // The same, one (key, "lr=0.01") part per key.
 std::vector<std::pair<std::string, std::string>> point_parts(const nlohmann::json& point,
                                                              const std::vector<std::string>& keys);
+
+// "42 s", "3 min 05 s", "2 h 07 min": a duration for people.
+std::string duration_text(double seconds);
 
 }  // namespace actbench

@@ -1,0 +1,46 @@
+// `actbench compare DIR... [--by KEY]`: several sweeps in one table.
+#include <iostream>
+
+#include "cli/subcommands.h"
+#include "sweep/catalog.h"
+#include "util/error.h"
+
+namespace actbench::cli {
+namespace {
+
+const char* kCompareExamples = R"(
+Examples:
+  actbench compare results/seed results/fashion               a column per sweep
+  actbench compare results/seed results/fashion --by data.dataset   a column per data set
+  actbench compare results/lr results/depth                   a column per sweep and swept value)";
+
+struct CompareOptions {
+  std::vector<std::string> dirs;
+  std::optional<std::string> by;
+};
+
+int run_compare(const CompareOptions& o) {
+  std::vector<SweepView> sweeps;
+  for (const auto& d : o.dirs) sweeps.push_back(read_sweep(d));
+  const Comparison c = compare_sweeps(sweeps, o.by);
+  c.table.print(std::cout);
+  std::cout << "\n";
+  for (const auto& n : c.notes) std::cout << "  " << n << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_compare(CLI::App& app, int& status) {
+  auto options = std::make_shared<CompareOptions>();
+  CLI::App* cmd = add_command(
+      app, "compare",
+      "Join sweeps into one table: a row per activation, a column per sweep (or per value of "
+      "--by KEY)",
+      kCompareExamples, status, [options] { return run_compare(*options); });
+  cmd->add_option("dirs", options->dirs, "the sweeps' directories")->required();
+  cmd->add_option("--by", options->by,
+                  "a config key: one column per value of it (e.g. data.dataset, train.lr)");
+}
+
+}  // namespace actbench::cli

@@ -1,0 +1,46 @@
+// `actbench ls [ROOT]`: the sweeps under a results root, newest first.
+#include <iostream>
+
+#include "cli/subcommands.h"
+#include "sweep/catalog.h"
+#include "util/error.h"
+#include "util/table.h"
+
+namespace actbench::cli {
+namespace {
+
+const char* kLsExamples = R"(
+Examples:
+  actbench ls                 the sweeps under results/
+  actbench ls /shared/runs    under another results root)";
+
+int run_ls(const std::string& root) {
+  const std::vector<SweepListing> sweeps = list_sweeps(root);
+  if (sweeps.empty()) {
+    std::cerr << "no sweeps under " << root << " (actbench run CONFIG makes one)\n";
+    return kExitOk;
+  }
+  using A = Table::Align;
+  Table table({"sweep", "name", "when (UTC)", "runs", "data set", "best final test acc %",
+               "earlier"},
+              {A::kLeft, A::kLeft, A::kLeft, A::kRight, A::kLeft, A::kLeft, A::kRight});
+  for (const auto& s : sweeps) {
+    table.add({s.path, s.name, s.when,
+               std::to_string(s.finished) + "/" + std::to_string(s.planned), s.dataset,
+               s.best.empty() ? "-" : s.best, s.history == 0 ? "" : std::to_string(s.history)});
+  }
+  table.print(std::cout);
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_ls(CLI::App& app, int& status) {
+  auto root = std::make_shared<std::string>("results");
+  CLI::App* cmd =
+      add_command(app, "ls", "List the sweeps under a results root (default: results)",
+                  kLsExamples, status, [root] { return run_ls(*root); });
+  cmd->add_option("root", *root, "the folder holding the sweeps")->capture_default_str();
+}
+
+}  // namespace actbench::cli

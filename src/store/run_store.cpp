@@ -1,0 +1,152 @@
+#include "store/run_store.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <tuple>
+
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/sha256.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+Json StoreKey::to_json() const {
+  return {{"settings", settings},
+          {"data", data},
+          {"actbench_version", actbench_version},
+          {"libtorch_version", libtorch_version},
+          {"device_type", device_type}};
+}
+
+std::string StoreKey::hash() const {
+  return sha256_hex(to_json().dump()).substr(0, 16);  // keys sorted: canonical
+}
+
+RunStore::RunStore(fs::path root) : root_(std::move(root)) {}
+
+fs::path RunStore::entry_path(const std::string& label, const StoreKey& key) const {
+  const std::string h = key.hash();
+  return root_ / "runs" / h.substr(0, 2) / (file_safe_name(label) + "-" + h + ".json");
+}
+
+std::optional<Json> RunStore::find(const std::string& label, const StoreKey& key,
+                                   std::string& why) const {
+  const fs::path path = entry_path(label, key);
+  std::optional<Json> read = read_json_file(path, why);
+  if (!read) {
+    if (!why.empty()) why = path.string() + ": " + why;
+    return std::nullopt;
+  }
+  Json& entry = *read;
+  if (!entry.is_object() || entry.value("schema", "") != kStoreEntrySchema) {
+    why = path.string() + ": not an " + std::string(kStoreEntrySchema) + " entry";
+  } else if (!entry.contains("key") || entry["key"] != key.to_json()) {
+    why = path.string() + ": it holds a run with another key";
+  } else if (!entry.contains("run") || !entry["run"].is_object() ||
+             !entry["run"].contains("status") || !entry["run"].contains("final") ||
+             !entry["run"].contains("epochs") || !entry["run"]["epochs"].is_array()) {
+    why = path.string() + ": it lacks the status, epochs or final metrics of a run";
+  } else {
+    return std::move(entry["run"]);
+  }
+  return std::nullopt;
+}
+
+void RunStore::put(const std::string& label, const StoreKey& key, const Json& run) const {
+  const fs::path path = entry_path(label, key);
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) {
+    throw InputError("cannot create the run store " + path.parent_path().string() + ": " +
+                     ec.message() + "; choose another with --store DIR or $ACTBENCH_STORE");
+  }
+  const Json entry = {{"schema", kStoreEntrySchema}, {"key", key.to_json()}, {"run", run}};
+  write_file_atomic(path, entry.dump(1) + "\n");
+}
+
+std::vector<RunStore::Entry> RunStore::entries() const {
+  std::vector<Entry> out;
+  std::error_code ec;
+  const fs::path runs = root_ / "runs";
+  if (!fs::is_directory(runs, ec)) return out;
+  for (auto it = fs::recursive_directory_iterator(runs, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (it.depth() != 1 || p.extension() != ".json" || p.filename().string()[0] == '.') continue;
+    try {
+      Json e = Json::parse(read_file(p));
+      if (e.is_object() && e.value("schema", "") == kStoreEntrySchema && e.contains("key") &&
+          e["key"].is_object() && e.contains("run") && e["run"].is_object()) {
+        out.push_back({std::move(e["key"]), std::move(e["run"])});
+      }
+    } catch (const std::exception&) {
+      // Unreadable entries are reported where they are used (find), not here.
+    }
+  }
+  return out;
+}
+
+fs::path resolve_store_dir(const std::optional<std::string>& flag, const fs::path& sweep_dir) {
+  fs::path dir;
+  if (flag) {
+    if (flag->empty()) throw InputError("--store needs a directory, got an empty string");
+    dir = *flag;
+  } else if (const char* env = std::getenv("ACTBENCH_STORE"); env != nullptr && *env != '\0') {
+    dir = env;
+  } else {
+    const fs::path parent = fs::absolute(sweep_dir).lexically_normal().parent_path();
+    dir = parent / ".actbench-store";
+  }
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    throw InputError("run store " + dir.string() +
+                     " exists and is not a directory; choose another with --store DIR or "
+                     "$ACTBENCH_STORE");
+  }
+  return fs::absolute(dir).lexically_normal();
+}
+
+Json store_settings(const Json& identity) {
+  Json s = identity;
+  s.erase("device");  // "auto", "cpu", "cuda:1": what counts is the key's device_type
+  if (s.contains("data") && s["data"].is_object()) s["data"].erase("dir");
+  if (s.contains("activations") && s["activations"].is_array()) {
+    for (auto& a : s["activations"]) {
+      if (a.is_object()) a.erase("label");
+    }
+  }
+  return s;
+}
+
+std::map<std::string, std::string> data_file_hashes(const fs::path& dir,
+                                                    const std::vector<std::string>& names) {
+  // The same files are hashed once per process (plan, then run; several data configs).
+  using Stamp = std::tuple<std::string, uintmax_t, fs::file_time_type::rep>;
+  static std::mutex mutex;
+  static std::map<Stamp, std::string> cache;
+  std::map<std::string, std::string> out;
+  for (const auto& name : names) {
+    const fs::path path = fs::absolute(dir / name);
+    std::error_code ec;
+    const uintmax_t size = fs::file_size(path, ec);
+    const auto mtime = fs::last_write_time(path, ec).time_since_epoch().count();
+    const Stamp stamp{path.string(), size, mtime};
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (auto it = cache.find(stamp); !ec && it != cache.end()) {
+        out[name] = it->second;
+        continue;
+      }
+    }
+    const std::string sha = sha256_file(path);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!ec) cache[stamp] = sha;
+    out[name] = sha;
+  }
+  return out;
+}
+
+}  // namespace actbench

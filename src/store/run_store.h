@@ -1,0 +1,82 @@
+// The run store: every finished run, kept once under its key -- the settings that determine its
+// numbers, the SHA-256 of the data files it read, the actbench and LibTorch versions and the
+// device type -- so that a run computed by any sweep is never computed again. Sweeps read from
+// and write to it; a sweep directory keeps its own copy of each of its runs (sweep/sweep_dir.h).
+//
+//   STORE/runs/<2 hex>/<label>-<16 hex>.json   {"schema", "key", "run"}
+//
+// Where: --store DIR, else $ACTBENCH_STORE, else .actbench-store next to the sweep's directory
+// (results/.actbench-store for results/<name>), so that the sweeps of one results root share one
+// store, and the shards of a sweep on a cluster file system share it with no extra setting.
+//
+// Entries are written atomically (temporary file, then rename); a writer killed at any moment
+// leaves the old entry or the new one. Two writers of one key (two sweeps computing the same
+// run at once) write the same numbers; the last rename wins. An entry that cannot be read or whose
+// key is not its file's is reported (`why`) and treated as absent, never trusted.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace actbench {
+
+constexpr const char* kStoreEntrySchema = "actbench.store-entry/1";
+
+// What determines a run's numbers. `settings`: the run's identity less what only names or
+// locates things (its label, data.dir, and the device as written: the type is `device_type`);
+// `data`: file name -> SHA-256 of the files it read.
+struct StoreKey {
+  nlohmann::json settings;
+  std::map<std::string, std::string> data;
+  std::string actbench_version;
+  std::string libtorch_version;
+  std::string device_type;  // "cpu", "cuda"
+
+  nlohmann::json to_json() const;
+  std::string hash() const;  // 16 hex digits of the SHA-256 of to_json()'s canonical text
+};
+
+class RunStore {
+ public:
+  explicit RunStore(std::filesystem::path root);
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path entry_path(const std::string& label, const StoreKey& key) const;
+
+  // The stored run for `key`; nullopt when there is none. `why` says what is wrong when an entry
+  // exists but cannot be used ("" when there is none).
+  std::optional<nlohmann::json> find(const std::string& label, const StoreKey& key,
+                                     std::string& why) const;
+
+  // Keeps `run` under `key` (atomically; replaces an entry of the same key).
+  void put(const std::string& label, const StoreKey& key, const nlohmann::json& run) const;
+
+  // Every readable entry's key and run (for estimates); unreadable ones are skipped.
+  struct Entry {
+    nlohmann::json key;
+    nlohmann::json run;
+  };
+  std::vector<Entry> entries() const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// --store, else $ACTBENCH_STORE, else .actbench-store beside `sweep_dir`; made absolute.
+std::filesystem::path resolve_store_dir(const std::optional<std::string>& flag,
+                                        const std::filesystem::path& sweep_dir);
+
+// The run's settings as a store key's `settings`: `identity` less its label, data.dir and device.
+nlohmann::json store_settings(const nlohmann::json& identity);
+
+// SHA-256 of each of the data set's files in `dir` (by file name). Computed once per directory,
+// size and modification time in this process.
+std::map<std::string, std::string> data_file_hashes(const std::filesystem::path& dir,
+                                                    const std::vector<std::string>& names);
+
+}  // namespace actbench

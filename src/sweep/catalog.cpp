@@ -1,0 +1,309 @@
+#include "sweep/catalog.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "config/key_reader.h"
+#include "config/keys.h"
+#include "sweep/summary.h"
+#include "sweep/sweep_dir.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+// The JSON in `path`; nullopt when absent; InputError when unreadable.
+std::optional<Json> read_json_or_fail(const fs::path& path) {
+  std::string why;
+  std::optional<Json> j = read_json_file(path, why);
+  if (!why.empty()) throw InputError(path.string() + ": " + why);
+  return j;
+}
+
+void check_sweep_dir(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    throw InputError("sweep directory " + dir.string() + " (" + fs::absolute(dir).string() +
+                     ") not found; `actbench ls` lists the sweeps under results/");
+  }
+  if (!fs::is_directory(dir, ec)) {
+    throw InputError(dir.string() + " is not a directory; give a sweep's directory (its --out)");
+  }
+}
+
+// A file's modification time as "2026-11-28T08:30:00Z"; "" when unknown.
+std::string modified_text(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  std::tm tm{};
+  gmtime_r(&st.st_mtime, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The group with the best mean final test accuracy, as "GELU 98.07 ± 0.11" ("" when none).
+std::string best_text(const Json& summary) {
+  const Json* best = nullptr;
+  double best_mean = 0;
+  if (!summary.contains("groups") || !summary["groups"].is_array()) return "";
+  for (const auto& g : summary["groups"]) {
+    const Json& acc = g.value("final_test_accuracy", Json());
+    if (!acc.is_object() || !acc.value("mean", Json()).is_number()) continue;
+    const double mean = acc["mean"].get<double>();
+    if (best == nullptr || mean > best_mean) {
+      best = &g;
+      best_mean = mean;
+    }
+  }
+  if (best == nullptr) return "";
+  return best->value("name", "?") + " " +
+         best->value("text", Json::object()).value("final_test_accuracy", "");
+}
+
+// Every leaf of a config as "dotted.key" -> value (lists are leaves).
+void flatten(const Json& j, const std::string& prefix, std::map<std::string, Json>& out) {
+  if (!j.is_object()) {
+    out[prefix] = j;
+    return;
+  }
+  for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
+}
+
+// A group's full settings: the sweep's config with the group's swept values.
+std::map<std::string, Json> group_settings(const SweepView& s, const Json& group) {
+  std::map<std::string, Json> flat;
+  Json config = s.config;
+  if (config.is_object()) {
+    config.erase("sweep");
+    config.erase("activations");
+    config.erase("out");
+    config.erase("name");
+    flatten(config, "", flat);
+  }
+  for (const auto& [k, v] : group.value("point", Json::object()).items()) flat[k] = v;
+  return flat;
+}
+
+std::string sweep_label(const std::vector<SweepView>& sweeps, size_t i) {
+  const std::string base = sweeps[i].dir.filename().string();
+  for (size_t j = 0; j < sweeps.size(); ++j) {
+    if (j != i && sweeps[j].dir.filename().string() == base) return sweeps[i].dir.string();
+  }
+  return base.empty() ? sweeps[i].dir.string() : base;
+}
+
+}  // namespace
+
+SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& baseline) {
+  check_sweep_dir(dir);
+  SweepView view;
+  view.dir = dir;
+  std::error_code ec;
+  const bool has_summary = fs::exists(dir / "summary.json", ec);
+  if (fs::exists(dir / "plan.json", ec)) {
+    try {
+      const Plan plan = read_plan_file(dir);
+      const std::string base =
+          baseline ? match_activation_label(plan, *baseline, "--baseline") : plan.base.baseline;
+      RunEnvironment env;
+      view.summary = collect_outputs(dir, plan, {}, env, base, false).summary;
+      view.config = plan.config_json;
+      return view;
+    } catch (const InputError& e) {
+      if (!has_summary || baseline) throw;
+      spdlog::warn("{}; showing {} as it is", e.what(), (dir / "summary.json").string());
+    }
+  }
+  if (!has_summary) {
+    throw InputError(dir.string() +
+                     " holds no sweep (no plan.json or summary.json); `actbench ls` lists the "
+                     "sweeps under results/");
+  }
+  if (baseline) {
+    throw InputError("--baseline needs the sweep's plan.json and runs/, which " + dir.string() +
+                     " lacks; it shows its summary.json as it is");
+  }
+  view.summary = *read_json_or_fail(dir / "summary.json");
+  if (!view.summary.is_object() || view.summary.value("schema", "") != kSummarySchema ||
+      !view.summary.contains("table") || !view.summary.contains("groups")) {
+    throw InputError((dir / "summary.json").string() + ": not an " + kSummarySchema +
+                     " file; rebuild it with `actbench merge " + dir.string() + "`");
+  }
+  if (auto results = read_json_or_fail(dir / "results.json"); results && results->is_object()) {
+    view.config = results->value("config", Json());
+  }
+  return view;
+}
+
+std::vector<SweepListing> list_sweeps(const fs::path& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    throw InputError("results root " + root.string() + " (" + fs::absolute(root).string() +
+                     ") is not a directory; give the folder holding your sweeps (default: "
+                     "results)");
+  }
+  constexpr int kMaxDepth = 4;  // results/<group>/<sweep>, with room to spare
+  std::vector<SweepListing> out;
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code e2;
+    if (!it->is_directory(e2)) continue;
+    // A sweep's own folders and hidden ones (the run store) are not experiments.
+    if (name.empty() || name[0] == '.' || name == "history" || name == "runs" ||
+        name == "plots" || it.depth() >= kMaxDepth) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    const fs::path dir = it->path();
+    if (!fs::exists(dir / "plan.json", e2)) continue;
+    SweepListing l;
+    l.path = dir.lexically_relative(root).string();
+    try {
+      const Json plan = *read_json_or_fail(dir / "plan.json");
+      const Json& config = plan.at("config");
+      l.name = config.value("name", "");
+      l.dataset = dataset_label(*parse_choice<DatasetKind>(config.at("data").at("dataset")));
+      for (const auto& r : plan.at("runs")) {
+        ++l.planned;
+        if (fs::exists(run_file(dir, r.at("id").get<std::string>()), e2)) ++l.finished;
+      }
+      std::optional<Json> results = read_json_or_fail(dir / "results.json");
+      l.when = results && results->is_object() && results->value("complete", false)
+                   ? results->value("finished_at", "")
+                   : modified_text(dir / "plan.json");
+      if (l.finished > 0) l.best = best_text(read_sweep(dir).summary);
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: cannot be read ({}); skipped", dir.string(), e.what());
+      continue;
+    }
+    for (auto h = fs::directory_iterator(dir / "history", e2);
+         !e2 && h != fs::directory_iterator(); h.increment(e2)) {
+      if (h->is_directory()) ++l.history;
+    }
+    it.disable_recursion_pending();  // a sweep holds no other sweep
+    out.push_back(std::move(l));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const SweepListing& a, const SweepListing& b) { return a.when > b.when; });
+  return out;
+}
+
+Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
+                          const std::optional<std::string>& by) {
+  if (by && find_config_key(*by) == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& k : config_keys()) names.push_back(k.name);
+    const std::string guess = closest_match(*by, names);
+    throw InputError("--by " + *by + ": not a config key" +
+                     (guess.empty() ? "" : " (did you mean " + guess + "?)") +
+                     "; `actbench list keys` lists them");
+  }
+  struct Cell {
+    std::string text;
+    size_t sweep;
+    const Json* group;
+  };
+  std::vector<std::string> columns, rows;
+  std::map<std::string, std::map<std::string, Cell>> cells;  // column -> activation -> cell
+  std::map<std::string, std::set<std::string>> column_sources;
+  for (size_t i = 0; i < sweeps.size(); ++i) {
+    const SweepView& s = sweeps[i];
+    for (const auto& g : s.summary.at("groups")) {
+      std::string column;
+      if (by) {
+        Json value;
+        const Json point = g.value("point", Json::object());
+        const Json axes = s.summary.value("axes", Json::array());
+        if (!point.contains(*by) && std::find(axes.begin(), axes.end(), *by) != axes.end()) {
+          throw InputError("--by " + *by + ": " + s.dir.string() + " sweeps " + *by +
+                           " and reports means over it, not one value per column; compare --by "
+                           "another key");
+        }
+        if (point.contains(*by)) {
+          value = point[*by];
+        } else if (s.config.is_object() && s.config.contains(key_pointer(*by))) {
+          value = s.config.at(key_pointer(*by));
+        } else {
+          throw InputError("--by " + *by + ": " + s.dir.string() +
+                           " does not record its config (no plan.json or results.json)");
+        }
+        column = last_key_part(*by) + "=" + value_text(value);
+      } else {
+        const std::string where = g.value("point_text", "");
+        column = sweep_label(sweeps, i) + (where.empty() ? "" : " " + where);
+      }
+      const std::string activation = g.value("activation", "?");
+      if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
+        columns.push_back(column);
+      }
+      if (std::find(rows.begin(), rows.end(), activation) == rows.end()) rows.push_back(activation);
+      auto& column_cells = cells[column];
+      if (auto other = column_cells.find(activation); other != column_cells.end()) {
+        // Two results for one cell: name what tells them apart.
+        const auto a = group_settings(sweeps[other->second.sweep], *other->second.group);
+        const auto b = group_settings(s, g);
+        std::vector<std::string> differ;
+        for (const auto& [k, v] : a) {
+          if (!b.count(k) || b.at(k) != v) differ.push_back(k);
+        }
+        for (const auto& [k, v] : b) {
+          if (!a.count(k)) differ.push_back(k);
+        }
+        throw InputError(
+            activation + " at " + column + " is in " +
+            sweeps[other->second.sweep].dir.string() + " and in " + s.dir.string() +
+            (differ.empty() ? "" : " (they differ in " + join(differ, ", ") + ")") +
+            (by ? "; compare --by one of the keys that differ" : "; give each sweep once"));
+      }
+      column_cells[activation] = {
+          g.value("text", Json::object()).value("final_test_accuracy", "-"), i, &g};
+      column_sources[column].insert(s.dir.string());
+    }
+  }
+  std::vector<std::string> header{"activation"};
+  std::vector<Table::Align> align{Table::Align::kLeft};
+  for (const auto& c : columns) {
+    header.push_back(c);
+    align.push_back(Table::Align::kRight);
+  }
+  Comparison out{Table(header, align), {}};
+  for (const auto& r : rows) {
+    std::vector<std::string> row{r};
+    for (const auto& c : columns) {
+      auto it = cells[c].find(r);
+      row.push_back(it == cells[c].end() ? "-" : it->second.text);
+    }
+    out.table.add(row);
+  }
+  for (const auto& c : columns) {
+    if (!by) break;  // the column names its sweep
+    out.notes.push_back(c + ": " + join({column_sources[c].begin(), column_sources[c].end()}, ", "));
+  }
+  for (const auto& s : sweeps) {
+    const Json& sm = s.summary;
+    const size_t seeds = sm.value("seeds", Json::array()).size();
+    out.notes.push_back(s.dir.string() + ": " + sm.value("dataset_label", "?") + ", " +
+                        std::to_string(seeds) + " seed(s), " +
+                        std::to_string(sm.value("runs_finished", 0)) + " of " +
+                        std::to_string(sm.value("runs_planned", 0)) + " runs finished");
+  }
+  const int confidence = int(100 * sweeps.front().summary.value("confidence", 0.95) + 0.5);
+  out.notes.push_back("cells: final test accuracy %, the mean over seeds ± the half-width of its " +
+                      std::to_string(confidence) + "% confidence interval (several seeds)");
+  return out;
+}
+
+}  // namespace actbench

@@ -1,0 +1,56 @@
+// Reading sweeps back, read-only: a sweep's statistics (`actbench show`), the sweeps under a
+// results root (`actbench ls`) and several sweeps joined into one table (`actbench compare`).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/table.h"
+
+namespace actbench {
+
+// A sweep as it stands: its resolved config and its summary (actbench.summary/2).
+struct SweepView {
+  std::filesystem::path dir;
+  nlohmann::json config;   // the sweep's base config (with its `sweep`)
+  nlohmann::json summary;  // built from DIR/runs when DIR has a plan, else DIR/summary.json
+};
+
+// Reads DIR without writing anything: the summary is rebuilt in memory from DIR/plan.json and
+// DIR/runs (so an unfinished sweep shows what is finished), against `baseline` when given
+// (matched case- and separator-insensitively); a directory holding only results.json and
+// summary.json (e.g. sent by a co-author) shows its summary.json. InputError otherwise.
+SweepView read_sweep(const std::filesystem::path& dir,
+                     const std::optional<std::string>& baseline = std::nullopt);
+
+// One line of `actbench ls`.
+struct SweepListing {
+  std::string path;     // relative to the root
+  std::string name;     // the config's name
+  std::string when;     // results.json's finished_at, else plan.json's modification time (UTC)
+  size_t finished = 0;  // runs finished
+  size_t planned = 0;
+  std::string dataset;  // e.g. "MNIST"
+  std::string best;     // e.g. "GELU 98.07 ± 0.11" (the best final test accuracy)
+  size_t history = 0;   // earlier sweeps kept in DIR/history
+};
+
+// The sweeps under `root` (any depth; hidden folders and history/ skipped), newest first.
+// InputError when `root` is not a directory.
+std::vector<SweepListing> list_sweeps(const std::filesystem::path& root);
+
+// Several sweeps joined: one row per activation, one column per (sweep, swept point), or per value
+// of `by` (a config key) when given. InputError when two of them would fill the same cell (the
+// message names the keys that tell them apart).
+struct Comparison {
+  Table table;
+  std::vector<std::string> notes;  // what each column holds and what ± means
+};
+Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
+                          const std::optional<std::string>& by);
+
+}  // namespace actbench

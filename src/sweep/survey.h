@@ -1,0 +1,57 @@
+// What a sweep has to do: for each run of this invocation's share of the plan, whether its
+// directory already holds it, the run store has it, or it must be trained. `plan` and `run` both
+// decide through survey_sweep(), so they agree on every run.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include "store/run_store.h"
+#include "sweep/plan.h"
+
+namespace actbench {
+
+enum class RunAction {
+  kDone,   // DIR/runs holds it, stored under the same key
+  kReuse,  // the store holds it: copied into DIR/runs, not trained
+  kTrain,  // trained (and stored)
+};
+
+struct RunDecision {
+  const PlannedRun* run = nullptr;
+  RunAction action = RunAction::kTrain;
+  std::optional<nlohmann::json> stored;  // kReuse: the store's run
+  std::string warning;  // why an existing file is not used ("" when none is in the way)
+};
+
+struct Survey {
+  std::filesystem::path store_dir;
+  std::string device_type;            // "cpu", "cuda"
+  std::vector<StoreKey> keys;         // one per run of the plan, in plan order
+  std::vector<RunDecision> decisions;  // this invocation's share, in plan order
+  bool other_sweep = false;           // DIR holds another sweep's files (moved to history by run)
+
+  size_t count(RunAction action) const;
+};
+
+// Checks every data set the plan reads (InputError naming what is wrong), hashes their files and
+// decides each run of `shard` (all runs without one). `fresh`: every run is trained again.
+Survey survey_sweep(const Plan& plan, const std::filesystem::path& store_dir,
+                    const torch::Device& device, const std::optional<Shard>& shard, bool fresh);
+
+// The time the runs to train will take, from the store's measured seconds per epoch of runs like
+// them (same device type and data; the same settings but the seed, else the same model, batch
+// size and engine with any activation).
+struct TimeEstimate {
+  double seconds = 0;        // for the runs estimated, one after the other
+  size_t estimated = 0;      // runs with an estimate
+  size_t without = 0;        // runs to train with no similar run in the store
+};
+TimeEstimate estimate_time(const Survey& survey);
+
+}  // namespace actbench

@@ -1,0 +1,279 @@
+#include "sweep/sweep_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "config/keys.h"
+#include "sweep/summary.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+namespace actbench {
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+fs::path run_file(const fs::path& dir, const std::string& id) {
+  return dir / "runs" / (id + ".json");
+}
+
+Json sweep_entry(const PlannedRun& run, const Json& stored_run, const StoreKey& key) {
+  Json j = stored_run;
+  j["label"] = run.config.activations.front().label;
+  j["id"] = run.id;
+  j["name"] = run.name;
+  j["point"] = run.point;
+  j["config"] = run.identity;
+  j["store_key"] = key.to_json();
+  return j;
+}
+
+std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, const Json& identity,
+                                   const StoreKey* key, std::string& why) {
+  std::optional<Json> read = read_json_file(run_file(dir, id), why);
+  if (!read) return std::nullopt;
+  Json& entry = *read;
+  if (!entry.is_object() || !entry.contains("id") || entry["id"] != id) {
+    why = "its id is not " + id;
+  } else if (!entry.contains("config") || entry["config"] != identity) {
+    why = "it holds a run with other settings";
+  } else if (!entry.contains("status") || !entry.contains("final") || !entry.contains("epochs")) {
+    why = "it lacks the status, epochs or final metrics of a run";
+  } else if (key != nullptr && !entry.contains("store_key")) {
+    why = "it was written by an actbench before the run store (it records no store key)";
+  } else if (key != nullptr && entry["store_key"] != key->to_json()) {
+    why = "it was made by another actbench or LibTorch version, from other data files or on "
+          "another device type";
+  } else {
+    return entry;
+  }
+  return std::nullopt;
+}
+
+Plan read_plan_file(const fs::path& dir) {
+  const fs::path path = dir / "plan.json";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    throw InputError(path.string() + " not found: " + dir.string() +
+                     " is not a sweep directory (actbench run ... --out DIR makes one)");
+  }
+  Json stored;
+  try {
+    stored = Json::parse(read_file(path));
+  } catch (const Json::exception& e) {
+    throw InputError(path.string() + ": not valid JSON (" + e.what() + ")");
+  }
+  const std::string other_version = path.string() + ": not an " + kPlanSchema +
+                                    " file of this actbench version; rerun the sweep to rewrite it";
+  if (!stored.is_object() || stored.value("schema", "") != kPlanSchema ||
+      !stored.contains("runs") || !stored["runs"].is_array() || !stored.contains("config")) {
+    throw InputError(other_version);
+  }
+  ConfigSource source;
+  source.tree = default_config_json();
+  Plan plan;
+  try {
+    merge_config_document(source, stored["config"], path.string());
+    plan = make_plan(source);
+  } catch (const InputError& e) {
+    throw InputError(other_version + " (" + e.what() + ")");
+  }
+  bool same = plan.runs.size() == stored["runs"].size();
+  for (size_t i = 0; same && i < plan.runs.size(); ++i) {
+    same = stored["runs"][i].value("id", "") == plan.runs[i].id;
+  }
+  if (!same) throw InputError(other_version + " (its run ids differ)");
+  return plan;
+}
+
+namespace {
+
+// The run ids DIR/plan.json lists, in order; nullopt when there is no plan.json; an empty list
+// when it cannot be read as a plan.
+std::optional<std::vector<std::string>> stored_plan_ids(const fs::path& dir) {
+  const fs::path path = dir / "plan.json";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  std::vector<std::string> ids;
+  try {
+    const Json stored = Json::parse(read_file(path));
+    for (const auto& r : stored.at("runs")) ids.push_back(r.at("id").get<std::string>());
+  } catch (const std::exception&) {
+    ids.clear();
+  }
+  return ids;
+}
+
+std::vector<std::string> plan_ids(const Plan& plan) {
+  std::vector<std::string> ids;
+  for (const auto& r : plan.runs) ids.push_back(r.id);
+  return ids;
+}
+
+// Whether DIR/runs holds a run file whose id is not in `ids`.
+bool holds_foreign_runs(const fs::path& dir, const std::vector<std::string>& ids) {
+  const std::set<std::string> known(ids.begin(), ids.end());
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir / "runs", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.extension() == ".json" && p.filename().string()[0] != '.' &&
+        !known.count(p.stem().string())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The sweep's own files and folders, in the order they move to history: plan.json last, so a
+// process killed half-way leaves plan.json in DIR and the next run moves the rest.
+const char* const kSweepFiles[] = {"results.json", "summary.json", "runs", "plots", "plan.json"};
+
+fs::path move_to_history(const fs::path& dir) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  const fs::path base = dir / "history" / stamp;
+  fs::path target = base;
+  std::error_code ec;
+  for (int i = 2; fs::exists(target, ec); ++i) target = base.string() + "-" + std::to_string(i);
+  fs::create_directories(target, ec);
+  if (ec) {
+    throw InputError("cannot create " + target.string() + " to keep the earlier sweep's files: " +
+                     ec.message() + "; give this sweep its own directory with --out DIR");
+  }
+  for (const char* name : kSweepFiles) {
+    if (!fs::exists(dir / name, ec)) continue;
+    fs::rename(dir / name, target / name, ec);
+    if (ec) {
+      throw InputError("cannot move " + (dir / name).string() + " to " + target.string() + ": " +
+                       ec.message() + "; give this sweep its own directory with --out DIR");
+    }
+  }
+  return target;
+}
+
+// An open lock file in DIR; -1 when the file system offers no locks (then there is no guard).
+int open_lock_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw InputError("cannot open " + path.string() + ": " + std::strerror(errno) +
+                     "; the sweep directory must be writable");
+  }
+  return fd;
+}
+
+// flock(2) that retries on EINTR; false when it would block; true when locks are unsupported.
+bool lock_fd(int fd, int operation) {
+  while (::flock(fd, operation) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return false;
+    static std::once_flag warned;
+    std::call_once(warned, [] {
+      spdlog::warn("the file system offers no file locks ({}): concurrent sweeps in one "
+                   "directory are not guarded",
+                   std::strerror(errno));
+    });
+    return true;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool holds_other_sweep(const fs::path& dir, const Plan& plan) {
+  const auto stored = stored_plan_ids(dir);
+  const std::vector<std::string> ids = plan_ids(plan);
+  if (stored) return *stored != ids;
+  std::error_code ec;
+  return fs::exists(dir / "results.json", ec) || fs::exists(dir / "summary.json", ec) ||
+         holds_foreign_runs(dir, ids);
+}
+
+SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, fs::path* moved_to) {
+  // The guard: held for the few milliseconds it takes to look at DIR and rotate it.
+  const int guard = open_lock_file(dir / ".actbench.lock");
+  active_fd_ = open_lock_file(dir / ".actbench.active");
+  try {
+    lock_fd(guard, LOCK_EX);
+    if (holds_other_sweep(dir, plan)) {
+      // A sweep running in DIR holds `active` shared for as long as it runs.
+      if (!lock_fd(active_fd_, LOCK_EX | LOCK_NB)) {
+        throw InputError("another sweep (other runs) is running in " + dir.string() +
+                         " right now; wait for it to finish or give this one its own directory "
+                         "with --out DIR");
+      }
+      const fs::path to = move_to_history(dir);
+      if (moved_to != nullptr) *moved_to = to;
+    }
+    write_file_atomic(dir / "plan.json", plan_to_json(plan).dump(2) + "\n");
+    lock_fd(active_fd_, LOCK_SH);  // downgrades our own exclusive lock, if we took one
+    ::close(guard);
+  } catch (...) {
+    ::close(guard);
+    ::close(active_fd_);
+    throw;
+  }
+}
+
+SweepDirLock::~SweepDirLock() {
+  if (active_fd_ >= 0) ::close(active_fd_);
+}
+
+void remove_stale_temp_files(const fs::path& dir) {
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(1);
+  for (const fs::path& d : {dir, dir / "runs", dir / "history"}) {
+    std::error_code ec;
+    if (!fs::is_directory(d, ec)) continue;
+    for (const auto& e : fs::directory_iterator(d, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.size() < 2 || name[0] != '.' || name.find(".tmp.") == std::string::npos) continue;
+      if (e.last_write_time(ec) < cutoff) fs::remove(e.path(), ec);
+    }
+  }
+}
+
+SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan,
+                             const std::vector<StoreKey>& keys, const RunEnvironment& env,
+                             const std::string& baseline, bool strict) {
+  SweepOutputs out;
+  std::vector<Json> entries;
+  std::map<std::string, Json> by_id;
+  for (const auto& r : plan.runs) {
+    const std::string& id = r.id;
+    std::string why;
+    const StoreKey* key = keys.empty() ? nullptr : &keys.at(r.index);
+    std::optional<Json> entry = read_run_entry(dir, id, r.identity, key, why);
+    if (!entry) {
+      if (strict && !why.empty()) {
+        throw InputError(run_file(dir, id).string() + ": " + why +
+                         "; remove it and rerun the sweep to redo that run");
+      }
+      out.missing.push_back(id);
+      continue;
+    }
+    by_id[id] = *entry;
+    entries.push_back(std::move(*entry));
+  }
+  out.results = results_document(plan.config_json, env, entries, out.missing);
+  out.summary = build_summary(plan, by_id, baseline);
+  return out;
+}
+
+void write_outputs(const fs::path& dir, const SweepOutputs& outputs) {
+  write_file_atomic(dir / "results.json", outputs.results.dump(2) + "\n");
+  write_file_atomic(dir / "summary.json", outputs.summary.dump(2) + "\n");
+}
+
+}  // namespace actbench
