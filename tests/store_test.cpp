@@ -132,6 +132,12 @@ TEST_F(Store, StoreOptionAndEnvironmentVariableChooseTheStore) {
                     "is not a directory");
   EXPECT_FALSE(fs::exists(tmp_ / "c"));
   expect_user_error(run(tmp_ / "c", {"--store", ""}), "--store needs a directory");
+  // A store where entries cannot be written: refused before anything is written.
+  fs::create_directories(tmp_ / "blocked");
+  actbench_test::write_text(tmp_ / "blocked" / "runs", "not a directory");
+  expect_user_error(run(tmp_ / "c", {"--store", (tmp_ / "blocked").string()}),
+                    "choose another run store with --store DIR or $ACTBENCH_STORE");
+  EXPECT_FALSE(fs::exists(tmp_ / "c"));
 }
 
 // A damaged store entry is never trusted: a warning, the run trained again, the entry replaced.

@@ -10,9 +10,9 @@ namespace {
 
 const char* kCompareExamples = R"(
 Examples:
-  actbench compare results/seed results/fashion               a column per sweep
-  actbench compare results/seed results/fashion --by data.dataset   a column per data set
-  actbench compare results/lr results/depth                   a column per sweep and swept value)";
+  actbench compare results/seed results/fashion                a column per sweep
+  actbench compare results/seed results/wide --by model.hidden a column per value of model.hidden
+  actbench compare results/seed results/lr                     a column per sweep and swept value)";
 
 struct CompareOptions {
   std::vector<std::string> dirs;

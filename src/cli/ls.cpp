@@ -11,8 +11,8 @@ namespace {
 
 const char* kLsExamples = R"(
 Examples:
-  actbench ls                 the sweeps under results/
-  actbench ls /shared/runs    under another results root)";
+  actbench ls                          the sweeps under results/
+  actbench ls results/seed/history     the earlier sweeps an edited config moved aside there)";
 
 int run_ls(const std::string& root) {
   const std::vector<SweepListing> sweeps = list_sweeps(root);

@@ -13,7 +13,7 @@ const char* kShowExamples = R"(
 Examples:
   actbench show results/seeds                   the table and the paired differences
   actbench show results/seeds --baseline Tanh   differences against Tanh (nothing is rewritten)
-  actbench show results/seed/history/20261128T083000Z   an earlier sweep kept in the directory)";
+  actbench ls results/seed/history              earlier sweeps kept in results/seed, to show)";
 
 struct ShowOptions {
   std::string dir;

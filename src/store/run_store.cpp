@@ -67,6 +67,16 @@ void RunStore::put(const std::string& label, const StoreKey& key, const Json& ru
   write_file_atomic(path, entry.dump(1) + "\n");
 }
 
+void RunStore::prepare_for_writing() const {
+  const fs::path runs = root_ / "runs";
+  prepare_output_dir(runs, "", "choose another run store with --store DIR or $ACTBENCH_STORE");
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(runs, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->is_directory()) remove_stale_temp_files_in(it->path());
+  }
+}
+
 std::vector<RunStore::Entry> RunStore::entries() const {
   std::vector<Entry> out;
   std::error_code ec;

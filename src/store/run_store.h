@@ -56,6 +56,10 @@ class RunStore {
   // Keeps `run` under `key` (atomically; replaces an entry of the same key).
   void put(const std::string& label, const StoreKey& key, const nlohmann::json& run) const;
 
+  // Creates the store if needed and checks that entries can be written there (InputError
+  // otherwise); removes the temporary files of writers killed more than a minute ago.
+  void prepare_for_writing() const;
+
   // Every readable entry's key and run (for estimates); unreadable ones are skipped.
   struct Entry {
     nlohmann::json key;

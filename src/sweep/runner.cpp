@@ -225,9 +225,11 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   env.store = store_dir.string();
   const RunStore store(store_dir);
 
-  // Everything that can be wrong with the input (data files above all) is checked before
-  // anything is written.
-  survey_sweep(plan, store_dir, device, shard, options.fresh);
+  // Everything that can be wrong with the input (data files above all, a run store that cannot
+  // take the runs to train) is checked before anything is written in DIR.
+  if (survey_sweep(plan, store_dir, device, shard, options.fresh).count(RunAction::kTrain) > 0) {
+    store.prepare_for_writing();
+  }
 
   OutputDirGuard guard(dir, prepare_output_dir(dir, "results.json"));
   fs::path moved_to;

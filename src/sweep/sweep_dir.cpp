@@ -232,16 +232,7 @@ SweepDirLock::~SweepDirLock() {
 }
 
 void remove_stale_temp_files(const fs::path& dir) {
-  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(1);
-  for (const fs::path& d : {dir, dir / "runs", dir / "history"}) {
-    std::error_code ec;
-    if (!fs::is_directory(d, ec)) continue;
-    for (const auto& e : fs::directory_iterator(d, ec)) {
-      const std::string name = e.path().filename().string();
-      if (name.size() < 2 || name[0] != '.' || name.find(".tmp.") == std::string::npos) continue;
-      if (e.last_write_time(ec) < cutoff) fs::remove(e.path(), ec);
-    }
-  }
+  for (const fs::path& d : {dir, dir / "runs", dir / "history"}) remove_stale_temp_files_in(d);
 }
 
 SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan,

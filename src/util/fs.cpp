@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -98,13 +99,26 @@ std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string& 
   return std::nullopt;
 }
 
-fs::path prepare_output_dir(const fs::path& dir, const std::string& result_file) {
+void remove_stale_temp_files_in(const fs::path& dir) {
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::minutes(1);
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() < 2 || name[0] != '.' || name.find(".tmp.") == std::string::npos) continue;
+    std::error_code e2;
+    if (it->last_write_time(e2) < cutoff && !e2) fs::remove(it->path(), e2);
+  }
+}
+
+fs::path prepare_output_dir(const fs::path& dir, const std::string& result_file,
+                            const std::string& hint) {
   std::error_code ec;
   fs::path created;
   if (fs::exists(dir, ec)) {
     if (!fs::is_directory(dir, ec)) {
-      throw InputError("output directory " + dir.string() +
-                       " exists and is not a directory; choose another with --out DIR");
+      throw InputError("output directory " + dir.string() + " exists and is not a directory; " +
+                       hint);
     }
   } else {
     // The outermost missing ancestor is what a failed run must remove again.
@@ -112,7 +126,7 @@ fs::path prepare_output_dir(const fs::path& dir, const std::string& result_file)
     fs::create_directories(dir, ec);
     if (ec) {
       throw InputError("cannot create output directory " + dir.string() + ": " + ec.message() +
-                       "; choose another with --out DIR");
+                       "; " + hint);
     }
   }
   // Probe writability with a real file: access(2) is wrong for root and for read-only mounts.
@@ -121,12 +135,12 @@ fs::path prepare_output_dir(const fs::path& dir, const std::string& result_file)
   if (fd < 0) {
     std::string why = errno_text();
     remove_created_dirs(dir, created);
-    throw InputError("output directory " + dir.string() + " is not writable (" + why +
-                     "); choose another with --out DIR");
+    throw InputError("output directory " + dir.string() + " is not writable (" + why + "); " +
+                     hint);
   }
   ::close(fd);
   fs::remove(probe, ec);
-  if (fs::is_directory(dir / result_file, ec)) {
+  if (!result_file.empty() && fs::is_directory(dir / result_file, ec)) {
     throw InputError((dir / result_file).string() +
                      " is a directory, so results cannot be written there; remove it or choose "
                      "another --out DIR");

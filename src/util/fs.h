@@ -21,11 +21,16 @@ std::string read_file(const std::filesystem::path& path);
 // (...)").
 std::optional<nlohmann::json> read_json_file(const std::filesystem::path& path, std::string& why);
 
+// Removes the temporary files (".NAME.tmp.XXXXXX") that a writer killed in write_file_atomic left
+// in `dir`: only those older than a minute, so a writer at work next door is never disturbed.
+void remove_stale_temp_files_in(const std::filesystem::path& dir);
+
 // Makes sure `dir` exists (creating it and its parents if needed), that files can be created in
-// it and that `dir/<result_file>` is not in the way. Returns the outermost directory this call
+// it and that `dir/<result_file>` (if not empty) is not in the way; errors end with `hint`. Returns the outermost directory this call
 // created (empty when `dir` already existed). Throws InputError otherwise.
-std::filesystem::path prepare_output_dir(const std::filesystem::path& dir,
-                                         const std::string& result_file);
+std::filesystem::path prepare_output_dir(
+    const std::filesystem::path& dir, const std::string& result_file,
+    const std::string& hint = "choose another with --out DIR");
 
 // Removes `dir` and its parents up to and including `top` while they are empty; used to leave
 // nothing behind when a run that created them fails. Does nothing when `top` is empty.
