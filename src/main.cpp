@@ -1,8 +1,13 @@
 // actbench: compare neural-network activation functions on MNIST with LibTorch.
 // This file only wires the command line to the subcommands (cli/subcommands.h).
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <chrono>
+#include <ctime>
+#include <memory>
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -46,15 +51,48 @@ void check_subcommand(const CLI::App& app, int argc, char** argv) {
                              " (actbench --help shows what each does)");
 }
 
+// "[12:34:56] " before a log line; nothing before an error, which is the one line a user reads
+// ("error: data directory ... not found").
+class TimeUnlessError : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    if (msg.level >= spdlog::level::err) return;
+    const std::time_t t = std::chrono::system_clock::to_time_t(msg.time);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char text[16];
+    const size_t n = std::strftime(text, sizeof text, "[%H:%M:%S] ", &local);
+    dest.append(text, text + n);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<TimeUnlessError>();
+  }
+};
+
+// ":" after the level of an error ("error: ..."), nothing after other levels ("info ...").
+class ColonAfterError : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    if (msg.level >= spdlog::level::err) dest.push_back(':');
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<ColonAfterError>();
+  }
+};
+
 // The log on stderr, in colour on a terminal unless NO_COLOR is set (https://no-color.org).
 void setup_logging() {
   const char* no_color = std::getenv("NO_COLOR");
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
       no_color != nullptr && *no_color != '\0' ? spdlog::color_mode::never
                                                : spdlog::color_mode::automatic);
-  auto logger = std::make_shared<spdlog::logger>("actbench", sink);
-  logger->set_pattern("[%T] %^%l%$ %v");
-  spdlog::set_default_logger(logger);
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<TimeUnlessError>('*').add_flag<ColonAfterError>('~').set_pattern(
+      "%*%^%l%$%~ %v");
+  sink->set_formatter(std::move(formatter));
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("actbench", sink));
 }
 
 // -q, -v and --log-file, given before or after the subcommand.

@@ -328,7 +328,8 @@ void expect_user_error(const CommandResult& r, const std::string& expected) {
   EXPECT_EQ(r.exit_code, 2) << r.describe();
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.describe();
   EXPECT_THAT(r.err, ::testing::HasSubstr(expected)) << r.describe();
-  EXPECT_THAT(r.err, ::testing::HasSubstr("error")) << r.describe();
+  // The line a user reads: "error: ...", no timestamp, no logger decoration.
+  EXPECT_THAT(r.err, ::testing::StartsWith("error: ")) << r.describe();
   for (const char* bad : {"terminate", "c10::Error", "Exception raised from", "frame #", "what()",
                           "Aborted", "core dumped", "unexpected failure"}) {
     EXPECT_THAT(r.err, ::testing::Not(::testing::HasSubstr(bad))) << r.describe();

@@ -109,8 +109,8 @@ struct CommandResult {
   std::string describe() const;
 };
 
-// A user error from the actbench binary: exit code 2, one line on stderr containing `expected`
-// (and "error"), nothing on stdout, and no sign of an uncaught exception or a stack trace.
+// A user error from the actbench binary: exit code 2, one line on stderr, "error: ..." containing
+// `expected`, nothing on stdout, and no sign of an uncaught exception or a stack trace.
 void expect_user_error(const CommandResult& r, const std::string& expected);
 
 // Runs the actbench binary with `args` (each one shell-quoted) in `cwd`.
