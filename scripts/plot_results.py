@@ -4,7 +4,7 @@
 usage: scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE] [--formats png,svg]
 
 RESULTS_OR_SWEEP_DIR is a results.json (schema actbench.results/4) or the sweep directory holding
-one. summary.json (actbench.summary/2, required) is read from beside it, and curves.json
+one. summary.json (actbench.summary/3, required) is read from beside it, and curves.json
 (actbench.curves/1, from `actbench curves --out FILE`) when present; --curves names another
 curves file. results.json and summary.json are validated against docs/results.schema.json and
 docs/summary.schema.json. The figures and report go to --out (default: <that directory>/plots),
@@ -71,7 +71,7 @@ def parse_args(argv):
     p = ArgumentParser(
         prog="plot_results.py",
         description="Figures and a report (report.md, report.html) for an actbench sweep "
-                    "(results.json actbench.results/4 and summary.json actbench.summary/2).")
+                    "(results.json actbench.results/4 and summary.json actbench.summary/3).")
     p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR",
                    help="results.json, or its sweep directory (summary.json beside it)")
     p.add_argument("--out", metavar="DIR", help="output directory (default: <input dir>/plots)")

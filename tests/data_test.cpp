@@ -118,6 +118,26 @@ TEST(Data, LimitsTakeTheFirstExamples) {
   EXPECT_EQ(big.test.size(), 10000);
 }
 
+// data.validation: the last N examples of the (limited) training set, held out of training.
+TEST(Data, ValidationSplitIsTheLastTrainingExamplesHeldOut) {
+  DataConfig c = config_for(synthetic_mnist_dir(), 3000, 1000);
+  const actbench::Dataset all = actbench::load_dataset(c, kCpu);
+  c.validation = 500;
+  const actbench::Dataset split = actbench::load_dataset(c, kCpu);
+  EXPECT_EQ(all.validation.size(), 0);
+  EXPECT_EQ(split.train.size(), 2500);
+  EXPECT_EQ(split.validation.size(), 500);
+  EXPECT_EQ(split.test.size(), 1000);
+  EXPECT_TRUE(torch::equal(split.train.images(), all.train.images().narrow(0, 0, 2500)));
+  EXPECT_TRUE(torch::equal(split.validation.images(), all.train.images().narrow(0, 2500, 500)));
+  EXPECT_TRUE(torch::equal(split.validation.labels, all.train.labels.narrow(0, 2500, 500)));
+  // Nothing left to train on: refused, naming the key and the sizes.
+  c.validation = 3000;
+  EXPECT_THAT(input_error_message([&] { actbench::load_dataset(c, kCpu); }),
+              HasSubstr("data.validation 3000 leaves nothing to train on: the training set has "
+                        "3000 examples"));
+}
+
 TEST(Data, NormalizeUsesMnistStatistics) {
   DataConfig c = config_for(synthetic_mnist_dir(), 500, 500);
   const actbench::Dataset raw = actbench::load_dataset(c, kCpu);

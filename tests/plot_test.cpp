@@ -216,7 +216,7 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
     const CommandResult r = run_plot({sweep.string()});
     expect_one_line_error(r);
     EXPECT_THAT(r.err, HasSubstr("actbench.summary/1"));
-    EXPECT_THAT(r.err, HasSubstr("actbench.summary/2"));
+    EXPECT_THAT(r.err, HasSubstr("actbench.summary/3"));
     EXPECT_THAT(r.err, HasSubstr("actbench merge"));
     EXPECT_FALSE(fs::exists(sweep / "plots"));
   }

@@ -92,7 +92,8 @@ TEST(Results, RunToJsonHasPerEpochMetricsAndFinalSummary) {
   EXPECT_DOUBLE_EQ(j["epochs"][1]["test_accuracy"].get<double>(), 95.5);
   EXPECT_DOUBLE_EQ(j["epochs"][2]["seconds"].get<double>(), 1.75);
   const Json& f = j["final"];
-  EXPECT_EQ(f.size(), 6u);
+  EXPECT_EQ(f.size(), 7u);
+  EXPECT_EQ(f["best_chosen_on"], "test");  // no validation split: chosen on the test set
   EXPECT_DOUBLE_EQ(f["test_loss"].get<double>(), 0.5 / 3);
   EXPECT_DOUBLE_EQ(f["seconds_per_epoch"].get<double>(), 1.75);
   EXPECT_DOUBLE_EQ(f["test_accuracy"].get<double>(), 94.0);  // the last epoch's
@@ -126,6 +127,31 @@ TEST(Results, SummaryPicksTheFirstBestEpoch) {
   const actbench::RunSummary empty = actbench::summarize(RunResult{});
   EXPECT_EQ(empty.best_epoch, 0);
   EXPECT_EQ(empty.total_seconds, 0.0);
+}
+
+// With a validation split the best epoch is the one with the best validation accuracy (epoch 3
+// here), reported with that epoch's test accuracy -- not the best test accuracy (epoch 2).
+TEST(Results, BestEpochIsChosenOnTheValidationSplitWhenThereIsOne) {
+  RunResult r = hand_made_run();
+  const double val_acc[3] = {91.0, 92.0, 93.5};
+  for (int i = 0; i < 3; ++i) {
+    r.epochs[i].val_accuracy = val_acc[i];
+    r.epochs[i].val_loss = 0.3;
+  }
+  const actbench::RunSummary s = actbench::summarize(r);
+  EXPECT_TRUE(s.best_on_validation);
+  EXPECT_EQ(s.best_epoch, 3);
+  EXPECT_DOUBLE_EQ(s.best_test_accuracy, 94.0);
+  const Json j = actbench::run_to_json(r);
+  EXPECT_EQ(j["final"]["best_chosen_on"], "validation");
+  EXPECT_EQ(j["final"]["best_epoch"], 3);
+  EXPECT_DOUBLE_EQ(j["epochs"][0]["val_accuracy"].get<double>(), 91.0);
+  EXPECT_DOUBLE_EQ(j["epochs"][0]["val_loss"].get<double>(), 0.3);
+  // Without one, no val_ fields, and the choice is said to be the test set's.
+  const Json plain = actbench::run_to_json(hand_made_run());
+  EXPECT_FALSE(plain["epochs"][0].contains("val_accuracy"));
+  EXPECT_EQ(plain["final"]["best_chosen_on"], "test");
+  EXPECT_EQ(plain["final"]["best_epoch"], 2);
 }
 
 // Each planned run's entry for `runs` (in plan order).
@@ -303,11 +329,11 @@ RealResults make_real_results() {
   out.results = actbench::results_document(plan_json["config"], environment(), entries, {});
   std::map<std::string, Json> by_id;
   for (const auto& e : entries) by_id[e["id"].get<std::string>()] = e;
-  out.summary = actbench::build_summary(plan, by_id, plan.base.baseline);
+  out.summary = actbench::build_summary(plan, by_id, {plan.base.baseline});
   for (const auto& r : plan.runs) {
     if (r.config.activations[0].name == "prelu") by_id.erase(r.id);
   }
-  out.partial_summary = actbench::build_summary(plan, by_id, plan.base.baseline);
+  out.partial_summary = actbench::build_summary(plan, by_id, {plan.base.baseline});
   return out;
 }
 

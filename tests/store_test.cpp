@@ -377,7 +377,7 @@ TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
   // A damaged summary.json without a plan: named, not trusted.
   fs::create_directories(tmp_ / "sent");
   actbench_test::write_text(tmp_ / "sent" / "summary.json", "{\"schema\": \"actbench.summary/1\"}");
-  expect_user_error(actbench({"show", (tmp_ / "sent").string()}), "not an actbench.summary/2");
+  expect_user_error(actbench({"show", (tmp_ / "sent").string()}), "not an actbench.summary/3");
   const CommandResult empty_ls = actbench({"ls", (tmp_ / "empty").string()});
   EXPECT_EQ(empty_ls.exit_code, 0);
   EXPECT_THAT(empty_ls.err, HasSubstr("no sweeps under"));

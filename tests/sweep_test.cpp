@@ -206,6 +206,7 @@ Json entry(const std::string& id, double acc, double loss,
           {"final",
            {{"test_accuracy", acc},
             {"best_test_accuracy", acc + 0.5},
+            {"best_chosen_on", "validation"},
             {"test_loss", loss},
             {"seconds_per_epoch", 1.0}}},
           {"epochs", Json::array()}};
@@ -227,8 +228,9 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   entries[id(2, 0)] = entry(id(2, 0), 99.0, 0.1);
   entries[id(2, 1)] = entry(id(2, 1), 10.0, 9.0, "diverged");  // counted, not averaged, not paired
   // GELU's seed 2 is missing (not run yet).
-  const Json s = actbench::build_summary(plan, entries, "ReLU");
-  EXPECT_EQ(s["schema"], "actbench.summary/2");
+  const Json s = actbench::build_summary(plan, entries, {"ReLU"});
+  EXPECT_EQ(s["schema"], "actbench.summary/3");
+  EXPECT_EQ(s["spread"], "ci95");
   EXPECT_EQ(s["runs_planned"], 9);
   EXPECT_EQ(s["runs_finished"], 8);
   EXPECT_EQ(s["complete"], false);
@@ -240,7 +242,7 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_EQ(g_relu["completed"], 3);
   EXPECT_DOUBLE_EQ(g_relu["final_test_accuracy"]["mean"].get<double>(), 97.0);
   EXPECT_DOUBLE_EQ(g_relu["final_test_accuracy"]["std"].get<double>(), 1.0);
-  EXPECT_NEAR(g_relu["final_test_accuracy"]["half_width"].get<double>(),
+  EXPECT_NEAR(g_relu["final_test_accuracy"]["ci95_half_width"].get<double>(),
               4.302652729749464 / std::sqrt(3.0), 1e-9);
   EXPECT_DOUBLE_EQ(g_relu["best_test_accuracy"]["mean"].get<double>(), 97.5);
   const Json& g_gelu = s["groups"][2];
@@ -248,7 +250,7 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_EQ(g_gelu["diverged"], 1);
   EXPECT_EQ(g_gelu["missing"], 1);
   EXPECT_EQ(g_gelu["seeds"], (Json{0}));
-  EXPECT_TRUE(g_gelu["final_test_accuracy"]["half_width"].is_null());
+  EXPECT_TRUE(g_gelu["final_test_accuracy"]["ci95_half_width"].is_null());
 
   ASSERT_EQ(s["differences"].size(), 2u);
   const Json& d = s["differences"][0];
@@ -260,7 +262,22 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_NEAR(acc["mean"].get<double>(), -2.5 / 3, 1e-12);
   const double sd = std::sqrt(((1.0 / 6) * (1.0 / 6) * 2 + (1.0 / 3) * (1.0 / 3)) / 2);
   EXPECT_NEAR(acc["std"].get<double>(), sd, 1e-12);
-  EXPECT_NEAR(acc["half_width"].get<double>(), 4.302652729749464 * sd / std::sqrt(3.0), 1e-9);
+  EXPECT_NEAR(acc["ci95_half_width"].get<double>(), 4.302652729749464 * sd / std::sqrt(3.0),
+              1e-9);
+  // The tests, by hand: t = -5/6 / (sd / sqrt 3) = -5 on 2 df, whose two-sided p is
+  // 1 - 5 / sqrt(27) (Student's t with 2 df: F(t) = 1/2 + t / (2 sqrt(t^2 + 2))). Only one
+  // comparison is tested (GELU has one paired seed), so Holm leaves it as it is. Wilcoxon: all
+  // three negative, W+ = 0, exact p = 2 / 2^3. d_z = mean / sd = -5 / sqrt 3.
+  const Json& t = d["tests"];
+  EXPECT_NEAR(t["t_p"].get<double>(), 1 - 5 / std::sqrt(27.0), 1e-12);
+  EXPECT_NEAR(t["holm_p"].get<double>(), t["t_p"].get<double>(), 1e-15);
+  EXPECT_EQ(t["comparisons"], 1);
+  EXPECT_DOUBLE_EQ(t["wilcoxon_p"].get<double>(), 0.25);
+  EXPECT_NEAR(t["effect_size_dz"].get<double>(), -5 / std::sqrt(3.0), 1e-12);
+  EXPECT_GT(t["detectable_difference"].get<double>(), 0);
+  EXPECT_EQ(d["verdict"], "worse");
+  EXPECT_EQ(s["differences"][1]["verdict"], "too few seeds");
+  EXPECT_FALSE(s["differences"][1]["tests"].contains("t_p"));
   EXPECT_NEAR(d["final_test_loss"]["mean"].get<double>(), 0.1, 1e-12);
   EXPECT_EQ(s["differences"][1]["seeds"], (Json{0}));  // GELU: only seed 0 completed
 
@@ -275,9 +292,18 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_THAT(lines[2], ContainsRegex("^2 +ReLU +0.1 +3 +97.00 \u00b1 2.48 "));
   EXPECT_THAT(
       out.str(),
-      ContainsRegex("\\[lr=0.1\\] Tanh is 0.83 \u00b1 0.72 points below ReLU +\\(3 seeds\\)"));
+      ContainsRegex("\\[lr=0.1\\] Tanh is 0.83 \u00b1 0.72 points below ReLU +\\(3 seeds, "
+                    "significant: paired t p = 0.038, Holm p = 0.038; Wilcoxon p = 0.250"));
   EXPECT_THAT(out.str(),
-              ContainsRegex("\\[lr=0.1\\] GELU is 2.00 points above ReLU +\\(1 seed: no interval"));
+              ContainsRegex("\\[lr=0.1\\] GELU is 2.00 points above ReLU +\\(1 seed: no test"));
+  EXPECT_THAT(out.str(), HasSubstr("Holm-adjusted over 1 comparison)"));
+  // With ± as one standard deviation: the headers and sentences say so.
+  const Json sd_summary = actbench::build_summary(plan, entries, {"ReLU", actbench::Spread::kSd});
+  std::ostringstream sd_out;
+  actbench::print_summary(sd_out, sd_summary);
+  EXPECT_THAT(sd_out.str(), HasSubstr("test acc % (\u00b1SD)"));
+  EXPECT_THAT(sd_out.str(), ContainsRegex("ReLU +0.1 +3 +97.00 \u00b1 1.00 "));
+  EXPECT_THAT(sd_out.str(), HasSubstr("Tanh is 0.83 \u00b1 0.29 points below ReLU"));
 }
 
 // ---- end to end ----

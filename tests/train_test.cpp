@@ -46,6 +46,26 @@ TEST(Train, ShortRunLearnsTheSyntheticTask) {
   }
 }
 
+// With data.validation the run is evaluated on the held-out examples every epoch (what evaluate()
+// gives for them), and it trains on the rest only: the same as a run whose training set is the
+// first examples (train_limit = 3000 - 1000).
+TEST(Train, ValidationSplitIsEvaluatedEveryEpochAndNotTrainedOn) {
+  const Config config = synthetic_config({"data.validation=1000"});
+  const RunResult r = train_cpu(config);
+  ASSERT_EQ(r.epochs.size(), 2u);
+  for (const auto& e : r.epochs) {
+    ASSERT_TRUE(e.val_accuracy.has_value());
+    EXPECT_GE(*e.val_accuracy, 50.0);  // the synthetic task is learnt in one epoch
+    EXPECT_LE(*e.val_accuracy, 100.0);
+    EXPECT_GT(*e.val_loss, 0.0);
+  }
+  const RunResult fewer = train_cpu(synthetic_config({"data.train_limit=2000"}));
+  ASSERT_EQ(fewer.epochs.size(), 2u);
+  EXPECT_EQ(r.epochs[1].train_loss, fewer.epochs[1].train_loss);
+  EXPECT_EQ(r.epochs[1].test_accuracy, fewer.epochs[1].test_accuracy);
+  EXPECT_FALSE(fewer.epochs[0].val_accuracy.has_value());
+}
+
 struct OptimizerCase {
   const char* optimizer;
   const char* lr;

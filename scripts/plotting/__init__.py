@@ -1,7 +1,7 @@
 """The figures and the report of scripts/plot_results.py, drawn from what actbench wrote.
 
   common.py          errors, the log, atomic writes, the figure size
-  load.py            reads and validates results.json, summary.json (actbench.summary/2) and
+  load.py            reads and validates results.json, summary.json (actbench.summary/3) and
                      curves.json
   figures_base.py    the figure helpers: facets, legends beside the plot, saving, styles
   figures_epochs.py  train_loss, test_loss, test_accuracy, curves

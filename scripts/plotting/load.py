@@ -1,4 +1,4 @@
-"""Reading the input: results.json (actbench.results/4), summary.json (actbench.summary/2) and
+"""Reading the input: results.json (actbench.results/4), summary.json (actbench.summary/3) and
 curves.json (actbench.curves/1), each checked before anything is drawn.
 
 results.json and summary.json are validated against docs/results.schema.json and
@@ -12,7 +12,7 @@ import os
 from .common import InputError, log
 
 RESULTS_SCHEMA = "actbench.results/4"
-SUMMARY_SCHEMA = "actbench.summary/2"
+SUMMARY_SCHEMA = "actbench.summary/3"
 CURVES_SCHEMA = "actbench.curves/1"
 DOCS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "docs")

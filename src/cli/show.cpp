@@ -13,15 +13,17 @@ const char* kShowExamples = R"(
 Examples:
   actbench show results/seeds                   the table and the paired differences
   actbench show results/seeds --baseline Tanh   differences against Tanh (nothing is rewritten)
+  actbench show results/seeds --spread sd       ± as one standard deviation
   actbench ls results/seed/history              earlier sweeps kept in results/seed, to show)";
 
 struct ShowOptions {
   std::string dir;
   std::optional<std::string> baseline;
+  std::optional<Spread> spread;
 };
 
 int run_show(const ShowOptions& o) {
-  const SweepView view = read_sweep(o.dir, o.baseline);
+  const SweepView view = read_sweep(o.dir, o.baseline, o.spread);
   const Json& s = view.summary;
   const size_t planned = s.value("runs_planned", 0), finished = s.value("runs_finished", 0);
   std::cout << o.dir << ": " << s.value("dataset_label", "?") << ", " << finished << " of "
@@ -40,6 +42,14 @@ void setup_show(CLI::App& app, int& status) {
   cmd->add_option("dir", options->dir, "the sweep's directory")->required();
   cmd->add_option("--baseline", options->baseline,
                   "activation to compare against (default: the sweep's)");
+  cmd->add_option_function<std::string>(
+      "--spread",
+      [options](const std::string& text) {
+        const auto s = parse_choice<Spread>(text);
+        if (!s) throw InputError("--spread must be ci95 or sd, got '" + text + "'");
+        options->spread = *s;
+      },
+      "what ± shows: ci95 (the 95% interval's half-width) or sd (default: the sweep's)");
 }
 
 }  // namespace actbench::cli

@@ -18,6 +18,7 @@ ACTBENCH_CHOICES(Init, "default", "kaiming_normal", "kaiming_uniform", "xavier_n
 ACTBENCH_CHOICES(Optimizer, "adam", "adamw", "sgd", "rmsprop")
 ACTBENCH_CHOICES(Engine, "fused", "autograd")
 ACTBENCH_CHOICES(SparseInput, "auto", "on", "off")
+ACTBENCH_CHOICES(Spread, "ci95", "sd")
 #undef ACTBENCH_CHOICES
 
 std::string dataset_label(DatasetKind dataset) {

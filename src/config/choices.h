@@ -26,6 +26,9 @@ enum class Optimizer { kAdam, kAdamW, kSgd, kRmsprop };
 // The step implementation: hand-written fast path or the textbook autograd loop.
 enum class Engine { kFused, kAutograd };
 enum class SparseInput { kAuto, kOn, kOff };
+// What ± shows in tables and sentences: the 95% confidence interval's half-width, or one sample
+// standard deviation.
+enum class Spread { kCi95, kSd };
 
 // The names of an enum's values as configs write them, in declaration order.
 template <typename E>

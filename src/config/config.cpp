@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 
 bool operator==(const DataConfig& a, const DataConfig& b) {
   return a.dataset == b.dataset && a.dir == b.dir && a.normalize == b.normalize &&
-         a.train_limit == b.train_limit && a.test_limit == b.test_limit && a.pipeline == b.pipeline;
+         a.train_limit == b.train_limit && a.test_limit == b.test_limit &&
+         a.validation == b.validation && a.pipeline == b.pipeline;
 }
 
 namespace {

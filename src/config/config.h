@@ -27,6 +27,7 @@ struct DataConfig {
   bool normalize{};
   int64_t train_limit{};
   int64_t test_limit{};
+  int64_t validation{};  // the last N training examples, held out (not trained on)
   Pipeline pipeline{};
 };
 bool operator==(const DataConfig& a, const DataConfig& b);
@@ -64,6 +65,7 @@ struct Config {
   int64_t jobs{};
   std::vector<ActivationSpec> activations;
   std::string baseline;  // an activation's label
+  Spread spread{};       // what ± shows in the summary
 };
 
 // One swept key: the values it takes, in the order given. `origin` names where the sweep was

@@ -224,6 +224,9 @@ std::vector<KeyInfo> declare_keys() {
               "train on the first N examples only (0: all)"),
       integer(ACTBENCH_FIELD(data.test_limit), 0, 0, kMaxInt,
               "test on the first N examples only (0: all)"),
+      integer(ACTBENCH_FIELD(data.validation), 0, 0, kMaxInt,
+              "hold out the last N training examples (after train_limit; not trained on), the "
+              "same for every run, evaluated every epoch: the best epoch is chosen on them"),
       choice(ACTBENCH_FIELD(data.pipeline), Pipeline::kBatch,
              "how batches are made: one gather per batch, or the per-example DataLoader + "
              "Stack<> (same numbers, slower)"),
@@ -343,6 +346,11 @@ std::vector<KeyInfo> declare_keys() {
           .derived("the first activation",
                    [](Config& c) { c.baseline = c.activations.front().label; })
           .fixed("it only chooses what the summary compares against")
+          .local(),
+      choice(ACTBENCH_FIELD(spread), Spread::kCi95,
+             "what ± shows in tables and sentences: ci95, the half-width of the 95% confidence "
+             "interval of the mean over seeds (Student's t), or sd, one sample standard deviation")
+          .fixed("it only chooses how the summary is shown")
           .local(),
   };
   std::vector<KeyInfo> out;

@@ -92,6 +92,14 @@ void check_dataset_files(const DataConfig& config) {
   }
   check_pair(dir, 0, kTrainCount, hint);
   check_pair(dir, 2, kTestCount, hint);
+  const int64_t train = config.train_limit > 0 ? std::min(config.train_limit, kTrainCount)
+                                               : kTrainCount;
+  if (config.validation >= train) {
+    throw InputError("data.validation " + std::to_string(config.validation) +
+                     " leaves nothing to train on: the training set has " + std::to_string(train) +
+                     " examples (data.train_limit " + std::to_string(config.train_limit) +
+                     "); hold out fewer");
+  }
 }
 
 torch::Tensor Split::to_inputs(const torch::Tensor& rows) const {
@@ -120,6 +128,17 @@ Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
   }
   ds.train = load_split(config, true, config.train_limit, scale, device);
   ds.test = load_split(config, false, config.test_limit, scale, device);
+  ds.validation.scale = scale;
+  ds.validation.pixels = ds.train.pixels.narrow(0, 0, 0);
+  ds.validation.labels = ds.train.labels.narrow(0, 0, 0);
+  if (config.validation > 0) {
+    // The last rows, as views: the same examples for every run, and no copy of the data.
+    const int64_t keep = ds.train.size() - config.validation;
+    ds.validation.pixels = ds.train.pixels.narrow(0, keep, config.validation);
+    ds.validation.labels = ds.train.labels.narrow(0, keep, config.validation);
+    ds.train.pixels = ds.train.pixels.narrow(0, 0, keep);
+    ds.train.labels = ds.train.labels.narrow(0, 0, keep);
+  }
   ds.input_size = kSide * kSide;
   return ds;
 }

@@ -38,7 +38,8 @@ struct Split {
 
 struct Dataset {
   std::string name;
-  Split train;
+  Split train;       // without the validation rows
+  Split validation;  // the last data.validation rows of the training set; size 0 without
   Split test;
   int64_t input_size = 0;
   int64_t num_classes = 10;
@@ -52,7 +53,8 @@ extern const char* const kIdxFileNames[4];
 // The command that fetches a data set into `dir`, shown in "not found" errors.
 std::string fetch_command(const std::string& dataset, const std::string& dir);
 
-// Checks the four files (presence, headers, sizes, labels) without loading them. Throws InputError.
+// Checks the four files (presence, headers, sizes, labels) without loading them, and that the
+// validation split leaves examples to train on. Throws InputError.
 void check_dataset_files(const DataConfig& config);
 
 // Checks, loads, applies limits, and moves the tensors to `device`.

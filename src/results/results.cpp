@@ -12,8 +12,12 @@ namespace actbench {
 
 RunSummary summarize(const RunResult& run) {
   RunSummary s;
+  s.best_on_validation = !run.epochs.empty() && run.epochs.front().val_accuracy.has_value();
+  double best_score = 0;
   for (const auto& e : run.epochs) {
-    if (e.test_accuracy > s.best_test_accuracy || s.best_epoch == 0) {
+    const double score = s.best_on_validation ? e.val_accuracy.value_or(0) : e.test_accuracy;
+    if (score > best_score || s.best_epoch == 0) {
+      best_score = score;
       s.best_test_accuracy = e.test_accuracy;
       s.best_epoch = e.epoch;
     }
@@ -82,6 +86,10 @@ nlohmann::json run_to_json(const RunResult& run) {
                       {"seconds", e.seconds},
                       {"train_seconds", e.train_seconds},
                       {"test_seconds", e.test_seconds}});
+    if (e.val_accuracy) {
+      epochs.back()["val_loss"] = num(*e.val_loss);
+      epochs.back()["val_accuracy"] = *e.val_accuracy;
+    }
     if (e.diagnostics) epochs.back()["diagnostics"] = diagnostics_to_json(*e.diagnostics);
   }
   RunSummary s = summarize(run);
@@ -97,6 +105,7 @@ nlohmann::json run_to_json(const RunResult& run) {
        {{"test_accuracy", s.last_test_accuracy},
         {"best_test_accuracy", s.best_test_accuracy},
         {"best_epoch", s.best_epoch},
+        {"best_chosen_on", s.best_on_validation ? "validation" : "test"},
         {"test_loss",
          std::isfinite(s.last_test_loss) ? nlohmann::json(s.last_test_loss) : nlohmann::json()},
         {"total_seconds", s.total_seconds},

@@ -17,8 +17,11 @@ constexpr const char* kResultsSchema = "actbench.results/4";
 
 struct RunSummary {
   double last_test_accuracy = 0;
+  // The epoch with the best validation accuracy (data.validation), else the best test accuracy
+  // (optimistic: chosen on the test set itself), and that epoch's test accuracy.
   double best_test_accuracy = 0;
   int64_t best_epoch = 0;
+  bool best_on_validation = false;
   double last_test_loss = 0;
   double last_train_loss = 0;
   double total_seconds = 0;

@@ -106,7 +106,8 @@ std::string sweep_label(const std::vector<SweepView>& sweeps, size_t i) {
 
 }  // namespace
 
-SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& baseline) {
+SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& baseline,
+                     const std::optional<Spread>& spread) {
   check_sweep_dir(dir);
   SweepView view;
   view.dir = dir;
@@ -118,11 +119,13 @@ SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& base
       const std::string base =
           baseline ? match_activation_label(plan, *baseline, "--baseline") : plan.base.baseline;
       RunEnvironment env;
-      view.summary = collect_outputs(dir, plan, {}, env, base, false).summary;
+      view.summary =
+          collect_outputs(dir, plan, {}, env, {base, spread.value_or(plan.base.spread)}, false)
+              .summary;
       view.config = plan.config_json;
       return view;
     } catch (const InputError& e) {
-      if (!has_summary || baseline) throw;
+      if (!has_summary || baseline || spread) throw;
       spdlog::warn("{}; showing {} as it is", e.what(), (dir / "summary.json").string());
     }
   }
@@ -131,15 +134,21 @@ SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& base
                      " holds no sweep (no plan.json or summary.json); `actbench ls` lists the "
                      "sweeps under results/");
   }
-  if (baseline) {
-    throw InputError("--baseline needs the sweep's plan.json and runs/, which " + dir.string() +
+  if (baseline || spread) {
+    throw InputError(std::string(baseline ? "--baseline" : "--spread") +
+                     " needs the sweep's plan.json and runs/, which " + dir.string() +
                      " lacks; it shows its summary.json as it is");
   }
   view.summary = *read_json_or_fail(dir / "summary.json");
-  if (!view.summary.is_object() || view.summary.value("schema", "") != kSummarySchema ||
-      !view.summary.contains("table") || !view.summary.contains("groups")) {
+  // What show and compare read (the table, the sentences, each group's activation, point and
+  // text) is in every summary version since 2, so a sweep made by an earlier actbench still reads.
+  const std::string schema = view.summary.is_object() ? view.summary.value("schema", "") : "";
+  const bool readable = (schema == kSummarySchema || schema == "actbench.summary/2") &&
+                        view.summary.contains("table") && view.summary.contains("groups") &&
+                        view.summary.contains("differences");
+  if (!readable) {
     throw InputError((dir / "summary.json").string() + ": not an " + kSummarySchema +
-                     " file; rebuild it with `actbench merge " + dir.string() + "`");
+                     " file; rerun the sweep into " + dir.string() + " to rebuild it");
   }
   if (auto results = read_json_or_fail(dir / "results.json"); results && results->is_object()) {
     view.config = results->value("config", Json());

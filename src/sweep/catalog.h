@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/choices.h"
 #include "util/table.h"
 
 namespace actbench {
@@ -22,10 +23,11 @@ struct SweepView {
 
 // Reads DIR without writing anything: the summary is rebuilt in memory from DIR/plan.json and
 // DIR/runs (so an unfinished sweep shows what is finished), against `baseline` when given
-// (matched case- and separator-insensitively); a directory holding only results.json and
+// (matched case- and separator-insensitively) and with ± as `spread` says when given; a directory holding only results.json and
 // summary.json (e.g. sent by a co-author) shows its summary.json. InputError otherwise.
 SweepView read_sweep(const std::filesystem::path& dir,
-                     const std::optional<std::string>& baseline = std::nullopt);
+                     const std::optional<std::string>& baseline = std::nullopt,
+                     const std::optional<Spread>& spread = std::nullopt);
 
 // One line of `actbench ls`.
 struct SweepListing {

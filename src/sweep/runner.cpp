@@ -372,7 +372,7 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
 
   // Everything is rebuilt from runs/, whatever this invocation did.
   env.finished_at = utc_timestamp();
-  const SweepOutputs outputs = collect_outputs(dir, plan, survey.keys, env, base.baseline, false);
+  const SweepOutputs outputs = collect_outputs(dir, plan, survey.keys, env, {base.baseline, base.spread}, false);
   const size_t stored = plan.runs.size() - outputs.missing.size();
   if (const int sig = g_signal.load(); sig != 0 && !outputs.missing.empty()) {
     spdlog::warn(

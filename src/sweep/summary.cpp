@@ -8,6 +8,8 @@
 
 #include "activations/registry.h"
 #include "stats/estimate.h"
+#include "sweep/differences.h"
+#include "sweep/summary_format.h"
 #include "util/table.h"
 #include "util/text.h"
 
@@ -15,20 +17,6 @@ namespace actbench {
 namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();  // no value
-constexpr double kConfidence = 0.95;
-
-Json num(double v) {
-  return std::isfinite(v) ? Json(v) : Json(nullptr);
-}
-
-Json estimate_to_json(const Estimate& e) {
-  Json ci = std::isfinite(e.half_width) ? Json::array({e.low(), e.high()}) : Json(nullptr);
-  return {{"n", e.n},
-          {"mean", num(e.mean)},
-          {"std", num(e.std)},
-          {"half_width", num(e.half_width)},
-          {"ci95", ci}};
-}
 
 // The metrics a summary reports, as (name in summary.json, where in a run entry's `final`).
 const std::vector<std::pair<std::string, std::string>> kMetrics{
@@ -45,8 +33,23 @@ const std::vector<std::string> kSeries{
     "grad_norm",     "dead",           "saturated",       "act_mean",         "act_std"};
 
 double metric(const Json& entry, const std::string& field) {
-  const Json& v = entry.at("final").at(field);
+  const Json& final = entry.at("final");
+  // The best epoch's test accuracy is an estimate only when the epoch was chosen on a validation
+  // split; chosen on the test set itself it is optimistic, and not reported.
+  if (field == "best_test_accuracy" && final.value("best_chosen_on", "") != "validation") {
+    return kMissing;
+  }
+  const Json& v = final.at(field);
   return v.is_number() ? v.get<double>() : kMissing;
+}
+
+// The estimate of the finite values (null when there is none).
+Json estimate_or_null(const std::vector<double>& values) {
+  std::vector<double> finite;
+  for (double v : values) {
+    if (std::isfinite(v)) finite.push_back(v);
+  }
+  return finite.empty() ? Json(nullptr) : estimate_to_json(estimate(finite, kConfidence));
 }
 
 double number_or_nan(const Json* v) {
@@ -65,7 +68,7 @@ const Json* epoch_value(const Json& epoch, const std::string& name) {
 // {"mean": m, "std": s} of one value across runs (NaN: missing).
 std::pair<Json, Json> mean_and_std(const std::vector<double>& values) {
   const Estimate e = mean_std(values);
-  return {e.n > 0 ? num(e.mean) : Json(nullptr), e.n > 1 ? num(e.std) : Json(nullptr)};
+  return {e.n > 0 ? finite_or_null(e.mean) : Json(nullptr), e.n > 1 ? finite_or_null(e.std) : Json(nullptr)};
 }
 
 // Mean and std across runs of one value per run (nullptr: missing): a number, or, when
@@ -169,19 +172,6 @@ Json phase_seconds(const std::vector<const Json*>& runs) {
   return out;
 }
 
-std::string fixed(double v, int decimals) {
-  return fmt::format("{:.{}f}", v, decimals);
-}
-
-// "98.04 ± 0.21", or "98.04" without an interval, or "-" without a value.
-std::string with_interval(const Json& e, int decimals) {
-  if (e.is_null() || e.at("mean").is_null()) return "-";
-  std::string s = fixed(e.at("mean").get<double>(), decimals);
-  if (!e.at("half_width").is_null())
-    s += " \u00b1 " + fixed(e.at("half_width").get<double>(), decimals);
-  return s;
-}
-
 struct Group {
   std::string activation;
   Json point;  // without train.seed
@@ -190,7 +180,7 @@ struct Group {
 };
 
 // The ranking table: groups by mean final test accuracy (groups with no completed run last).
-Json ranking_table(const Json& groups, const std::vector<std::string>& keys) {
+Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spread spread) {
   std::vector<const Json*> order;
   for (const auto& g : groups) order.push_back(&g);
   auto mean_acc = [](const Json* g) {
@@ -201,9 +191,17 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys) {
                    [&](const Json* a, const Json* b) { return mean_acc(a) > mean_acc(b); });
   Json columns = {"rank", "activation"};
   for (const auto& k : keys) columns.push_back(last_key_part(k));
-  for (const char* h : {"n", "test acc %", "best acc %", "test loss", "s/epoch", "status"}) {
-    columns.push_back(h);
-  }
+  // "best" only where a validation split chose the epoch (else it is chosen on the test set).
+  const bool best = std::any_of(groups.begin(), groups.end(), [](const Json& g) {
+    return !g.at("best_test_accuracy").is_null();
+  });
+  const std::string pm = " (" + spread_label(spread) + ")";
+  columns.push_back("n");
+  columns.push_back("test acc %" + pm);
+  if (best) columns.push_back("at best val epoch %");
+  columns.push_back("test loss" + pm);
+  columns.push_back("s/epoch");
+  columns.push_back("status");
   Json rows = Json::array();
   int rank = 1;
   for (const Json* g : order) {
@@ -212,9 +210,9 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys) {
       row.push_back(g->at("point").contains(k) ? value_text(g->at("point").at(k)) : "-");
     }
     row.push_back(std::to_string(g->at("completed").get<int64_t>()));
-    row.push_back(with_interval(g->at("final_test_accuracy"), 2));
-    row.push_back(with_interval(g->at("best_test_accuracy"), 2));
-    row.push_back(with_interval(g->at("final_test_loss"), 4));
+    row.push_back(with_spread(g->at("final_test_accuracy"), 2, spread));
+    if (best) row.push_back(with_spread(g->at("best_test_accuracy"), 2, spread));
+    row.push_back(with_spread(g->at("final_test_loss"), 4, spread));
     const Json& spe = g->at("seconds_per_epoch");
     row.push_back(spe.is_null() ? "-" : fixed(spe.at("mean").get<double>(), 2));
     std::vector<std::string> status;
@@ -230,34 +228,12 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys) {
   return {{"columns", columns}, {"rows", rows}};
 }
 
-// "Tanh is 0.30 ± 0.21 points below ReLU" and "3 seeds; the interval includes 0".
-void phrase_difference(Json& diff, const std::string& baseline) {
-  const Json& e = diff.at("final_test_accuracy");
-  if (e.is_null()) {
-    diff["sentence"] = diff.at("activation").get<std::string>() + ": no seed where both completed";
-    diff["note"] = "";
-    return;
-  }
-  const double mean = e.at("mean").get<double>();
-  const int64_t n = e.at("n").get<int64_t>();
-  std::string text = diff.at("activation").get<std::string>() + " is " + fixed(std::fabs(mean), 2);
-  if (!e.at("half_width").is_null())
-    text += " \u00b1 " + fixed(e.at("half_width").get<double>(), 2);
-  text += std::string(" points ") + (mean < 0 ? "below " : "above ") + baseline;
-  std::string note = std::to_string(n) + (n == 1 ? " seed" : " seeds");
-  if (e.at("half_width").is_null()) {
-    note += ": no interval; sweep train.seed for one";
-  } else if (e.at("ci95")[0].get<double>() <= 0 && e.at("ci95")[1].get<double>() >= 0) {
-    note += "; the interval includes 0";
-  }
-  diff["sentence"] = text;
-  diff["note"] = note;
-}
-
 }  // namespace
 
 Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
-                   const std::string& baseline) {
+                   const SummaryOptions& options) {
+  const std::string& baseline = options.baseline;
+  const Spread spread = options.spread;
   std::vector<std::string> keys;  // swept keys but the seed: what a group is
   for (const auto& k : axis_keys(plan.axes)) {
     if (k != "train.seed") keys.push_back(k);
@@ -337,15 +313,14 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
     for (const auto& [name, field] : kMetrics) {
       std::vector<double> values;
       for (const Json* e : run_entries) values.push_back(metric(*e, field));
-      group[name] =
-          values.empty() ? Json(nullptr) : estimate_to_json(estimate(values, kConfidence));
+      group[name] = estimate_or_null(values);
     }
     Json parts = Json::object();
     for (const auto& [key, part] : point_parts(g.point, keys)) parts[key] = part;
     group["point_parts"] = parts;
-    group["text"] = {{"final_test_accuracy", with_interval(group["final_test_accuracy"], 2)},
-                     {"best_test_accuracy", with_interval(group["best_test_accuracy"], 2)},
-                     {"final_test_loss", with_interval(group["final_test_loss"], 4)}};
+    group["text"] = {{"final_test_accuracy", with_spread(group["final_test_accuracy"], 2, spread)},
+                     {"best_test_accuracy", with_spread(group["best_test_accuracy"], 2, spread)},
+                     {"final_test_loss", with_spread(group["final_test_loss"], 4, spread)}};
     group["phase_seconds"] = phase_seconds(run_entries);
     group["series"] = group_series(run_entries);
     group["initial_grad_norm"] = initial_grad_norm(run_entries);
@@ -358,10 +333,6 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
     }
     if (base == nullptr) continue;
     const auto base_runs = completed(*base);
-    Json diff = {{"activation", g.activation},
-                 {"baseline", baseline},
-                 {"point", g.point},
-                 {"name", (where.empty() ? "" : "[" + where + "] ") + g.activation}};
     Json paired = Json::array();
     std::vector<const Json*> a, b;
     for (const auto& kv : runs) {
@@ -371,17 +342,20 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
       a.push_back(kv.second);
       b.push_back(other->second);
     }
-    diff["seeds"] = paired;
+    std::map<std::string, std::vector<double>> by_metric;
     for (const auto& [name, field] : kMetrics) {
       if (name == "seconds_per_epoch") continue;
       std::vector<double> d;
-      for (size_t i = 0; i < a.size(); ++i)
-        d.push_back(metric(*a[i], field) - metric(*b[i], field));
-      diff[name] = d.empty() ? Json(nullptr) : estimate_to_json(estimate(d, kConfidence));
+      for (size_t i = 0; i < a.size(); ++i) {
+        const double v = metric(*a[i], field) - metric(*b[i], field);
+        if (std::isfinite(v)) d.push_back(v);
+      }
+      by_metric[name] = d;
     }
-    phrase_difference(diff, baseline);
+    Json diff = paired_difference(g.activation, baseline, g.point, where, paired, by_metric);
     differences.push_back(diff);
   }
+  conclude_differences(differences, spread);
   const size_t planned = plan.runs.size();
   std::vector<std::string> dataset_labels;
   for (const auto& d : datasets)
@@ -389,6 +363,9 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
   return {
       {"schema", kSummarySchema},
       {"confidence", kConfidence},
+      {"spread", choice_name(spread)},
+      {"spread_label", spread_label(spread)},
+      {"spread_sentence", spread_sentence(spread)},
       {"baseline", baseline},
       {"axes", axis_keys(plan.axes)},
       {"dataset", join(datasets, ",")},
@@ -400,9 +377,8 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
       {"activations", activations},
       {"groups", out_groups},
       {"differences", differences},
-      {"table", ranking_table(out_groups, keys)},
-      {"differences_title", "Paired differences in final test accuracy against " + baseline +
-                                " (same seeds, so the same initial weights and batches; 95% CI):"}};
+      {"table", ranking_table(out_groups, keys, spread)},
+      {"differences_title", differences_title(baseline, spread, differences)}};
 }
 
 namespace {

@@ -14,14 +14,18 @@
 
 namespace actbench {
 
-constexpr const char* kSummarySchema = "actbench.summary/2";
+constexpr const char* kSummarySchema = "actbench.summary/3";
 
 // From the plan and its finished runs' entries (by id): per group (activation and every swept key
 // but train.seed) the estimates of final and best test accuracy, final test loss and seconds per
 // epoch over its completed runs, per-epoch series, and the paired differences (same seeds) of
 // each activation against `baseline` at the same point.
+struct SummaryOptions {
+  std::string baseline;  // an activation's label
+  Spread spread = Spread::kCi95;
+};
 Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
-                   const std::string& baseline);
+                   const SummaryOptions& options);
 
 // The ranking table and the paired differences, as `run` and `merge` print them on stdout.
 void print_summary(std::ostream& out, const Json& summary);

@@ -237,7 +237,7 @@ void remove_stale_temp_files(const fs::path& dir) {
 
 SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan,
                              const std::vector<StoreKey>& keys, const RunEnvironment& env,
-                             const std::string& baseline, bool strict) {
+                             const SummaryOptions& summary, bool strict) {
   SweepOutputs out;
   std::vector<Json> entries;
   std::map<std::string, Json> by_id;
@@ -258,7 +258,7 @@ SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan,
     entries.push_back(std::move(*entry));
   }
   out.results = results_document(plan.config_json, env, entries, out.missing);
-  out.summary = build_summary(plan, by_id, baseline);
+  out.summary = build_summary(plan, by_id, summary);
   return out;
 }
 

@@ -21,6 +21,7 @@
 #include "results/results.h"
 #include "store/run_store.h"
 #include "sweep/plan.h"
+#include "sweep/summary.h"
 
 namespace actbench {
 
@@ -80,7 +81,7 @@ struct SweepOutputs {
 // file that exists but is not valid is an InputError (merge); otherwise it counts as missing.
 SweepOutputs collect_outputs(const std::filesystem::path& dir, const Plan& plan,
                              const std::vector<StoreKey>& keys, const RunEnvironment& env,
-                             const std::string& baseline, bool strict);
+                             const SummaryOptions& summary, bool strict);
 
 // Writes DIR/results.json and DIR/summary.json atomically.
 void write_outputs(const std::filesystem::path& dir, const SweepOutputs& outputs);

@@ -256,6 +256,11 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
       d.optimizer_seconds = steps.optimizer_seconds;
       m.diagnostics = std::move(d);
     }
+    if (data.validation.size() > 0) {
+      const EvalMetrics val = evaluate(model, data.validation, tc.eval_batch_size);
+      m.val_loss = val.loss;
+      m.val_accuracy = val.accuracy;
+    }
     m.test_seconds = seconds_since(t1);
     m.test_loss = test.loss;
     m.test_accuracy = test.accuracy;

@@ -1,0 +1,134 @@
+#include "sweep/differences.h"
+
+#include <cmath>
+
+#include "stats/estimate.h"
+#include "stats/paired.h"
+#include "sweep/summary_format.h"
+
+namespace actbench {
+using Json = nlohmann::json;
+
+namespace {
+
+// "p = 0.003", "p < 0.001".
+std::string p_text(double p) {
+  if (!std::isfinite(p)) return "p = n/a";
+  if (p < 0.001) return "p < 0.001";
+  return "p = " + fixed(p, 3);
+}
+
+double number(const Json& j, const char* key) {
+  return j.contains(key) && j.at(key).is_number() ? j.at(key).get<double>() : std::nan("");
+}
+
+}  // namespace
+
+Json paired_difference(const std::string& activation, const std::string& baseline,
+                       const Json& point, const std::string& where, const Json& seeds,
+                       const std::map<std::string, std::vector<double>>& differences) {
+  Json diff = {{"activation", activation},
+               {"baseline", baseline},
+               {"point", point},
+               {"name", (where.empty() ? "" : "[" + where + "] ") + activation},
+               {"seeds", seeds}};
+  for (const auto& [name, d] : differences) {
+    diff[name] = d.empty() ? Json(nullptr) : estimate_to_json(estimate(d, kConfidence));
+  }
+  const auto acc = differences.find("final_test_accuracy");
+  const std::vector<double>& d =
+      acc == differences.end() ? std::vector<double>{} : acc->second;
+  Json tests = {{"n", d.size()}};
+  if (d.size() >= 2) {
+    const Estimate e = estimate(d, kConfidence);
+    const WilcoxonResult w = wilcoxon_signed_rank(d);
+    tests["t_p"] = finite_or_null(paired_t_p_value(d));
+    tests["wilcoxon_p"] = finite_or_null(w.p_value);
+    tests["wilcoxon_exact"] = w.exact;
+    tests["wilcoxon_w_plus"] = w.w_plus;
+    tests["effect_size_dz"] = finite_or_null(cohens_dz(d));
+    // What these seeds could see: the smallest true difference detected with 80% power, and how
+    // many seeds the observed difference would need.
+    tests["detectable_difference"] =
+        finite_or_null(detectable_difference(int64_t(d.size()), e.std, kAlpha, kPower));
+    const int64_t needed = seeds_to_detect(e.mean, e.std, kAlpha, kPower);
+    tests["seeds_to_detect"] = needed > 10000 ? Json(nullptr) : Json(needed);
+  }
+  diff["tests"] = tests;
+  return diff;
+}
+
+void conclude_differences(Json& differences, Spread spread) {
+  // Holm over the whole sweep, and over each point's comparisons.
+  std::vector<double> p;
+  std::map<std::string, std::vector<size_t>> by_point;
+  for (size_t i = 0; i < differences.size(); ++i) {
+    p.push_back(number(differences[i]["tests"], "t_p"));
+    by_point[differences[i]["point"].dump()].push_back(i);
+  }
+  const std::vector<double> holm = holm_adjust(p);
+  std::vector<double> holm_point(p.size(), std::nan(""));
+  for (const auto& [key, members] : by_point) {
+    std::vector<double> part;
+    for (size_t i : members) part.push_back(p[i]);
+    const std::vector<double> adjusted = holm_adjust(part);
+    for (size_t k = 0; k < members.size(); ++k) holm_point[members[k]] = adjusted[k];
+  }
+  size_t tested = 0;
+  for (double v : p) tested += std::isfinite(v);
+
+  for (size_t i = 0; i < differences.size(); ++i) {
+    Json& diff = differences[i];
+    Json& tests = diff["tests"];
+    tests["holm_p"] = finite_or_null(holm[i]);
+    tests["holm_p_point"] = finite_or_null(holm_point[i]);
+    tests["comparisons"] = tested;
+    const std::string activation = diff.at("activation").get<std::string>();
+    const std::string baseline = diff.at("baseline").get<std::string>();
+    const Json& e = diff.at("final_test_accuracy");
+    if (e.is_null()) {
+      diff["verdict"] = "too few seeds";
+      diff["sentence"] = activation + ": no seed where both completed";
+      diff["note"] = "";
+      continue;
+    }
+    const double mean = e.at("mean").get<double>();
+    const int64_t n = e.at("n").get<int64_t>();
+    std::string sentence = activation + " is " + fixed(std::fabs(mean), 2);
+    const Json& by = e.at(spread == Spread::kSd ? "std" : "ci95_half_width");
+    if (!by.is_null()) sentence += " \u00b1 " + fixed(by.get<double>(), 2);
+    sentence += std::string(" points ") + (mean < 0 ? "below " : "above ") + baseline;
+    std::string note = std::to_string(n) + (n == 1 ? " seed" : " seeds");
+    if (n < 2) {
+      diff["verdict"] = "too few seeds";
+      note += ": no test; sweep train.seed for one";
+    } else if (std::isfinite(holm[i]) && holm[i] < kAlpha) {
+      diff["verdict"] = mean > 0 ? "better" : "worse";
+      note += ", significant: paired t " + p_text(number(tests, "t_p")) + ", Holm " +
+              p_text(holm[i]) + "; Wilcoxon " + p_text(number(tests, "wilcoxon_p")) + "; d_z " +
+              fixed(number(tests, "effect_size_dz"), 1);
+    } else {
+      diff["verdict"] = "no detectable difference";
+      note += ": no detectable difference (Holm " + p_text(holm[i]) + ")";
+      const double detectable = number(tests, "detectable_difference");
+      if (std::isfinite(detectable)) {
+        note += "; they detect only differences above " + fixed(detectable, 2) + " points";
+      }
+    }
+    diff["sentence"] = sentence;
+    diff["note"] = note;
+  }
+}
+
+std::string differences_title(const std::string& baseline, Spread spread,
+                              const nlohmann::json& differences) {
+  size_t tested = 0;
+  for (const auto& d : differences) tested += d.at("tests").contains("t_p");
+  std::string title = "Paired differences in final test accuracy against " + baseline +
+                      " (same seeds; " + spread_label(spread) + " of the mean difference";
+  if (tested == 0) return title + "; no test with one seed):";
+  return title + "; significant: paired t-test at the 5% level, Holm-adjusted over " +
+         std::to_string(tested) + " comparison" + (tested == 1 ? "" : "s") + "):";
+}
+
+}  // namespace actbench

@@ -1,0 +1,39 @@
+// The paired comparisons of summary.json: each activation against the baseline at the same point,
+// over the seeds where both completed (same initial weights and batches). Per metric the estimate
+// of the mean difference; for final test accuracy the tests a reviewer asks for -- paired t-test,
+// Wilcoxon signed-rank (exact for small n), the standardised effect size d_z, the smallest
+// difference the seeds could detect with 80% power -- Holm-Bonferroni adjusted over every
+// comparison of the sweep (and over those at the same point), and a verdict in words.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/choices.h"
+
+namespace actbench {
+
+constexpr double kAlpha = 0.05;  // significance level of the adjusted tests
+constexpr double kPower = 0.80;  // for the smallest detectable difference
+
+// One comparison's entry before the family-wide adjustment: `differences` maps a metric's name in
+// summary.json (final_test_accuracy, best_test_accuracy, final_test_loss) to the per-seed
+// differences (activation minus baseline, in the order of `seeds`).
+nlohmann::json paired_difference(const std::string& activation, const std::string& baseline,
+                                 const nlohmann::json& point, const std::string& where,
+                                 const nlohmann::json& seeds,
+                                 const std::map<std::string, std::vector<double>>& differences);
+
+// Adds to every entry the Holm-Bonferroni adjusted p-values (over all entries; over the entries
+// at the same point), the verdict ("better", "worse", "no detectable difference", "too few
+// seeds"), and the sentence and note people read, with ± as `spread` says.
+void conclude_differences(nlohmann::json& differences, Spread spread);
+
+// The title above the sentences: what is compared, what ± means and which test decides.
+std::string differences_title(const std::string& baseline, Spread spread,
+                              const nlohmann::json& differences);
+
+}  // namespace actbench
