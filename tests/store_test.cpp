@@ -333,6 +333,9 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   ASSERT_EQ(by.exit_code, 0) << by.describe();
   EXPECT_THAT(actbench_test::lines_of(by.out)[0],
               ContainsRegex("^activation +epochs=2 +epochs=1$"));
+  const CommandResult tex = actbench({"export", (tmp_ / "three").string(), "--format", "latex"});
+  ASSERT_EQ(tex.exit_code, 0) << tex.describe();
+  EXPECT_THAT(tex.out, HasSubstr("\\toprule"));
   EXPECT_EQ(listing(tmp_.path()), before) << "a reading command wrote something";
 }
 
@@ -348,6 +351,9 @@ TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
   expect_user_error(actbench({"show", three, "--baseline", "gelu"}),
                     "--baseline 'gelu' is not one of the sweep's activations");
   expect_user_error(actbench({"compare"}), "dirs is required");
+  expect_user_error(actbench({"export", three, "--format", "xlsx"}),
+                    "--format must be csv, latex or markdown, got 'xlsx'");
+  expect_user_error(actbench({"export", three, "--spread", "iqr"}), "--spread must be ci95 or sd");
   expect_user_error(actbench({"compare", three, "--by", "train.lrr"}),
                     "not a config key (did you mean train.lr?)");
   expect_user_error(actbench({"compare", three, three, "--by", "train.epochs"}),

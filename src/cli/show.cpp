@@ -40,16 +40,7 @@ void setup_show(CLI::App& app, int& status) {
       app, "show", "Print a sweep's table and paired differences again (writes nothing)",
       kShowExamples, status, [options] { return run_show(*options); });
   cmd->add_option("dir", options->dir, "the sweep's directory")->required();
-  cmd->add_option("--baseline", options->baseline,
-                  "activation to compare against (default: the sweep's)");
-  cmd->add_option_function<std::string>(
-      "--spread",
-      [options](const std::string& text) {
-        const auto s = parse_choice<Spread>(text);
-        if (!s) throw InputError("--spread must be ci95 or sd, got '" + text + "'");
-        options->spread = *s;
-      },
-      "what ± shows: ci95 (the 95% interval's half-width) or sd (default: the sweep's)");
+  add_summary_options(*cmd, options->baseline, options->spread);
 }
 
 }  // namespace actbench::cli
