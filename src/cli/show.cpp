@@ -1,6 +1,8 @@
 // `actbench show DIR`: a sweep's table and paired differences again, read-only.
 #include <iostream>
 
+#include <spdlog/spdlog.h>
+
 #include "cli/subcommands.h"
 #include "sweep/catalog.h"
 #include "sweep/summary.h"
@@ -24,6 +26,7 @@ struct ShowOptions {
 
 int run_show(const ShowOptions& o) {
   const SweepView view = read_sweep(o.dir, o.baseline, o.spread);
+  if (!view.note.empty()) spdlog::warn("{}", view.note);
   const Json& s = view.summary;
   const size_t planned = s.value("runs_planned", 0), finished = s.value("runs_finished", 0);
   std::cout << o.dir << ": " << s.value("dataset_label", "?") << ", " << finished << " of "

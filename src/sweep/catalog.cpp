@@ -126,7 +126,8 @@ SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& base
       return view;
     } catch (const InputError& e) {
       if (!has_summary || baseline || spread) throw;
-      spdlog::warn("{}; showing {} as it is", e.what(), (dir / "summary.json").string());
+      view.note = std::string(e.what()) + "; showing " + (dir / "summary.json").string() +
+                  " as it is";
     }
   }
   if (!has_summary) {
