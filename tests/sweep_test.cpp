@@ -290,8 +290,8 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_EQ(s["differences"][1]["text"]["t_p"], "-");
   const Json& dt = s["differences_table"];
   EXPECT_EQ(dt["columns"],
-            (Json{"lr", "paired difference in final test accuracy (\u00b195% CI)", "n",
-                  "t-test p", "Holm p", "Wilcoxon p", "d_z", "detectable (points)", "verdict"}));
+            (Json{"lr", "paired difference in final test accuracy (\u00b195% CI)", "n", "t-test p",
+                  "Holm p", "Wilcoxon p", "d_z", "detectable (points)", "verdict"}));
   ASSERT_EQ(dt["rows"].size(), 2u);
   EXPECT_EQ(dt["rows"][0][0], "0.1");
   EXPECT_EQ(dt["rows"][0][1], d["sentence"]);

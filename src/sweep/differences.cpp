@@ -148,8 +148,8 @@ Json differences_table(const Json& differences, const std::vector<std::string>& 
                        Spread spread) {
   Json columns = Json::array();
   for (const auto& k : keys) columns.push_back(last_key_part(k));
-  for (const char* c : {"n", "t-test p", "Holm p", "Wilcoxon p", "d_z", "detectable (points)",
-                        "verdict"}) {
+  for (const char* c :
+       {"n", "t-test p", "Holm p", "Wilcoxon p", "d_z", "detectable (points)", "verdict"}) {
     columns.push_back(c);
   }
   columns.insert(columns.begin() + Json::difference_type(keys.size()),
@@ -163,7 +163,8 @@ Json differences_table(const Json& differences, const std::vector<std::string>& 
     const Json& text = d.at("text");
     row.push_back(d.at("sentence"));
     row.push_back(std::to_string(d.at("tests").at("n").get<int64_t>()));
-    for (const char* k : {"t_p", "holm_p", "wilcoxon_p", "effect_size_dz", "detectable_difference"}) {
+    for (const char* k :
+         {"t_p", "holm_p", "wilcoxon_p", "effect_size_dz", "detectable_difference"}) {
       row.push_back(text.at(k));
     }
     row.push_back(d.at("verdict"));
