@@ -27,6 +27,7 @@ Examples:
   actbench ls                              the sweeps under results/, newest first
   actbench show results/seeds              a sweep's table and paired differences again
   actbench compare results/seed results/fashion   two sweeps side by side
+  actbench export results/seeds --format latex   a booktabs table with significance marks
   actbench merge results/lr                results.json + summary.json from runs/
   actbench curves --out results/curves.json
   actbench plot results/seed               figures and report into results/seed/plots
@@ -138,6 +139,7 @@ int main(int argc, char** argv) {
   cli::setup_ls(app, status);
   cli::setup_show(app, status);
   cli::setup_compare(app, status);
+  cli::setup_export(app, status);
   cli::setup_curves(app, status);
   cli::setup_peak(app, status);
   cli::setup_plot(app, status);

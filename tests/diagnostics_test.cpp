@@ -145,22 +145,20 @@ TEST(LayerStats, DeadSaturatedAndMomentsOnAHandSetNetwork) {
     // Pre-activations, row by row: (9,-9,-10), (10,-10,0), (11,-11,10), (12,-12,20).
     const torch::Tensor z = torch::tensor(
         {{9.0, -9.0, -10.0}, {10.0, -10.0, 0.0}, {11.0, -11.0, 10.0}, {12.0, -12.0, 20.0}});
-    torch::Tensor h, d;
-    double threshold;
+    torch::Tensor h, saturated;
     if (act == "relu") {
       h = z.clamp_min(0);
-      d = z.gt(0).to(torch::kDouble);
-      threshold = 0.05;  // 5% of max f' = 1
+      // Saturated = approaching a bound: within 5% of the way from f(0) to a limit of f. ReLU's
+      // limit at -inf is f(0) = 0 itself: only outputs equal to 0.
+      saturated = h.eq(0);
     } else {
       h = torch::sigmoid(z);
-      d = h * (1 - h);
-      threshold = 0.05 * 0.25;
+      saturated = h.le(0.025).logical_or(h.ge(0.975));  // limits 0 and 1, f(0) = 0.5
     }
     // Dead: units whose derivative is 0 on every example. ReLU: unit 1 (z < 0 throughout).
     // Sigmoid: none (its derivative is never 0 at these inputs in float).
     EXPECT_DOUBLE_EQ(layers[0].dead, act == "relu" ? 1.0 / 3.0 : 0.0);
-    const double saturated = d.abs().lt(threshold).to(torch::kDouble).mean().item<double>();
-    EXPECT_DOUBLE_EQ(layers[0].saturated, saturated);
+    EXPECT_DOUBLE_EQ(layers[0].saturated, saturated.to(torch::kDouble).mean().item<double>());
     EXPECT_NEAR(layers[0].saturated, act == "relu" ? 6.0 / 12.0 : 11.0 / 12.0, 1e-12);
     EXPECT_NEAR(layers[0].mean, h.mean().item<double>(), 1e-6);
     EXPECT_NEAR(layers[0].std, h.std(/*unbiased=*/false).item<double>(), 1e-5);
@@ -256,13 +254,20 @@ TEST(Curves, DerivativesMatchTheirClosedForms) {
       EXPECT_NEAR(a["dy"][i].get<double>(), derivative.at(name)(x), 2e-6) << "x=" << x;
     }
   }
-  // Saturation as the diagnostics define it: |f'| < 5% of max |f'| (sigmoid: 0.25 at 0).
+  // Saturation as the diagnostics define it: the output within 5% of the way from f(0) to a
+  // finite limit of f. Sigmoid: y >= 0.975 only for |x| > ln 39 = 3.66: never on [-3, 3]. Tanh:
+  // |y| >= 0.95 for |x| >= atanh 0.95 = 1.83: the grid points +-1.9 ... +-3.0, 24 of 61. ReLU:
+  // y = 0, x <= 0: 30 or 31 of 61. LeakyReLU and identity have no bound: never.
   const Json& s = c["activations"][1];
   EXPECT_NEAR(s["max_derivative"].get<double>(), 0.25, 1e-6);
-  // sigmoid'(x) < 0.0125 only for |x| > 4.37: never on [-3, 3]. tanh'(x) < 0.05 for |x| > 2.18:
-  // the grid points +-2.2 ... +-3.0, 18 of 61.
   EXPECT_EQ(s["saturated_fraction"].get<double>(), 0.0);
-  EXPECT_NEAR(c["activations"][2]["saturated_fraction"].get<double>(), 18.0 / 61.0, 1e-12);
+  EXPECT_NEAR(c["activations"][2]["saturated_fraction"].get<double>(), 24.0 / 61.0, 1e-12);
+  size_t nonpositive = 0;  // the grid's 0 may land a hair above 0 in float
+  for (const auto& x : c["x"]) nonpositive += static_cast<float>(x.get<double>()) <= 0.0f;
+  EXPECT_GE(nonpositive, 30u);
+  EXPECT_NEAR(c["activations"][0]["saturated_fraction"].get<double>(), nonpositive / 61.0, 1e-12);
+  EXPECT_EQ(c["activations"][3]["saturated_fraction"].get<double>(), 0.0);  // leaky_relu
+  EXPECT_EQ(c["activations"].back()["saturated_fraction"].get<double>(), 0.0);  // identity
   EXPECT_EQ(c["activations"][3]["params"]["negative_slope"], 0.2);
 }
 

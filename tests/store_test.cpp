@@ -204,33 +204,13 @@ TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
   EXPECT_THAT(shown.out, HasSubstr("12 of 12 runs finished"));
 }
 
-// Runs `args` of the binary in `cwd` without waiting; stdout and stderr go to `log`.
-pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
-                     const fs::path& log) {
-  std::vector<std::string> argv{ACTBENCH_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> c_argv;
-  for (auto& a : argv) c_argv.push_back(a.data());
-  c_argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execv(c_argv[0], c_argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
 // Another sweep cannot take a directory while a sweep runs there (the lock), a second process of
 // the same sweep can (shards, or the same command twice), and a sweep killed with -9 leaves no lock
 // behind.
 TEST_F(Store, ConcurrentSweepsInOneDirectoryNeverMix) {
   const fs::path out = tmp_ / "busy";
   // The first sweep stops (SIGSTOP) right after it took the directory and wrote plan.json.
-  const pid_t first = spawn_actbench(args("run", out, {"--debug-raise-after", "0:STOP"}),
+  const pid_t first = actbench_test::spawn_actbench(args("run", out, {"--debug-raise-after", "0:STOP"}),
                                      tmp_.path(), tmp_ / "first.log");
   ASSERT_GT(first, 0);
   int status = 0;
@@ -264,7 +244,7 @@ TEST_F(Store, ConcurrentSweepsInOneDirectoryNeverMix) {
 // Two sweeps writing the same runs into one store at once (two directories): both finish with the
 // reference's numbers, and the store holds each run once, whole.
 TEST_F(Store, TwoSweepsWritingOneStoreAtOnceBothFinish) {
-  const pid_t a = spawn_actbench(args("run", tmp_ / "a"), tmp_.path(), tmp_ / "a.log");
+  const pid_t a = actbench_test::spawn_actbench(args("run", tmp_ / "a"), tmp_.path(), tmp_ / "a.log");
   const CommandResult b = run(tmp_ / "b");
   int status = 0;
   ASSERT_EQ(::waitpid(a, &status, 0), a);
@@ -353,6 +333,9 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   ASSERT_EQ(by.exit_code, 0) << by.describe();
   EXPECT_THAT(actbench_test::lines_of(by.out)[0],
               ContainsRegex("^activation +epochs=2 +epochs=1$"));
+  const CommandResult tex = actbench({"export", (tmp_ / "three").string(), "--format", "latex"});
+  ASSERT_EQ(tex.exit_code, 0) << tex.describe();
+  EXPECT_THAT(tex.out, HasSubstr("\\toprule"));
   EXPECT_EQ(listing(tmp_.path()), before) << "a reading command wrote something";
 }
 
@@ -368,6 +351,9 @@ TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
   expect_user_error(actbench({"show", three, "--baseline", "gelu"}),
                     "--baseline 'gelu' is not one of the sweep's activations");
   expect_user_error(actbench({"compare"}), "dirs is required");
+  expect_user_error(actbench({"export", three, "--format", "xlsx"}),
+                    "--format must be csv, latex or markdown, got 'xlsx'");
+  expect_user_error(actbench({"export", three, "--spread", "iqr"}), "--spread must be ci95 or sd");
   expect_user_error(actbench({"compare", three, "--by", "train.lrr"}),
                     "not a config key (did you mean train.lr?)");
   expect_user_error(actbench({"compare", three, three, "--by", "train.epochs"}),

@@ -315,6 +315,25 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
+                     const fs::path& log) {
+  std::vector<std::string> argv{ACTBENCH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> c_argv;
+  for (auto& a : argv) c_argv.push_back(a.data());
+  c_argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execv(c_argv[0], c_argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd) {
   return run_captured("cd " + shell_quote(cwd.string()) + " && " + shell_quote(ACTBENCH_BINARY),
                       args);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 #include <torch/types.h>
 
 #include "config/config.h"
@@ -112,6 +114,11 @@ struct CommandResult {
 // A user error from the actbench binary: exit code 2, one line on stderr, "error: ..." containing
 // `expected`, nothing on stdout, and no sign of an uncaught exception or a stack trace.
 void expect_user_error(const CommandResult& r, const std::string& expected);
+
+// Starts the actbench binary with `args` in `cwd` without waiting (fork + exec); its stdout and
+// stderr go to `log`. Returns its pid, for waitpid() and kill().
+pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
+                     const fs::path& log);
 
 // Runs the actbench binary with `args` (each one shell-quoted) in `cwd`.
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd);

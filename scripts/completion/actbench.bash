@@ -5,7 +5,7 @@ _actbench() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} sub=${COMP_WORDS[1]}
   COMPREPLY=()
   if [ "$COMP_CWORD" -eq 1 ]; then
-    mapfile -t COMPREPLY < <(compgen -W "run plan merge ls show compare curves peak plot list --help --version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "run plan merge ls show compare export curves peak plot list --help --version" -- "$cur")
     return
   fi
   case "$prev" in
@@ -18,8 +18,14 @@ _actbench() {
   local flags="--help -q -v --log-file"
   case "$sub" in
     list) mapfile -t COMPREPLY < <(compgen -W "activations keys --markdown --schema" -- "$cur") ;;
-    merge | plot | show) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --out --curves --style --formats $flags" -- "$cur") ;;
+    merge | plot | show) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --spread --out --curves --style --formats $flags" -- "$cur") ;;
     ls) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+    export)
+      if [ "$prev" = --format ] || [ "$prev" = -f ]; then
+        mapfile -t COMPREPLY < <(compgen -W "csv latex markdown" -- "$cur")
+        return
+      fi
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--format --baseline --spread $flags" -- "$cur") ;;
     compare)
       if [ "$prev" = --by ]; then
         [ -n "${_ACTBENCH_KEY_NAMES:-}" ] ||

@@ -1,5 +1,6 @@
 #include "activations/derivative.h"
 
+#include <limits>
 #include <vector>
 
 #include <torch/autograd.h>
@@ -24,6 +25,35 @@ double max_abs_derivative(torch::nn::AnyModule& act, int64_t width) {
   if (params.empty()) width = 1;
   torch::Tensor z = torch::linspace(-20.0, 20.0, 4001, opts).unsqueeze(1).expand({4001, width});
   return activation_with_derivative(act, z.contiguous()).second.abs().max().item<double>();
+}
+
+torch::Tensor SaturationBands::saturated(const torch::Tensor& y) const {
+  // NaN limits compare false: no saturation on a side without a bound.
+  return (y - lower).abs().le(lower_margin).logical_or((y - upper).abs().le(upper_margin));
+}
+
+SaturationBands saturation_bands(torch::nn::AnyModule& act, int64_t width) {
+  torch::NoGradGuard no_grad;
+  const std::vector<torch::Tensor> params = act.ptr()->parameters();
+  const auto opts = torch::TensorOptions().device(params.empty() ? torch::Device(torch::kCPU)
+                                                                 : params[0].device());
+  const int64_t w = params.empty() ? 1 : width;
+  // f far out on each side, twice as far, and at 0: a side whose value stops changing has a limit.
+  const torch::Tensor z =
+      torch::tensor({-1e4f, -2e4f, 0.0f, 1e4f, 2e4f}, opts).unsqueeze(1).expand({5, w}).contiguous();
+  const torch::Tensor f = act.forward(z).to(torch::kDouble);
+  const torch::Tensor f0 = f[2];
+  auto side = [&](int64_t far, int64_t farther) {
+    const torch::Tensor a = f[far], b = f[farther];
+    const torch::Tensor finite = (b - a).abs().le(1e-3 * (1 + a.abs())).logical_and(b.isfinite());
+    const torch::Tensor nan = torch::full_like(b, std::numeric_limits<double>::quiet_NaN());
+    const torch::Tensor limit = torch::where(finite, b, nan);
+    return std::make_pair(limit, 0.05 * (limit - f0).abs());
+  };
+  const auto [lower, lower_margin] = side(0, 1);
+  const auto [upper, upper_margin] = side(3, 4);
+  const auto to = [&](const torch::Tensor& t) { return t.to(torch::kFloat); };
+  return {to(lower), to(lower_margin), to(upper), to(upper_margin)};
 }
 
 }  // namespace actbench

@@ -28,7 +28,9 @@ nlohmann::json activation_curves(const std::vector<ActivationSpec>& specs, doubl
     const double max_d = max_abs_derivative(act, 1);
     const torch::Tensor y64 = y.squeeze(1).to(torch::kDouble).contiguous();
     const torch::Tensor d64 = dy.squeeze(1).to(torch::kDouble).contiguous();
-    const double saturated = d64.abs().lt(0.05 * max_d).to(torch::kDouble).mean().item<double>();
+    // Saturated: the output approaching a bound of the activation (saturation_bands).
+    const double saturated =
+        saturation_bands(act, 1).saturated(y).to(torch::kDouble).mean().item<double>();
     const ActivationInfo* info = find_activation(spec.name);
     acts.push_back(
         {{"name", spec.name},
@@ -76,7 +78,7 @@ void print_curves_table(std::ostream& out, const nlohmann::json& curves) {
   }
   const double lo = curves.at("range")[0].get<double>(), hi = curves.at("range")[1].get<double>();
   using A = Table::Align;
-  Table table({"activation", "min", "max", "f'(0)", "max |f'|", "saturated (|f'| < 5% of max)"},
+  Table table({"activation", "min", "max", "f'(0)", "max |f'|", "saturated (near a bound)"},
               {A::kLeft, A::kRight, A::kRight, A::kRight, A::kRight});
   auto g4 = [](double v) { return fmt::format("{:.4g}", v); };
   for (const auto& a : curves.at("activations")) {

@@ -2,6 +2,7 @@
 
 #include "cli/subcommands.h"
 #include "train/device.h"
+#include "util/error.h"
 #include "util/provenance.h"
 
 namespace actbench::cli {
@@ -17,6 +18,19 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
 std::string version_text() {
   return build_version_text() + "\nLibTorch " + TORCH_VERSION + "\ndevices: " + describe_devices() +
          "\n";
+}
+
+void add_summary_options(CLI::App& cmd, std::optional<std::string>& baseline,
+                         std::optional<Spread>& spread) {
+  cmd.add_option("--baseline", baseline, "activation to compare against (default: the sweep's)");
+  cmd.add_option_function<std::string>(
+      "--spread",
+      [&spread](const std::string& text) {
+        const auto s = parse_choice<Spread>(text);
+        if (!s) throw InputError("--spread must be ci95 or sd, got '" + text + "'");
+        spread = *s;
+      },
+      "what ± shows: ci95 (the 95% interval's half-width) or sd (default: the sweep's)");
 }
 
 }  // namespace actbench::cli

@@ -5,6 +5,7 @@
 
 #include "cli/run_options.h"
 #include "cli/subcommands.h"
+#include "sweep/adaptive.h"
 #include "sweep/survey.h"
 #include "train/device.h"
 #include "util/error.h"
@@ -39,7 +40,7 @@ const char* action_text(RunAction a) {
 }
 
 void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o, const Survey& survey,
-                const torch::Device& device) {
+                const torch::Device& device, const std::string& adaptive_line) {
   std::string shape = std::to_string(plan.base.activations.size()) + " activation(s)";
   for (const auto& a : plan.axes) {
     std::vector<std::string> values;
@@ -47,6 +48,7 @@ void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o, const 
     shape += " x " + a.key + " {" + join(values, ", ") + "}";
   }
   out << plan.runs.size() << " run(s): " << shape << "\n";
+  if (!adaptive_line.empty()) out << adaptive_line << "\n";
   if (o.shard) {
     out << "shard " << o.shard->k << "/" << o.shard->n << ": " << survey.decisions.size()
         << " run(s)\n";
@@ -86,7 +88,17 @@ void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o, const 
 }
 
 int run_plan(const PlanOptions& o) {
-  const Plan plan = plan_from_options(o.run);
+  const ConfigSource source = source_from_options(o.run);
+  std::string adaptive_line;
+  Plan plan;
+  if (adaptive(source)) {
+    AdaptiveState state =
+        adaptive_state(source, SweepOptions{o.run.shard, o.run.store, o.run.fresh, {}, {}, {}});
+    plan = std::move(state.plan);
+    adaptive_line = state.status;
+  } else {
+    plan = make_plan(source);
+  }
   const torch::Device device = resolve_device(plan.base.device);
   const Survey survey =
       survey_sweep(plan, resolve_store_dir(o.run.store, plan.base.out), device, o.run.shard,
@@ -95,7 +107,7 @@ int run_plan(const PlanOptions& o) {
     if (!d.warning.empty()) spdlog::warn("{}", d.warning);
   }
   if (!o.json) {
-    print_plan(std::cout, plan, o.run, survey, device);
+    print_plan(std::cout, plan, o.run, survey, device, adaptive_line);
     return kExitOk;
   }
   Json j = plan_to_json(plan);
@@ -110,6 +122,7 @@ int run_plan(const PlanOptions& o) {
   j["out"] = plan.base.out;
   j["store"] = survey.store_dir.string();
   j["other_sweep"] = survey.other_sweep;
+  if (!adaptive_line.empty()) j["adaptive"] = adaptive_line;
   if (const TimeEstimate e = estimate_time(survey); e.estimated > 0) {
     j["estimated_seconds"] = e.seconds;  // one run after the other
   }

@@ -4,6 +4,7 @@
 
 #include "cli/run_options.h"
 #include "cli/subcommands.h"
+#include "sweep/adaptive.h"
 #include "sweep/runner.h"
 #include "util/error.h"
 
@@ -48,9 +49,11 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
   CLI::App* cmd = add_command(
       app, "run", "Train and test every activation the config lists, at every point of its sweep",
       kRunExamples, status, [options, raise_after, &argv] {
-        const Plan plan = plan_from_options(*options);
-        return run_sweep(plan, SweepOptions{options->shard, options->store, options->fresh, argv,
-                                            *raise_after});
+        const ConfigSource source = source_from_options(*options);
+        const SweepOptions sweep{options->shard, options->store, options->fresh, {}, argv,
+                                 *raise_after};
+        if (adaptive(source)) return run_adaptive_sweep(source, sweep);
+        return run_sweep(make_plan(source), sweep);
       });
   add_run_options(*cmd, *options);
   // For tests: a deterministic interruption point (see RaiseAfter). Not shown in --help.

@@ -25,7 +25,7 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
                "train every run again, even those the sweep directory or the store holds");
 }
 
-Plan plan_from_options(const RunOptions& o) {
+ConfigSource source_from_options(const RunOptions& o) {
   std::optional<std::string> file = o.config_file;
   std::vector<std::string> overrides;
   for (const auto& p : o.positionals) {
@@ -43,7 +43,11 @@ Plan plan_from_options(const RunOptions& o) {
   if (o.device) set_config_value(source, "device", *o.device, "command line");
   if (o.out) set_config_value(source, "out", *o.out, "command line");
   if (o.jobs) set_config_value(source, "jobs", *o.jobs, "command line");
-  return make_plan(source);
+  return source;
+}
+
+Plan plan_from_options(const RunOptions& o) {
+  return make_plan(source_from_options(o));
 }
 
 }  // namespace actbench::cli

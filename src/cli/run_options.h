@@ -27,7 +27,10 @@ struct RunOptions {
 // Declares the shared options on `cmd`.
 void add_run_options(CLI::App& cmd, RunOptions& options);
 
-// The config (file < overrides < flags) expanded into the sweep's plan.
+// The config as read (file < overrides < flags), before its sweep is expanded.
+ConfigSource source_from_options(const RunOptions& options);
+
+// The config expanded into the sweep's plan.
 Plan plan_from_options(const RunOptions& options);
 
 }  // namespace actbench::cli

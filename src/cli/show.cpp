@@ -1,6 +1,8 @@
 // `actbench show DIR`: a sweep's table and paired differences again, read-only.
 #include <iostream>
 
+#include <spdlog/spdlog.h>
+
 #include "cli/subcommands.h"
 #include "sweep/catalog.h"
 #include "sweep/summary.h"
@@ -24,6 +26,7 @@ struct ShowOptions {
 
 int run_show(const ShowOptions& o) {
   const SweepView view = read_sweep(o.dir, o.baseline, o.spread);
+  if (!view.note.empty()) spdlog::warn("{}", view.note);
   const Json& s = view.summary;
   const size_t planned = s.value("runs_planned", 0), finished = s.value("runs_finished", 0);
   std::cout << o.dir << ": " << s.value("dataset_label", "?") << ", " << finished << " of "
@@ -40,16 +43,7 @@ void setup_show(CLI::App& app, int& status) {
       app, "show", "Print a sweep's table and paired differences again (writes nothing)",
       kShowExamples, status, [options] { return run_show(*options); });
   cmd->add_option("dir", options->dir, "the sweep's directory")->required();
-  cmd->add_option("--baseline", options->baseline,
-                  "activation to compare against (default: the sweep's)");
-  cmd->add_option_function<std::string>(
-      "--spread",
-      [options](const std::string& text) {
-        const auto s = parse_choice<Spread>(text);
-        if (!s) throw InputError("--spread must be ci95 or sd, got '" + text + "'");
-        options->spread = *s;
-      },
-      "what ± shows: ci95 (the 95% interval's half-width) or sd (default: the sweep's)");
+  add_summary_options(*cmd, options->baseline, options->spread);
 }
 
 }  // namespace actbench::cli

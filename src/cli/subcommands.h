@@ -6,10 +6,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "config/choices.h"
 
 namespace actbench::cli {
 
@@ -28,6 +31,11 @@ void setup_plot(CLI::App& app, int& status);
 void setup_ls(CLI::App& app, int& status);
 void setup_show(CLI::App& app, int& status);
 void setup_compare(CLI::App& app, int& status);
+void setup_export(CLI::App& app, int& status);
+
+// --baseline LABEL and --spread ci95|sd, for the subcommands that read a sweep back.
+void add_summary_options(CLI::App& cmd, std::optional<std::string>& baseline,
+                         std::optional<Spread>& spread);
 
 // `actbench --version`: actbench's and LibTorch's versions and the devices it sees.
 std::string version_text();

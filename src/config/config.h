@@ -35,6 +35,15 @@ inline bool operator!=(const DataConfig& a, const DataConfig& b) {
   return !(a == b);
 }
 
+// Adaptive seeds: rounds of seeds (train.seed, +1, ...) until every paired difference's 95%
+// interval is at most `until` points wide each side, or `max` seeds (sweep/adaptive.h).
+struct SeedsConfig {
+  double until{};  // 0: off
+  int64_t min{};
+  int64_t max{};
+  int64_t step{};
+};
+
 struct ModelConfig {
   std::vector<int64_t> hidden;
   Init init{};
@@ -59,6 +68,7 @@ struct Config {
   DataConfig data;
   ModelConfig model;
   TrainConfig train;
+  SeedsConfig seeds;
   DeviceSpec device;
   std::string out;
   int64_t threads{};

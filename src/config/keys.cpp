@@ -225,8 +225,7 @@ std::vector<KeyInfo> declare_keys() {
       integer(ACTBENCH_FIELD(data.test_limit), 0, 0, kMaxInt,
               "test on the first N examples only (0: all)"),
       integer(ACTBENCH_FIELD(data.validation), 0, 0, kMaxInt,
-              "hold out the last N training examples (after train_limit; not trained on), the "
-              "same for every run, evaluated every epoch: the best epoch is chosen on them"),
+              "hold out the last N training examples, evaluated every epoch to choose the best"),
       choice(ACTBENCH_FIELD(data.pipeline), Pipeline::kBatch,
              "how batches are made: one gather per batch, or the per-example DataLoader + "
              "Stack<> (same numbers, slower)"),
@@ -301,6 +300,25 @@ std::vector<KeyInfo> declare_keys() {
       integer(ACTBENCH_FIELD(threads), 1, 0, 1024, "intra-op CPU threads per run (0: one per core)")
           .fixed("it is set for the whole sweep")
           .local(),
+      number(ACTBENCH_FIELD(seeds.until), 0.0, 0.0, false,
+             "adaptive seeds: add seeds in rounds until every paired difference's 95% interval "
+             "is within ± this many points (0: off)")
+          .fixed("it decides the seeds of the whole sweep")
+          .local(),
+      integer(ACTBENCH_FIELD(seeds.min), 3, 2, 100000, "adaptive seeds: the first round's count")
+          .fixed("it decides the seeds of the whole sweep")
+          .local(),
+      integer(ACTBENCH_FIELD(seeds.max), 30, 2, 100000, "adaptive seeds: never more seeds")
+          .check([](const KeyReader& r, const Config& c) {
+            if (c.seeds.max < c.seeds.min) {
+              r.fail("seeds.max", "an integer >= seeds.min (" + std::to_string(c.seeds.min) + ")");
+            }
+          })
+          .fixed("it decides the seeds of the whole sweep")
+          .local(),
+      integer(ACTBENCH_FIELD(seeds.step), 2, 1, 100000, "adaptive seeds: added per round")
+          .fixed("it decides the seeds of the whole sweep")
+          .local(),
       integer(ACTBENCH_FIELD(jobs), 0, 0, 1024,
               "runs trained side by side (0: cores / threads on CPU, 1 on CUDA)")
           .fixed("it sets how many runs train at once for the whole sweep")
@@ -348,8 +366,7 @@ std::vector<KeyInfo> declare_keys() {
           .fixed("it only chooses what the summary compares against")
           .local(),
       choice(ACTBENCH_FIELD(spread), Spread::kCi95,
-             "what ± shows in tables and sentences: ci95, the half-width of the 95% confidence "
-             "interval of the mean over seeds (Student's t), or sd, one sample standard deviation")
+             "what ± shows: the 95% interval's half-width, or one standard deviation")
           .fixed("it only chooses how the summary is shown")
           .local(),
   };
@@ -420,8 +437,10 @@ Json config_schema() {
       Json& s = schema["properties"][section];
       if (s.is_null()) s = {{"type", "object"}, {"additionalProperties", false}};
       node = &s;
-      if (std::find(schema["required"].begin(), schema["required"].end(), section) ==
-          schema["required"].end()) {
+      // A section is required when it holds identity keys; within it, the identity keys are
+      // (a section of local keys only, like `seeds`, is absent from a run's own config).
+      if (k.identity && std::find(schema["required"].begin(), schema["required"].end(),
+                                  section) == schema["required"].end()) {
         schema["required"].push_back(section);
       }
     } else if (k.identity) {
@@ -430,7 +449,7 @@ Json config_schema() {
     Json prop = k.schema;
     prop["description"] = k.description;
     (*node)["properties"][leaf] = prop;
-    if (node != &schema) (*node)["required"].push_back(leaf);
+    if (node != &schema && k.identity) (*node)["required"].push_back(leaf);
   }
   schema["properties"]["sweep"] = {
       {"type", "object"},

@@ -120,13 +120,14 @@ SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& base
           baseline ? match_activation_label(plan, *baseline, "--baseline") : plan.base.baseline;
       RunEnvironment env;
       view.summary =
-          collect_outputs(dir, plan, {}, env, {base, spread.value_or(plan.base.spread)}, false)
+          collect_outputs(dir, plan, {}, env, {base, spread.value_or(plan.base.spread), plan.base.seeds.until, plan.base.seeds.min}, false)
               .summary;
       view.config = plan.config_json;
       return view;
     } catch (const InputError& e) {
       if (!has_summary || baseline || spread) throw;
-      spdlog::warn("{}; showing {} as it is", e.what(), (dir / "summary.json").string());
+      view.note = std::string(e.what()) + "; showing " + (dir / "summary.json").string() +
+                  " as it is";
     }
   }
   if (!has_summary) {

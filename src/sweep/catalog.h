@@ -19,6 +19,7 @@ struct SweepView {
   std::filesystem::path dir;
   nlohmann::json config;   // the sweep's base config (with its `sweep`)
   nlohmann::json summary;  // built from DIR/runs when DIR has a plan, else DIR/summary.json
+  std::string note;        // why DIR/summary.json is shown as it is ("" when rebuilt)
 };
 
 // Reads DIR without writing anything: the summary is rebuilt in memory from DIR/plan.json and

@@ -1,5 +1,6 @@
 #include "sweep/differences.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "stats/estimate.h"
@@ -38,7 +39,8 @@ std::string number_cell(double v, int decimals) {
 
 Json paired_difference(const std::string& activation, const std::string& baseline,
                        const Json& point, const std::string& where, const Json& seeds,
-                       const std::map<std::string, std::vector<double>>& differences) {
+                       const std::map<std::string, std::vector<double>>& differences,
+                       double until, int64_t min_seeds) {
   Json diff = {{"activation", activation},
                {"baseline", baseline},
                {"point", point},
@@ -65,6 +67,19 @@ Json paired_difference(const std::string& activation, const std::string& baselin
         finite_or_null(detectable_difference(int64_t(d.size()), e.std, kAlpha, kPower));
     const int64_t needed = seeds_to_detect(e.mean, e.std, kAlpha, kPower);
     tests["seeds_to_detect"] = needed > 10000 ? Json(nullptr) : Json(needed);
+  }
+  if (until > 0) {
+    // The first prefix of the seeds (in seed order) whose interval is within the target.
+    Json reached = nullptr;
+    for (size_t k = size_t(std::max<int64_t>(2, min_seeds)); k <= d.size(); ++k) {
+      const Estimate e = estimate({d.begin(), d.begin() + std::ptrdiff_t(k)}, kConfidence);
+      if (e.half_width <= until) {
+        reached = k;
+        break;
+      }
+    }
+    tests["target_half_width"] = until;
+    tests["seeds_to_target"] = reached;
   }
   diff["tests"] = tests;
   return diff;
@@ -127,6 +142,13 @@ void conclude_differences(Json& differences, Spread spread) {
         note += "; they detect only differences above " + fixed(detectable, 2) + " points";
       }
     }
+    if (tests.contains("target_half_width")) {
+      const std::string target = "\u00b1" + fixed(number(tests, "target_half_width"), 2);
+      note += tests["seeds_to_target"].is_null()
+                  ? "; not within " + target + " after " + std::to_string(n) + " seeds"
+                  : "; within " + target + " after " +
+                        std::to_string(tests["seeds_to_target"].get<int64_t>()) + " seeds";
+    }
     diff["sentence"] = sentence;
     diff["note"] = note;
   }
@@ -171,6 +193,18 @@ Json differences_table(const Json& differences, const std::vector<std::string>& 
     rows.push_back(row);
   }
   return {{"columns", columns}, {"rows", rows}};
+}
+
+bool differences_within(const Json& differences, double until) {
+  for (const auto& d : differences) {
+    const Json& e = d.at("final_test_accuracy");
+    if (e.is_null()) continue;  // no completed pair (diverged runs): more seeds do not decide it
+    if (e.at("ci95_half_width").is_null() ||
+        e.at("ci95_half_width").get<double>() > until) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string differences_title(const std::string& baseline, Spread spread,

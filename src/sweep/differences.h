@@ -22,10 +22,16 @@ constexpr double kPower = 0.80;  // for the smallest detectable difference
 // One comparison's entry before the family-wide adjustment: `differences` maps a metric's name in
 // summary.json (final_test_accuracy, best_test_accuracy, final_test_loss) to the per-seed
 // differences (activation minus baseline, in the order of `seeds`).
+// With `until` > 0 (adaptive seeds) the tests also say after how many of the seeds, counting from
+// `min_seeds`, the interval was first at most `until` points each side ("seeds_to_target").
 nlohmann::json paired_difference(const std::string& activation, const std::string& baseline,
                                  const nlohmann::json& point, const std::string& where,
                                  const nlohmann::json& seeds,
-                                 const std::map<std::string, std::vector<double>>& differences);
+                                 const std::map<std::string, std::vector<double>>& differences,
+                                 double until = 0, int64_t min_seeds = 2);
+
+// Whether every difference with completed pairs has an interval at most `until` points each side.
+bool differences_within(const nlohmann::json& differences, double until);
 
 // Adds to every entry the Holm-Bonferroni adjusted p-values (over all entries; over the entries
 // at the same point), the verdict ("better", "worse", "no detectable difference", "too few

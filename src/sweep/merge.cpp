@@ -23,7 +23,7 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
   RunEnvironment env;
   env.started_at = utc_timestamp();
   env.command = command;
-  MergeResult merged{collect_outputs(dir, plan, {}, env, {base, plan.base.spread}, true), plan.runs.size()};
+  MergeResult merged{collect_outputs(dir, plan, {}, env, {base, plan.base.spread, plan.base.seeds.until, plan.base.seeds.min}, true), plan.runs.size()};
   Json& results = merged.outputs.results;
   // The environment the runs were trained in (one device unless shards ran on several).
   std::set<std::string> devices, names, versions;

@@ -27,42 +27,13 @@
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/stop_signals.h"
 #include "util/text.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Set by SIGINT/SIGTERM; the training loops poll it once per step.
-std::atomic<int> g_signal{0};
-static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
-
-extern "C" void on_stop_signal(int sig) {
-  g_signal.store(sig);
-}
-
-// Installs the handlers for the lifetime of a sweep. SA_RESETHAND: a second Ctrl-C kills at once.
-class StopSignals {
- public:
-  StopSignals() {
-    g_signal.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  struct sigaction old_int_ {
-  }, old_term_{};
-};
 
 // An in-place progress line on stderr, only when stderr is a terminal, over every run of the
 // invocation (several may train at once); redrawn at most ~10 times a second, so the per-step cost
@@ -227,7 +198,7 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
 
   // Everything that can be wrong with the input (data files above all, a run store that cannot
   // take the runs to train) is checked before anything is written in DIR.
-  if (survey_sweep(plan, store_dir, device, shard, options.fresh).count(RunAction::kTrain) > 0) {
+  if (survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done).count(RunAction::kTrain) > 0) {
     store.prepare_for_writing();
   }
 
@@ -239,7 +210,7 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
                  moved_to.string());
   }
   // Decided again now that DIR is this sweep's (another may have finished runs meanwhile).
-  const Survey survey = survey_sweep(plan, store_dir, device, shard, options.fresh);
+  const Survey survey = survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
   const StopSignals signals;
   fs::create_directories(dir / "runs");
   remove_stale_temp_files(dir);
@@ -321,11 +292,11 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
         std::lock_guard<std::mutex> lock(error_mutex);
         if (error) return;
       }
-      if (g_signal.load() != 0) return;
+      if (stop_signal().load() != 0) return;
       const PlannedRun& run = *todo[i];
       const Dataset& data = datasets.get(run.config.data);
       RunCallbacks callbacks;
-      callbacks.stop = &g_signal;
+      callbacks.stop = &stop_signal();
       callbacks.on_step = [&, i](int64_t step, int64_t steps, int64_t epoch) {
         progress.update(i, step, steps, epoch);
       };
@@ -372,9 +343,9 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
 
   // Everything is rebuilt from runs/, whatever this invocation did.
   env.finished_at = utc_timestamp();
-  const SweepOutputs outputs = collect_outputs(dir, plan, survey.keys, env, {base.baseline, base.spread}, false);
+  const SweepOutputs outputs = collect_outputs(dir, plan, survey.keys, env, {base.baseline, base.spread, base.seeds.until, base.seeds.min}, false);
   const size_t stored = plan.runs.size() - outputs.missing.size();
-  if (const int sig = g_signal.load(); sig != 0 && !outputs.missing.empty()) {
+  if (const int sig = stop_signal().load(); sig != 0 && !outputs.missing.empty()) {
     spdlog::warn(
         "interrupted by {}: {} run(s) in progress abandoned (nothing of them was written); {} "
         "of the sweep's {} runs are finished in {}. To finish, run the same command again (it "
@@ -394,7 +365,7 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   write_outputs(dir, outputs);
   spdlog::info("{} run(s) in {}; results in {} and {}", plan.runs.size(), (dir / "runs").string(),
                (dir / "results.json").string(), (dir / "summary.json").string());
-  print_summary(std::cout, outputs.summary);
+  if (options.print_summary) print_summary(std::cout, outputs.summary);
   return kExitOk;
 }
 

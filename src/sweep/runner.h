@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,10 @@ struct SweepOptions {
   std::optional<Shard> shard;
   std::optional<std::string> store;  // --store DIR (see resolve_store_dir)
   bool fresh = false;                // train every run again, replacing the store's entries
+  std::set<std::string> fresh_done;  // ... but these (trained by this process: adaptive rounds)
   std::vector<std::string> argv;  // recorded in results.json and in the resume hint
   std::optional<RaiseAfter> raise_after;
+  bool print_summary = true;  // the table and differences on stdout once the sweep is complete
 };
 
 // Exit status: 0 when done, 128 + signal number when interrupted.

@@ -377,7 +377,8 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
       }
       by_metric[name] = d;
     }
-    Json diff = paired_difference(g.activation, baseline, g.point, where, paired, by_metric);
+    Json diff = paired_difference(g.activation, baseline, g.point, where, paired, by_metric,
+                                  options.until, options.min_seeds);
     differences.push_back(diff);
   }
   conclude_differences(differences, spread);

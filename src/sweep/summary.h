@@ -23,6 +23,10 @@ constexpr const char* kSummarySchema = "actbench.summary/3";
 struct SummaryOptions {
   std::string baseline;  // an activation's label
   Spread spread = Spread::kCi95;
+  // Adaptive seeds (seeds.until > 0): each difference says after how many seeds (from `min_seeds`)
+  // its 95% interval was at most `until` points each side.
+  double until = 0;
+  int64_t min_seeds = 2;
 };
 Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
                    const SummaryOptions& options);

@@ -15,7 +15,8 @@ size_t Survey::count(RunAction action) const {
 }
 
 Survey survey_sweep(const Plan& plan, const fs::path& store_dir, const torch::Device& device,
-                    const std::optional<Shard>& shard, bool fresh) {
+                    const std::optional<Shard>& shard, bool fresh_all,
+                    const std::set<std::string>& fresh_done) {
   Survey s;
   s.store_dir = store_dir;
   s.device_type = device.is_cuda() ? "cuda" : "cpu";
@@ -42,6 +43,7 @@ Survey survey_sweep(const Plan& plan, const fs::path& store_dir, const torch::De
     if (shard && !shard->contains(r.index)) continue;
     RunDecision d;
     d.run = &r;
+    const bool fresh = fresh_all && !fresh_done.count(r.id);
     const StoreKey& key = s.keys[r.index];
     std::string why;
     if (!s.other_sweep && !fresh && read_run_entry(dir, r.id, r.identity, &key, why)) {

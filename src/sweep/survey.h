@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,11 @@ struct Survey {
 };
 
 // Checks every data set the plan reads (InputError naming what is wrong), hashes their files and
-// decides each run of `shard` (all runs without one). `fresh`: every run is trained again.
+// decides each run of `shard` (all runs without one). `fresh`: every run is trained again, but
+// those in `fresh_done` (trained by this process already: adaptive rounds).
 Survey survey_sweep(const Plan& plan, const std::filesystem::path& store_dir,
-                    const torch::Device& device, const std::optional<Shard>& shard, bool fresh);
+                    const torch::Device& device, const std::optional<Shard>& shard, bool fresh,
+                    const std::set<std::string>& fresh_done = {});
 
 // The time the runs to train will take, from the store's measured seconds per epoch of runs like
 // them (same device type and data; the same settings but the seed, else the same model, batch

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -195,7 +196,14 @@ bool lock_fd(int fd, int operation) {
 bool holds_other_sweep(const fs::path& dir, const Plan& plan) {
   const auto stored = stored_plan_ids(dir);
   const std::vector<std::string> ids = plan_ids(plan);
-  if (stored) return *stored != ids;
+  if (stored) {
+    // The same sweep, or one that extends it (more seeds, another activation): every run the
+    // directory's plan lists is in this one. An unreadable plan is another sweep's.
+    if (stored->empty()) return true;
+    const std::set<std::string> mine(ids.begin(), ids.end());
+    return !std::all_of(stored->begin(), stored->end(),
+                        [&](const std::string& id) { return mine.count(id) > 0; });
+  }
   std::error_code ec;
   return fs::exists(dir / "results.json", ec) || fs::exists(dir / "summary.json", ec) ||
          holds_foreign_runs(dir, ids);

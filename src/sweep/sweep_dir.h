@@ -44,8 +44,9 @@ std::optional<nlohmann::json> read_run_entry(const std::filesystem::path& dir,
 // by an actbench whose run identities differ.
 Plan read_plan_file(const std::filesystem::path& dir);
 
-// Whether DIR holds the files of a sweep with other runs than `plan` (its plan.json lists other
-// run ids, or cannot be read): `run` moves them to DIR/history/ before it writes its own.
+// Whether DIR holds the files of another sweep than `plan` (its plan.json lists a run `plan` does
+// not have, or cannot be read; a plan that extends it -- more seeds, another activation -- is the
+// same sweep): `run` moves them to DIR/history/ before it writes its own.
 bool holds_other_sweep(const std::filesystem::path& dir, const Plan& plan);
 
 // Holds DIR for one sweep while alive: shards of the same sweep share it; another sweep (other

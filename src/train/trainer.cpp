@@ -51,7 +51,7 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
   auto& acts = model->activations();
   const size_t hidden = acts.size();
   std::vector<torch::Tensor> active, saturated, sum, sum_sq;
-  std::vector<double> threshold;
+  std::vector<SaturationBands> bands;
   if (layers) {
     for (size_t i = 0; i < hidden; ++i) {
       const int64_t width = linears[i]->weight.size(0);
@@ -59,7 +59,7 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
       saturated.push_back(torch::zeros({}, opts.dtype(torch::kLong)));
       sum.push_back(torch::zeros({}, opts.dtype(torch::kDouble)));
       sum_sq.push_back(torch::zeros({}, opts.dtype(torch::kDouble)));
-      threshold.push_back(0.05 * max_abs_derivative(acts[i], width));
+      bands.push_back(saturation_bands(acts[i], width));
     }
   }
   // The model's own forward; with `layers`, each hidden layer's derivative is measured on the way.
@@ -68,7 +68,7 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
     observe = [&](size_t i, const torch::Tensor& z, const torch::Tensor& h) {
       const torch::Tensor d = activation_with_derivative(acts[i], z).second;
       active[i].logical_or_(d.ne(0).any(0));
-      saturated[i] += d.abs().lt(threshold[i]).sum();
+      saturated[i] += bands[i].saturated(h).sum();
       sum[i] += h.sum(torch::kDouble);
       sum_sq[i] += h.square().sum(torch::kDouble);
     };

@@ -22,8 +22,9 @@ namespace actbench {
 // One hidden layer's activations on the test set.
 struct LayerStats {
   double dead = 0;       // fraction of units whose activation derivative is 0 for every example
-  double saturated = 0;  // fraction of (example, unit) outputs whose |derivative| is below 5% of
-                         // the activation's largest |derivative|
+  double saturated = 0;  // fraction of (example, unit) outputs approaching a bound of the
+                         // activation (saturation_bands: within 5% of the way from f(0) to a
+                         // finite limit)
   double mean = 0;       // of the activation outputs, over every example and unit
   double std = 0;
 };

@@ -1,0 +1,169 @@
+#include "sweep/adaptive.h"
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "config/keys.h"
+#include "store/run_store.h"
+#include "sweep/differences.h"
+#include "sweep/summary.h"
+#include "sweep/survey.h"
+#include "sweep/sweep_dir.h"
+#include "train/device.h"
+#include "util/error.h"
+#include "util/stop_signals.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The finished runs' entries of `plan` (the sweep directory's, else the store's), or nullopt when
+// a run of the plan is not finished anywhere.
+std::optional<std::map<std::string, Json>> finished_entries(const Plan& plan,
+                                                            const fs::path& store_dir,
+                                                            const torch::Device& device) {
+  const Survey s = survey_sweep(plan, store_dir, device, std::nullopt, false);
+  if (s.count(RunAction::kTrain) > 0) return std::nullopt;
+  std::map<std::string, Json> entries;
+  const fs::path dir(plan.base.out);
+  for (const auto& d : s.decisions) {
+    const PlannedRun& r = *d.run;
+    if (d.action == RunAction::kReuse) {
+      entries[r.id] = sweep_entry(r, *d.stored, s.keys[r.index]);
+      continue;
+    }
+    std::string why;
+    auto e = read_run_entry(dir, r.id, r.identity, &s.keys[r.index], why);
+    if (!e) return std::nullopt;  // gone meanwhile
+    entries[r.id] = std::move(*e);
+  }
+  return entries;
+}
+
+// Whether the round `plan` settles the sweep: every paired difference within the target.
+bool settled(const Plan& plan, const std::map<std::string, Json>& entries) {
+  const Config& c = plan.base;
+  const Json summary =
+      build_summary(plan, entries, {c.baseline, c.spread, c.seeds.until, c.seeds.min});
+  return differences_within(summary.at("differences"), c.seeds.until);
+}
+
+int64_t next_round(const SeedsConfig& s, int64_t seeds) {
+  return std::min(s.max, seeds + s.step);
+}
+
+std::string target_text(const SeedsConfig& s) {
+  return "\u00b1" + format_number(s.until) + " points";
+}
+
+}  // namespace
+
+Plan plan_with_seeds(const ConfigSource& source, int64_t seeds) {
+  ConfigSource round = source;
+  const Json first = round.tree.at("train").at("seed");
+  const int64_t s0 = first.is_number_integer() ? first.get<int64_t>() : 0;
+  SweepAxis axis{"train.seed", {}, "adaptive seeds (seeds.min, seeds.step)"};
+  for (int64_t i = 0; i < seeds; ++i) axis.values.push_back(s0 + i);
+  round.sweep.push_back(axis);
+  return make_plan(round);
+}
+
+bool adaptive(const ConfigSource& source) {
+  if (config_from_json(source.tree, source.sources).seeds.until <= 0) return false;
+  for (const auto& a : source.sweep) {
+    if (a.key == "train.seed") {
+      throw InputError("seeds.until (adaptive seeds) chooses the seeds itself: do not sweep "
+                       "train.seed (" + a.origin + "); its value is the first seed");
+    }
+  }
+  return true;
+}
+
+AdaptiveState adaptive_state(const ConfigSource& source, const SweepOptions& options) {
+  const Config base = config_from_json(source.tree, source.sources);
+  const SeedsConfig& s = base.seeds;
+  const torch::Device device = resolve_device(base.device);
+  const fs::path store_dir = resolve_store_dir(options.store, base.out);
+  for (int64_t seeds = s.min;; seeds = next_round(s, seeds)) {
+    Plan plan = plan_with_seeds(source, seeds);
+    const auto entries = options.fresh ? std::nullopt : finished_entries(plan, store_dir, device);
+    if (!entries) {
+      return {std::move(plan), false,
+              "adaptive seeds: round of " + std::to_string(seeds) + " seeds (up to " +
+                  std::to_string(s.max) + ", until every paired difference is within " +
+                  target_text(s) + ")"};
+    }
+    if (settled(plan, *entries) || seeds >= s.max) {
+      const bool within = settled(plan, *entries);
+      return {std::move(plan), true,
+              "adaptive seeds: done after " + std::to_string(seeds) + " seeds (" +
+                  (within ? "every paired difference within " + target_text(s)
+                          : "the maximum; not every difference within " + target_text(s)) +
+                  ")"};
+    }
+  }
+}
+
+int run_adaptive_sweep(const ConfigSource& source, const SweepOptions& options) {
+  const Config base = config_from_json(source.tree, source.sources);
+  const SeedsConfig& s = base.seeds;
+  const torch::Device device = resolve_device(base.device);
+  const fs::path store_dir = resolve_store_dir(options.store, base.out);
+  SweepOptions round_options = options;
+  round_options.print_summary = false;  // printed once, for the final round
+  for (int64_t seeds = s.min;; seeds = next_round(s, seeds)) {
+    const Plan plan = plan_with_seeds(source, seeds);
+    std::optional<std::map<std::string, Json>> entries =
+        options.fresh ? std::nullopt : finished_entries(plan, store_dir, device);
+    const bool last = seeds >= s.max;
+    if (entries && !last && !settled(plan, *entries)) continue;  // a finished round: next
+    if (!entries || last || options.fresh) {
+      spdlog::info("adaptive seeds: round of {} seeds (up to {}; until every paired difference "
+                   "is within {})",
+                   seeds, s.max, target_text(s));
+    }
+    // Train what the round lacks (this shard's part), or write the final round's outputs.
+    const int status = run_sweep(plan, round_options);
+    if (status != kExitOk) return status;
+    for (const auto& r : plan.runs) round_options.fresh_done.insert(r.id);
+    entries = finished_entries(plan, store_dir, device);
+    if (!entries && options.shard) {
+      // The other shards' parts of this round: wait for them (a shard decides the next round
+      // only from the whole round). Interrupting leaves everything finished in place.
+      const StopSignals signals;
+      spdlog::info("adaptive seeds: shard {}/{} waiting for the other shards' runs of the round "
+                   "of {} seeds",
+                   options.shard->k, options.shard->n, seeds);
+      while (!(entries = finished_entries(plan, store_dir, device))) {
+        for (int i = 0; i < 50 && stop_signal().load() == 0; ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        if (const int sig = stop_signal().load(); sig != 0) {
+          spdlog::warn("interrupted while waiting for the other shards; rerun the same command "
+                       "to go on");
+          return 128 + sig;
+        }
+      }
+    }
+    if (!entries) return kExitOk;  // run_sweep said what is missing
+    const bool within = settled(plan, *entries);
+    if (within || last) {
+      // The final round's outputs were written by run_sweep above (or by the last shard).
+      spdlog::info("adaptive seeds: done after {} seeds: {}", seeds,
+                   within ? "every paired difference is within " + target_text(s)
+                          : "the maximum, and not every difference is within " + target_text(s));
+      if (options.print_summary) {
+        print_summary(std::cout, build_summary(plan, *entries,
+                                               {base.baseline, base.spread, s.until, s.min}));
+      }
+      return kExitOk;
+    }
+  }
+}
+
+}  // namespace actbench

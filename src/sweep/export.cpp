@@ -1,0 +1,244 @@
+#include "sweep/export.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "config/choices.h"
+#include "util/error.h"
+#include "util/text.h"
+
+namespace actbench {
+using Json = nlohmann::json;
+
+namespace {
+
+struct Row {
+  const Json* group;
+  const Json* diff;  // against the baseline; nullptr for the baseline itself
+};
+
+double mean_of(const Json& estimate) {
+  return estimate.is_object() && estimate.at("mean").is_number() ? estimate.at("mean").get<double>()
+                                                                   : -1e300;
+}
+
+// The groups ranked by mean final test accuracy, each with its difference against the baseline.
+std::vector<Row> ranked_rows(const Json& summary) {
+  std::vector<Row> rows;
+  for (const auto& g : summary.at("groups")) {
+    const Json* diff = nullptr;
+    for (const auto& d : summary.at("differences")) {
+      if (d.at("activation") == g.at("activation") && d.at("point") == g.at("point")) diff = &d;
+    }
+    rows.push_back({&g, diff});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return mean_of(a.group->at("final_test_accuracy")) > mean_of(b.group->at("final_test_accuracy"));
+  });
+  return rows;
+}
+
+std::vector<std::string> group_keys(const Json& summary) {
+  std::vector<std::string> keys;
+  for (const auto& k : summary.at("axes")) {
+    if (k != "train.seed") keys.push_back(k.get<std::string>());
+  }
+  return keys;
+}
+
+std::string point_value(const Json& group, const std::string& key) {
+  const Json& p = group.at("point");
+  return p.contains(key) ? value_text(p.at(key)) : "";
+}
+
+bool significant(const Row& r) {
+  if (r.diff == nullptr) return false;
+  const std::string v = r.diff->value("verdict", "");
+  return v == "better" || v == "worse";
+}
+
+// The signed mean difference ("+0.02", "-0.09"); "" without one.
+std::string signed_mean(const Row& r, const std::string& minus) {
+  if (r.diff == nullptr || r.diff->at("final_test_accuracy").is_null()) return "";
+  const double m = r.diff->at("final_test_accuracy").at("mean").get<double>();
+  return (m < 0 ? minus : "+") + fmt::format("{:.2f}", std::fabs(m));
+}
+
+std::string spread_of(const Json& summary) {
+  return summary.value("spread", "ci95") == "sd" ? "std" : "ci95_half_width";
+}
+
+std::string with_pm(const Json& e, int decimals, const std::string& field, const std::string& pm,
+                    const std::string& minus = "-") {
+  if (!e.is_object() || !e.at("mean").is_number()) return "";
+  const double m = e.at("mean").get<double>();
+  std::string s = (m < 0 ? minus : "") + fmt::format("{:.{}f}", std::fabs(m), decimals);
+  if (e.at(field).is_number()) s += pm + fmt::format("{:.{}f}", e.at(field).get<double>(), decimals);
+  return s;
+}
+
+std::string signed_with_pm(const Row& r, const std::string& field, const std::string& pm,
+                           const std::string& minus) {
+  const std::string plain = signed_mean(r, minus);
+  if (plain.empty()) return "";
+  const Json& e = r.diff->at("final_test_accuracy");
+  std::string s = plain;
+  if (e.at(field).is_number()) s += pm + fmt::format("{:.2f}", e.at(field).get<double>());
+  return s;
+}
+
+std::string latex_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+        out += '\\';
+        out += c;
+        break;
+      case '~': out += "\\textasciitilde{}"; break;
+      case '^': out += "\\textasciicircum{}"; break;
+      case '\\': out += "\\textbackslash{}"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string q = "\"";
+  for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string csv_number(const Json& v) {
+  return v.is_number() ? v.dump() : "";
+}
+
+// What the table shows, in one sentence (the caption or a comment line).
+std::string caption(const Json& summary) {
+  const size_t seeds = summary.value("seeds", Json::array()).size();
+  std::string c = summary.value("dataset_label", "") + ", " + std::to_string(seeds) +
+                  (seeds == 1 ? " seed" : " seeds") + "; " +
+                  summary.value("spread_sentence", std::string("")) +
+                  "; the difference is paired by seed against " +
+                  summary.value("baseline", std::string(""));
+  size_t tested = 0;
+  for (const auto& d : summary.at("differences")) tested += d.at("tests").contains("t_p");
+  if (tested > 0) {
+    c += "; * significant: paired t-test at the 5% level, Holm-adjusted over " +
+         std::to_string(tested) + " comparison" + (tested == 1 ? "" : "s");
+  }
+  return c;
+}
+
+void write_csv(std::ostream& out, const Json& summary) {
+  const auto keys = group_keys(summary);
+  std::vector<std::string> header{"activation"};
+  for (const auto& k : keys) header.push_back(k);
+  for (const char* h :
+       {"n", "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low",
+        "test_accuracy_ci95_high", "test_loss_mean", "test_loss_std", "difference_mean",
+        "difference_ci95_low", "difference_ci95_high", "t_p", "holm_p", "wilcoxon_p",
+        "effect_size_dz", "detectable_difference", "verdict"}) {
+    header.push_back(h);
+  }
+  out << join(header, ",") << "\n";
+  for (const Row& r : ranked_rows(summary)) {
+    const Json& g = *r.group;
+    const Json& acc = g.at("final_test_accuracy");
+    const Json& loss = g.at("final_test_loss");
+    std::vector<std::string> f{csv_field(g.at("activation").get<std::string>())};
+    for (const auto& k : keys) f.push_back(csv_field(point_value(g, k)));
+    f.push_back(std::to_string(g.at("completed").get<int64_t>()));
+    auto part = [](const Json& e, const char* k) { return e.is_object() ? csv_number(e.at(k)) : ""; };
+    auto ci = [](const Json& e, size_t i) {
+      return e.is_object() && e.at("ci95").is_array() ? csv_number(e.at("ci95")[i]) : "";
+    };
+    f.insert(f.end(), {part(acc, "mean"), part(acc, "std"), ci(acc, 0), ci(acc, 1),
+                       part(loss, "mean"), part(loss, "std")});
+    const Json none;
+    const Json& d = r.diff ? r.diff->at("final_test_accuracy") : none;
+    const Json& t = r.diff ? r.diff->at("tests") : none;
+    auto test = [&](const char* k) { return t.is_object() && t.contains(k) ? csv_number(t.at(k)) : ""; };
+    f.insert(f.end(), {part(d, "mean"), ci(d, 0), ci(d, 1), test("t_p"), test("holm_p"),
+                       test("wilcoxon_p"), test("effect_size_dz"), test("detectable_difference"),
+                       r.diff ? csv_field(r.diff->value("verdict", "")) : "baseline"});
+    out << join(f, ",") << "\n";
+  }
+}
+
+void write_table(std::ostream& out, const Json& summary, bool latex) {
+  const auto keys = group_keys(summary);
+  const std::string field = spread_of(summary);
+  const std::string pm = latex ? " $\\pm$ " : " \u00b1 ";
+  const std::string minus = latex ? "$-$" : "\u2212";
+  const std::string baseline = summary.value("baseline", std::string(""));
+  std::vector<std::string> header{"Activation"};
+  for (const auto& k : keys) header.push_back(latex ? latex_escape(last_key_part(k)) : last_key_part(k));
+  header.push_back(latex ? "$n$" : "n");
+  header.push_back(latex ? "Test acc.\\ (\\%)" : "Test acc. (%)");
+  header.push_back("Test loss");
+  header.push_back((latex ? "$\\Delta$ acc.\\ vs " + latex_escape(baseline) : "Δ acc. vs " + baseline));
+  std::vector<std::vector<std::string>> rows;
+  for (const Row& r : ranked_rows(summary)) {
+    const Json& g = *r.group;
+    const std::string label = g.at("activation").get<std::string>();
+    std::vector<std::string> row{latex ? latex_escape(label) : label};
+    for (const auto& k : keys) row.push_back(latex ? latex_escape(point_value(g, k)) : point_value(g, k));
+    row.push_back(std::to_string(g.at("completed").get<int64_t>()));
+    row.push_back(with_pm(g.at("final_test_accuracy"), 2, field, pm, minus));
+    row.push_back(with_pm(g.at("final_test_loss"), 4, field, pm, minus));
+    std::string d = r.diff == nullptr ? (label == baseline ? "baseline" : "")
+                                      : signed_with_pm(r, field, pm, minus);
+    if (significant(r)) d += latex ? "$^{*}$" : " *";
+    row.push_back(d);
+    rows.push_back(row);
+  }
+  const std::string note = caption(summary);
+  if (latex) {
+    out << "% " << note << "\n";
+    out << "\\begin{tabular}{l" << std::string(keys.size(), 'l') << "rrrr}\n\\toprule\n";
+    out << join(header, " & ") << " \\\\\n\\midrule\n";
+    for (const auto& r : rows) out << join(r, " & ") << " \\\\\n";
+    out << "\\bottomrule\n\\end{tabular}\n";
+    return;
+  }
+  auto escape = [](std::string s) {
+    std::string o;
+    for (char c : s) o += c == '|' ? std::string("\\|") : std::string(1, c);
+    return o;
+  };
+  std::vector<std::string> h;
+  for (const auto& x : header) h.push_back(escape(x));
+  out << "| " << join(h, " | ") << " |\n|";
+  for (size_t i = 0; i < header.size(); ++i) out << (i < 1 + keys.size() ? " --- |" : " ---: |");
+  out << "\n";
+  for (const auto& r : rows) {
+    std::vector<std::string> c;
+    for (const auto& x : r) c.push_back(escape(x));
+    out << "| " << join(c, " | ") << " |\n";
+  }
+  out << "\n" << note << ".\n";
+}
+
+}  // namespace
+
+ExportFormat parse_export_format(const std::string& name) {
+  if (name == "csv") return ExportFormat::kCsv;
+  if (name == "latex") return ExportFormat::kLatex;
+  if (name == "markdown") return ExportFormat::kMarkdown;
+  throw InputError("--format must be csv, latex or markdown, got '" + name + "'");
+}
+
+void export_summary(std::ostream& out, const Json& summary, ExportFormat format) {
+  if (format == ExportFormat::kCsv) {
+    write_csv(out, summary);
+  } else {
+    write_table(out, summary, format == ExportFormat::kLatex);
+  }
+}
+
+}  // namespace actbench
