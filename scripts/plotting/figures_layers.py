@@ -238,7 +238,7 @@ def draw_dead_saturated(canvas):
     for r, point in enumerate(points):
         for ax, key, sub in ((grid[r][0], "dead", "dead: derivative 0 on every test example"),
                              (grid[r][1], "saturated",
-                              "saturated: derivative < 5% of its maximum")):
+                              "saturated: output within 5% of a bound")):
             layers = 0
             top = 0.0
             for li, label in enumerate(labels):
@@ -298,7 +298,8 @@ def draw_dead_saturated(canvas):
     canvas.outside_legend(fig, handles, labels, title="activation")
     canvas.save(fig, "dead_saturated", title,
                 "Per hidden layer after the last epoch: units that never pass gradient on the "
-                "test set (dead) and outputs on an activation's flat part (saturated); high bars "
+                "test set (dead) and outputs approaching a bound of the activation, within 5%% of "
+                "the way from f(0) to a finite limit (saturated); high bars "
                 "mean a layer that has largely stopped learning. Bars: the mean over the "
                 "completed seeds (%s), each marked with its activation's marker (a marker on the "
                 "axis is 0)%s." % (sweep.summary["setup"]["seeds"],
