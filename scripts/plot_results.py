@@ -1,52 +1,67 @@
 #!/usr/bin/python3
 """Draws the figures and a report for an actbench sweep.
 
-usage: scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE] [--formats png,svg]
+usage: scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE]
+                               [--style screen|paper] [--formats LIST]
 
 RESULTS_OR_SWEEP_DIR is a results.json (schema actbench.results/4) or the sweep directory holding
 one. summary.json (actbench.summary/3, required) is read from beside it, and curves.json
 (actbench.curves/1, from `actbench curves --out FILE`) when present; --curves names another
 curves file. results.json and summary.json are validated against docs/results.schema.json and
-docs/summary.schema.json. The figures and report go to --out (default: <that directory>/plots),
-which is created; every file is written atomically (a temporary file renamed into place).
+docs/summary.schema.json. The figures go to --out (default: <that directory>/plots, or
+<that directory>/paper with --style paper), which is created; every file is written atomically
+(a temporary file renamed into place).
 
 Everything shown comes from what actbench wrote: the statistics (per-epoch means and standard
-deviations, estimates with 95% intervals, paired differences), the labels, the order, each
-activation's colour, line style and marker, the sentences and the ranking table are
-summary.json's; this script only draws them and lays out the report.
+deviations, estimates with 95% intervals, paired differences and their tests), the labels, the
+order, each activation's colour, line style and marker, what was trained, the sentences and the
+tables are summary.json's; this script only draws them and lays out the report.
 
-Figures, each as PNG (1500x900 pixels) and SVG unless --formats says otherwise:
+Styles:
+  screen (default)  PNG (1500x900 pixels) and SVG (--formats png,svg), titled, with report.md
+                    and report.html (table of contents, the ranking table, the paired tests,
+                    every figure with its caption)
+  paper             for a journal page: PDF and PGF (--formats pdf,pgf), each figure twice --
+                    NAME.pdf/.pgf one column wide (3.5 in) and NAME-wide.pdf/.pgf the full text
+                    width (7.16 in) -- as tall as its content needs, every text 8 or 9 pt, fonts
+                    embedded as TrueType; no titles (the caption says it): figures.tex holds a
+                    LaTeX figure environment with each caption
+
+Figures:
   train_loss, test_loss, test_accuracy  the metric against epoch, one line per activation and one
                                         panel per swept point: the mean over completed seeds with a
-                                        +-1 std band
+                                        +-1 std band (with several seeds)
   curves             each activation and its derivative (from curves.json; skipped without one)
   gradient_norms     per activation, each Linear layer's mean weight-gradient norm by epoch
   gradient_vs_depth  input-layer gradient norm against the number of hidden layers, at the first
                      step (the initial weights) and over the last epoch (only when model.hidden
                      is swept over several depths): vanishing gradients at a glance
   dead_saturated     dead units and saturated outputs per hidden layer after the last epoch
-  final_accuracy     final test accuracy per group with 95% intervals, and the paired
-                     differences against the baseline
+  final_accuracy     final test accuracy per group with its 95% interval
+  paired_differences the mean paired difference against the baseline per comparison with its 95%
+                     interval, significant ones (Holm-adjusted p < 0.05) filled, the adjusted p at
+                     the right (skipped with one seed: no interval, no test)
   seconds_per_epoch  time per epoch per group with its 95% interval, and the last epoch split
                      into forward/backward/optimizer/other training/test where the phases were
                      timed (CPU)
-plus report.md (setup, the ranking table, the paired differences, every figure with a caption)
-and report.html (the same, self-contained: images embedded, no external resources). The figures
-that need per-epoch diagnostics (train.diagnostics) or curves.json are skipped, with a log line,
-without them.
+The figures that need per-epoch diagnostics (train.diagnostics), curves.json or several seeds
+are skipped, with a log line, without them.
 
 Example:
   build/actbench run configs/depth.yaml --out results/depth
   build/actbench curves --out results/depth/curves.json
   /usr/bin/python3 scripts/plot_results.py results/depth     # -> results/depth/plots/report.html
+  /usr/bin/python3 scripts/plot_results.py results/depth --style paper   # -> results/depth/paper/
 
 Progress goes to stderr; the written files are listed on stdout, one per line. Bad input (a
 missing path, a file that is not JSON, of another schema version or not matching its schema, no
-runs, no summary.json, a bad --formats) is one line on stderr starting "plot_results: error:",
-exit 2, and nothing written. Exit 1: this Python lacks matplotlib or jsonschema, or a bug.
+runs, no summary.json, a bad --style or --formats) is one line on stderr starting
+"plot_results: error:", exit 2, and nothing written. Exit 1: this Python lacks matplotlib or
+jsonschema, or a bug.
 
 Needs Debian's Python 3 with python3-matplotlib and python3-jsonschema (scripts/setup.sh installs
-both); where the python3 first on PATH lacks them, run the script with /usr/bin/python3.
+both); where the python3 first on PATH lacks them, run the script with /usr/bin/python3. PGF
+needs no TeX installation to write (LaTeX reads it: \\usepackage{pgf}, then \\input{NAME.pgf}).
 """
 import argparse
 import os
@@ -55,11 +70,11 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from plotting.common import FORMATS, InputError, fail, log, write_atomic  # noqa: E402
+from plotting.common import STYLES, InputError, fail, log, write_atomic  # noqa: E402
 from plotting.load import SetupError, load, parse_formats  # noqa: E402
 
 USAGE = ("scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE] "
-         "[--formats png,svg]")
+         "[--style screen|paper] [--formats LIST]")
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -74,42 +89,62 @@ def parse_args(argv):
                     "(results.json actbench.results/4 and summary.json actbench.summary/3).")
     p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR",
                    help="results.json, or its sweep directory (summary.json beside it)")
-    p.add_argument("--out", metavar="DIR", help="output directory (default: <input dir>/plots)")
+    p.add_argument("--out", metavar="DIR", help="output directory (default: <input dir>/plots; "
+                   "<input dir>/paper with --style paper)")
     p.add_argument("--curves", metavar="FILE", help="`actbench curves` output "
                    "(default: curves.json beside the results)")
-    p.add_argument("--formats", default="png,svg", help="png, svg or png,svg (default)")
+    p.add_argument("--style", default="screen", help="screen (default: PNG and SVG, report.md "
+                   "and report.html) or paper (PDF and PGF, 3.5 in and 7.16 in wide, "
+                   "figures.tex)")
+    p.add_argument("--formats", help="screen: png, svg or png,svg (default); paper: pdf, pgf "
+                   "or pdf,pgf (default)")
     return p.parse_args(argv)
 
 
 def draw_everything(canvas):
     from plotting import figures_epochs, figures_groups, figures_layers
-    from plotting.report import build_report, render_html, render_markdown
-    figures_epochs.draw_epoch_figures(canvas)
-    figures_epochs.draw_curves(canvas)
-    figures_layers.draw_gradient_norms(canvas)
-    figures_layers.draw_gradient_vs_depth(canvas)
-    figures_layers.draw_dead_saturated(canvas)
-    figures_groups.draw_final_accuracy(canvas)
-    figures_groups.draw_seconds_per_epoch(canvas)
-    blocks = build_report(canvas.sweep, canvas)
-    for name, render in (("report.md", render_markdown),
-                         ("report.html", lambda b: render_html(b, canvas.out_dir))):
+    from plotting.report import build_report, render_html, render_latex, render_markdown
+    for suffix, width in canvas.style.variants:
+        canvas.set_variant(suffix, width)
+        figures_epochs.draw_epoch_figures(canvas)
+        figures_epochs.draw_curves(canvas)
+        figures_layers.draw_gradient_norms(canvas)
+        figures_layers.draw_gradient_vs_depth(canvas)
+        figures_layers.draw_dead_saturated(canvas)
+        figures_groups.draw_final_accuracy(canvas)
+        figures_groups.draw_paired_differences(canvas)
+        figures_groups.draw_seconds_per_epoch(canvas)
+    if canvas.style.report:
+        blocks = build_report(canvas.sweep, canvas)
+        outputs = (("report.md", render_markdown),
+                   ("report.html", lambda b: render_html(b, canvas.out_dir)))
+    else:
+        outputs = (("figures.tex", lambda _: render_latex(canvas)),)
+        blocks = None
+    for name, render in outputs:
         path = os.path.join(canvas.out_dir, name)
         write_atomic(path, render(blocks))
         canvas.written.append(path)
 
 
+def parse_style(text):
+    if text not in STYLES:
+        raise InputError("--style %s: unknown style (use %s)" % (text, " or ".join(STYLES)))
+    return STYLES[text]
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        formats = parse_formats(args.formats, FORMATS)
+        style = parse_style(args.style)
+        formats = parse_formats(args.formats or style.default_formats, style)
         sweep = load(args.input, args.curves)
     except InputError as e:
         fail(e)
     except SetupError as e:
         fail(e, code=1)
     out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(sweep.results_path)),
-                                       "plots")
+                                       "paper" if style.paper else "plots")
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         fail("--out %s exists and is not a directory" % out_dir)
 
@@ -120,20 +155,19 @@ def main(argv=None):
              "then run this script with /usr/bin/python3)" % sys.executable, code=1)
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    matplotlib.rcParams.update({"svg.hashsalt": "actbench", "font.size": 10,
-                                "axes.titlesize": 11, "legend.frameon": False})
+    matplotlib.rcParams.update(style.rc)
     from plotting.figures_base import Canvas
 
-    log("reading %s: %d group%s at %d point%s, summary %s, %s" % (
+    log("reading %s: %d group%s at %d point%s, summary %s, %s; %s style" % (
         sweep.results_path, len(sweep.groups), "s" * (len(sweep.groups) != 1),
         len(sweep.points), "s" * (len(sweep.points) != 1), sweep.summary_path,
-        "curves %s" % sweep.curves_path if sweep.curves_path else "no curves"))
+        "curves %s" % sweep.curves_path if sweep.curves_path else "no curves", style.name))
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as e:
         fail("cannot create --out %s: %s" % (out_dir, e.strerror or e))
 
-    canvas = Canvas(sweep, out_dir, formats, plt)
+    canvas = Canvas(sweep, out_dir, formats, plt, style)
     try:
         draw_everything(canvas)
     except OSError as e:

@@ -2,7 +2,9 @@
 # Installs the Debian 12 (bookworm) packages actbench needs to build, test and fetch its data.
 # Does nothing (one status line, no apt-get update) when everything is already installed.
 #   scripts/setup.sh           install whatever is missing (uses sudo when not root)
+#   scripts/setup.sh --tests   the same, plus what only the tests use (TEST_PACKAGES)
 #   scripts/setup.sh --check   only report what is missing; exit 1 if anything is, 0 otherwise
+#                              (with --tests: the test packages too)
 # It also makes sure the system BLAS/LAPACK alternatives point at OpenBLAS (pthread flavour):
 # Debian's reference BLAS makes LibTorch training about 15x slower.
 set -euo pipefail
@@ -16,6 +18,12 @@ PACKAGES=(
   npm ca-certificates curl
   python3 python3-jsonschema python3-matplotlib
 )
+# What only the tests use (scripts/test.sh asks for them; the demo does not): Chromium renders
+# the plot report in a real browser, poppler-utils (pdfinfo, pdffonts, pdftotext) opens the
+# paper-style PDFs. Without them those tests skip with a message.
+TEST_PACKAGES=(
+  chromium poppler-utils
+)
 # Packages that also count as present when this command is on PATH. NodeSource's nodejs bundles
 # npm and conflicts with Debian's npm package, so installing npm there would fail.
 declare -A SATISFIED_BY_COMMAND=(
@@ -26,21 +34,24 @@ log() { echo "setup: $*" >&2; }
 die() { local code=$1; shift; echo "setup: error: $*" >&2; exit "$code"; }
 
 usage() {
-  cat <<'EOF'
-Usage: scripts/setup.sh [--check]
+  cat <<EOF
+Usage: scripts/setup.sh [--tests] [--check]
   (no args)  install missing Debian packages (apt-get; sudo when not root) and point the
              BLAS/LAPACK alternatives at OpenBLAS
+  --tests    also the packages only the tests use: ${TEST_PACKAGES[*]}
   --check    only report what is missing; exit 1 if something is, 0 otherwise
 EOF
 }
 
 check_only=0
-case "$#:${1:-}" in
-  0:) ;;
-  1:--check) check_only=1 ;;
-  1:-h | 1:--help) usage; exit 0 ;;
-  *) echo "setup: bad usage: $* (try --help)" >&2; exit 2 ;;
-esac
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=1 ;;
+    --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "setup: bad usage: $* (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 is_installed() {
   local status cmd=${SATISFIED_BY_COMMAND[$1]:-}

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -376,8 +377,10 @@ TEST(Activations, EveryEntryHasItsOwnStyleInDisplayOrder) {
   const std::vector<std::string> tutorial{"relu", "sigmoid", "tanh", "leaky_relu"};
   const std::vector<std::string> markers{"o", "s", "^", "D", "v", "P",
                                          "X", "*", "<", ">", "h", "p"};
+  const std::vector<std::string> dashes{"solid", "dashed", "dashdot", "dotted"};
   ASSERT_GE(r.size(), tutorial.size());
   std::set<std::string> colors;
+  std::set<std::pair<std::string, std::string>> dash_and_marker;
   for (size_t i = 0; i < r.size(); ++i) {
     SCOPED_TRACE(r[i].name);
     if (i < tutorial.size()) {
@@ -389,27 +392,33 @@ TEST(Activations, EveryEntryHasItsOwnStyleInDisplayOrder) {
     EXPECT_EQ(s.color, r[i].style.color);
     EXPECT_EQ(s.dash, r[i].style.dash);
     EXPECT_EQ(s.marker, markers[i % markers.size()]);
+    EXPECT_EQ(s.dash, dashes[(i + i / markers.size()) % dashes.size()]);
     EXPECT_THAT(s.color, ::testing::MatchesRegex("#[0-9a-f]{6}"));
-    EXPECT_TRUE(s.dash == "solid" || s.dash == "dashed" || s.dash == "dashdot" ||
-                s.dash == "dotted")
-        << s.dash;
     colors.insert(s.color);
+    // In grey scale an entry is told apart by its line style and marker: no two share both.
+    EXPECT_TRUE(dash_and_marker.insert({s.dash.get<std::string>(), s.marker}).second);
   }
   EXPECT_EQ(colors.size(), r.size());
-  // scripts/plot_results.py's colours: tab10 first, the named four apart.
-  EXPECT_EQ(r[0].style.color, "#1f77b4");
-  EXPECT_EQ(r[3].style.color, "#d62728");
-  EXPECT_EQ(r[3].style.dash, "solid");
-  EXPECT_EQ(actbench::activation_style(resolve("softplus")).dash, "dashed");
-  EXPECT_EQ(actbench::activation_style(resolve("identity")).color, "#000000");
-  EXPECT_EQ(actbench::activation_style(resolve("identity")).dash, "dotted");
-  EXPECT_EQ(actbench::activation_style(resolve("prelu")).color, "#6b6ecf");
+  // Colour-blind-safe: Okabe-Ito for the first eight, then Paul Tol's muted and bright schemes.
+  const std::vector<std::string> okabe_ito{"#0072b2", "#d55e00", "#009e73", "#e69f00",
+                                           "#cc79a7", "#56b4e9", "#f0e442", "#000000"};
+  for (size_t i = 0; i < okabe_ito.size(); ++i) EXPECT_EQ(r[i].style.color, okabe_ito[i]);
+  EXPECT_EQ(r[8].style.color, "#332288");
+  EXPECT_EQ(actbench::activation_style(resolve("identity")).color, "#aa3377");
+  // The tutorial's four: four line styles and four markers, so ReLU shows beside LeakyReLU.
+  for (size_t i = 0; i < tutorial.size(); ++i) {
+    EXPECT_EQ(r[i].style.dash, dashes[i]);
+    EXPECT_EQ(r[i].style.marker, markers[i]);
+  }
+  EXPECT_EQ(actbench::activation_style(resolve("relu")).dash, "solid");
+  EXPECT_EQ(actbench::activation_style(resolve("leaky_relu")).dash, "dotted");
+  EXPECT_EQ(actbench::activation_style(resolve("leaky_relu")).marker, "D");
 }
 
 TEST(Activations, OtherLabelsGetAHashedColourAndDashAndTheEntrysMarker) {
-  const std::vector<std::string> colors{"#5254a3", "#8ca252", "#bd9e39", "#a55194",
-                                        "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8",
-                                        "#969696", "#d6616b", "#ce6dbd", "#17a589"};
+  const std::vector<std::string> colors{"#ee7733", "#0077bb", "#33bbee", "#ee3377",
+                                        "#cc3311", "#009988", "#77aadd", "#aaaa00",
+                                        "#44bb99", "#bbcc33", "#ee8866", "#ffaabb"};
   const std::vector<Json> dashes{{1, 1}, {5, 1}, {3, 1, 1, 1}, {6, 2, 2, 2}};
   for (const Json& entry : {Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}},
                             Json{{"name", "relu"}, {"label", "mine"}},
@@ -422,6 +431,10 @@ TEST(Activations, OtherLabelsGetAHashedColourAndDashAndTheEntrysMarker) {
     EXPECT_EQ(s.dash, dashes[(h / 12) % 4]);
     EXPECT_EQ(s.marker, actbench::activation_info(spec).style.marker);
     EXPECT_NE(s.color, actbench::activation_info(spec).style.color);
+  }
+  // Colours no entry uses.
+  for (const auto& entry : actbench::activation_registry()) {
+    EXPECT_EQ(std::count(colors.begin(), colors.end(), entry.style.color), 0) << entry.name;
   }
   EXPECT_EQ(fnv1a("a"), 0xaf63dc4c8601ec8cull);  // the published test vector
 }

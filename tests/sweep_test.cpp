@@ -281,6 +281,26 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_FALSE(s["differences"][1]["tests"].contains("t_p"));
   EXPECT_NEAR(d["final_test_loss"]["mean"].get<double>(), 0.1, 1e-12);
   EXPECT_EQ(s["differences"][1]["seeds"], (Json{0}));  // GELU: only seed 0 completed
+  // The tests as the report's table and the figures write them.
+  EXPECT_EQ(d["text"]["t_p"], "0.038");
+  EXPECT_EQ(d["text"]["holm_p"], "0.038");
+  EXPECT_EQ(d["text"]["wilcoxon_p"], "0.250");
+  EXPECT_EQ(d["text"]["effect_size_dz"], "-2.89");
+  EXPECT_EQ(d["text"]["holm"], "Holm p = 0.038");
+  EXPECT_EQ(s["differences"][1]["text"]["holm"], "no test");
+  EXPECT_EQ(s["differences"][1]["text"]["t_p"], "-");
+  const Json& dt = s["differences_table"];
+  EXPECT_EQ(dt["columns"],
+            (Json{"lr", "paired difference in final test accuracy (\u00b195% CI)", "n", "t-test p",
+                  "Holm p", "Wilcoxon p", "d_z", "detectable (points)", "verdict"}));
+  ASSERT_EQ(dt["rows"].size(), 2u);
+  EXPECT_EQ(dt["rows"][0][0], "0.1");
+  EXPECT_EQ(dt["rows"][0][1], d["sentence"]);
+  EXPECT_EQ(dt["rows"][0][2], "3");
+  EXPECT_EQ(dt["rows"][0][8], "worse");
+  EXPECT_EQ(dt["rows"][1][3], "-");
+  // What was trained, in words, for titles and captions.
+  EXPECT_EQ(s["setup"]["text"], "MNIST; MLP with hidden layers [128, 128]; 3 activations; 3 seeds");
 
   // The table: best group first, the differences as sentences.
   std::ostringstream out;

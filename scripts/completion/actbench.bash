@@ -13,11 +13,12 @@ _actbench() {
     --out | -o | --log-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     --store) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
     --config | -c) mapfile -t COMPREPLY < <(compgen -f -X '!*.@(yaml|yml|json)' -- "$cur"); return ;;
+    --style) mapfile -t COMPREPLY < <(compgen -W "screen paper" -- "$cur"); return ;;
   esac
   local flags="--help -q -v --log-file"
   case "$sub" in
     list) mapfile -t COMPREPLY < <(compgen -W "activations keys --markdown --schema" -- "$cur") ;;
-    merge | plot | show) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --spread --out --curves --formats $flags" -- "$cur") ;;
+    merge | plot | show) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --spread --out --curves --style --formats $flags" -- "$cur") ;;
     ls) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
     export)
       if [ "$prev" = --format ] || [ "$prev" = -f ]; then

@@ -6,13 +6,12 @@ from .figures_base import epochs_of
 EPOCH_FIGURES = (
     ("train_loss", "train_loss", "cross-entropy loss (nats)", "Training loss by epoch",
      "The mean training loss per epoch: the lower and the sooner it falls, the easier the "
-     "network trains; a wide band means the seeds disagree."),
+     "network trains."),
     ("test_loss", "test_loss", "cross-entropy loss (nats)", "Test loss by epoch",
      "The test-set loss after each epoch: a curve that turns upward while the training loss "
      "keeps falling is overfitting."),
     ("test_accuracy", "test_accuracy", "test accuracy (%)", "Test accuracy by epoch",
-     "Test accuracy after each epoch: compare where the curves level off; overlapping bands "
-     "mean the seeds do not separate the activations."),
+     "Test accuracy after each epoch: compare where the curves level off."),
 )
 
 
@@ -21,15 +20,16 @@ def draw_epoch_figures(canvas):
         epoch_metric(canvas, name, metric, ylabel, title, caption)
 
 
-def plot_series(ax, series, style, band=True, **kw):
-    """One group's per-epoch mean as a line, with a mean +- std band where the std is given.
-    Returns the line, or None when the series has no value."""
+def plot_series(canvas, ax, series, style, order, count, band=True):
+    """One group's per-epoch mean as a line with markers at a stride (offset by the activation's
+    place in display order), with a mean +- std band where the std is given. Returns (the line,
+    whether a band was drawn), or (None, False) when the series has no value."""
     x = epochs_of(series)
     mean = [nan_if_null(v) for v in series["mean"]]
     if all(m != m for m in mean):
-        return None
-    line, = ax.plot(x, mean, linewidth=kw.pop("linewidth", 1.8), markersize=5,
-                    markevery=max(1, len(x) // 12), **dict(style, **kw))
+        return None, False
+    line, = ax.plot(x, mean, linewidth=canvas.lw(1.8), markersize=canvas.ms(5),
+                    markevery=canvas.markevery(len(x), order, count), **style)
     std = [nan_if_null(v) for v in series["std"]]
     ok = [m == m and s == s for m, s in zip(mean, std)]
     if band and any(ok):
@@ -37,7 +37,8 @@ def plot_series(ax, series, style, band=True, **kw):
         hi = [m + s if good else 0.0 for m, s, good in zip(mean, std, ok)]
         ax.fill_between(x, lo, hi, where=ok, interpolate=False, color=style["color"],
                         alpha=0.15, linewidth=0)
-    return line
+        return line, True
+    return line, False
 
 
 def epoch_metric(canvas, name, metric, ylabel, title, caption):
@@ -49,21 +50,28 @@ def epoch_metric(canvas, name, metric, ylabel, title, caption):
     fig, axes, nrows, ncols = canvas.facets(len(points), sharex=True, sharey=True)
     max_epoch = 1
     diverged = {}
+    labels = sweep.labels_in(sweep.groups)
+    banded = False
     for point, ax in zip(points, axes):
         empty = []
         for g in point.groups:
             diverged[g["activation"]] = diverged.get(g["activation"], 0) + g["diverged"]
             series = g["series"].get(metric)
-            line = plot_series(ax, series, sweep.style(g["activation"])) if series else None
+            line, band = (plot_series(canvas, ax, series, sweep.style(g["activation"]),
+                                      labels.index(g["activation"]), len(labels))
+                          if series else (None, False))
+            banded = banded or band
             if line is None:
                 empty.append(g["activation"])
             else:
                 max_epoch = max(max_epoch, len(series["mean"]))
         if empty:
             ax.text(0.02, 0.03, "no value: " + ", ".join(empty), transform=ax.transAxes,
-                    fontsize=8, color="#777777")
+                    fontsize=canvas.fs("tiny"), color="#777777")
         if len(points) > 1:
-            ax.set_title(point.text, fontsize=10 if len(points) <= 4 else 8)
+            ax.set_title(canvas.wrap(point.text, ncols), fontsize=canvas.fs("panel")
+                         if len(points) <= 4
+                         else canvas.fs("tiny"))
         ax.grid(True, alpha=0.3)
     for i, ax in enumerate(axes):
         if i % ncols == 0:
@@ -72,15 +80,20 @@ def epoch_metric(canvas, name, metric, ylabel, title, caption):
             ax.set_xlabel("epoch")
     axes[0].xaxis.set_major_locator(canvas.ticker.MaxNLocator(integer=True))
     axes[0].set_xlim(0.8, max_epoch + 0.2)
-    labels = sweep.labels_in(sweep.groups)
     handles = [canvas.line_handle(label) for label in labels]
     names = [label + (" (%d diverged)" % diverged[label] if diverged.get(label) else "")
              for label in labels]
-    if len(points) > 1:
-        canvas.suptitle(fig, title, rows=nrows)
+    seeds = sweep.summary["setup"]["seeds"]
+    canvas.suptitle(fig, title, rows=nrows)
+    # The band only where there was one: with one seed there is no spread to show.
+    legend_title = ("mean over %s, band: \u00b11 std" % seeds) if banded else None
+    canvas.outside_legend(fig, handles, names, title=legend_title)
+    if banded:
+        caption += (" Lines: the mean over the completed seeds (%s); bands: \u00b11 sample "
+                    "standard deviation over them, so overlapping bands mean the seeds do not "
+                    "separate the activations." % seeds)
     else:
-        axes[0].set_title(title)
-    canvas.outside_legend(fig, handles, names, title="mean over seeds, band: \u00b11 std")
+        caption += " One run per line (%s): no band, no spread to show." % seeds
     canvas.save(fig, name, title, caption)
 
 
@@ -113,27 +126,35 @@ def draw_curves(canvas):
     x = [float(v) for v in sweep.curves["x"]]
     fig, axes = canvas.new_figure(1, 2)
     handles, labels = [], []
-    for style_label, entry in chosen:
-        style = dict(sweep.style(style_label), linewidth=1.8, markersize=4,
-                     markevery=max(1, len(x) // 10))
+    count = len(chosen)
+    for order, (style_label, entry) in enumerate(chosen):
+        # Earlier activations a little wider, drawn first: one that lies on a later one (ReLU
+        # under LeakyReLU(0.01)) shows around its dotted or dashed line; the markers are
+        # staggered along x.
+        width = canvas.lw(1.8 + 1.2 * (count - 1 - order) / max(1, count - 1))
+        style = dict(sweep.style(style_label), linewidth=width, markersize=canvas.ms(5),
+                     markevery=canvas.markevery(len(x), order, count))
         h, = axes[0][0].plot(x, [nan_if_null(v) for v in entry["y"]], **style)
         axes[0][1].plot(x, [nan_if_null(v) for v in entry["dy"]], **style)
         handles.append(h)
         formula = entry.get("formula")
         labels.append(entry["label"] + (": " + formula if isinstance(formula, str) and formula
-                                        else ""))
+                                        and not canvas.paper else ""))
     for ax, ylabel, sub in ((axes[0][0], "activation f(x)", "value"),
                             (axes[0][1], "derivative f\u2032(x)", "first derivative")):
-        ax.set_xlabel("x (pre-activation input)")
+        ax.set_xlabel(canvas.wrap("x (pre-activation input)", 2, "label"))
         ax.set_ylabel(ylabel)
-        ax.set_title(sub, fontsize=10)
-        ax.axhline(0, color="#999999", linewidth=0.8)
-        ax.axvline(0, color="#999999", linewidth=0.8)
+        ax.set_title(sub, fontsize=canvas.fs("panel"))
+        ax.axhline(0, color="#999999", linewidth=canvas.lw(0.8), zorder=0)
+        ax.axvline(0, color="#999999", linewidth=canvas.lw(0.8), zorder=0)
         ax.grid(True, alpha=0.3)
     title = "Activation functions and their derivatives"
     canvas.suptitle(fig, title)
     canvas.outside_legend(fig, handles, labels)
+    formulas = "; ".join("%s: %s" % (e["label"], e["formula"]) for _, e in chosen
+                         if isinstance(e.get("formula"), str) and e["formula"])
     canvas.save(fig, "curves", title,
-                "Each activation (left) and its derivative (right): where the derivative is "
-                "near zero, as in sigmoid's and tanh's flat tails, almost no gradient flows back "
-                "through the unit.")
+                "Each activation (left) and its derivative (right), from actbench curves: where "
+                "the derivative is near zero, as in sigmoid's and tanh's flat tails, almost no "
+                "gradient flows back through the unit.%s" % (
+                    (" Formulas: " + formulas + ".") if formulas else ""))

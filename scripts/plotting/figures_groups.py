@@ -1,7 +1,7 @@
-"""final_accuracy and seconds_per_epoch: one row per group (display order), from the groups'
-estimates, the paired differences and the timing series."""
+"""final_accuracy, paired_differences and seconds_per_epoch: one row per group or comparison
+(display order), from the groups' estimates, the paired differences and the timing series."""
 from .common import finite
-from .figures_base import row_fontsize
+from .load import point_key
 
 
 def interval(e):
@@ -15,31 +15,40 @@ def interval(e):
     return e["mean"], [[max(0.0, e["mean"] - lo)], [max(0.0, hi - e["mean"])]]
 
 
-def interval_rows(canvas, ax, rows, fontsize):
+def interval_rows(canvas, ax, rows, fontsize, filled=None):
     """Draws (label, tick text, estimate, text without a mean) rows top to bottom: the mean as
-    the activation's marker, the 95% interval as a bar. Returns the x extent drawn, or None."""
+    the activation's marker (open where filled[i] is False), the 95% interval as a bar; a row
+    whose label is None is a heading (no marker). Returns the y of each row and the x extent
+    drawn (None when nothing was)."""
     n = len(rows)
     ys = list(range(n))[::-1]
     lo, hi = [], []
-    for y, (label, _, e, missing) in zip(ys, rows):
+    for i, (y, (label, _, e, missing)) in enumerate(zip(ys, rows)):
+        if label is None:
+            continue
         style = canvas.sweep.style(label)
         mean, err = interval(e)
         if mean is None:
             ax.text(0.01, y, missing, transform=ax.get_yaxis_transform(),
                     va="center", fontsize=fontsize, color="#777777")
             continue
+        face = style["color"] if filled is None or filled[i] else "white"
         ax.errorbar([mean], [y], xerr=err, fmt=style["marker"], color=style["color"],
-                    ecolor=style["color"], elinewidth=1.8, capsize=4, markersize=6)
+                    ecolor=style["color"], markerfacecolor=face,
+                    markeredgewidth=canvas.lw(1.5), elinewidth=canvas.lw(1.8),
+                    capsize=canvas.ms(4), markersize=canvas.ms(7), zorder=3)
         lo.append(mean - (err[0][0] if err else 0.0))
         hi.append(mean + (err[1][0] if err else 0.0))
     ax.set_yticks(ys)
     ax.set_yticklabels([row[1] for row in rows], fontsize=fontsize)
     canvas.colour_ticklabels(ax, [row[0] for row in rows])
+    for t, tick, row in zip(ax.get_yticklabels(), ax.yaxis.get_major_ticks(), rows):
+        if row[0] is None:  # a heading: bold, no tick mark
+            t.set_fontweight("bold")
+            tick.tick1line.set_visible(False)
     ax.set_ylim(-0.7, n - 0.3)
     ax.grid(True, axis="x", alpha=0.3)
-    if not lo:
-        return None
-    return min(lo), max(hi)
+    return ys, ((min(lo), max(hi)) if lo else None)
 
 
 def pad(ax, extent, minimum_span, include=None):
@@ -55,38 +64,111 @@ def draw_final_accuracy(canvas):
     if not sweep.groups:
         canvas.skip("final_accuracy", "the summary has no groups")
         return
-    diffs = sweep.summary["differences"]
-    fig, axes = canvas.new_figure(1, 2 if diffs else 1)
-    rows = [(g["activation"], "%s  %s" % (g["name"], g["text"]["final_test_accuracy"]),
-             g["final_test_accuracy"], "no completed run") for g in sweep.groups]
-    left = axes[0][0]
-    fontsize = row_fontsize(max(len(rows), len(diffs)))
-    extent = interval_rows(canvas, left, rows, fontsize)
+    summary = sweep.summary
+    fig, axes = canvas.new_figure(1, 1, label_rows=len(sweep.groups))
+    ax = axes[0][0]
+    rows = [(g["activation"], g["name"], g["final_test_accuracy"], "no completed run")
+            for g in sweep.groups]
+    fontsize = canvas.row_fontsize(len(rows))
+    ys, extent = interval_rows(canvas, ax, rows, fontsize)
     if extent:
-        pad(left, extent, 0.5)
-    left.set_xlabel("final test accuracy (%)")
-    left.set_title("final test accuracy, mean and 95% interval", fontsize=10)
-    panels = [left]
-    if diffs:
-        right = axes[0][1]
-        drows = [(d["activation"], d["name"], d["final_test_accuracy"], d["sentence"])
-                 for d in diffs]
-        extent = interval_rows(canvas, right, drows, fontsize)
-        right.axvline(0, color="#555555", linewidth=1.0)
-        if extent:
-            pad(right, extent, 0.2, include=0.0)
-        right.set_xlabel("difference in points (same seeds)")
-        right.set_title("paired difference against %s" % sweep.summary["baseline"], fontsize=10)
-        panels.append(right)
+        pad(ax, extent, 0.5)
+    ax.set_xlabel("final test accuracy (%)")
+    # The value as the table writes it, at the right of its row: outside the axes, clear of the
+    # tick labels and of the axis label.
+    canvas.right_texts(fig, ax, ys, [g["text"]["final_test_accuracy"] for g in sweep.groups],
+                       colors=[sweep.style(g["activation"])["color"] for g in sweep.groups],
+                       fontsize=fontsize)
     title = "Final test accuracy (mean over seeds, 95% confidence interval)"
     canvas.suptitle(fig, title)
-    fig.subplots_adjust(right=0.97)
-    canvas.fit_left_margin(fig, panels, right=0.97)
+    canvas.fit_left_margin(fig, [ax])
     canvas.save(fig, "final_accuracy", title,
-                "Final test accuracy per activation and swept setting with its 95% interval "
-                "over seeds (left) and, where there is a baseline, the paired difference against "
-                "it at the same seeds (right): overlapping intervals on the left do not establish "
-                "a difference; an interval on the right that excludes 0 does.")
+                "Final test accuracy per activation and swept setting: the mean over the "
+                "completed seeds (marker) with its 95%% confidence interval (bar; none with one "
+                "seed); at the right, mean \u00b1 spread as the ranking table writes it (%s). "
+                "Overlapping intervals do not establish a difference; the paired differences "
+                "do." % summary["spread_sentence"])
+
+
+# -- paired differences (forest plot) ------------------------------------------------------------
+
+def difference_rows(sweep):
+    """The rows of the forest plot, top to bottom: per point (a heading when there are several
+    points), its comparisons in summary order. (label or None, tick text, estimate, missing
+    text, difference or None)."""
+    diffs = sweep.summary["differences"]
+    rows = []
+    by_point = {}
+    for d in diffs:
+        by_point.setdefault(point_key(d["point"]), []).append(d)
+    several = len(by_point) > 1
+    for p in sweep.points:
+        members = by_point.get(point_key(p.values), [])
+        if not members:
+            continue
+        if several:
+            rows.append((None, p.text, None, "", None))
+        for d in members:
+            rows.append((d["activation"], ("  " if several else "") + d["activation"],
+                         d["final_test_accuracy"], d["sentence"], d))
+    return rows
+
+
+def draw_paired_differences(canvas):
+    sweep = canvas.sweep
+    summary = sweep.summary
+    diffs = summary["differences"]
+    if not diffs:
+        canvas.skip("paired_differences", "no paired differences (one activation, or no "
+                    "baseline at any point)")
+        return
+    if not any(d["final_test_accuracy"] is not None
+               and d["final_test_accuracy"]["ci95"] is not None for d in diffs):
+        canvas.skip("paired_differences", "no comparison has two paired seeds: no interval and "
+                    "no test (sweep train.seed for them)")
+        return
+    rows = difference_rows(sweep)
+    significant = [d is not None and d["verdict"] in ("better", "worse")
+                   for _, _, _, _, d in rows]
+    fig, axes = canvas.new_figure(1, 1, label_rows=len(rows))
+    ax = axes[0][0]
+    fontsize = canvas.row_fontsize(len(rows))
+    ys, extent = interval_rows(canvas, ax, [r[:4] for r in rows], fontsize, filled=significant)
+    ax.axvline(0, color="#555555", linewidth=canvas.lw(1.0), zorder=1)
+    if extent:
+        pad(ax, extent, 0.2, include=0.0)
+    baseline = summary["baseline"]
+    ax.set_xlabel("difference from %s (test accuracy points)" % baseline)
+    # The Holm-adjusted p of each comparison at its row's right, in bold where significant.
+    texts = canvas.right_texts(fig, ax, [y for y, r in zip(ys, rows) if r[4] is not None],
+                               [r[4]["text"]["holm"] for r in rows if r[4] is not None],
+                               fontsize=fontsize)
+    for t, sig in zip(texts, [s for s, r in zip(significant, rows) if r[4] is not None]):
+        if sig:
+            t.set_fontweight("bold")
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], linestyle="none", marker="o", color="#444444",
+                      markersize=canvas.ms(7)),
+               Line2D([], [], linestyle="none", marker="o", color="#444444",
+                      markerfacecolor="white", markersize=canvas.ms(7),
+                      markeredgewidth=canvas.lw(1.5))]
+    names = ["Holm-adjusted p < 0.05", "not significant"]
+    title = "Paired differences in final test accuracy against %s" % baseline
+    canvas.suptitle(fig, title)
+    canvas.outside_legend(fig, handles, names, title="paired t-test")
+    canvas.fit_left_margin(fig, [ax])
+    ns = sorted(set(d["tests"]["n"] for d in diffs))
+    n_text = ("%d seeds" % ns[0]) if len(ns) == 1 else ("%d to %d seeds" % (ns[0], ns[-1]))
+    comparisons = max(d["tests"].get("comparisons", 0) for d in diffs)
+    canvas.save(fig, "paired_differences", title,
+                "Each comparison's mean paired difference in final test accuracy (activation "
+                "minus %s at the same seeds: the same initial weights and batches), with the 95%% "
+                "confidence interval of the mean difference (bar; Student's t over %s). Filled "
+                "markers: significant by the paired t-test at the 5%% level after Holm's "
+                "adjustment over the %d comparisons of the sweep (verdict better or worse); open: "
+                "no detectable difference. At each row's right, the Holm-adjusted p-value. An "
+                "interval that excludes the line at 0 is a difference the seeds "
+                "resolve." % (baseline, n_text, comparisons))
 
 
 # -- seconds per epoch ---------------------------------------------------------------------------
@@ -122,10 +204,10 @@ def draw_seconds_per_epoch(canvas):
         return
     splits = [epoch_split(g) for g in groups]
     stacked = all(s is not None for s in splits)
-    fig, axes = canvas.new_figure()
+    fig, axes = canvas.new_figure(label_rows=len(groups))
     ax = axes[0][0]
     n = len(groups)
-    fontsize = row_fontsize(n)
+    fontsize = canvas.row_fontsize(n)
     ys = list(range(n))[::-1]
     handles, names = [], []
     from matplotlib.lines import Line2D
@@ -136,7 +218,7 @@ def draw_seconds_per_epoch(canvas):
             left = [sum(s[:i]) for s in splits]
             width = [s[i] for s in splits]
             ax.barh(ys, width, left=left, height=0.7, color=colour, hatch=hatch,
-                    edgecolor="white", linewidth=0.6)
+                    edgecolor="white", linewidth=canvas.lw(0.6))
             if any(w > 0 for w in width):
                 handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="white"))
                 names.append(phase)
@@ -148,16 +230,17 @@ def draw_seconds_per_epoch(canvas):
             continue
         if stacked:
             ax.errorbar([mean], [y], xerr=err, fmt=style["marker"], color=style["color"],
-                        markeredgecolor="black", ecolor="black", elinewidth=1.4, capsize=4,
-                        markersize=7)
+                        markeredgecolor="black", ecolor="black", elinewidth=canvas.lw(1.4),
+                        capsize=canvas.ms(4), markersize=canvas.ms(7))
         else:
             ax.barh([y], [mean], height=0.7, color=style["color"])
             if err:
-                ax.errorbar([mean], [y], xerr=err, fmt="none", ecolor="#333333", capsize=3)
+                ax.errorbar([mean], [y], xerr=err, fmt="none", ecolor="#333333",
+                            capsize=canvas.ms(3))
         right = max(right, mean + (err[1][0] if err else 0.0))
     if stacked:
         handles.append(Line2D([], [], linestyle="none", marker="o", color="#777777",
-                              markeredgecolor="black", markersize=7))
+                              markeredgecolor="black", markersize=canvas.ms(7)))
         names.append("mean over all epochs and seeds,\nbar: 95% interval")
         title = "Seconds per epoch: the mean epoch split into phases"
     else:
@@ -168,13 +251,15 @@ def draw_seconds_per_epoch(canvas):
     canvas.colour_ticklabels(ax, [g["activation"] for g in groups])
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel("seconds per epoch (s)")
-    ax.set_title(title, fontsize=11)
+    canvas.suptitle(fig, title)
     ax.grid(True, axis="x", alpha=0.3)
-    canvas.outside_legend(fig, handles, names, title="phase (mean over epochs and seeds)" if stacked else None)
+    canvas.outside_legend(fig, handles, names,
+                          title="phase (mean over epochs and seeds)" if stacked else None)
     canvas.fit_left_margin(fig, [ax])
     canvas.save(fig, "seconds_per_epoch", title,
                 "Wall-clock time per epoch for each activation and setting%s: shows what an "
                 "activation costs and where the time goes."
-                % (", the last epoch split into forward, backward, optimizer, other training and "
-                   "test (bars; means over seeds) beside the mean over all epochs with its 95% "
-                   "interval (markers)" if stacked else ", with its 95% interval over seeds"))
+                % (", the mean epoch split into forward, backward, optimizer, other training and "
+                   "test (bars; means over epochs and seeds) beside the mean over all epochs with "
+                   "its 95% confidence interval over seeds (markers)" if stacked
+                   else ", with its 95% confidence interval over seeds"))

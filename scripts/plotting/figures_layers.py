@@ -6,6 +6,7 @@ from .common import finite, nan_if_null
 from .figures_base import chosen_points, epochs_of
 
 MAX_ROW = 6  # the most activations gradient_norms shows side by side in a row per point
+LAYER_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")  # one per layer, for grey scale
 
 
 def layer_values(series, layer, stat="mean"):
@@ -46,7 +47,8 @@ def draw_gradient_norms(canvas):
         fig, grid = canvas.new_figure(len(points), len(labels), sharex=True, sharey=True)
         nrows, ncols = len(points), len(labels)
         axes = [ax for row in grid for ax in row]
-        fig.subplots_adjust(hspace=0.5)
+        if not canvas.paper:
+            fig.subplots_adjust(hspace=0.5)
     max_layers = max([layer_count(g["series"]["grad_norm"]) for g in sweep.groups
                       if "grad_norm" in g["series"]] or [1])
     cmap = canvas.plt.get_cmap("viridis")
@@ -60,16 +62,19 @@ def draw_gradient_norms(canvas):
             if all(v != v for v in values):
                 continue
             colour = cmap(0.85 * layer / max(1, max_layers - 1))
-            h, = ax.plot(epochs_of(series), values, color=colour, linewidth=1.8, marker="o",
-                         markersize=3, markevery=max(1, len(values) // 12))
+            h, = ax.plot(epochs_of(series), values, color=colour, linewidth=canvas.lw(1.8),
+                         marker=LAYER_MARKERS[layer % len(LAYER_MARKERS)],
+                         markersize=canvas.ms(4),
+                         markevery=canvas.markevery(len(values), layer, max_layers))
             handles.setdefault(layer, h)
             drawn = True
         if series is None:
             ax.text(0.5, 0.5, "no value", transform=ax.transAxes, ha="center", va="center",
-                    color="#777777")
-        title = label if len(points) == 1 else "%s\n%s" % (label, point.text)
+                    color="#777777", fontsize=canvas.fs("small"))
+        title = canvas.wrap(label if len(points) == 1 else "%s\n%s" % (label, point.text), ncols)
         ax.set_title(title, color=sweep.style(label)["color"],
-                     fontsize=10 if len(panels) <= 3 else 9 if len(panels) <= 8 else 8)
+                     fontsize=canvas.fs("panel") if len(panels) <= 3 else
+                     canvas.fs("small") if len(panels) <= 8 else canvas.fs("tiny"))
         ax.grid(True, which="both", alpha=0.25)
         ax.xaxis.set_major_locator(canvas.ticker.MaxNLocator(integer=True,
                                                              nbins=max(3, 8 - ncols)))
@@ -83,7 +88,7 @@ def draw_gradient_norms(canvas):
     for ax in axes:
         canvas.log_y(ax, small=nrows > 1)
     if nrows > 2:
-        fig.supylabel("L2 norm of dL/dW (log scale)", x=0.01, fontsize=10)
+        fig.supylabel("L2 norm of dL/dW (log scale)", x=0.01, fontsize=canvas.fs("label"))
     title = "Weight-gradient norm per Linear layer (mean over seeds)" + note
     canvas.suptitle(fig, title, rows=nrows)
     layers = sorted(handles)
@@ -93,7 +98,9 @@ def draw_gradient_norms(canvas):
     canvas.save(fig, "gradient_norms", title,
                 "The mean L2 norm of each Linear layer's weight gradient per epoch (log scale): "
                 "layers whose line sits orders of magnitude below the output layer's receive "
-                "almost no gradient, the signature of vanishing gradients.")
+                "almost no gradient, the signature of vanishing gradients. Lines: the mean over "
+                "the completed seeds (%s); a colour and a marker per layer."
+                % sweep.summary["setup"]["seeds"])
 
 
 # -- gradient vs depth ---------------------------------------------------------------------------
@@ -156,6 +163,7 @@ def draw_gradient_vs_depth(canvas):
     fig, grid = canvas.new_figure(len(rows), len(moments), sharey=True, sharex=True)
     labels = sweep.labels_in(sweep.groups)
     drawn = set()
+    bars = False  # any spread to show (several seeds)
     for r, (row_text, by_label) in enumerate(rows):
         for c, (when, get) in enumerate(moments):
             ax = grid[r][c]
@@ -168,35 +176,38 @@ def draw_gradient_vs_depth(canvas):
                     xs.append(depth)
                     ys.append(mean)
                     s = std if finite(std) else 0.0
+                    bars = bars or s > 0
                     lower.append(s if mean - s > 0 else 0.0)  # a log axis has no room below 0
                     upper.append(s)
                 if xs:
                     # Earlier activations get wider lines and larger markers, so one that lies
                     # on another (ReLU under LeakyReLU(0.01)) still shows.
                     width = max(1.4, 3.4 - 0.6 * order)
-                    ax.errorbar(xs, ys, yerr=[lower, upper], linewidth=width,
-                                markersize=width + 3.5, capsize=3, elinewidth=1.0,
-                                **sweep.style(label))
+                    ax.errorbar(xs, ys, yerr=[lower, upper], linewidth=canvas.lw(width),
+                                markersize=canvas.ms(width + 3.5), capsize=canvas.ms(3),
+                                elinewidth=canvas.lw(1.0), **sweep.style(label))
                     drawn.add(label)
             ax.set_xticks(depths)
-            ax.set_title(when + ("\n" + row_text if len(rows) > 1 and row_text else ""),
-                         fontsize=10 if len(rows) == 1 else 8)
+            ax.set_title(canvas.wrap(when + ("\n" + row_text if len(rows) > 1 and row_text
+                                             else ""), len(moments)),
+                         fontsize=canvas.fs("panel") if len(rows) == 1 else canvas.fs("tiny"))
             ax.grid(True, which="both", alpha=0.25)
             if r == len(rows) - 1:
-                ax.set_xlabel("number of hidden layers")
+                ax.set_xlabel(canvas.wrap("number of hidden layers", len(moments), "label"))
                 ax.tick_params(labelbottom=True)
             if c == 0:
-                ax.set_ylabel("input layer's L2 norm of dL/dW")
+                ax.set_ylabel(canvas.wrap("input layer's L2 norm of dL/dW", 1, "label"))
     if not drawn:
         canvas.skip("gradient_vs_depth", "no positive input-layer gradient norms", fig)
         return
     for row in grid:
         for ax in row:
             canvas.log_y(ax, small=len(rows) > 1)
-    if len(rows) > 1:
+    if len(rows) > 1 and not canvas.paper:
         fig.subplots_adjust(hspace=0.6)
     title = "Input-layer gradient norm against depth"
-    canvas.suptitle(fig, title + " (mean over seeds, bars: \u00b11 std)", rows=len(rows))
+    canvas.suptitle(fig, title + (" (mean over seeds, bars: \u00b11 std)" if bars else ""),
+                    rows=len(rows))
     shown = [label for label in labels if label in drawn]
     canvas.outside_legend(fig, [canvas.line_handle(label) for label in shown], shown,
                           title="activation")
@@ -204,8 +215,11 @@ def draw_gradient_vs_depth(canvas):
                 "The input layer's weight-gradient norm against the number of hidden layers "
                 "(log scale), at the first step (what the initialisation lets through) and over "
                 "the last epoch (after training): a line that falls steeply with depth shows the "
-                "gradient vanishing on its way back to the input. Bars: \u00b11 std over seeds "
-                "(the lower one left out where it would reach 0).")
+                "gradient vanishing on its way back to the input. Markers: the mean over the "
+                "completed seeds (%s)%s." % (sweep.summary["setup"]["seeds"],
+                                             "; bars: \u00b11 sample standard deviation over "
+                                             "them (the lower one left out where it would reach "
+                                             "0)" if bars else ""))
 
 
 # -- dead and saturated units --------------------------------------------------------------------
@@ -220,11 +234,13 @@ def draw_dead_saturated(canvas):
     labels = sweep.labels_in(sweep.groups)
     width = 0.8 / max(1, len(labels))
     drawn = False
+    bars = False  # any spread to show (several seeds)
     for r, point in enumerate(points):
         for ax, key, sub in ((grid[r][0], "dead", "dead: derivative 0 on every test example"),
                              (grid[r][1], "saturated",
-                              "saturated: derivative < 5% of its maximum")):
+                              "saturated: output within 5% of a bound")):
             layers = 0
+            top = 0.0
             for li, label in enumerate(labels):
                 g = group_at(point, label)
                 series = g["series"].get(key) if g else None
@@ -240,30 +256,52 @@ def draw_dead_saturated(canvas):
                         s = std[layer] if layer < len(std) else None
                         errs.append(100.0 * s if finite(s) else 0.0)
                 if xs:
-                    ax.bar(xs, ys, width=width * 0.95, color=sweep.style(label)["color"],
-                           edgecolor="white", linewidth=0.5, yerr=errs, capsize=2,
-                           error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+                    style = sweep.style(label)
+                    bars = bars or any(e > 0 for e in errs)
+                    ax.bar(xs, ys, width=width * 0.95, color=style["color"],
+                           edgecolor="white", linewidth=canvas.lw(0.5),
+                           yerr=errs if any(e > 0 for e in errs) else None,
+                           capsize=canvas.ms(2),
+                           error_kw={"elinewidth": canvas.lw(0.8), "ecolor": "#333333"})
+                    # The activation's marker on every bar, at its top: bars are told apart in
+                    # grey scale, and a bar of height 0 still shows (a marker on the axis).
+                    ax.plot(xs, ys, linestyle="none", marker=style["marker"],
+                            color=style["color"], markeredgecolor="black",
+                            markeredgewidth=canvas.lw(0.6), markersize=canvas.ms(6),
+                            clip_on=False, zorder=4)
+                    top = max([top] + [y + e for y, e in zip(ys, errs)])
                     drawn = True
             ax.set_xticks(range(1, layers + 1))
-            ax.set_ylim(bottom=0)
+            ax.set_ylim(0, max(1.0, top) * 1.08)  # room above the highest marker
             ax.set_ylabel("% of the layer" if key == "dead" else "% of example \u00d7 unit",
-                          fontsize=9)
-            ax.set_title(sub + ("\n" + point.text if len(points) > 1 else ""), fontsize=9)
+                          fontsize=canvas.fs("small"))
+            ax.set_title(canvas.wrap(sub + ("\n" + point.text if len(points) > 1 else ""), 2,
+                                     "small"), fontsize=canvas.fs("small"))
             ax.grid(True, axis="y", alpha=0.3)
             if r == len(points) - 1:
-                ax.set_xlabel("hidden layer (1 = nearest the input)")
+                ax.set_xlabel(canvas.wrap("hidden layer (1 = nearest the input)", 2, "label"))
     if not drawn:
         canvas.skip("dead_saturated", "no dead/saturated fractions in the series", fig)
         return
-    if len(points) > 1:
+    if len(points) > 1 and not canvas.paper:
         fig.subplots_adjust(hspace=0.7)
-    title = "Dead and saturated units after the last epoch (mean over seeds, bars: \u00b11 " \
-        "std)" + note
+    title = ("Dead and saturated units after the last epoch (mean over seeds%s)"
+             % (", whiskers: \u00b11 std" if bars else "")) + note
     canvas.suptitle(fig, title, rows=len(points))
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    canvas.outside_legend(fig, [Patch(facecolor=sweep.style(label)["color"]) for label in labels],
-                          labels, title="activation")
+    handles = [(Patch(facecolor=sweep.style(label)["color"]),
+                Line2D([], [], linestyle="none", marker=sweep.style(label)["marker"],
+                       color=sweep.style(label)["color"], markeredgecolor="black",
+                       markeredgewidth=canvas.lw(0.6), markersize=canvas.ms(6)))
+               for label in labels]
+    canvas.outside_legend(fig, handles, labels, title="activation")
     canvas.save(fig, "dead_saturated", title,
                 "Per hidden layer after the last epoch: units that never pass gradient on the "
-                "test set (dead) and outputs on an activation's flat part (saturated); high bars "
-                "mean a layer that has largely stopped learning.")
+                "test set (dead) and outputs approaching a bound of the activation, within 5%% of "
+                "the way from f(0) to a finite limit (saturated); high bars "
+                "mean a layer that has largely stopped learning. Bars: the mean over the "
+                "completed seeds (%s), each marked with its activation's marker (a marker on the "
+                "axis is 0)%s." % (sweep.summary["setup"]["seeds"],
+                                   "; whiskers: \u00b11 sample standard deviation over them"
+                                   if bars else ""))

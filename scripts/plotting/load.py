@@ -149,7 +149,10 @@ def load_summary(path, sweep_dir):
     if mismatch:
         raise InputError("%s: rerun `actbench merge %s` with this actbench to rewrite it"
                          % (mismatch, sweep_dir))
-    validate(doc, path, "summary.schema.json")
+    try:
+        validate(doc, path, "summary.schema.json")
+    except InputError as e:  # written by an earlier actbench, perhaps
+        raise InputError("%s (`actbench merge %s` with this actbench rewrites it)" % (e, sweep_dir))
     labels = [a["label"] for a in doc["activations"]]
     if len(set(labels)) != len(labels):
         raise InputError("%s: activations lists a label twice" % path)
@@ -254,18 +257,19 @@ def load(input_arg, curves_arg):
     return sweep
 
 
-def parse_formats(text, formats):
+def parse_formats(text, style):
+    """The --formats list for a style (common.Style): known formats, in order, without repeats."""
+    allowed = " or ".join((", ".join(style.formats), ",".join(style.formats)))
     chosen = []
     for part in text.split(","):
         part = part.strip().lower()
         if not part:
             continue
-        if part not in formats:
-            raise InputError("--formats %s: unknown format %s (use png, svg or png,svg)"
-                             % (text, json.dumps(part)))
+        if part not in style.formats:
+            raise InputError("--formats %s: unknown format %s for the %s style (use %s)"
+                             % (text, json.dumps(part), style.name, allowed))
         if part not in chosen:
             chosen.append(part)
     if not chosen:
-        raise InputError("--formats %s names no format (use png, svg or png,svg)"
-                         % json.dumps(text))
+        raise InputError("--formats %s names no format (use %s)" % (json.dumps(text), allowed))
     return chosen

@@ -5,6 +5,7 @@ import base64
 import html
 import json
 import os
+import re
 import shlex
 
 
@@ -105,27 +106,26 @@ def ranking_blocks(summary):
     return [("h2", Text("Ranking")),
             ("p", Text("As ", code("actbench"), " prints it, from ", code("summary.json"),
                        ": one row per activation and swept setting, ranked by mean final test "
-                       "accuracy; mean \u00b1 half-width of the 95% confidence interval over the "
-                       "completed seeds.")),
-            ("table", ([Text(c) for c in table["columns"]],
-                       [[Text(cell) for cell in row] for row in table["rows"]]))]
+                       "accuracy over the completed seeds; ", summary["spread_sentence"], ".")),
+            ("table", table_content(table))]
+
+
+def table_content(table):
+    return ([Text(c) for c in table["columns"]], [[Text(cell) for cell in row]
+                                                  for row in table["rows"]])
 
 
 def difference_blocks(summary):
-    diffs = summary["differences"]
-    if not diffs:
+    if not summary["differences"]:
         return []
-    items = []
-    for d in diffs:
-        t = Text()
-        if d["name"] != d["activation"]:
-            t.add(bold(d["name"])).add(": ")
-        t.add(d["sentence"])
-        if d["note"]:
-            t.add(" (" + d["note"] + ")")
-        items.append(t)
-    return [("h2", Text("Paired differences")), ("p", Text(summary["differences_title"])),
-            ("ul", items)]
+    return [("h2", Text("Paired tests")), ("p", Text(summary["differences_title"])),
+            ("table", table_content(summary["differences_table"])),
+            ("p", Text("Each row pairs the runs of one activation and of ", code(
+                summary["baseline"]), " that share a seed (the same initial weights and "
+                "batches): the paired t-test and Wilcoxon signed-rank p-values, the t-test's "
+                "Holm-adjusted p-value, the effect size d_z (mean difference over the standard "
+                "deviation of the differences), the smallest difference these seeds would "
+                "detect with 80% power, and the verdict, all from ", code("summary.json"), "."))]
 
 
 def build_report(sweep, canvas):
@@ -139,25 +139,50 @@ def build_report(sweep, canvas):
     if not summary["complete"]:
         intro.add(" (the sweep is not complete: rerun it, or ").add(code("actbench merge")) \
             .add(" once the other shards are done)")
-    intro.add(", from ").add(code(os.path.abspath(sweep.results_path))).add(".")
+    intro.add(", from ").add(code(os.path.abspath(sweep.results_path))).add(": ") \
+        .add(summary["setup"]["text"]).add(".")
     blocks.append(("p", intro))
-    blocks.append(("h2", Text("Setup")))
-    blocks.append(("ul", setup_items(sweep)))
+    body = [("h2", Text("Setup")), ("ul", setup_items(sweep))]
     base = "{\n%s\n}" % ",\n".join("  %s: %s" % (json.dumps(k), json.dumps(v, sort_keys=True))
-                                  for k, v in sorted(config.items()) if k != "sweep")
-    blocks.append(("details", ("The resolved base config, from results.json (the swept keys "
-                               "take the values above)", base)))
-    blocks.extend(ranking_blocks(summary))
-    blocks.extend(difference_blocks(summary))
-    blocks.append(("h2", Text("Figures")))
+                                   for k, v in sorted(config.items()) if k != "sweep")
+    body.append(("details", ("The resolved base config, from results.json (the swept keys "
+                             "take the values above)", base)))
+    body.extend(ranking_blocks(summary))
+    body.extend(difference_blocks(summary))
+    body.append(("h2", Text("Figures")))
     image_format = "png" if "png" in canvas.formats else canvas.formats[0]
     for fig_name, title, caption in canvas.figures:
-        blocks.append(("h3", Text(title)))
-        blocks.append(("img", (title, fig_name + "." + image_format, Text(caption))))
+        body.append(("h3", Text(title)))
+        body.append(("img", (title, fig_name + "." + image_format, Text(caption))))
     if canvas.skipped:
-        blocks.append(("p", Text(bold("Not drawn:"))))
-        blocks.append(("ul", [Text(code(n), ": " + why + ".") for n, why in canvas.skipped]))
-    return blocks
+        body.append(("p", Text(bold("Not drawn:"))))
+        body.append(("ul", [Text(code(n), ": " + why + ".") for n, why in canvas.skipped]))
+    body = with_anchors(body)
+    blocks.append(("toc", [(kind, text, anchor) for kind, text, anchor in
+                           (b for b in body if b[0] in ("h2", "h3"))]))
+    return blocks + body
+
+
+def slug(text):
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to '-'."""
+    return re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+
+
+def with_anchors(blocks):
+    """Headings as (kind, text, anchor), anchors unique."""
+    seen = {}
+    out = []
+    for b in blocks:
+        if b[0] in ("h2", "h3"):
+            anchor = slug(b[1].plain())
+            if anchor in seen:
+                seen[anchor] += 1
+                anchor = "%s-%d" % (anchor, seen[anchor])
+            else:
+                seen[anchor] = 0
+            b = (b[0], b[1], anchor)
+        out.append(b)
+    return out
 
 
 # -- rendering -----------------------------------------------------------------------------------
@@ -170,9 +195,14 @@ def numeric_columns(rows, count):
 
 def render_markdown(blocks):
     out = []
-    for kind, content in blocks:
+    for block in blocks:
+        kind, content = block[0], block[1]
         if kind in ("h1", "h2", "h3"):
             out.append("#" * int(kind[1]) + " " + content.md())
+        elif kind == "toc":
+            out.append("**Contents**\n\n" + "\n".join(
+                "%s- [%s](#%s)" % ("  " if level == "h3" else "", md_escape(text.plain()), anchor)
+                for level, text, anchor in content))
         elif kind == "p":
             out.append(content.md())
         elif kind == "ul":
@@ -209,17 +239,39 @@ tr:nth-child(even) td { background: #fbfbfb; }
 figure { margin: 1em 0 2em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-style: italic; margin-top: .3em; }
+nav.toc { background: #fafafa; border: 1px solid #eee; padding: .2em 1em .6em 1em; }
+nav.toc h2 { border: none; margin-top: .6em; font-size: 1.1em; }
+nav.toc ul { margin: .2em 0; }
 """
 
 
 def render_html(blocks, out_dir):
     body = []
     title = "actbench report"
-    for kind, content in blocks:
+    for block in blocks:
+        kind, content = block[0], block[1]
         if kind in ("h1", "h2", "h3"):
             if kind == "h1":
                 title = content.plain()
-            body.append("<%s>%s</%s>" % (kind, content.html(), kind))
+            anchor = ' id="%s"' % html.escape(block[2], quote=True) if len(block) > 2 else ""
+            body.append("<%s%s>%s</%s>" % (kind, anchor, content.html(), kind))
+        elif kind == "toc":
+            items, open_sub = [], False
+            for level, text, anchor in content:
+                if level == "h3" and not open_sub:
+                    items.append("<ul>")
+                    open_sub = True
+                elif level == "h2" and open_sub:
+                    items.append("</ul></li>")
+                    open_sub = False
+                elif level == "h2" and items:
+                    items.append("</li>")
+                items.append('<li><a href="#%s">%s</a>%s' % (
+                    html.escape(anchor, quote=True), text.html(), "</li>" if level == "h3"
+                    else ""))
+            items.append("</ul></li>" if open_sub else "</li>")
+            body.append('<nav class="toc"><h2>Contents</h2>\n<ul>\n%s\n</ul></nav>'
+                        % "\n".join(items))
         elif kind == "p":
             body.append("<p>%s</p>" % content.html())
         elif kind == "ul":
@@ -252,3 +304,25 @@ def render_html(blocks, out_dir):
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n%s\n</body>\n</html>\n"
             % (html.escape(title), _CSS, "\n".join(body)))
+
+
+# -- LaTeX (paper style) -------------------------------------------------------------------------
+
+def render_latex(canvas):
+    """figures.tex: one figure environment per figure, each with its caption, for a LaTeX
+    document's single column (NAME.pdf); NAME-wide.pdf is the same figure for figure*."""
+    from .figures_base import tex_escape
+    sweep = canvas.sweep
+    lines = ["% The figures of " + tex_escape(os.path.abspath(sweep.results_path)) + ",",
+             "% written by scripts/plot_results.py --style paper. Needs \\usepackage{graphicx}.",
+             "% NAME.pdf is one column wide (3.5 in); NAME-wide.pdf, for figure*, the full text",
+             "% width (7.16 in). For the PGF versions: \\usepackage{pgf} and",
+             "% \\input{NAME.pgf} in place of \\includegraphics{NAME.pdf}.", ""]
+    for name, title, caption in canvas.figures:
+        lines += ["\\begin{figure}", "  \\centering",
+                  "  \\includegraphics{%s.pdf}" % name,
+                  "  \\caption{%s. %s}" % (tex_escape(title), tex_escape(caption)),
+                  "  \\label{fig:%s}" % name.replace("_", "-"), "\\end{figure}", ""]
+    for name, why in canvas.skipped:
+        lines.append("% not drawn: " + tex_escape(name) + ": " + tex_escape(why))
+    return "\n".join(lines) + "\n"

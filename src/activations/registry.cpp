@@ -114,13 +114,24 @@ ActivationInfo with_backward(ActivationInfo info, BackwardKernel backward) {
   return info;
 }
 
-// Colour and dash per entry, in registry order: scripts/plot_results.py's original table (tab10
-// solid for the first ten entries, a darker ten dashed, the last four apart), so every figure
-// since draws an activation the same way.
+// Colour, dash and marker per entry, in registry order, chosen to be told apart by people with
+// colour-vision deficiencies and in grey scale: the Okabe-Ito palette for the first eight entries,
+// then Paul Tol's muted (nine) and bright (seven) schemes; line styles cycle solid, dashed,
+// dashdot, dotted and markers through twelve shapes, so no two entries share both (the tutorial's
+// four differ in all three: ReLU is drawn solid with circles, LeakyReLU dotted with diamonds, and
+// one no longer hides the other). Every figure draws an activation this way (summary.json's
+// `activations`).
 const std::vector<const char*> kColours{
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-    "#e6550d", "#31a354", "#756bb1", "#636363", "#e7ba52", "#ad494a", "#6b6ecf", "#000000"};
+    // Okabe & Ito (2008), "Color Universal Design".
+    "#0072b2", "#d55e00", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#f0e442", "#000000",
+    // Paul Tol's muted scheme (pale grey left out).
+    "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255",
+    "#aa4499",
+    // Paul Tol's bright scheme.
+    "#4477aa", "#66ccee", "#228833", "#ccbb44", "#ee6677", "#bbbbbb", "#aa3377"};
+
+constexpr const char* kDashes[] = {"solid", "dashed", "dashdot", "dotted"};
+constexpr size_t kDashCount = sizeof(kDashes) / sizeof(kDashes[0]);
 
 // Markers cycle in registry order.
 constexpr const char* kMarkers[] = {"o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"};
@@ -129,10 +140,8 @@ constexpr size_t kMarkerCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
 void assign_styles(std::vector<ActivationInfo>& r) {
   if (r.size() != kColours.size()) throw std::logic_error("every activation needs a colour");
   for (size_t i = 0; i < r.size(); ++i) {
-    const char* dash = i < 10             ? "solid"
-                       : i < 20           ? "dashed"
-                       : i + 1 < r.size() ? "dashdot"
-                                          : "dotted";
+    // The dash moves on by one each time the markers start over: (dash, marker) never repeats.
+    const char* dash = kDashes[(i + i / kMarkerCount) % kDashCount];
     r[i].style = {kColours[i], dash, kMarkers[i % kMarkerCount]};
   }
 }
@@ -438,9 +447,10 @@ ActivationStyle activation_style(const ActivationSpec& spec) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  static const std::vector<std::string> colors{"#5254a3", "#8ca252", "#bd9e39", "#a55194",
-                                               "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8",
-                                               "#969696", "#d6616b", "#ce6dbd", "#17a589"};
+  // Paul Tol's vibrant and light schemes (colours no entry uses).
+  static const std::vector<std::string> colors{"#ee7733", "#0077bb", "#33bbee", "#ee3377",
+                                               "#cc3311", "#009988", "#77aadd", "#aaaa00",
+                                               "#44bb99", "#bbcc33", "#ee8866", "#ffaabb"};
   static const std::vector<Json> dashes{Json{1, 1}, Json{5, 1}, Json{3, 1, 1, 1}, Json{6, 2, 2, 2}};
   return {colors[h % colors.size()], dashes[(h / colors.size()) % dashes.size()],
           info ? info->style.marker : kMarkers[0]};

@@ -18,11 +18,12 @@ namespace fs = std::filesystem;
 const char* kPlotExamples = R"(
 Examples:
   actbench plot results/seed                       figures + report into results/seed/plots
-  actbench plot results/lr --out /tmp/lr-plots --formats png)";
+  actbench plot results/lr --out /tmp/lr-plots --formats png
+  actbench plot results/seed --style paper         PDF and PGF into results/seed/paper)";
 
 struct PlotOptions {
   std::string input;
-  std::optional<std::string> out, curves, formats;
+  std::optional<std::string> out, curves, style, formats;
 };
 
 // The installed copy (cmake --install) first, then the source tree this binary was built from.
@@ -49,6 +50,7 @@ std::string python() {
   std::vector<std::string> args{interpreter, plot_script().string(), o.input};
   if (o.out) args.insert(args.end(), {"--out", *o.out});
   if (o.curves) args.insert(args.end(), {"--curves", *o.curves});
+  if (o.style) args.insert(args.end(), {"--style", *o.style});
   if (o.formats) args.insert(args.end(), {"--formats", *o.formats});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -68,9 +70,14 @@ void setup_plot(CLI::App& app, int& status) {
       add_command(app, "plot", "Draw a sweep's figures and report (runs scripts/plot_results.py)",
                   kPlotExamples, status, [options]() -> int { run_plot(*options); });
   cmd->add_option("dir", options->input, "the sweep's directory, or its results.json")->required();
-  cmd->add_option("--out,-o", options->out, "where to write (default: DIR/plots)");
+  cmd->add_option("--out,-o", options->out,
+                  "where to write (default: DIR/plots; DIR/paper with --style paper)");
   cmd->add_option("--curves", options->curves, "`actbench curves` output to draw");
-  cmd->add_option("--formats", options->formats, "png, svg or png,svg (default)");
+  cmd->add_option("--style", options->style,
+                  "screen (default: PNG and SVG, report.html) or paper (PDF and PGF, 3.5 in and "
+                  "7.16 in wide)");
+  cmd->add_option("--formats", options->formats,
+                  "screen: png, svg or png,svg (default); paper: pdf, pgf or pdf,pgf (default)");
 }
 
 }  // namespace actbench::cli

@@ -6,6 +6,7 @@
 #include "stats/estimate.h"
 #include "stats/paired.h"
 #include "sweep/summary_format.h"
+#include "util/text.h"
 
 namespace actbench {
 using Json = nlohmann::json;
@@ -21,6 +22,17 @@ std::string p_text(double p) {
 
 double number(const Json& j, const char* key) {
   return j.contains(key) && j.at(key).is_number() ? j.at(key).get<double>() : std::nan("");
+}
+
+// A table cell: "0.003", "< 0.001"; "-" without a value.
+std::string p_cell(double p) {
+  if (!std::isfinite(p)) return "-";
+  if (p < 0.001) return "< 0.001";
+  return fixed(p, 3);
+}
+
+std::string number_cell(double v, int decimals) {
+  return std::isfinite(v) ? fixed(v, decimals) : "-";
 }
 
 }  // namespace
@@ -140,6 +152,47 @@ void conclude_differences(Json& differences, Spread spread) {
     diff["sentence"] = sentence;
     diff["note"] = note;
   }
+  // The tests as the report's table and the figures show them.
+  for (Json& diff : differences) {
+    const Json& tests = diff.at("tests");
+    const double holm_p = number(tests, "holm_p");
+    diff["text"] = {
+        {"t_p", p_cell(number(tests, "t_p"))},
+        {"holm_p", p_cell(holm_p)},
+        {"wilcoxon_p", p_cell(number(tests, "wilcoxon_p"))},
+        {"effect_size_dz", number_cell(number(tests, "effect_size_dz"), 2)},
+        {"detectable_difference", number_cell(number(tests, "detectable_difference"), 2)},
+        {"holm", std::isfinite(holm_p) ? "Holm " + p_text(holm_p) : "no test"}};
+  }
+}
+
+Json differences_table(const Json& differences, const std::vector<std::string>& keys,
+                       Spread spread) {
+  Json columns = Json::array();
+  for (const auto& k : keys) columns.push_back(last_key_part(k));
+  for (const char* c :
+       {"n", "t-test p", "Holm p", "Wilcoxon p", "d_z", "detectable (points)", "verdict"}) {
+    columns.push_back(c);
+  }
+  columns.insert(columns.begin() + Json::difference_type(keys.size()),
+                 "paired difference in final test accuracy (" + spread_label(spread) + ")");
+  Json rows = Json::array();
+  for (const Json& d : differences) {
+    Json row = Json::array();
+    for (const auto& k : keys) {
+      row.push_back(d.at("point").contains(k) ? value_text(d.at("point").at(k)) : "-");
+    }
+    const Json& text = d.at("text");
+    row.push_back(d.at("sentence"));
+    row.push_back(std::to_string(d.at("tests").at("n").get<int64_t>()));
+    for (const char* k :
+         {"t_p", "holm_p", "wilcoxon_p", "effect_size_dz", "detectable_difference"}) {
+      row.push_back(text.at(k));
+    }
+    row.push_back(d.at("verdict"));
+    rows.push_back(row);
+  }
+  return {{"columns", columns}, {"rows", rows}};
 }
 
 bool differences_within(const Json& differences, double until) {

@@ -35,8 +35,15 @@ bool differences_within(const nlohmann::json& differences, double until);
 
 // Adds to every entry the Holm-Bonferroni adjusted p-values (over all entries; over the entries
 // at the same point), the verdict ("better", "worse", "no detectable difference", "too few
-// seeds"), and the sentence and note people read, with ± as `spread` says.
+// seeds"), the sentence and note people read, with ± as `spread` says, and `text`: the tests'
+// p-values, d_z and detectable difference as table cells, and "Holm p = 0.003" for figures.
 void conclude_differences(nlohmann::json& differences, Spread spread);
+
+// The paired tests as a table (the report's): one row per difference, in order -- the swept
+// values, the sentence, n, the t-test, Holm-adjusted and Wilcoxon p-values, d_z, the smallest
+// detectable difference and the verdict, as the entries' `text` writes them.
+nlohmann::json differences_table(const nlohmann::json& differences,
+                                 const std::vector<std::string>& keys, Spread spread);
 
 // The title above the sentences: what is compared, what ± means and which test decides.
 std::string differences_title(const std::string& baseline, Spread spread,

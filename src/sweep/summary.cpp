@@ -1,5 +1,6 @@
 #include "sweep/summary.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -228,6 +229,30 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spr
   return {{"columns", columns}, {"rows", rows}};
 }
 
+// What the sweep trained, in words, for figure titles and captions: the data set, the model's
+// hidden layers (each value when swept), and how many activations and seeds.
+Json setup_json(const Plan& plan, const std::string& dataset, size_t activations, size_t seeds) {
+  std::vector<std::string> hidden;
+  for (const auto& r : plan.runs) {
+    std::vector<std::string> widths;
+    for (int64_t w : r.config.model.hidden) widths.push_back(std::to_string(w));
+    const std::string text = "[" + join(widths, ", ") + "]";
+    if (std::find(hidden.begin(), hidden.end(), text) == hidden.end()) hidden.push_back(text);
+  }
+  std::string model = "MLP with hidden layers ";
+  for (size_t i = 0; i < hidden.size(); ++i) {
+    model += (i == 0 ? "" : i + 1 == hidden.size() ? " or " : ", ") + hidden[i];
+  }
+  auto count = [](size_t n, const std::string& what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  const std::string acts = count(activations, "activation"), seed_text = count(seeds, "seed");
+  return {{"model", model},
+          {"activations", acts},
+          {"seeds", seed_text},
+          {"text", join({dataset, model, acts, seed_text}, "; ")}};
+}
+
 }  // namespace
 
 Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
@@ -361,6 +386,7 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
   std::vector<std::string> dataset_labels;
   for (const auto& d : datasets)
     dataset_labels.push_back(dataset_label(*parse_choice<DatasetKind>(d)));
+  const std::string datasets_text = join(dataset_labels, ", ");
   return {
       {"schema", kSummarySchema},
       {"confidence", kConfidence},
@@ -370,7 +396,8 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
       {"baseline", baseline},
       {"axes", axis_keys(plan.axes)},
       {"dataset", join(datasets, ",")},
-      {"dataset_label", join(dataset_labels, ", ")},
+      {"dataset_label", datasets_text},
+      {"setup", setup_json(plan, datasets_text, activations.size(), seeds.size())},
       {"seeds", seeds},
       {"runs_planned", planned},
       {"runs_finished", finished},
@@ -379,7 +406,8 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
       {"groups", out_groups},
       {"differences", differences},
       {"table", ranking_table(out_groups, keys, spread)},
-      {"differences_title", differences_title(baseline, spread, differences)}};
+      {"differences_title", differences_title(baseline, spread, differences)},
+      {"differences_table", differences_table(differences, keys, spread)}};
 }
 
 namespace {
