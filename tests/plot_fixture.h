@@ -52,7 +52,7 @@ inline std::string describe(const CommandResult& r) {
 
 // Runs the script with ACTBENCH_PYTHON, each argument shell-quoted, stdout and stderr captured,
 // with ACTBENCH_PLOT_CHECK=1: it logs "check: ..." for every text drawn over another or cut off.
-CommandResult run_plot(const std::vector<std::string>& args) {
+inline CommandResult run_plot(const std::vector<std::string>& args) {
   return actbench_test::run_captured(
       "ACTBENCH_PLOT_CHECK=1 " + shell_quote(ACTBENCH_PYTHON) + " " + shell_quote(kScript.string()),
       args);

@@ -143,8 +143,22 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
   const Json defaults = src.tree;
   if (file) {
     const std::string origin = file->string();
-    if (!fs::exists(*file)) {
+    std::error_code ec;
+    const auto status = fs::status(*file, ec);
+    if (!fs::exists(status)) {
       throw InputError("config file " + origin + " not found (see configs/ for examples)");
+    }
+    // Read only regular files of a config's size: a directory, a device or a pipe would block
+    // or never end.
+    if (!fs::is_regular_file(status)) {
+      throw InputError("config file " + origin + " is not a regular file (" +
+                       (fs::is_directory(status) ? "a directory" : "a device, pipe or socket") +
+                       "); give a YAML or JSON file");
+    }
+    constexpr uintmax_t kMaxConfigBytes = 1 << 20;
+    if (const uintmax_t size = fs::file_size(*file, ec); !ec && size > kMaxConfigBytes) {
+      throw InputError("config file " + origin + " is " + std::to_string(size) +
+                       " bytes; a config is at most 1 MiB");
     }
     const std::string ext = to_lower(file->extension().string());
     merge_config_document(src, parse_config_text(read_file(*file), origin, ext == ".json"), origin);

@@ -40,7 +40,24 @@ Json scalar_to_json(const YAML::Node& node) {
   return s;
 }
 
-Json yaml_to_json(const YAML::Node& node) {
+// Bounds on a YAML document's size once its aliases are expanded ("billion laughs": a few lines
+// whose aliases repeat each other expand exponentially) and on its depth.
+constexpr int64_t kMaxValues = 100000;
+constexpr int kMaxDepth = 64;
+
+struct Budget {
+  int64_t values = kMaxValues;
+};
+
+Json yaml_to_json(const YAML::Node& node, Budget& budget, int depth) {
+  if (--budget.values < 0) {
+    throw InputError("it expands to more than " + std::to_string(kMaxValues) +
+                     " values (YAML aliases repeating each other?); a config needs far fewer");
+  }
+  if (depth > kMaxDepth) {
+    throw InputError("it nests deeper than " + std::to_string(kMaxDepth) +
+                     " levels; a config needs a few");
+  }
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -49,7 +66,7 @@ Json yaml_to_json(const YAML::Node& node) {
       return scalar_to_json(node);
     case YAML::NodeType::Sequence: {
       Json arr = Json::array();
-      for (const auto& item : node) arr.push_back(yaml_to_json(item));
+      for (const auto& item : node) arr.push_back(yaml_to_json(item, budget, depth + 1));
       return arr;
     }
     case YAML::NodeType::Map: {
@@ -60,12 +77,17 @@ Json yaml_to_json(const YAML::Node& node) {
           throw InputError("line " + std::to_string(kv.first.Mark().line + 1) + ": key '" + key +
                            "' appears twice");
         }
-        obj[key] = yaml_to_json(kv.second);
+        obj[key] = yaml_to_json(kv.second, budget, depth + 1);
       }
       return obj;
     }
   }
   return nullptr;
+}
+
+Json yaml_to_json(const YAML::Node& node) {
+  Budget budget;
+  return yaml_to_json(node, budget, 0);
 }
 
 std::vector<std::string> keys_of(const Json& obj) {

@@ -55,6 +55,19 @@ Plan make_plan(const ConfigSource& source) {
     if (sa != sb) return sa;
     return a.key < b.key;
   });
+  // Bounded before anything is expanded: a grid of a million points would take minutes and
+  // gigabytes just to plan.
+  double runs = double(plan.base.activations.size());
+  std::string shape = std::to_string(plan.base.activations.size()) + " activation(s)";
+  for (const auto& a : plan.axes) {
+    runs *= double(a.values.size());
+    shape += " x " + std::to_string(a.values.size()) + " " + a.key;
+  }
+  if (runs > double(kMaxPlannedRuns)) {
+    throw InputError("the sweep has " + format_number(runs) + " runs (" + shape + "); at most " +
+                     std::to_string(kMaxPlannedRuns) +
+                     " per sweep: sweep fewer values, or split it into several sweeps");
+  }
   plan.config_json = config_to_json(plan.base);
   Json sweep = Json::object();
   for (const auto& a : plan.axes) sweep[a.key] = a.values;

@@ -17,6 +17,9 @@ namespace actbench {
 
 constexpr const char* kPlanSchema = "actbench.plan/1";
 
+// The most runs one sweep may plan (a bound on input, checked before the grid is expanded).
+constexpr int64_t kMaxPlannedRuns = 100000;
+
 struct PlannedRun {
   size_t index = 0;  // position in the plan
   std::string id;    // "<label>-<16 hex digits>"
