@@ -56,8 +56,31 @@ TEST(Bounds, YamlAliasesThatExpandExponentiallyAreRefusedAtOnce) {
 
 TEST(Bounds, NestingWithoutEndIsRefused) {
   TempDir dir;
-  actbench_test::write_text(dir / "deep.yaml", std::string(200, '[') + std::string(200, ']'));
-  EXPECT_THAT(load_error(dir / "deep.yaml"), HasSubstr("nests deeper than 64 levels"));
+  // 200 levels would pass the parser and be caught converting; 100,000 would overflow the
+  // parsers' recursion: both are refused by the depth bound, in YAML and in JSON.
+  for (const int levels : {200, 100000}) {
+    const std::string deep = std::string(size_t(levels), '[') + std::string(size_t(levels), ']');
+    actbench_test::write_text(dir / "deep.yaml", deep);
+    EXPECT_THAT(load_error(dir / "deep.yaml"), HasSubstr("nests deeper than 64 levels"));
+    actbench_test::write_text(dir / "deep.json", "{\"model\": " + deep + "}");
+    EXPECT_THAT(load_error(dir / "deep.json"), HasSubstr("nests deeper than 64 levels"));
+  }
+  // Brackets inside quotes and comments are text, not nesting.
+  actbench_test::write_text(dir / "text.yaml",
+                            "name: \"" + std::string(100, '[') + "\"  # " + std::string(100, '{') +
+                                "\n");
+  EXPECT_THAT(input_error_message([&] { actbench::load_config(dir / "text.yaml", {}); }),
+              HasSubstr("'name' must be a plain name"));
+}
+
+TEST(Bounds, AConfigWithNoSettingsIsSaidNotSilentlyTrainedWithTheDefaults) {
+  TempDir dir;
+  for (const char* text : {"", "# only a comment\n", "~\n", "{}\n"}) {
+    SCOPED_TRACE(text);
+    actbench_test::write_text(dir / "empty.yaml", text);
+    EXPECT_THAT(load_error(dir / "empty.yaml"),
+                HasSubstr("holds no settings (empty, only comments, or null)"));
+  }
 }
 
 TEST(Bounds, OnlyRegularFilesOfAConfigsSizeAreRead) {

@@ -132,10 +132,15 @@ TEST(Config, YamlFileMayUseJsonSyntaxAndJsonExtensionIsCaseInsensitive) {
   EXPECT_EQ(actbench::config_to_json(y), actbench::config_to_json(j));
 }
 
-TEST(Config, EmptyFileMeansDefaults) {
+// An empty config file is said, not silently trained with the defaults (which no file gives).
+TEST(Config, EmptyFileIsRefusedAndNoFileMeansDefaults) {
   TempDir dir;
-  const Config c = load_config(config_file(dir, "empty.yaml", "# nothing\n"), {});
-  EXPECT_EQ(actbench::config_to_json(c), actbench::config_to_json(load_config(std::nullopt, {})));
+  EXPECT_THAT(actbench_test::input_error_message([&] {
+                load_config(config_file(dir, "empty.yaml", "# nothing\n"), {});
+              }),
+              ::testing::HasSubstr("holds no settings"));
+  EXPECT_EQ(actbench::config_to_json(load_config(std::nullopt, {})),
+            actbench::config_to_json(actbench::default_config()));
 }
 
 TEST(Config, PrecedenceIsDefaultsThenFileThenOverrides) {

@@ -161,7 +161,14 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
                        " bytes; a config is at most 1 MiB");
     }
     const std::string ext = to_lower(file->extension().string());
-    merge_config_document(src, parse_config_text(read_file(*file), origin, ext == ".json"), origin);
+    Json document = parse_config_text(read_file(*file), origin, ext == ".json");
+    // An empty file (or only comments, or ~) would silently train the defaults.
+    if (document.is_null() || (document.is_object() && document.empty())) {
+      throw InputError("config file " + origin +
+                       " holds no settings (empty, only comments, or null); write some, or leave "
+                       "the file out to run the defaults");
+    }
+    merge_config_document(src, std::move(document), origin);
   }
   for (const auto& kv : overrides) {
     size_t eq = kv.find('=');

@@ -110,7 +110,41 @@ std::vector<std::string> keys_of(const Json& obj) {
 
 }  // namespace
 
+namespace {
+
+// The deepest nesting of flow collections ([ and {) in `text`, outside quotes and comments: the
+// parsers recurse per level, so a deep document is refused before it is parsed.
+int flow_depth(const std::string& text) {
+  int depth = 0, deepest = 0;
+  char quote = 0;
+  bool comment = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (comment) {
+      comment = c != '\n';
+    } else if (quote != 0) {
+      if (c == '\\' && quote == '"') ++i;
+      else if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#' && (i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])))) {
+      comment = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Json parse_config_text(const std::string& text, const std::string& origin, bool is_json) {
+  if (flow_depth(text) > kMaxDepth) {
+    throw InputError(origin + ": it nests deeper than " + std::to_string(kMaxDepth) +
+                     " levels; a config needs a few");
+  }
   if (is_json) {
     try {
       return Json::parse(text);
