@@ -98,8 +98,8 @@ AdaptiveState adaptive_state(const ConfigSource& source, const SweepOptions& opt
                   std::to_string(s.max) + ", until every paired difference is within " +
                   target_text(s) + ")"};
     }
-    if (settled(plan, *entries) || seeds >= s.max) {
-      const bool within = settled(plan, *entries);
+    const bool within = settled(plan, *entries);
+    if (within || seeds >= s.max) {
       return {std::move(plan), true,
               "adaptive seeds: done after " + std::to_string(seeds) + " seeds (" +
                   (within ? "every paired difference within " + target_text(s)

@@ -122,7 +122,7 @@ void conclude_differences(Json& differences, Spread spread) {
     const double mean = e.at("mean").get<double>();
     const int64_t n = e.at("n").get<int64_t>();
     std::string sentence = activation + " is " + fixed(std::fabs(mean), 2);
-    const Json& by = e.at(spread == Spread::kSd ? "std" : "ci95_half_width");
+    const Json& by = e.at(spread_field(spread));
     if (!by.is_null()) sentence += " \u00b1 " + fixed(by.get<double>(), 2);
     sentence += std::string(" points ") + (mean < 0 ? "below " : "above ") + baseline;
     std::string note = std::to_string(n) + (n == 1 ? " seed" : " seeds");

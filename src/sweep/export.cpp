@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "config/choices.h"
+#include "sweep/summary.h"
+#include "sweep/summary_format.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -40,14 +42,6 @@ std::vector<Row> ranked_rows(const Json& summary) {
   return rows;
 }
 
-std::vector<std::string> group_keys(const Json& summary) {
-  std::vector<std::string> keys;
-  for (const auto& k : summary.at("axes")) {
-    if (k != "train.seed") keys.push_back(k.get<std::string>());
-  }
-  return keys;
-}
-
 std::string point_value(const Json& group, const std::string& key) {
   const Json& p = group.at("point");
   return p.contains(key) ? value_text(p.at(key)) : "";
@@ -59,33 +53,14 @@ bool significant(const Row& r) {
   return v == "better" || v == "worse";
 }
 
-// The signed mean difference ("+0.02", "-0.09"); "" without one.
-std::string signed_mean(const Row& r, const std::string& minus) {
-  if (r.diff == nullptr || r.diff->at("final_test_accuracy").is_null()) return "";
-  const double m = r.diff->at("final_test_accuracy").at("mean").get<double>();
-  return (m < 0 ? minus : "+") + fmt::format("{:.2f}", std::fabs(m));
-}
-
-std::string spread_of(const Json& summary) {
-  return summary.value("spread", "ci95") == "sd" ? "std" : "ci95_half_width";
-}
-
+// "97.76 ± 0.06" for an estimate, with ± its `field` (std or ci95_half_width); with `plus`, a
+// positive mean is signed too ("+0.02 ± 0.12", a difference). "" without a mean.
 std::string with_pm(const Json& e, int decimals, const std::string& field, const std::string& pm,
-                    const std::string& minus = "-") {
+                    const std::string& minus, bool plus = false) {
   if (!e.is_object() || !e.at("mean").is_number()) return "";
   const double m = e.at("mean").get<double>();
-  std::string s = (m < 0 ? minus : "") + fmt::format("{:.{}f}", std::fabs(m), decimals);
+  std::string s = (m < 0 ? minus : plus ? "+" : "") + fmt::format("{:.{}f}", std::fabs(m), decimals);
   if (e.at(field).is_number()) s += pm + fmt::format("{:.{}f}", e.at(field).get<double>(), decimals);
-  return s;
-}
-
-std::string signed_with_pm(const Row& r, const std::string& field, const std::string& pm,
-                           const std::string& minus) {
-  const std::string plain = signed_mean(r, minus);
-  if (plain.empty()) return "";
-  const Json& e = r.diff->at("final_test_accuracy");
-  std::string s = plain;
-  if (e.at(field).is_number()) s += pm + fmt::format("{:.2f}", e.at(field).get<double>());
   return s;
 }
 
@@ -135,7 +110,7 @@ std::string caption(const Json& summary) {
 }
 
 void write_csv(std::ostream& out, const Json& summary) {
-  const auto keys = group_keys(summary);
+  const auto keys = summary_keys(summary);
   std::vector<std::string> header{"activation"};
   for (const auto& k : keys) header.push_back(k);
   for (const char* h :
@@ -171,8 +146,8 @@ void write_csv(std::ostream& out, const Json& summary) {
 }
 
 void write_table(std::ostream& out, const Json& summary, bool latex) {
-  const auto keys = group_keys(summary);
-  const std::string field = spread_of(summary);
+  const auto keys = summary_keys(summary);
+  const std::string field = spread_field(summary_spread(summary));
   const std::string pm = latex ? " $\\pm$ " : " \u00b1 ";
   const std::string minus = latex ? "$-$" : "\u2212";
   const std::string baseline = summary.value("baseline", std::string(""));
@@ -191,8 +166,9 @@ void write_table(std::ostream& out, const Json& summary, bool latex) {
     row.push_back(std::to_string(g.at("completed").get<int64_t>()));
     row.push_back(with_pm(g.at("final_test_accuracy"), 2, field, pm, minus));
     row.push_back(with_pm(g.at("final_test_loss"), 4, field, pm, minus));
-    std::string d = r.diff == nullptr ? (label == baseline ? "baseline" : "")
-                                      : signed_with_pm(r, field, pm, minus);
+    std::string d = r.diff == nullptr
+                        ? (label == baseline ? "baseline" : "")
+                        : with_pm(r.diff->at("final_test_accuracy"), 2, field, pm, minus, true);
     if (significant(r)) d += latex ? "$^{*}$" : " *";
     row.push_back(d);
     rows.push_back(row);

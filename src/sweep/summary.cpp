@@ -410,8 +410,6 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
       {"differences_table", differences_table(differences, keys, spread)}};
 }
 
-namespace {
-
 std::vector<std::string> summary_keys(const Json& summary) {
   std::vector<std::string> keys;
   for (const auto& k : summary.at("axes")) {
@@ -419,8 +417,6 @@ std::vector<std::string> summary_keys(const Json& summary) {
   }
   return keys;
 }
-
-}  // namespace
 
 void print_summary(std::ostream& out, const Json& summary) {
   const Json& t = summary.at("table");

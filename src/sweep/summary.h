@@ -31,6 +31,9 @@ struct SummaryOptions {
 Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
                    const SummaryOptions& options);
 
+// The swept keys that tell a summary's groups apart (every axis but train.seed).
+std::vector<std::string> summary_keys(const Json& summary);
+
 // The ranking table and the paired differences, as `run` and `merge` print them on stdout.
 void print_summary(std::ostream& out, const Json& summary);
 

@@ -24,10 +24,18 @@ std::string fixed(double v, int decimals) {
   return fmt::format("{:.{}f}", v, decimals);
 }
 
+const char* spread_field(Spread spread) {
+  return spread == Spread::kSd ? "std" : "ci95_half_width";
+}
+
+Spread summary_spread(const Json& summary) {
+  return parse_choice<Spread>(summary.value("spread", "ci95")).value_or(Spread::kCi95);
+}
+
 std::string with_spread(const Json& e, int decimals, Spread spread) {
   if (e.is_null() || e.at("mean").is_null()) return "-";
   std::string s = fixed(e.at("mean").get<double>(), decimals);
-  const Json& by = e.at(spread == Spread::kSd ? "std" : "ci95_half_width");
+  const Json& by = e.at(spread_field(spread));
   if (!by.is_null()) s += " \u00b1 " + fixed(by.get<double>(), decimals);
   return s;
 }

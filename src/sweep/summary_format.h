@@ -22,6 +22,12 @@ nlohmann::json estimate_to_json(const Estimate& e);
 
 std::string fixed(double v, int decimals);
 
+// The estimate field ± shows: "std" or "ci95_half_width".
+const char* spread_field(Spread spread);
+
+// The spread a summary.json was written with (its "spread"; ci95 when absent).
+Spread summary_spread(const nlohmann::json& summary);
+
 // "98.04 ± 0.21" (± as `spread` says), "98.04" without a spread (one value), "-" without a value.
 std::string with_spread(const nlohmann::json& estimate, int decimals, Spread spread);
 

@@ -101,6 +101,8 @@ TimeEstimate estimate_time(const Survey& survey) {
     // with this activation, else with any activation.
     Json no_seed = settings;
     no_seed["train"].erase("seed");
+    const Json cost_with_activation = cost_settings(settings, true);
+    const Json cost = cost_settings(settings, false);
     std::vector<double> same, same_activation, any;
     for (const auto& entry : entries) {
       if (entry.key.value("device_type", "") != key.device_type ||
@@ -115,13 +117,10 @@ TimeEstimate estimate_time(const Survey& survey) {
       const double spe = final["seconds_per_epoch"].get<double>();
       try {
         Json other = entry.key["settings"];
-        const Json other_cost_act = cost_settings(other, true);
+        if (cost_settings(other, true) == cost_with_activation) same_activation.push_back(spe);
+        if (cost_settings(other, false) == cost) any.push_back(spe);
         other["train"].erase("seed");
         if (other == no_seed) same.push_back(spe);
-        if (other_cost_act == cost_settings(settings, true)) same_activation.push_back(spe);
-        if (cost_settings(entry.key["settings"], false) == cost_settings(settings, false)) {
-          any.push_back(spe);
-        }
       } catch (const Json::exception&) {
         continue;  // an entry of another shape: not comparable
       }
