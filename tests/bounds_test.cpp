@@ -85,10 +85,10 @@ TEST(Bounds, AConfigWithNoSettingsIsSaidNotSilentlyTrainedWithTheDefaults) {
 
 TEST(Bounds, OnlyRegularFilesOfAConfigsSizeAreRead) {
   TempDir dir;
-  EXPECT_THAT(load_error(dir.path()), HasSubstr("is not a regular file (a directory)"));
-  EXPECT_THAT(load_error("/dev/zero"), HasSubstr("is not a regular file (a device, pipe"));
+  EXPECT_THAT(load_error(dir.path()), HasSubstr("is a directory, not a file; give a YAML or JSON file"));
+  EXPECT_THAT(load_error("/dev/zero"), HasSubstr("/dev/zero is a device, not a file"));
   ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);
-  EXPECT_THAT(load_error(dir / "pipe"), HasSubstr("is not a regular file (a device, pipe"));
+  EXPECT_THAT(load_error(dir / "pipe"), HasSubstr("is a pipe, not a file"));
   actbench_test::write_text(dir / "big.yaml", "# " + std::string((1 << 20) + 10, 'x') + "\n");
   EXPECT_THAT(load_error(dir / "big.yaml"), HasSubstr("bytes; a config is at most 1 MiB"));
   EXPECT_THAT(load_error(dir / "missing.yaml"), HasSubstr("not found"));

@@ -342,10 +342,12 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
 TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
   ASSERT_EQ(run(tmp_ / "three").exit_code, 0);
   const std::string three = (tmp_ / "three").string();
-  expect_user_error(actbench({"ls", (tmp_ / "nope").string()}), "is not a directory");
+  expect_user_error(actbench({"ls", (tmp_ / "nope").string()}), "nope) not found");
+  expect_user_error(actbench({"ls", (tmp_ / "three" / "plan.json").string()}),
+                    "plan.json is a file, not a directory");
   expect_user_error(actbench({"show", (tmp_ / "nope").string()}), "not found");
   expect_user_error(actbench({"show", (tmp_ / "three" / "plan.json").string()}),
-                    "is not a directory");
+                    "plan.json is a file, not a directory");
   fs::create_directories(tmp_ / "empty");
   expect_user_error(actbench({"show", (tmp_ / "empty").string()}), "holds no sweep");
   expect_user_error(actbench({"show", three, "--baseline", "gelu"}),

@@ -181,7 +181,9 @@ std::vector<ActivationInfo> build_registry() {
                    [](const Json& p, int64_t) {
                      return nn::AnyModule(nn::ELU(nn::ELUOptions().alpha(num(p, "alpha"))));
                    }));
-  r.push_back(simple<nn::SELU>("selu", "SELU", "1.0507 * (x if x > 0 else 1.6733 * (exp(x) - 1))"));
+  r.push_back(simple<nn::SELU>("selu", "SELU", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
+                                 "scale = 1.0507009873554804934193349852946, "
+                                 "alpha = 1.6732632423543772848170429916717"));
   r.push_back(with(
       entry("celu", "CELU", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))"),
       {number("alpha", 1.0, "scale, must not be 0")},
@@ -200,7 +202,9 @@ std::vector<ActivationInfo> build_registry() {
                      {},
                      {},
                      {"none", "tanh"}};
-    r.push_back(with(entry("gelu", "GELU", "x * Phi(x), Phi the standard normal CDF"), {approx},
+    r.push_back(with(entry("gelu", "GELU",
+                           "x * Phi(x), Phi the standard normal CDF; approximate=tanh: "
+                           "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))"), {approx},
                      [](const Json& p, int64_t) {
                        return nn::AnyModule(nn::GELU(
                            nn::GELUOptions().approximate(p.at("approximate").get<std::string>())));
@@ -209,7 +213,8 @@ std::vector<ActivationInfo> build_registry() {
   r.push_back(simple<nn::SiLU>("silu", "SiLU", "x * sigmoid(x)", {"swish"}));
   r.push_back(simple<nn::Mish>("mish", "Mish", "x * tanh(softplus(x))"));
   r.push_back(
-      with(entry("softplus", "Softplus", "log(1 + exp(beta * x)) / beta"),
+      with(entry("softplus", "Softplus",
+                 "log(1 + exp(beta * x)) / beta, or x where beta * x > threshold"),
            {number("beta", 1.0, "sharpness", 1e-12),
             number("threshold", 20.0, "linear above beta * x > threshold")},
            [](const Json& p, int64_t) {
@@ -312,25 +317,25 @@ Json check_param(const ParamInfo& p, const Json& v, const std::string& where) {
   switch (p.kind) {
     case ParamKind::kNumber:
     case ParamKind::kInteger: {
-      if (!v.is_number()) throw bad("must be " + kind_name(p.kind) + ", got " + v.dump());
+      if (!v.is_number()) throw bad("must be " + kind_name(p.kind) + ", got " + json_for_message(v));
       if (p.kind == ParamKind::kInteger && !v.is_number_integer())
-        throw bad("must be an integer, got " + v.dump());
+        throw bad("must be an integer, got " + json_for_message(v));
       double d = v.get<double>();
-      if (!std::isfinite(d)) throw bad("must be finite, got " + v.dump());
+      if (!std::isfinite(d)) throw bad("must be finite, got " + json_for_message(v));
       if (p.min && d < *p.min)
-        throw bad("must be >= " + format_number(*p.min) + ", got " + v.dump());
+        throw bad("must be >= " + format_number(*p.min) + ", got " + json_for_message(v));
       if (p.max && d > *p.max)
-        throw bad("must be <= " + format_number(*p.max) + ", got " + v.dump());
+        throw bad("must be <= " + format_number(*p.max) + ", got " + json_for_message(v));
       return p.kind == ParamKind::kInteger ? Json(v.get<int64_t>()) : Json(d);
     }
     case ParamKind::kBoolean:
-      if (!v.is_boolean()) throw bad("must be true or false, got " + v.dump());
+      if (!v.is_boolean()) throw bad("must be true or false, got " + json_for_message(v));
       return v;
     case ParamKind::kString:
-      if (!v.is_string()) throw bad("must be a string, got " + v.dump());
+      if (!v.is_string()) throw bad("must be a string, got " + json_for_message(v));
       if (!p.choices.empty() &&
           std::find(p.choices.begin(), p.choices.end(), v.get<std::string>()) == p.choices.end())
-        throw bad("must be one of " + join(p.choices, ", ") + ", got " + v.dump());
+        throw bad("must be one of " + join(p.choices, ", ") + ", got " + json_for_message(v));
       return v;
   }
   return v;

@@ -56,13 +56,13 @@ void set_axis(std::vector<SweepAxis>& sweep, const Json& defaults, const std::st
   const std::string where = origin + ": sweep '" + key + "'";
   if (!values.is_array()) {
     throw InputError(where + " must be a list of values (e.g. [0.01, 0.001]), got " +
-                     values.dump());
+                     json_for_message(values));
   }
   if (values.empty()) throw InputError(where + " is an empty list; give it at least one value");
   for (size_t i = 0; i < values.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (values[i] == values[j]) {
-        throw InputError(where + " lists " + values[i].dump() +
+        throw InputError(where + " lists " + json_for_message(values[i]) +
                          " twice; each value gives the same runs, so list it once");
       }
     }
@@ -143,18 +143,12 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
   const Json defaults = src.tree;
   if (file) {
     const std::string origin = file->string();
-    std::error_code ec;
-    const auto status = fs::status(*file, ec);
-    if (!fs::exists(status)) {
-      throw InputError("config file " + origin + " not found (see configs/ for examples)");
-    }
     // Read only regular files of a config's size: a directory, a device or a pipe would block
     // or never end.
-    if (!fs::is_regular_file(status)) {
-      throw InputError("config file " + origin + " is not a regular file (" +
-                       (fs::is_directory(status) ? "a directory" : "a device, pipe or socket") +
-                       "); give a YAML or JSON file");
-    }
+    check_path(*file, PathKind::kFile, "config file",
+               "config file " + origin + " not found (see configs/ for examples)",
+               "give a YAML or JSON file");
+    std::error_code ec;
     constexpr uintmax_t kMaxConfigBytes = 1 << 20;
     if (const uintmax_t size = fs::file_size(*file, ec); !ec && size > kMaxConfigBytes) {
       throw InputError("config file " + origin + " is " + std::to_string(size) +

@@ -12,14 +12,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// JSON has no NaN or infinity (dump() would print null), so name them.
-std::string value_for_message(const Json& v) {
-  if (v.is_number_float() && !std::isfinite(v.get<double>())) {
-    return std::isnan(v.get<double>()) ? "nan" : v.get<double>() > 0 ? "inf" : "-inf";
-  }
-  return v.dump();
-}
-
 }  // namespace
 
 Json::json_pointer key_pointer(const std::string& dotted) {
@@ -39,7 +31,7 @@ std::string KeyReader::source(const std::string& key) const {
 
 void KeyReader::fail(const std::string& key, const std::string& expected) const {
   throw InputError(source(key) + ": '" + key + "' must be " + expected + ", got " +
-                   value_for_message(at(key)));
+                   json_for_message(at(key)));
 }
 
 int64_t KeyReader::integer(const std::string& key, int64_t min, int64_t max) const {
@@ -84,7 +76,7 @@ std::string KeyReader::string(const std::string& key,
   const std::string s = v.get<std::string>();
   if (!choices.empty() && std::find(choices.begin(), choices.end(), s) == choices.end()) {
     const std::string guess = closest_match(s, choices);
-    throw InputError(source(key) + ": '" + key + "' must be " + expected + ", got " + v.dump() +
+    throw InputError(source(key) + ": '" + key + "' must be " + expected + ", got " + json_for_message(v) +
                      (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
   }
   return s;

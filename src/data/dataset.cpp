@@ -6,6 +6,7 @@
 
 #include "data/idx.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -84,12 +85,12 @@ std::string fetch_command(const std::string& dataset, const std::string& dir) {
 void check_dataset_files(const DataConfig& config) {
   const fs::path dir(config.dir);
   const std::string hint = fetch_command(choice_name(config.dataset), config.dir);
+  check_path(dir, PathKind::kDirectory, "data directory",
+             "data directory " + config.dir + " (" + fs::absolute(dir).string() +
+                 ") not found; fetch the data with: " + hint +
+                 ", or point data.dir (or ACTBENCH_DATA) at a copy",
+             "point data.dir (or ACTBENCH_DATA) at the folder holding the data files");
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw InputError("data directory " + config.dir + " (" + fs::absolute(dir).string() +
-                     ") not found; fetch the data with: " + hint +
-                     ", or point data.dir (or ACTBENCH_DATA) at a copy");
-  }
   check_pair(dir, 0, kTrainCount, hint);
   check_pair(dir, 2, kTestCount, hint);
   const int64_t train = config.train_limit > 0 ? std::min(config.train_limit, kTrainCount)

@@ -24,11 +24,11 @@ void put_be32(std::string& out, uint32_t v) {
 }  // namespace
 
 IdxInfo check_idx_file(const fs::path& path, int rank, const std::string& fetch_hint) {
+  check_path(path, PathKind::kFile, "data file",
+             "data file " + path.string() + " not found" +
+                 (fetch_hint.empty() ? "" : "; fetch it with: " + fetch_hint),
+             fetch_hint.empty() ? "" : "re-fetch it with: " + fetch_hint);
   std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    throw InputError("data file " + path.string() + " not found" +
-                     (fetch_hint.empty() ? "" : "; fetch it with: " + fetch_hint));
-  }
   const auto size = static_cast<int64_t>(fs::file_size(path, ec));
   if (ec) throw InputError("cannot read data file " + path.string() + ": " + ec.message());
   const std::string corrupt = "corrupt IDX file " + path.string() + ": ";

@@ -32,14 +32,10 @@ std::optional<Json> read_json_or_fail(const fs::path& path) {
 }
 
 void check_sweep_dir(const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    throw InputError("sweep directory " + dir.string() + " (" + fs::absolute(dir).string() +
-                     ") not found; `actbench ls` lists the sweeps under results/");
-  }
-  if (!fs::is_directory(dir, ec)) {
-    throw InputError(dir.string() + " is not a directory; give a sweep's directory (its --out)");
-  }
+  check_path(dir, PathKind::kDirectory, "sweep directory",
+             "sweep directory " + dir.string() + " (" + fs::absolute(dir).string() +
+                 ") not found; `actbench ls` lists the sweeps under results/",
+             "give a sweep's directory (its --out)");
 }
 
 // A file's modification time as "2026-11-28T08:30:00Z"; "" when unknown.
@@ -159,11 +155,10 @@ SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& base
 
 std::vector<SweepListing> list_sweeps(const fs::path& root) {
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) {
-    throw InputError("results root " + root.string() + " (" + fs::absolute(root).string() +
-                     ") is not a directory; give the folder holding your sweeps (default: "
-                     "results)");
-  }
+  check_path(root, PathKind::kDirectory, "results root",
+             "results root " + root.string() + " (" + fs::absolute(root).string() +
+                 ") not found; give the folder holding your sweeps (default: results)",
+             "give the folder holding your sweeps (default: results)");
   constexpr int kMaxDepth = 4;  // results/<group>/<sweep>, with room to spare
   std::vector<SweepListing> out;
   for (auto it = fs::recursive_directory_iterator(root, ec);

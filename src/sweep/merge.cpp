@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/text.h"
 
 namespace actbench {
@@ -12,11 +13,9 @@ namespace fs = std::filesystem;
 
 MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& baseline,
                         const std::vector<std::string>& command) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw InputError("sweep directory " + dir.string() +
-                     " not found (give the --out DIR of a sweep)");
-  }
+  check_path(dir, PathKind::kDirectory, "sweep directory",
+             "sweep directory " + dir.string() + " not found (give the --out DIR of a sweep)",
+             "give the --out DIR of a sweep");
   const Plan plan = read_plan_file(dir);
   const std::string base = baseline ? match_activation_label(plan, *baseline, "--baseline")
                                       : plan.base.baseline;

@@ -61,11 +61,12 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
 
 Plan read_plan_file(const fs::path& dir) {
   const fs::path path = dir / "plan.json";
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    throw InputError(path.string() + " not found: " + dir.string() +
-                     " is not a sweep directory (actbench run ... --out DIR makes one)");
-  }
+  check_path(dir, PathKind::kDirectory, "sweep directory",
+             "sweep directory " + dir.string() + " not found (actbench run ... --out DIR makes one)",
+             "give a sweep's directory (its --out)");
+  check_path(path, PathKind::kFile, "plan file",
+             path.string() + " not found: " + dir.string() +
+                 " is not a sweep directory (actbench run ... --out DIR makes one)");
   Json stored;
   try {
     stored = Json::parse(read_file(path));

@@ -71,6 +71,46 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   }
 }
 
+namespace {
+
+std::string kind_of(const fs::file_status& st) {
+  switch (st.type()) {
+    case fs::file_type::regular: return "a file";
+    case fs::file_type::directory: return "a directory";
+    case fs::file_type::fifo: return "a pipe";
+    case fs::file_type::socket: return "a socket";
+    case fs::file_type::block:
+    case fs::file_type::character: return "a device";
+    default: return "not a file or directory";
+  }
+}
+
+}  // namespace
+
+void check_path(const fs::path& path, PathKind kind, const std::string& what,
+                const std::string& not_found, const std::string& hint) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  const std::string tail = hint.empty() ? "" : "; " + hint;
+  if (ec && st.type() != fs::file_type::not_found) {
+    throw InputError(what + " " + path.string() + " cannot be accessed (" + ec.message() + ")" + tail);
+  }
+  if (st.type() == fs::file_type::not_found) {
+    std::error_code lec;
+    if (fs::is_symlink(fs::symlink_status(path, lec))) {
+      throw InputError(what + " " + path.string() + " is a broken symbolic link (to " +
+                       fs::read_symlink(path, lec).string() + ")" + tail);
+    }
+    throw InputError(not_found);
+  }
+  const bool ok = kind == PathKind::kFile ? st.type() == fs::file_type::regular
+                                          : st.type() == fs::file_type::directory;
+  if (!ok) {
+    throw InputError(what + " " + path.string() + " is " + kind_of(st) + ", not " +
+                     (kind == PathKind::kFile ? "a file" : "a directory") + tail);
+  }
+}
+
 std::string read_file(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path.string() + ": no such file");

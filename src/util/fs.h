@@ -13,6 +13,15 @@ namespace actbench {
 // then renamed over `path`. Readers see the old file or the new one, never a partial one.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+// What a path given by the user must be.
+enum class PathKind { kFile, kDirectory };
+
+// Throws InputError when `path` is not there as `kind`: `not_found` when nothing is there (a
+// broken link included), otherwise a message that starts with `what` and the path and says what
+// is there instead (a directory, a file, a device...) or why it cannot be looked at (permission).
+void check_path(const std::filesystem::path& path, PathKind kind, const std::string& what,
+                const std::string& not_found, const std::string& hint = "");
+
 // Reads a whole file; throws InputError naming the file when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 

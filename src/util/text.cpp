@@ -97,6 +97,23 @@ std::string value_text(const nlohmann::json& v) {
   return v.dump();
 }
 
+std::string json_for_message(const nlohmann::json& v) {
+  if (v.is_number_float() && !std::isfinite(v.get<double>())) {
+    return std::isnan(v.get<double>()) ? "nan" : v.get<double>() > 0 ? "inf" : "-inf";
+  }
+  if (v.is_array()) {
+    std::vector<std::string> items;
+    for (const auto& x : v) items.push_back(json_for_message(x));
+    return "[" + join(items, ",") + "]";
+  }
+  if (v.is_object()) {
+    std::vector<std::string> items;
+    for (const auto& [k, x] : v.items()) items.push_back(nlohmann::json(k).dump() + ":" + json_for_message(x));
+    return "{" + join(items, ",") + "}";
+  }
+  return v.dump();
+}
+
 std::string last_key_part(const std::string& key) {
   size_t dot = key.rfind('.');
   return dot == std::string::npos ? key : key.substr(dot + 1);

@@ -30,6 +30,10 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 // ("[128,64]"), long lists of one value shortened ("[128]*16").
 std::string value_text(const nlohmann::json& v);
 
+// `v` as JSON for an error message, with NaN and infinities named (nan, inf, -inf) where dump()
+// would print null, also inside lists and mappings.
+std::string json_for_message(const nlohmann::json& v);
+
 // The last part of a dotted key ("train.lr" -> "lr").
 std::string last_key_part(const std::string& key);
 
