@@ -245,7 +245,7 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
       {{"sweep.train.lr=[]"}, "is an empty list"},
       {{"train.lr=0.1,fast"}, "'train.lr' must be a number > 0, got \"fast\""},
       {{"jobs=1,2"}, "'jobs' cannot be swept"},
-      {{"--debug-raise-after", "1:HUP"}, "--debug-raise-after must be N:KILL, N:INT, N:TERM or N:STOP"},
+      {{"--debug-raise-after", "1:HUP"}, "--debug-raise-after must be N:SIGNAL or Nsteps:SIGNAL"},
   };
   for (const auto& [extra, expected] : cases) {
     SCOPED_TRACE(expected);

@@ -51,6 +51,7 @@ class SeededRReLUImpl : public nn::Cloneable<SeededRReLUImpl> {
   void pretty_print(std::ostream& os) const override {
     os << "RReLU(lower=" << lower_ << ", upper=" << upper_ << ")";
   }
+  at::Generator& generator() { return generator_; }
 
  private:
   double lower_, upper_;
@@ -465,6 +466,11 @@ size_t activation_order(const ActivationSpec& spec) {
   const ActivationInfo* info = find_activation(spec.name);
   const auto& r = activation_registry();
   return info ? size_t(info - r.data()) : r.size();
+}
+
+at::Generator* activation_generator(nn::AnyModule& module) {
+  if (auto* rrelu = dynamic_cast<SeededRReLUImpl*>(module.ptr().get())) return &rrelu->generator();
+  return nullptr;
 }
 
 }  // namespace actbench

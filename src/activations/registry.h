@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <ATen/core/Generator.h>
 #include <torch/nn/modules/container/any.h>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +91,10 @@ const ActivationInfo& activation_info(const ActivationSpec& spec);
 
 // A fresh module for one hidden layer (learnable activations get their own weights per layer).
 torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width);
+
+// The generator a module from make_activation draws from while training on the CPU (RReLU's
+// random slopes), or nullptr: a checkpoint saves and restores its state.
+at::Generator* activation_generator(torch::nn::AnyModule& module);
 
 // The entry's init_slope for the spec's parameters (0 when the entry has none).
 double activation_init_slope(const ActivationSpec& spec);

@@ -27,15 +27,16 @@ overrides the config file, which overrides the defaults. KEY=a,b,c sweeps it. Ev
 is kept in the run store, and no sweep trains a run the store holds (--fresh does). Rerunning an
 edited config into the same directory keeps the earlier sweep's files in DIR/history/.)";
 
-// "N:SIGNAL" (SIGNAL: KILL, INT, TERM or STOP) for the hidden --debug-raise-after.
+// "N:SIGNAL" (after N runs) or "Nsteps:SIGNAL" (after N training steps), SIGNAL: KILL, INT, TERM
+// or STOP, for the hidden --debug-raise-after.
 RaiseAfter parse_raise_after(const std::string& text) {
   std::smatch m;
-  if (!std::regex_match(text, m, std::regex("([0-9]{1,6}):(KILL|INT|TERM|STOP)"))) {
-    throw InputError("--debug-raise-after must be N:KILL, N:INT, N:TERM or N:STOP, got '" + text +
-                     "'");
+  if (!std::regex_match(text, m, std::regex("([0-9]{1,7})(steps)?:(KILL|INT|TERM|STOP)"))) {
+    throw InputError("--debug-raise-after must be N:SIGNAL or Nsteps:SIGNAL with SIGNAL KILL, "
+                     "INT, TERM or STOP, got '" + text + "'");
   }
-  const std::string sig = m[2].str();
-  return {size_t(std::stoul(m[1].str())), sig == "KILL"   ? SIGKILL
+  const std::string sig = m[3].str();
+  return {size_t(std::stoul(m[1].str())), m[2].matched, sig == "KILL"   ? SIGKILL
                                           : sig == "INT"  ? SIGINT
                                           : sig == "STOP" ? SIGSTOP
                                                           : SIGTERM};

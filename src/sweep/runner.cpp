@@ -23,6 +23,7 @@
 #include "sweep/sweep_dir.h"
 #include "sweep/summary.h"
 #include "sweep/survey.h"
+#include "train/checkpoint.h"
 #include "train/device.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -214,11 +215,13 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   const StopSignals signals;
   fs::create_directories(dir / "runs");
   remove_stale_temp_files(dir);
+  remove_stale_temp_files_in(checkpoint_dir(dir));
   const auto raise_once = [&](size_t written) {
-    if (options.raise_after && options.raise_after->runs == written) {
+    if (options.raise_after && !options.raise_after->steps && options.raise_after->runs == written) {
       ::raise(options.raise_after->signal);
     }
   };
+  std::atomic<size_t> steps_taken{0};
   raise_once(0);
 
   // The runs the store holds are copied in; the rest are trained.
@@ -299,6 +302,29 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
       callbacks.stop = &stop_signal();
       callbacks.on_step = [&, i](int64_t step, int64_t steps, int64_t epoch) {
         progress.update(i, step, steps, epoch);
+        if (options.raise_after && options.raise_after->steps &&
+            ++steps_taken == options.raise_after->runs) {
+          ::raise(options.raise_after->signal);
+        }
+      };
+      // The run's checkpoint, tagged with its store key: resumed from when a killed sweep is run
+      // again, removed once the run is kept; --fresh starts over.
+      const CheckpointFile checkpoint{checkpoint_file(dir, run.id), survey.keys[run.index].hash()};
+      if (options.fresh && options.fresh_done.count(run.id) == 0) {
+        std::error_code ignored;
+        fs::remove(checkpoint.path, ignored);
+      }
+      callbacks.checkpoint = &checkpoint;
+      callbacks.on_resume = [&](int64_t epochs, const std::string& why) {
+        progress.clear();
+        if (!why.empty()) {
+          spdlog::warn("{}: checkpoint {} not used: {}; training from the start", run.name,
+                       checkpoint.path.string(), why);
+        }
+        if (epochs > 0) {
+          spdlog::info("{}: resuming from its checkpoint after epoch {} of {}", run.name, epochs,
+                       run.config.train.epochs);
+        }
       };
       callbacks.on_epoch = [&](const RunResult& r, const EpochMetrics& m) {
         progress.clear();
@@ -317,6 +343,8 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
         const StoreKey& key = survey.keys[run.index];
         store.put(run.config.activations.front().label, key, stored);
         write_file_atomic(run_file(dir, run.id), sweep_entry(run, stored, key).dump(2) + "\n");
+        std::error_code ignored;
+        fs::remove(checkpoint.path, ignored);
         const std::string done = progress.finish(i);
         progress.clear();
         spdlog::info("{}", done);
@@ -347,10 +375,10 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   const size_t stored = plan.runs.size() - outputs.missing.size();
   if (const int sig = stop_signal().load(); sig != 0 && !outputs.missing.empty()) {
     spdlog::warn(
-        "interrupted by {}: {} run(s) in progress abandoned (nothing of them was written); {} "
-        "of the sweep's {} runs are finished in {}. To finish, run the same command again (it "
-        "skips the finished runs): {}",
-        sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned.load(), stored, plan.runs.size(),
+        "interrupted by {}: {} run(s) in progress stopped (each resumes from its last finished "
+        "epoch, checkpointed in {}); {} of the sweep's {} runs are finished in {}. To finish, run "
+        "the same command again (it skips the finished runs): {}",
+        sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned.load(), checkpoint_dir(dir).string(), stored, plan.runs.size(),
         (dir / "runs").string(), shell_words(argv));
     return 128 + sig;
   }

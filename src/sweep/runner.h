@@ -18,8 +18,11 @@ namespace actbench {
 // right after plan.json), the process raises `signal` on itself -- SIGKILL dies there, SIGINT and
 // SIGTERM take the normal interrupted path, SIGSTOP stops it there (holding the directory) until a
 // SIGCONT.
+// With `steps`: once this process has taken `runs` training steps (over all its runs), so in the
+// middle of an epoch.
 struct RaiseAfter {
   size_t runs = 0;
+  bool steps = false;
   int signal = 0;
 };
 

@@ -22,6 +22,12 @@ namespace actbench {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
+fs::path checkpoint_dir(const fs::path& dir) { return dir / "checkpoints"; }
+
+fs::path checkpoint_file(const fs::path& dir, const std::string& id) {
+  return checkpoint_dir(dir) / (id + ".ckpt");
+}
+
 fs::path run_file(const fs::path& dir, const std::string& id) {
   return dir / "runs" / (id + ".json");
 }

@@ -27,6 +27,11 @@ namespace actbench {
 
 std::filesystem::path run_file(const std::filesystem::path& dir, const std::string& id);
 
+// DIR/checkpoints: the per-epoch checkpoints of the runs in progress (train/checkpoint.h), and
+// run `id`'s there.
+std::filesystem::path checkpoint_dir(const std::filesystem::path& dir);
+std::filesystem::path checkpoint_file(const std::filesystem::path& dir, const std::string& id);
+
 // The sweep's entry for `run` from a stored run: the store's run with the sweep's id, name,
 // swept values, identity ("config") and label, and the key it is stored under ("store_key").
 nlohmann::json sweep_entry(const PlannedRun& run, const nlohmann::json& stored_run,

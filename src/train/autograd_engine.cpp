@@ -40,6 +40,11 @@ class AutogradEngine : public StepEngine {
     correct_out.copy_(logits.argmax(1).eq(y).sum());
   }
 
+  void save_state(torch::serialize::OutputArchive& archive) const override {
+    optimizer_->save(archive);
+  }
+  void load_state(torch::serialize::InputArchive& archive) override { optimizer_->load(archive); }
+
  private:
   MLP& model_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;

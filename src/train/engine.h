@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
 #include "config/config.h"
@@ -43,6 +45,12 @@ class StepEngine {
   // `loss_out` and its number of correct predictions into `correct_out` (0-dim device tensors).
   virtual void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
                     torch::Tensor correct_out) = 0;
+
+  // The optimizer's state (moments, step counts), for a checkpoint; load_state restores it exactly
+  // into an engine built for the same model and settings (throws std::runtime_error if it does
+  // not fit). The parameters themselves are the model's.
+  virtual void save_state(torch::serialize::OutputArchive& archive) const = 0;
+  virtual void load_state(torch::serialize::InputArchive& archive) = 0;
 
   // Turns the per-step measurements on: each Linear layer's weight-gradient norm (no host sync:
   // on CUDA the norms add up on the device) and, on CPU, the phase times.

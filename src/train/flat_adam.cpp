@@ -56,4 +56,23 @@ void FlatAdam::update(int64_t offset, int64_t count) {
   p.addcdiv_(m, denom, -step_size_);
 }
 
+void FlatAdam::save_state(torch::serialize::OutputArchive& archive) const {
+  archive.write("exp_avg", m_.clone());
+  archive.write("exp_avg_sq", v_.clone());
+  archive.write("step", torch::tensor(t_, torch::kLong));
+}
+
+void FlatAdam::load_state(torch::serialize::InputArchive& archive) {
+  torch::Tensor m, v, t;
+  archive.read("exp_avg", m);
+  archive.read("exp_avg_sq", v);
+  archive.read("step", t);
+  if (!m.sizes().equals(m_.sizes()) || !v.sizes().equals(v_.sizes()) || t.numel() != 1) {
+    throw std::runtime_error("the optimizer state does not fit this model");
+  }
+  m_.copy_(m);
+  v_.copy_(v);
+  t_ = t.item<int64_t>();
+}
+
 }  // namespace actbench

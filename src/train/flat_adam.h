@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
 namespace actbench {
@@ -22,6 +24,10 @@ class FlatAdam {
   // Elementwise, so the result equals step().
   void begin_step();
   void update(int64_t offset, int64_t count);
+
+  // The moment estimates and the step count, for a checkpoint; load_state restores them exactly.
+  void save_state(torch::serialize::OutputArchive& archive) const;
+  void load_state(torch::serialize::InputArchive& archive);
 
  private:
   torch::Tensor p_, g_, m_, v_;

@@ -188,6 +188,21 @@ class FusedEngine : public StepEngine {
     }
   }
 
+  void save_state(torch::serialize::OutputArchive& archive) const override {
+    if (adam_) {
+      adam_->save_state(archive);
+    } else {
+      optimizer_->save(archive);
+    }
+  }
+  void load_state(torch::serialize::InputArchive& archive) override {
+    if (adam_) {
+      adam_->load_state(archive);
+    } else {
+      optimizer_->load(archive);
+    }
+  }
+
  private:
   // The first `rows` rows of `buf`, (re)allocated when too small.
   torch::Tensor buffer(torch::Tensor& buf, int64_t rows, int64_t cols) {

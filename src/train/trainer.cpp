@@ -14,6 +14,7 @@
 
 #include "activations/derivative.h"
 #include "data/batches.h"
+#include "train/checkpoint.h"
 #include "train/engine.h"
 
 namespace actbench {
@@ -186,23 +187,42 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   // Same seed -> same initial Linear weights for every activation (a paired comparison). The
   // global generator is shared by every thread, so runs built side by side take turns.
   std::optional<MLP> built;
-  {
-    static std::mutex init_mutex;
-    std::lock_guard<std::mutex> lock(init_mutex);
-    torch::manual_seed(static_cast<uint64_t>(tc.seed));
-    built.emplace(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation)
-                      .init(config.model.init));
-  }
-  MLP& model = *built;
-  model->to(device);
-  result.parameters = count_parameters(*model);
+  std::unique_ptr<StepEngine> engine;
   // The sparse first layer pays where most inputs are exact zeros: unnormalised pixels.
   const bool sparse_input =
       tc.sparse_input == SparseInput::kOn ||
       (tc.sparse_input == SparseInput::kAuto && data.train.pixels.scalar_type() == torch::kByte &&
        !data.train.scale.normalize);
-  std::unique_ptr<StepEngine> engine = make_engine(tc.engine, model, tc, sparse_input);
-  if (tc.diagnostics) engine->enable_diagnostics(model->linears().size(), device);
+  const auto build = [&] {
+    engine.reset();
+    {
+      static std::mutex init_mutex;
+      std::lock_guard<std::mutex> lock(init_mutex);
+      torch::manual_seed(static_cast<uint64_t>(tc.seed));
+      built.emplace(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation)
+                        .init(config.model.init));
+    }
+    (*built)->to(device);
+    engine = make_engine(tc.engine, *built, tc, sparse_input);
+    if (tc.diagnostics) engine->enable_diagnostics((*built)->linears().size(), device);
+  };
+  build();
+  result.parameters = count_parameters(**built);
+  // The shuffling stream is seeded apart from the weight initialisation.
+  at::Generator shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
+  int64_t resumed = 0;
+  if (callbacks.checkpoint) {
+    std::string why;
+    resumed = load_checkpoint(*callbacks.checkpoint, *built, *engine, shuffle, result, why).value_or(0);
+    if (!why.empty()) {  // not used: start from scratch, with nothing of it restored
+      build();
+      shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
+      result.epochs.clear();
+      result.initial_grad_norm.clear();
+    }
+    if (callbacks.on_resume) callbacks.on_resume(resumed, why);
+  }
+  MLP& model = *built;
 
   const Split& train = data.train;
   const int64_t n = train.size();
@@ -215,8 +235,6 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   auto device_opts = torch::TensorOptions().device(device);
   torch::Tensor step_loss = torch::empty({steps}, device_opts.dtype(torch::kFloat));
   torch::Tensor step_correct = torch::empty({steps}, device_opts.dtype(torch::kLong));
-  // The shuffling stream is seeded apart from the weight initialisation.
-  at::Generator shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
   std::unique_ptr<BatchStream> batches;
   if (config.data.pipeline == Pipeline::kExample) {
     batches = std::make_unique<ExampleStream>(train, bs, shuffle);
@@ -226,7 +244,7 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
 
   model->train();
   torch::Tensor x, y;
-  for (int64_t epoch = 1; epoch <= tc.epochs; ++epoch) {
+  for (int64_t epoch = resumed + 1; epoch <= tc.epochs; ++epoch) {
     const auto t0 = Clock::now();
     batches->start_epoch();
     for (int64_t s = 0; batches->next(x, y); ++s) {
@@ -267,6 +285,10 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
     m.seconds = m.train_seconds + m.test_seconds;
     result.epochs.push_back(m);
     if (!std::isfinite(m.train_loss) || !std::isfinite(m.test_loss)) result.status = "diverged";
+    // The last epoch needs none: the finished run is kept instead.
+    if (callbacks.checkpoint && epoch < tc.epochs && result.status != "diverged") {
+      save_checkpoint(*callbacks.checkpoint, model, *engine, shuffle, result);
+    }
     if (callbacks.on_epoch) callbacks.on_epoch(result, m);
     if (result.status == "diverged") break;
   }

@@ -70,9 +70,17 @@ struct EvalMetrics {
 using StepCallback = std::function<void(int64_t, int64_t, int64_t)>;
 using EpochCallback = std::function<void(const RunResult&, const EpochMetrics&)>;
 
+struct CheckpointFile;  // train/checkpoint.h
+
 struct RunCallbacks {
   StepCallback on_step;
   EpochCallback on_epoch;
+  // Where the run keeps its per-epoch checkpoint (train/checkpoint.h): resumed from when it is
+  // there and of this run, written after every epoch but the last. nullptr: none.
+  const CheckpointFile* checkpoint = nullptr;
+  // Called once before training with the epochs restored from the checkpoint (0: none) and, when
+  // a checkpoint was there but not used, why.
+  std::function<void(int64_t, const std::string&)> on_resume;
   // Polled once per step: non-zero abandons the run (train_run throws RunInterrupted).
   const std::atomic<int>* stop = nullptr;
 };

@@ -1,0 +1,118 @@
+// Per-epoch checkpoints (train/checkpoint.h): a sweep killed in the middle of an epoch, run again,
+// resumes each interrupted run from its last finished epoch and ends with the uninterrupted
+// reference sweep's numbers bit for bit; checkpoints of other runs, or damaged ones, are never
+// resumed from; a finished run leaves none behind.
+#include <csignal>
+#include <regex>
+
+#include "sweep_fixture.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using actbench_test::CommandResult;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The tiny config: 2000 training examples in batches of 64, 2 epochs a run, runs in plan order
+// with one job.
+constexpr int kStepsPerEpoch = 32;
+constexpr int kStepsPerRun = 2 * kStepsPerEpoch;
+
+class Checkpoint : public actbench_test::SweepFixture {
+ protected:
+  static std::vector<fs::path> checkpoints(const fs::path& dir) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir / "checkpoints", ec)) {
+      if (e.path().extension() == ".ckpt") out.push_back(e.path());
+    }
+    return out;
+  }
+  // Kills a one-job sweep into `out` (with its own run store, so nothing is taken from another
+  // test's) after `steps` training steps (mid-epoch).
+  CommandResult kill_after_steps(const fs::path& out, int steps,
+                                 std::vector<std::string> extra = {}) const {
+    for (const std::string a : {"--jobs", "1", "--debug-raise-after"}) extra.push_back(a);
+    extra.push_back(std::to_string(steps) + "steps:KILL");
+    extra.push_back("--store");
+    extra.push_back((out.parent_path() / (out.filename().string() + "-store")).string());
+    return run(out, extra);
+  }
+  CommandResult finish(const fs::path& out, std::vector<std::string> extra = {}) const {
+    for (const std::string a : {"--jobs", "1", "--store"}) extra.push_back(a);
+    extra.push_back((out.parent_path() / (out.filename().string() + "-store")).string());
+    return run(out, extra);
+  }
+};
+
+TEST_F(Checkpoint, KillNineMidEpochResumesFromTheLastFinishedEpochWithTheSameNumbers) {
+  const fs::path out = tmp_ / "killed";
+  // The sixth run, 8 steps into its second epoch.
+  const CommandResult killed = kill_after_steps(out, 5 * kStepsPerRun + kStepsPerEpoch + 8);
+  ASSERT_EQ(killed.exit_code, 128 + SIGKILL) << killed.describe();
+  EXPECT_EQ(run_files(out), 5u);
+  const auto kept = checkpoints(out);
+  ASSERT_EQ(kept.size(), 1u) << "one run was in progress";
+  const std::string name = kept.front().stem().string();
+  EXPECT_TRUE(fs::exists(reference().dir / "runs" / (name + ".json"))) << name;
+
+  const CommandResult resumed = finish(out);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(resumed.err, m,
+                                std::regex("info (.*): resuming from its checkpoint after epoch 1 of 2")))
+      << resumed.err;
+  // Only the interrupted run's second epoch was trained again for it.
+  EXPECT_THAT(resumed.err, Not(HasSubstr(m[1].str() + "  epoch 1/2")));
+  EXPECT_THAT(resumed.err, HasSubstr(m[1].str() + "  epoch 2/2"));
+  expect_reference_outputs(out);
+  EXPECT_TRUE(checkpoints(out).empty()) << "a kept run leaves no checkpoint";
+}
+
+TEST_F(Checkpoint, DamagedOrForeignCheckpointsAreNotResumedFrom) {
+  const fs::path out = tmp_ / "damaged";
+  ASSERT_EQ(kill_after_steps(out, kStepsPerEpoch + 5).exit_code, 128 + SIGKILL);
+  auto kept = checkpoints(out);
+  ASSERT_EQ(kept.size(), 1u);
+  const fs::path ckpt = kept.front();
+  const std::string bytes = actbench_test::read_text(ckpt);
+
+  // Cut short: reported, trained from the start, same numbers.
+  actbench_test::write_text(ckpt, bytes.substr(0, bytes.size() / 2));
+  CommandResult r = finish(out);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("not used: it cannot be read"));
+  EXPECT_THAT(r.err, Not(HasSubstr("resuming")));
+  expect_reference_outputs(out);
+
+  // Another run's checkpoint (other settings) under this run's name: not used either.
+  const fs::path other = tmp_ / "other";
+  ASSERT_EQ(kill_after_steps(other, kStepsPerEpoch + 5).exit_code, 128 + SIGKILL);
+  const fs::path out2 = tmp_ / "foreign";
+  ASSERT_EQ(kill_after_steps(out2, kStepsPerEpoch + 5, {"train.lr=0.01"}).exit_code, 128 + SIGKILL);
+  kept = checkpoints(out2);
+  ASSERT_EQ(kept.size(), 1u);
+  fs::copy_file(kept.front(), checkpoints(other).front(), fs::copy_options::overwrite_existing);
+  r = finish(other);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("not used: it belongs to other settings or data"));
+  expect_reference_outputs(other);
+}
+
+TEST_F(Checkpoint, FreshStartsOverAndSigtermSaysWhereTheRunsResume) {
+  const fs::path out = tmp_ / "term";
+  const CommandResult stopped = run(out, {"--jobs", "1", "--store", (tmp_ / "term-store").string(),
+                                          "--debug-raise-after",
+                                          std::to_string(kStepsPerEpoch + 5) + "steps:TERM"});
+  EXPECT_EQ(stopped.exit_code, 128 + SIGTERM) << stopped.describe();
+  EXPECT_THAT(stopped.err, HasSubstr("each resumes from its last finished epoch"));
+  ASSERT_EQ(checkpoints(out).size(), 1u);
+  const CommandResult fresh = finish(out, {"--fresh"});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.describe();
+  EXPECT_THAT(fresh.err, Not(HasSubstr("resuming")));
+  EXPECT_TRUE(checkpoints(out).empty());
+  expect_reference_outputs(out);
+}
+
+}  // namespace
