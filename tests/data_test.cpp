@@ -111,11 +111,19 @@ TEST(Data, LimitsTakeTheFirstExamples) {
   EXPECT_EQ(few.train.images().sizes(), (std::vector<int64_t>{3000, 784}));
   EXPECT_TRUE(torch::equal(few.train.images(), all.train.images().narrow(0, 0, 3000)));
   EXPECT_TRUE(torch::equal(few.test.labels, all.test.labels.narrow(0, 0, 1000)));
-  // A limit above the split size means all of it.
-  const actbench::Dataset big =
-      actbench::load_dataset(config_for(synthetic_mnist_dir(), 100000, 20000), kCpu);
-  EXPECT_EQ(big.train.size(), 60000);
-  EXPECT_EQ(big.test.size(), 10000);
+  // A limit above the split size is refused (it was once capped silently and recorded as asked).
+  EXPECT_THAT(input_error_message([] {
+                actbench::load_dataset(config_for(synthetic_mnist_dir(), 100000, 0), kCpu);
+              }),
+              HasSubstr("more than the 60000 training examples"));
+  EXPECT_THAT(input_error_message([] {
+                actbench::load_dataset(config_for(synthetic_mnist_dir(), 0, 20000), kCpu);
+              }),
+              HasSubstr("more than the 10000 test examples"));
+  const actbench::Dataset exact =
+      actbench::load_dataset(config_for(synthetic_mnist_dir(), 60000, 10000), kCpu);
+  EXPECT_EQ(exact.train.size(), 60000);
+  EXPECT_EQ(exact.test.size(), 10000);
 }
 
 // data.validation: the last N examples of the (limited) training set, held out of training.

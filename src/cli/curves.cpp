@@ -39,6 +39,7 @@ int run_curves(const CurvesOptions& o) {
     throw InputError("--out must name a file (e.g. --out results/curves.json), got '" + o.out +
                      "'");
   }
+  check_own_file(path, "actbench.curves/", "choose another --out");
   const Json curves = activation_curves(specs, o.grid.lo, o.grid.hi, o.grid.points);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {

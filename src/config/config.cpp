@@ -110,6 +110,59 @@ std::vector<std::string> split_top_level(const std::string& text) {
   return parts;
 }
 
+namespace {
+
+std::string trimmed(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t");
+  if (a == std::string::npos) return "";
+  return s.substr(a, s.find_last_not_of(" \t") - a + 1);
+}
+
+// A command-line value must be one value: a list or mapping ([...], {...}) ends at its closing
+// bracket (YAML would drop what follows), and no comma-separated element may be empty.
+void check_value_text(const std::string& key, const std::string& text) {
+  const std::string where = "command line: '" + key + "=" + text + "'";
+  const std::string t = trimmed(text);
+  if (!t.empty() && (t[0] == '[' || t[0] == '{')) {
+    int depth = 0;
+    char quote = 0;
+    for (size_t i = 0; i < t.size(); ++i) {
+      const char ch = t[i];
+      if (quote) {
+        if (ch == quote) quote = 0;
+      } else if (ch == '"' || ch == '\'') {
+        quote = ch;
+      } else if (ch == '[' || ch == '{') {
+        ++depth;
+      } else if ((ch == ']' || ch == '}') && --depth == 0) {
+        if (i + 1 < t.size()) {
+          throw InputError(where + " has '" + t.substr(i + 1) + "' after the closing '" +
+                           std::string(1, ch) + "'; give one value (quote the whole value if the " +
+                           "shell splits it)");
+        }
+        return;
+      }
+    }
+    throw InputError(where + " opens a '" + std::string(1, t[0]) + "' it never closes");
+  }
+}
+
+// KEY=a,b,c: the elements, none of them empty.
+std::vector<std::string> comma_elements(const std::string& key, const std::string& text) {
+  std::vector<std::string> parts = split_top_level(text);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts.size() > 1 && trimmed(parts[i]).empty()) {
+      throw InputError("command line: '" + key + "=" + text + "' has an empty element (number " +
+                       std::to_string(i + 1) + " of " + std::to_string(parts.size()) +
+                       "); remove the extra comma");
+    }
+    check_value_text(key, parts[i]);
+  }
+  return parts;
+}
+
+}  // namespace
+
 void merge_config_document(ConfigSource& src, Json doc, const std::string& origin) {
   const Json defaults = default_config_json();
   if (doc.is_object() && doc.contains("sweep")) {
@@ -171,25 +224,21 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
     }
     const std::string key = kv.substr(0, eq);
     const std::string text = kv.substr(eq + 1);
-    if (key.rfind("sweep.", 0) == 0) {  // sweep.train.lr=[0.1, 0.01]
+    if (key.rfind("sweep.", 0) == 0) {
+      check_value_text(key, text);  // sweep.train.lr=[0.1, 0.01]
       set_axis(src.sweep, defaults, key.substr(6), parse_value_text(text), "command line");
       continue;
     }
     Json value = parse_value_text(text);
+    if (key == "activations" && !value.is_string()) check_value_text(key, text);
     // `activations=relu,tanh` is the natural way to name several on a command line.
     if (key == "activations" && value.is_string()) {
       Json list = Json::array();
-      std::string s = value.get<std::string>();
-      for (size_t start = 0; start <= s.size();) {
-        size_t comma = s.find(',', start);
-        if (comma == std::string::npos) comma = s.size();
-        if (comma > start) list.push_back(s.substr(start, comma - start));
-        start = comma + 1;
-      }
+      for (const auto& p : comma_elements(key, text)) list.push_back(trimmed(p));
       value = list;
     } else if (key != "activations") {
       // KEY=a,b sweeps KEY over a and b; KEY=a fixes it (also when the file sweeps it).
-      std::vector<std::string> parts = split_top_level(text);
+      std::vector<std::string> parts = comma_elements(key, text);
       if (parts.size() > 1) {
         Json values = Json::array();
         for (const auto& p : parts) values.push_back(parse_value_text(p));

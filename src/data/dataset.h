@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <torch/types.h>
@@ -49,6 +50,13 @@ struct Dataset {
 
 // The four file names every MNIST-format data set uses.
 extern const char* const kIdxFileNames[4];
+
+// Refuses (InputError) data files that are, by their SHA-256 (`hashes`: file name -> hex), the
+// official files of another data set than `config.dataset` (MNIST's files with dataset
+// fashion-mnist, say): the run would train on one and record the other. Files that are no known
+// data set's (a subset, a synthetic set) are used as they are; the store key records their hashes.
+void check_dataset_identity(const DataConfig& config,
+                            const std::map<std::string, std::string>& hashes);
 
 // The command that fetches a data set into `dir`, shown in "not found" errors.
 std::string fetch_command(const std::string& dataset, const std::string& dir);

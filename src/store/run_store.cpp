@@ -4,6 +4,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "results/run_shape.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -49,6 +50,8 @@ std::optional<Json> RunStore::find(const std::string& label, const StoreKey& key
              !entry["run"].contains("status") || !entry["run"].contains("final") ||
              !entry["run"].contains("epochs") || !entry["run"]["epochs"].is_array()) {
     why = path.string() + ": it lacks the status, epochs or final metrics of a run";
+  } else if (const std::string p = run_shape_problem(entry["run"]); !p.empty()) {
+    why = path.string() + ": it is not a whole run: " + p;
   } else {
     return std::move(entry["run"]);
   }

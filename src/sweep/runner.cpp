@@ -199,6 +199,7 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
 
   // Everything that can be wrong with the input (data files above all, a run store that cannot
   // take the runs to train) is checked before anything is written in DIR.
+  check_own_outputs(dir);
   if (survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done).count(RunAction::kTrain) > 0) {
     store.prepare_for_writing();
   }

@@ -30,6 +30,7 @@ Survey survey_sweep(const Plan& plan, const fs::path& store_dir, const torch::De
     if (it == hashes.end()) {
       check_dataset_files(data);
       hashes.emplace_back(data, data_file_hashes(data.dir, files));
+      check_dataset_identity(data, hashes.back().second);
       it = std::prev(hashes.end());
     }
     s.keys.push_back(

@@ -15,6 +15,7 @@
 
 #include "config/keys.h"
 #include "sweep/summary.h"
+#include "results/run_shape.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -45,7 +46,15 @@ Json sweep_entry(const PlannedRun& run, const Json& stored_run, const StoreKey& 
 
 std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, const Json& identity,
                                    const StoreKey* key, std::string& why) {
-  std::optional<Json> read = read_json_file(run_file(dir, id), why);
+  const fs::path path = run_file(dir, id);
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::regular) {
+    throw InputError(path.string() + " is not a run file (it is " +
+                     (st.type() == fs::file_type::directory ? "a directory" : "not a regular file") +
+                     "); remove it and rerun to redo that run");
+  }
+  std::optional<Json> read = read_json_file(path, why);
   if (!read) return std::nullopt;
   Json& entry = *read;
   if (!entry.is_object() || !entry.contains("id") || entry["id"] != id) {
@@ -54,6 +63,8 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
     why = "it holds a run with other settings";
   } else if (!entry.contains("status") || !entry.contains("final") || !entry.contains("epochs")) {
     why = "it lacks the status, epochs or final metrics of a run";
+  } else if (const std::string p = run_shape_problem(entry); !p.empty()) {
+    why = "it is not a whole run: " + p;
   } else if (key != nullptr && !entry.contains("store_key")) {
     why = "it was written by an actbench before the run store (it records no store key)";
   } else if (key != nullptr && entry["store_key"] != key->to_json()) {
@@ -222,6 +233,7 @@ SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, fs::path* move
   active_fd_ = open_lock_file(dir / ".actbench.active");
   try {
     lock_fd(guard, LOCK_EX);
+    check_own_outputs(dir);
     if (holds_other_sweep(dir, plan)) {
       // A sweep running in DIR holds `active` shared for as long as it runs.
       if (!lock_fd(active_fd_, LOCK_EX | LOCK_NB)) {
@@ -277,7 +289,23 @@ SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan,
   return out;
 }
 
+void check_own_outputs(const fs::path& dir) {
+  const std::string hint = "choose another directory with --out DIR";
+  for (const char* sub : {"runs", "history", "checkpoints"}) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(dir / sub, ec);
+    if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::directory) {
+      throw InputError((dir / sub).string() + " is not a directory, where actbench keeps a " +
+                       "sweep's " + sub + "; move it away or " + hint);
+    }
+  }
+  check_own_file(dir / "plan.json", "actbench.plan/", hint);
+  check_own_file(dir / "results.json", "actbench.results/", hint);
+  check_own_file(dir / "summary.json", "actbench.summary/", hint);
+}
+
 void write_outputs(const fs::path& dir, const SweepOutputs& outputs) {
+  check_own_outputs(dir);
   write_file_atomic(dir / "results.json", outputs.results.dump(2) + "\n");
   write_file_atomic(dir / "summary.json", outputs.summary.dump(2) + "\n");
 }

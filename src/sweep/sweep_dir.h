@@ -90,6 +90,9 @@ SweepOutputs collect_outputs(const std::filesystem::path& dir, const Plan& plan,
                              const SummaryOptions& summary, bool strict);
 
 // Writes DIR/results.json and DIR/summary.json atomically.
+// Refuses DIR (InputError) when its results.json, summary.json or plan.json is not actbench's.
+void check_own_outputs(const std::filesystem::path& dir);
+
 void write_outputs(const std::filesystem::path& dir, const SweepOutputs& outputs);
 
 }  // namespace actbench

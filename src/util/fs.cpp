@@ -111,6 +111,28 @@ void check_path(const fs::path& path, PathKind kind, const std::string& what,
   }
 }
 
+void check_own_file(const fs::path& path, const std::string& schema_prefix,
+                    const std::string& hint) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (st.type() == fs::file_type::not_found) return;
+  const std::string refuse = path.string() + " is not actbench's: ";
+  const std::string tail = "; actbench never overwrites another tool's file: move it away or " + hint;
+  if (st.type() != fs::file_type::regular) throw InputError(refuse + "it is " + kind_of(st) + tail);
+  // actbench's own files are far smaller; a larger one is not read.
+  constexpr uintmax_t kMaxBytes = uintmax_t(1) << 30;
+  if (fs::file_size(path, ec) > kMaxBytes) throw InputError(refuse + "it is larger than 1 GiB" + tail);
+  std::string why;
+  const std::optional<nlohmann::json> j = read_json_file(path, why);
+  if (!j) throw InputError(refuse + why + tail);
+  const nlohmann::json* schema =
+      j->is_object() && j->contains("schema") ? &j->at("schema") : nullptr;
+  if (schema == nullptr || !schema->is_string() ||
+      schema->get<std::string>().rfind(schema_prefix, 0) != 0) {
+    throw InputError(refuse + "it holds no '" + schema_prefix + "...' schema" + tail);
+  }
+}
+
 std::string read_file(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path.string() + ": no such file");

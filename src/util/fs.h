@@ -22,6 +22,12 @@ enum class PathKind { kFile, kDirectory };
 void check_path(const std::filesystem::path& path, PathKind kind, const std::string& what,
                 const std::string& not_found, const std::string& hint = "");
 
+// Throws InputError unless `path` is absent or one of actbench's own JSON files whose "schema"
+// starts with `schema_prefix` (e.g. "actbench.results/"): a file of another tool's (or a damaged
+// one) is never overwritten or moved. `hint` ends the message.
+void check_own_file(const std::filesystem::path& path, const std::string& schema_prefix,
+                    const std::string& hint);
+
 // Reads a whole file; throws InputError naming the file when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
 
