@@ -279,6 +279,42 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
                     "remove it and rerun the sweep");
 }
 
+TEST_F(Sweep, MergeCompleteFailsOnMissingRunsAndPlanRefusesWhatRunWouldRefuse) {
+  // merge --complete: the same files as merge, but exit 1 while a run is missing.
+  const fs::path partial = tmp_ / "partial";
+  copy_reference_runs(partial);
+  const Json plan = Json::parse(actbench_test::read_text(partial / "plan.json"));
+  fs::remove(partial / "runs" / (plan["runs"][5]["id"].get<std::string>() + ".json"));
+  const CommandResult plain = actbench_test::run_actbench({"merge", partial.string()}, tmp_.path());
+  EXPECT_EQ(plain.exit_code, 0) << plain.describe();
+  const CommandResult strict =
+      actbench_test::run_actbench({"merge", "--complete", partial.string()}, tmp_.path());
+  EXPECT_EQ(strict.exit_code, 1) << strict.describe();
+  EXPECT_THAT(strict.err, HasSubstr("is incomplete: 1 of its 12 runs are not finished"));
+  EXPECT_EQ(Json::parse(actbench_test::read_text(partial / "results.json"))["complete"], false);
+  copy_reference_runs(tmp_ / "whole");
+  EXPECT_EQ(actbench_test::run_actbench({"merge", "--complete", (tmp_ / "whole").string()},
+                                        tmp_.path())
+                .exit_code,
+            0);
+  // plan refuses, as run does, a DIR that is a file or whose results.json is a directory, and a
+  // run store that cannot take runs; it creates nothing.
+  actbench_test::write_text(tmp_ / "afile", "x");
+  fs::create_directories(tmp_ / "blocked" / "results.json");
+  fs::create_directories(tmp_ / "store");
+  actbench_test::write_text(tmp_ / "store" / "runs", "x");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {args("plan", tmp_ / "afile"), "exists and is not a directory"},
+      {args("plan", tmp_ / "blocked"), "results.json is a directory"},
+      {args("plan", tmp_ / "new", {"--store", (tmp_ / "store").string()}),
+       "choose another run store"},
+  };
+  for (const auto& [a, expected] : cases) {
+    expect_user_error(actbench_test::run_actbench(a, tmp_.path()), expected);
+  }
+  EXPECT_FALSE(fs::exists(tmp_ / "new"));
+}
+
 }  // namespace
 
 namespace {
