@@ -324,16 +324,21 @@ namespace {
 const char* kFakeSbatch = R"(#!/usr/bin/env bash
 set -u
 log="$(dirname "$0")/sbatch.log"
-array="" dep=""
+array="" dep="" opts=""
 while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do
   case "$1" in
     --array=*) array=${1#--array=} ;;
     --dependency=*) dep=${1#--dependency=} ;;
+    *) opts="$opts [$1]" ;;
   esac
   shift
 done
 script=$1; shift
-echo "submit array=$array dependency=$dep args=$*" >> "$log"
+echo "submit array=$array dependency=$dep args=$* | options:$opts" >> "$log"
+if [ -n "$dep" ] && [ -n "${FAKE_SBATCH_REFUSE_MERGE:-}" ]; then
+  echo "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2
+  exit 1
+fi
 if [ -n "$array" ]; then
   first=${array%-*} last=${array#*-}
   for ((k = first; k <= last; k++)); do
@@ -357,12 +362,15 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   actbench_test::write_text(bin / "sbatch", kFakeSbatch);
   fs::permissions(bin / "sbatch", fs::perms::owner_all);
   const fs::path script = fs::path(ACTBENCH_SOURCE_DIR) / "scripts" / "slurm" / "sweep.sbatch";
-  auto submit = [&](const std::string& dir, const std::string& tasks) {
+  // `before`: sbatch options (shell words) before CONFIG; `env`: VAR=VALUE words.
+  auto submit = [&](const std::string& dir, const std::string& tasks,
+                    const std::string& before = "", const std::string& env = "") {
     std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) +
                       " && PATH=" + actbench_test::shell_quote(bin.string()) +
                       ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) +
-                      " bash " + actbench_test::shell_quote(script.string()) + " " +
-                      actbench_test::shell_quote(config().string()) + " " + dir + " " + tasks;
+                      " " + env + " bash " + actbench_test::shell_quote(script.string()) + " " +
+                      before + " " + actbench_test::shell_quote(config().string()) + " " + dir +
+                      " " + tasks;
     // The overrides of args(): everything after the config file, before --out.
     const std::vector<std::string> a = args("run", "");
     for (size_t i = 3; i + 2 < a.size(); ++i) cmd += " " + actbench_test::shell_quote(a[i]);
@@ -390,4 +398,25 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   EXPECT_EQ(submit("other", "13"), 2);
   EXPECT_THAT(actbench_test::read_text(tmp_ / "submit.out"), HasSubstr("use at most 12"));
   EXPECT_FALSE(fs::exists(bin / "sbatch.log"));
+  // Options reach both jobs, a value with spaces whole (SBATCH_OPTIONS too, split at spaces); the
+  // logs go to DIR/slurm, appended to.
+  ASSERT_EQ(submit("swept", "3", "--partition=p1 '--comment=two words'",
+                   "SBATCH_OPTIONS='--qos=q1 --account=a1'"),
+            0)
+      << actbench_test::read_text(tmp_ / "submit.out");
+  const std::vector<std::string> lines =
+      actbench_test::lines_of(actbench_test::read_text(bin / "sbatch.log"));
+  ASSERT_EQ(lines.size(), 2u);
+  const std::string logs = fs::canonical(out).string() + "/slurm/%x-";
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, HasSubstr("[--qos=q1] [--account=a1] [--partition=p1] [--comment=two words]"));
+    EXPECT_THAT(line, HasSubstr("[--open-mode=append] [--output=" + logs));
+  }
+  // The merge job refused after the array was queued: the array's id and what to do, exit 1.
+  fs::remove(bin / "sbatch.log");
+  EXPECT_EQ(submit("swept", "3", "", "FAKE_SBATCH_REFUSE_MERGE=1"), 1);
+  const std::string said = actbench_test::read_text(tmp_ / "submit.out");
+  EXPECT_THAT(said, HasSubstr("the job array 100 is queued, but sbatch refused its merge job"));
+  EXPECT_THAT(said, HasSubstr("scancel 100"));
+  EXPECT_THAT(said, HasSubstr("--dependency=afterany:100"));
 }
