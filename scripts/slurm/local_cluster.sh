@@ -21,7 +21,7 @@ munge_socket=/run/munge/munge.socket.2
 wait_s=60
 
 say() { echo "local_cluster: $*" >&2; }
-die() { echo "local_cluster: error: $*" >&2; exit "${2:-1}"; }
+die() { echo "local_cluster: error: $1" >&2; exit "${2:-1}"; }  # die MESSAGE [EXIT_CODE]
 
 # The pid in $state/NAME.pid when that process is alive, else nothing.
 alive_pid() {
@@ -32,7 +32,9 @@ alive_pid() {
 
 munge_works() { munge -n -S "$munge_socket" 2>/dev/null | unmunge -S "$munge_socket" >/dev/null 2>&1; }
 
-node_state() { SLURM_CONF=$conf sinfo -h -N -o %T 2>/dev/null | head -n 1; }
+# The node's state as sinfo says it ("idle"), or nothing (sinfo retries for a minute without a
+# controller: it gets 10 s).
+node_state() { SLURM_CONF=$conf timeout 10 sinfo -h -N -o %T 2>/dev/null | head -n 1 || true; }
 
 # Stops the process in $state/NAME.pid (TERM, then KILL after 15 s) and removes the pid file.
 stop_pid() {
@@ -148,16 +150,18 @@ start_cluster() {
   write_conf
   slurmctld -c -f "$conf" || fail_start "slurmctld did not start"
   slurmd -f "$conf" || fail_start "slurmd did not start"
-  local i s=""
-  for ((i = 0; i < wait_s * 2; i++)); do
+  local s="" name deadline=$((SECONDS + wait_s))
+  while sleep 0.5; do
     s=$(node_state)
-    [ "$s" = idle ] && break
-    sleep 0.5
+    [ "$s" != idle ] || break
+    for name in slurmctld slurmd; do # a pid file (written once daemonized) of a process gone
+      if [ -f "$state/$name.pid" ] && [ -z "$(alive_pid "$name")" ]; then
+        fail_start "$name exited after starting"
+      fi
+    done
+    [ "$SECONDS" -lt "$deadline" ] ||
+      fail_start "the node is not idle after ${wait_s} s (sinfo: '${s:-no answer}')"
   done
-  [ "$s" = idle ] || fail_start "the node is not idle after ${wait_s} s (sinfo: '${s:-no answer}')"
-  if [ -z "$(alive_pid slurmctld)" ] || [ -z "$(alive_pid slurmd)" ]; then
-    fail_start "slurmctld or slurmd exited after starting"
-  fi
   say "running: slurmctld $(alive_pid slurmctld), slurmd $(alive_pid slurmd); partitions cpu, alt (no default)"
   echo "export SLURM_CONF=$conf"
 }
