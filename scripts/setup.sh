@@ -20,9 +20,10 @@ PACKAGES=(
 )
 # What only the tests use (scripts/test.sh asks for them; the demo does not): Chromium renders
 # the plot report in a real browser, poppler-utils (pdfinfo, pdffonts, pdftotext) opens the
-# paper-style PDFs. Without them those tests skip with a message.
+# paper-style PDFs, Slurm and munge run a single-node cluster for the Slurm workflow
+# (scripts/slurm/local_cluster.sh). Without them those tests skip with a message.
 TEST_PACKAGES=(
-  chromium poppler-utils
+  chromium poppler-utils slurm-wlm munge
 )
 # Packages that also count as present when this command is on PATH. NodeSource's nodejs bundles
 # npm and conflicts with Debian's npm package, so installing npm there would fail.
@@ -124,6 +125,15 @@ fi
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing missing packages: ${missing[*]}"
   as_root apt-get update >&2
+  # Without systemd (a container), packages with daemons (munge, slurmd) must not start them:
+  # their init scripts fail there and fail the install. policy-rc.d says "not now" (exit 101).
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -d /run/systemd/system ] && [ ! -e "$policy" ]; then
+    trap 'as_root rm -f "$policy"' EXIT
+    printf '#!/bin/sh\n# scripts/setup.sh: no services started during the install\nexit 101\n' |
+      as_root tee "$policy" >/dev/null
+    as_root chmod 0755 "$policy"
+  fi
   as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends "${missing[@]}" >&2
 fi

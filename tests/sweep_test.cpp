@@ -279,6 +279,42 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
                     "remove it and rerun the sweep");
 }
 
+TEST_F(Sweep, MergeCompleteFailsOnMissingRunsAndPlanRefusesWhatRunWouldRefuse) {
+  // merge --complete: the same files as merge, but exit 1 while a run is missing.
+  const fs::path partial = tmp_ / "partial";
+  copy_reference_runs(partial);
+  const Json plan = Json::parse(actbench_test::read_text(partial / "plan.json"));
+  fs::remove(partial / "runs" / (plan["runs"][5]["id"].get<std::string>() + ".json"));
+  const CommandResult plain = actbench_test::run_actbench({"merge", partial.string()}, tmp_.path());
+  EXPECT_EQ(plain.exit_code, 0) << plain.describe();
+  const CommandResult strict =
+      actbench_test::run_actbench({"merge", "--complete", partial.string()}, tmp_.path());
+  EXPECT_EQ(strict.exit_code, 1) << strict.describe();
+  EXPECT_THAT(strict.err, HasSubstr("is incomplete: 1 of its 12 runs are not finished"));
+  EXPECT_EQ(Json::parse(actbench_test::read_text(partial / "results.json"))["complete"], false);
+  copy_reference_runs(tmp_ / "whole");
+  EXPECT_EQ(actbench_test::run_actbench({"merge", "--complete", (tmp_ / "whole").string()},
+                                        tmp_.path())
+                .exit_code,
+            0);
+  // plan refuses, as run does, a DIR that is a file or whose results.json is a directory, and a
+  // run store that cannot take runs; it creates nothing.
+  actbench_test::write_text(tmp_ / "afile", "x");
+  fs::create_directories(tmp_ / "blocked" / "results.json");
+  fs::create_directories(tmp_ / "store");
+  actbench_test::write_text(tmp_ / "store" / "runs", "x");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {args("plan", tmp_ / "afile"), "exists and is not a directory"},
+      {args("plan", tmp_ / "blocked"), "results.json is a directory"},
+      {args("plan", tmp_ / "new", {"--store", (tmp_ / "store").string()}),
+       "choose another run store"},
+  };
+  for (const auto& [a, expected] : cases) {
+    expect_user_error(actbench_test::run_actbench(a, tmp_.path()), expected);
+  }
+  EXPECT_FALSE(fs::exists(tmp_ / "new"));
+}
+
 }  // namespace
 
 namespace {
@@ -288,16 +324,21 @@ namespace {
 const char* kFakeSbatch = R"(#!/usr/bin/env bash
 set -u
 log="$(dirname "$0")/sbatch.log"
-array="" dep=""
+array="" dep="" opts=""
 while [ $# -gt 0 ] && [ "${1#--}" != "$1" ]; do
   case "$1" in
     --array=*) array=${1#--array=} ;;
     --dependency=*) dep=${1#--dependency=} ;;
+    *) opts="$opts [$1]" ;;
   esac
   shift
 done
 script=$1; shift
-echo "submit array=$array dependency=$dep args=$*" >> "$log"
+echo "submit array=$array dependency=$dep args=$* | options:$opts" >> "$log"
+if [ -n "$dep" ] && [ -n "${FAKE_SBATCH_REFUSE_MERGE:-}" ]; then
+  echo "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2
+  exit 1
+fi
 if [ -n "$array" ]; then
   first=${array%-*} last=${array#*-}
   for ((k = first; k <= last; k++)); do
@@ -321,12 +362,15 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   actbench_test::write_text(bin / "sbatch", kFakeSbatch);
   fs::permissions(bin / "sbatch", fs::perms::owner_all);
   const fs::path script = fs::path(ACTBENCH_SOURCE_DIR) / "scripts" / "slurm" / "sweep.sbatch";
-  auto submit = [&](const std::string& dir, const std::string& tasks) {
+  // `before`: sbatch options (shell words) before CONFIG; `env`: VAR=VALUE words.
+  auto submit = [&](const std::string& dir, const std::string& tasks,
+                    const std::string& before = "", const std::string& env = "") {
     std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) +
                       " && PATH=" + actbench_test::shell_quote(bin.string()) +
                       ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) +
-                      " bash " + actbench_test::shell_quote(script.string()) + " " +
-                      actbench_test::shell_quote(config().string()) + " " + dir + " " + tasks;
+                      " " + env + " bash " + actbench_test::shell_quote(script.string()) + " " +
+                      before + " " + actbench_test::shell_quote(config().string()) + " " + dir +
+                      " " + tasks;
     // The overrides of args(): everything after the config file, before --out.
     const std::vector<std::string> a = args("run", "");
     for (size_t i = 3; i + 2 < a.size(); ++i) cmd += " " + actbench_test::shell_quote(a[i]);
@@ -354,4 +398,25 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   EXPECT_EQ(submit("other", "13"), 2);
   EXPECT_THAT(actbench_test::read_text(tmp_ / "submit.out"), HasSubstr("use at most 12"));
   EXPECT_FALSE(fs::exists(bin / "sbatch.log"));
+  // Options reach both jobs, a value with spaces whole (SBATCH_OPTIONS too, split at spaces); the
+  // logs go to DIR/slurm, appended to.
+  ASSERT_EQ(submit("swept", "3", "--partition=p1 '--comment=two words'",
+                   "SBATCH_OPTIONS='--qos=q1 --account=a1'"),
+            0)
+      << actbench_test::read_text(tmp_ / "submit.out");
+  const std::vector<std::string> lines =
+      actbench_test::lines_of(actbench_test::read_text(bin / "sbatch.log"));
+  ASSERT_EQ(lines.size(), 2u);
+  const std::string logs = fs::canonical(out).string() + "/slurm/%x-";
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, HasSubstr("[--qos=q1] [--account=a1] [--partition=p1] [--comment=two words]"));
+    EXPECT_THAT(line, HasSubstr("[--open-mode=append] [--output=" + logs));
+  }
+  // The merge job refused after the array was queued: the array's id and what to do, exit 1.
+  fs::remove(bin / "sbatch.log");
+  EXPECT_EQ(submit("swept", "3", "", "FAKE_SBATCH_REFUSE_MERGE=1"), 1);
+  const std::string said = actbench_test::read_text(tmp_ / "submit.out");
+  EXPECT_THAT(said, HasSubstr("the job array 100 is queued, but sbatch refused its merge job"));
+  EXPECT_THAT(said, HasSubstr("scancel 100"));
+  EXPECT_THAT(said, HasSubstr("--dependency=afterany:100"));
 }

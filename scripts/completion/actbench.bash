@@ -18,7 +18,7 @@ _actbench() {
   local flags="--help -q -v --log-file"
   case "$sub" in
     list) mapfile -t COMPREPLY < <(compgen -W "activations keys --markdown --schema" -- "$cur") ;;
-    merge | plot | show) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --spread --out --curves --style --formats $flags" -- "$cur") ;;
+    merge | plot | show) mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--baseline --complete --spread --out --curves --style --formats $flags" -- "$cur") ;;
     ls) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
     export)
       if [ "$prev" = --format ] || [ "$prev" = -f ]; then

@@ -14,11 +14,17 @@ namespace {
 const char* kMergeExamples = R"(
 Examples:
   actbench merge results/lr                  after the shards of a sweep have run
-  actbench merge results/seeds --baseline Tanh   compare every activation with Tanh instead)";
+  actbench merge results/seeds --baseline Tanh   compare every activation with Tanh instead
+  actbench merge --complete results/lr       exit 1 if a run is not finished (cluster jobs)
+
+Without --complete, a sweep with runs not finished is merged as far as it goes ("complete":
+false in results.json) with a warning, and merge exits 0; with it, merge writes the same files
+and exits 1, so a job or script that depends on it sees the sweep is incomplete.)";
 
 struct MergeOptions {
   std::string dir;
   std::optional<std::string> baseline;
+  bool complete = false;  // --complete: exit 1 when a planned run is not finished
 };
 
 int run_merge(const MergeOptions& o) {
@@ -36,6 +42,11 @@ int run_merge(const MergeOptions& o) {
                (dir / "runs").string(), (dir / "results.json").string(),
                (dir / "summary.json").string());
   print_summary(std::cout, merged.outputs.summary);
+  if (o.complete && !missing.empty()) {
+    spdlog::error("the sweep in {} is incomplete: {} of its {} runs are not finished (--complete)",
+                  o.dir, missing.size(), merged.planned);
+    return kExitFailure;
+  }
   return kExitOk;
 }
 
@@ -49,6 +60,8 @@ void setup_merge(CLI::App& app, int& status) {
   cmd->add_option("dir", options->dir, "the sweep's output directory")->required();
   cmd->add_option("--baseline", options->baseline,
                   "activation label to compare against (default: the sweep's)");
+  cmd->add_flag("--complete", options->complete,
+                "exit 1 when any planned run is not finished (the files are written anyway)");
 }
 
 }  // namespace actbench::cli

@@ -1,4 +1,12 @@
 // `actbench plan`: the runs `run` would do with the same arguments; trains and writes nothing.
+// It refuses what `run` would refuse before training (so a cluster submission fails at once).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -87,6 +95,59 @@ void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o, const 
   table.print(out);
 }
 
+namespace fs = std::filesystem;
+
+// That `run` can create `dir` and write in it: `dir`, or its nearest existing ancestor when it
+// does not exist yet, is a directory where a file can be made (a probe, removed at once: access(2)
+// is wrong for root and read-only mounts). InputError ending with `hint` otherwise.
+void check_writable(const fs::path& dir, const std::string& what, const std::string& hint) {
+  std::error_code ec;
+  fs::path p = fs::absolute(dir).lexically_normal();
+  while (!fs::exists(p, ec) && p.has_relative_path()) p = p.parent_path();
+  if (!fs::is_directory(p, ec)) {
+    throw InputError(p == fs::absolute(dir).lexically_normal()
+                         ? what + " " + dir.string() + " exists and is not a directory; " + hint
+                         : "cannot create " + what + " " + dir.string() + ": " + p.string() +
+                               " is not a directory; " + hint);
+  }
+  std::string probe = (p / ".actbench-write-test.XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0) {
+    throw InputError(what + " " + dir.string() + " is not writable (" + p.string() + ": " +
+                     std::strerror(errno) + "); " + hint);
+  }
+  ::close(fd);
+  fs::remove(probe, ec);
+}
+
+// The checks `run` makes before it trains anything, beyond the config and the data (make_plan and
+// survey_sweep): the sweep directory and the run store writable, DIR/results.json not a directory,
+// and no other sweep running in DIR right now (it holds DIR/.actbench.active; see SweepDirLock).
+void check_run_would_start(const Plan& plan, const Survey& survey) {
+  const fs::path dir(plan.base.out);
+  const std::string hint = "choose another with --out DIR";
+  std::error_code ec;
+  check_writable(dir, "output directory", hint);
+  if (fs::is_directory(dir / "results.json", ec)) {
+    throw InputError((dir / "results.json").string() +
+                     " is a directory, so results cannot be written there; remove it or " + hint);
+  }
+  if (survey.count(RunAction::kTrain) > 0) {
+    check_writable(survey.store_dir / "runs", "run store",
+                   "choose another run store with --store DIR or $ACTBENCH_STORE");
+  }
+  if (!survey.other_sweep) return;
+  const int fd = ::open((dir / ".actbench.active").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // releases the lock, if taken
+  if (busy) {
+    throw InputError("another sweep (other runs) is running in " + dir.string() +
+                     " right now; wait for it to finish or give this one its own directory with "
+                     "--out DIR");
+  }
+}
+
 int run_plan(const PlanOptions& o) {
   const ConfigSource source = source_from_options(o.run);
   std::string adaptive_line;
@@ -106,6 +167,7 @@ int run_plan(const PlanOptions& o) {
   for (const auto& d : survey.decisions) {
     if (!d.warning.empty()) spdlog::warn("{}", d.warning);
   }
+  check_run_would_start(plan, survey);
   if (!o.json) {
     print_plan(std::cout, plan, o.run, survey, device, adaptive_line);
     return kExitOk;
