@@ -4,7 +4,7 @@ import os
 import sys
 import tempfile
 
-from .jsonfile import InputError, number
+from .jsonfile import InputError, number  # noqa: F401 (InputError: the modules take it from here)
 
 PROG = "plot_results"
 FIGSIZE = (10, 6)
