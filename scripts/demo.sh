@@ -21,7 +21,8 @@ echo "demo: running the tutorial's comparison (configs/seed.yaml) into $out" >&2
 
 echo >&2
 echo "demo: agreement with the tutorial's figures (docs/reference/tutorial-mnist.json):" >&2
-/usr/bin/python3 scripts/compare_reference.py "$out/results.json"
+# Exit 1 is the verdict "disagrees" (the table says where): the demo goes on; 2 is bad input.
+/usr/bin/python3 scripts/compare_reference.py "$out/results.json" || [ $? -eq 1 ]
 
 echo >&2
 echo "demo: the activations' curves and derivatives (actbench curves):" >&2

@@ -4,11 +4,13 @@
 usage: scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE]
                                [--style screen|paper] [--formats LIST]
 
-RESULTS_OR_SWEEP_DIR is a results.json (schema actbench.results/4) or the sweep directory holding
-one. summary.json (actbench.summary/3, required) is read from beside it, and curves.json
+RESULTS_OR_SWEEP_DIR is a results.json (schema actbench.results/4 or /5) or the sweep directory
+holding one. summary.json (actbench.summary/3, required) is read from beside it, and curves.json
 (actbench.curves/1, from `actbench curves --out FILE`) when present; --curves names another
 curves file. results.json and summary.json are validated against docs/results.schema.json and
-docs/summary.schema.json. The figures go to --out (default: <that directory>/plots, or
+docs/summary.schema.json before anything is drawn (scripts/plotting/jsonfile.py). A diverged
+run's non-finite numbers (null in /4, "NaN" or "Infinity" in /5) are gaps; the legends and the
+ranking table mark the run diverged. The figures go to --out (default: <that directory>/plots, or
 <that directory>/paper with --style paper), which is created; every file is written atomically
 (a temporary file renamed into place).
 
@@ -54,8 +56,10 @@ Example:
   /usr/bin/python3 scripts/plot_results.py results/depth --style paper   # -> results/depth/paper/
 
 Progress goes to stderr; the written files are listed on stdout, one per line. Bad input (a
-missing path, a file that is not JSON, of another schema version or not matching its schema, no
-runs, no summary.json, a bad --style or --formats) is one line on stderr starting
+missing path, a directory or pipe for a file, a file over 256 MiB, not UTF-8, not JSON -- the bare
+tokens NaN and Infinity, numbers past a double and keys given twice included --, of another
+schema version or not matching its schema, no runs, no summary.json, a bad --style or --formats)
+is one line on stderr starting
 "plot_results: error:", exit 2, and nothing written. Exit 1: this Python lacks matplotlib or
 jsonschema, or a bug.
 
@@ -86,7 +90,7 @@ def parse_args(argv):
     p = ArgumentParser(
         prog="plot_results.py",
         description="Figures and a report (report.md, report.html) for an actbench sweep "
-                    "(results.json actbench.results/4 and summary.json actbench.summary/3).")
+                    "(results.json actbench.results/4 or /5 and summary.json actbench.summary/3).")
     p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR",
                    help="results.json, or its sweep directory (summary.json beside it)")
     p.add_argument("--out", metavar="DIR", help="output directory (default: <input dir>/plots; "

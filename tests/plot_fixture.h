@@ -52,10 +52,12 @@ inline std::string describe(const CommandResult& r) {
 
 // Runs the script with ACTBENCH_PYTHON, each argument shell-quoted, stdout and stderr captured,
 // with ACTBENCH_PLOT_CHECK=1: it logs "check: ..." for every text drawn over another or cut off.
+// Killed after 120 s (exit 124), so a script that hangs (reading a pipe, say) fails the test.
 inline CommandResult run_plot(const std::vector<std::string>& args) {
-  return actbench_test::run_captured(
-      "ACTBENCH_PLOT_CHECK=1 " + shell_quote(ACTBENCH_PYTHON) + " " + shell_quote(kScript.string()),
-      args);
+  return actbench_test::run_captured("ACTBENCH_PLOT_CHECK=1 timeout 120 " +
+                                         shell_quote(ACTBENCH_PYTHON) + " " +
+                                         shell_quote(kScript.string()),
+                                     args);
 }
 
 // The log lines of a layout problem (a text over another, or leaving the figure).

@@ -1,6 +1,8 @@
 """The figures and the report of scripts/plot_results.py, drawn from what actbench wrote.
 
   common.py          errors, the log, atomic writes, the two styles (screen, paper)
+  jsonfile.py        strict JSON reading and validation against docs/*.schema.json (also used by
+                     scripts/compare_reference.py)
   load.py            reads and validates results.json, summary.json (actbench.summary/3) and
                      curves.json
   figures_base.py    the figure helpers: facets, legends beside the plot, saving (PGF too),

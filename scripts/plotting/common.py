@@ -4,6 +4,8 @@ import os
 import sys
 import tempfile
 
+from .jsonfile import InputError, number  # noqa: F401 (InputError: the modules take it from here)
+
 PROG = "plot_results"
 FIGSIZE = (10, 6)
 DPI = 150  # 10 x 6 inches at 150 dpi: 1500 x 900 pixels
@@ -57,10 +59,6 @@ PAPER = Style(
 STYLES = {"screen": SCREEN, "paper": PAPER}
 
 
-class InputError(Exception):
-    """Bad input: reported as one line, exit 2, nothing written."""
-
-
 def log(message):
     print("%s: %s" % (PROG, message), file=sys.stderr, flush=True)
 
@@ -71,12 +69,14 @@ def fail(message, code=2):
 
 
 def finite(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """v is a finite number (not null, nor one of the strings NaN, Infinity, -Infinity)."""
+    return math.isfinite(number(v))
 
 
 def nan_if_null(v):
-    """A value for matplotlib: the number, or NaN (a gap in a line) for null."""
-    return float(v) if finite(v) else float("nan")
+    """A value for matplotlib: the number, or NaN (a gap in a line) for null or non-finite."""
+    x = number(v)
+    return x if math.isfinite(x) else math.nan
 
 
 def write_atomic(path, content):

@@ -1,28 +1,23 @@
-"""Reading the input: results.json (actbench.results/4), summary.json (actbench.summary/3) and
-curves.json (actbench.curves/1), each checked before anything is drawn.
+"""Reading the input: results.json (actbench.results/4 or /5), summary.json (actbench.summary/3)
+and curves.json (actbench.curves/1), each checked before anything is drawn.
 
-results.json and summary.json are validated against docs/results.schema.json and
-docs/summary.schema.json (jsonschema); a file of another schema version, a file that is not JSON
-or one that does not match is an InputError (one line, exit 2). summary.json is required: it
-holds every statistic, label, style and sentence the figures and the report show.
+results.json and summary.json are read strictly and validated against docs/results.schema.json
+and docs/summary.schema.json (jsonfile.py, shared with compare_reference.py); a file of another
+schema version, a file that is not JSON or one that does not match is an InputError (one line,
+exit 2). summary.json is required: it holds every statistic, label, style and sentence the
+figures and the report show.
 """
 import json
 import os
 
+from . import jsonfile
 from .common import InputError, log
+from .jsonfile import SetupError  # noqa: F401 (plot_results.py takes it from here)
 
-RESULTS_SCHEMA = "actbench.results/4"
-SUMMARY_SCHEMA = "actbench.summary/3"
 CURVES_SCHEMA = "actbench.curves/1"
-DOCS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "docs")
 
 # summary.json's dash names, as matplotlib line styles.
 _DASHES = {"solid": "-", "dashed": "--", "dashdot": "-.", "dotted": ":"}
-
-
-class SetupError(Exception):
-    """This machine cannot run the script (a missing module or schema file): exit 1."""
 
 
 class Point:
@@ -78,81 +73,20 @@ def matplotlib_style(activation):
     return {"color": activation["color"], "linestyle": linestyle, "marker": activation["marker"]}
 
 
-def read_json(path, what):
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise InputError("cannot read %s %s: %s" % (what, path, e.strerror or e))
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise InputError("%s %s is not JSON: %s" % (what, path, e))
-
-
-def _validator(schema_file):
-    try:
-        import jsonschema
-    except ImportError:
-        raise SetupError("jsonschema is not installed for this Python (Debian: apt-get install "
-                         "python3-jsonschema, then run this script with /usr/bin/python3)")
-    path = os.path.join(DOCS_DIR, schema_file)
-    try:
-        with open(path, "rb") as f:
-            schema = json.loads(f.read().decode("utf-8"))
-    except (OSError, ValueError) as e:
-        raise SetupError("cannot read the schema %s: %s" % (path, e))
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema), jsonschema.exceptions.best_match
-
-
-def validate(doc, path, schema_file):
-    """InputError naming the first place where doc does not match docs/<schema_file>."""
-    validator, best_match = _validator(schema_file)
-    error = best_match(validator.iter_errors(doc))
-    if error is None:
-        return
-    where = "/".join(str(p) for p in error.absolute_path) or "the top level"
-    message = error.message
-    if len(message) > 160:
-        message = message[:157] + "..."
-    raise InputError("%s does not match docs/%s at %s: %s" % (path, schema_file, where, message))
-
-
-def schema_mismatch(doc, path, expected):
-    found = doc.get("schema") if isinstance(doc, dict) else None
-    if found == expected:
-        return None
-    return "%s has %s; plot_results.py reads %s" % (
-        path, ("schema %s" % json.dumps(found)) if found is not None else "no 'schema' key",
-        expected)
-
-
 def load_results(path):
-    doc = read_json(path, "results file")
-    if not isinstance(doc, dict):
-        raise InputError("%s is not an actbench results file (a JSON object with 'schema' and "
-                         "'runs')" % path)
-    mismatch = schema_mismatch(doc, path, RESULTS_SCHEMA)
-    if mismatch:
-        raise InputError(mismatch + " (runs with per-epoch diagnostics): rerun the sweep with "
-                         "the current actbench, which writes it")
-    if not isinstance(doc.get("runs"), list) or not doc["runs"]:
+    base = os.path.dirname(os.path.abspath(path))
+    doc = jsonfile.load(path, "results file", "results.schema.json",
+                        "rerun the sweep with this actbench; `actbench merge %s` rewrites it from "
+                        "its runs/" % base, jsonfile.RESULTS_VERSIONS)
+    if not doc["runs"]:
         raise InputError("%s has no runs: nothing to plot" % path)
-    validate(doc, path, "results.schema.json")
     return doc
 
 
 def load_summary(path, sweep_dir):
-    doc = read_json(path, "summary file")
-    mismatch = schema_mismatch(doc, path, SUMMARY_SCHEMA)
-    if mismatch:
-        raise InputError("%s: rerun `actbench merge %s` with this actbench to rewrite it"
-                         % (mismatch, sweep_dir))
-    try:
-        validate(doc, path, "summary.schema.json")
-    except InputError as e:  # written by an earlier actbench, perhaps
-        raise InputError("%s (`actbench merge %s` with this actbench rewrites it)" % (e, sweep_dir))
+    doc = jsonfile.load(path, "summary file", "summary.schema.json",
+                        "`actbench merge %s` with this actbench rewrites it" % sweep_dir,
+                        jsonfile.SUMMARY_VERSIONS)
     labels = [a["label"] for a in doc["activations"]]
     if len(set(labels)) != len(labels):
         raise InputError("%s: activations lists a label twice" % path)
@@ -188,12 +122,11 @@ def load_curves(path, explicit):
         return None
 
     try:
-        doc = read_json(path, "curves file")
+        fix = "write it with `actbench curves --out FILE`"
+        doc = jsonfile.read_json(path, "curves file", fix)
+        jsonfile.check_version(doc, path, "curves file", {CURVES_SCHEMA: "null"}, fix)
     except InputError as e:
         return bad(str(e))
-    mismatch = schema_mismatch(doc, path, CURVES_SCHEMA)
-    if mismatch:
-        return bad(mismatch + " (write it with `actbench curves --out FILE`)")
     x = doc.get("x")
     acts = doc.get("activations")
     if not isinstance(x, list) or not x or not isinstance(acts, list) or not acts:
