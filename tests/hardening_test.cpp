@@ -12,7 +12,9 @@
 
 #include "activations/registry.h"
 #include "config/config.h"
+#include "data/dataset.h"
 #include "test_support.h"
+#include "train/memory.h"
 
 namespace {
 
@@ -177,6 +179,11 @@ TEST_F(HardeningOutputs, DamagedSweepLayoutsAreBadInputNotCrashes) {
     fs::copy(base, d, fs::copy_options::recursive);
     return d;
   };
+  // merge rewrites results.json with its own end time, also in the provenance.
+  ASSERT_EQ(actbench_test::run_actbench({"merge", base.string()}, tmp_.path()).exit_code, 0);
+  const nlohmann::json merged = nlohmann::json::parse(read_text(base / "results.json"));
+  EXPECT_FALSE(merged["provenance"]["finished_at"].get<std::string>().empty());
+  EXPECT_EQ(merged["provenance"]["finished_at"], merged["finished_at"]);
   std::vector<fs::path> run_files;
   for (const auto& e : fs::directory_iterator(base / "runs")) run_files.push_back(e.path().filename());
   ASSERT_FALSE(run_files.empty());
@@ -207,6 +214,53 @@ TEST_F(HardeningOutputs, DamagedSweepLayoutsAreBadInputNotCrashes) {
   const auto rerun = run(d);
   EXPECT_EQ(rerun.exit_code, 0) << rerun.describe();
   EXPECT_THAT(rerun.err, HasSubstr("not a whole run"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Hardening, AModelThatCannotFitInMemoryIsRefusedBeforeAnythingIsWritten) {
+  TempDir dir;
+  const std::string data = "data.dir=" + actbench_test::synthetic_mnist_dir().string();
+  const fs::path out = dir / "huge";
+  const auto r = actbench_test::run_actbench(
+      {"run", data, "model.hidden=[65536,65536,65536,65536]", "--out", out.string()}, dir.path());
+  expect_user_error(r, "the sweep needs about");
+  EXPECT_THAT(r.err, HasSubstr("more than this machine's"));
+  EXPECT_THAT(r.err, HasSubstr("model.hidden [65536,65536,65536,65536]"));
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(dir / ".actbench-store"));
+  // --max-memory: the limit instead of the machine's; the same check in plan (a cluster
+  // submission is refused before anything is queued).
+  for (const std::string cmd : {"run", "plan"}) {
+    const auto limited = actbench_test::run_actbench(
+        {cmd, data, "model.hidden=[1024]", "--max-memory", "100M", "--out", out.string()}, dir.path());
+    expect_user_error(limited, "more than the --max-memory limit of 100.0 MiB");
+    EXPECT_FALSE(fs::exists(out));
+  }
+  expect_user_error(actbench_test::run_actbench({"plan", data, "--max-memory", "4X"}, dir.path()),
+                    "--max-memory must be a size such as 4G");
+  expect_user_error(actbench_test::run_actbench({"plan", data, "--max-memory", "0"}, dir.path()),
+                    "--max-memory must be at least 1 byte");
+  const auto fits = actbench_test::run_actbench(
+      {"plan", data, "model.hidden=[64]", "--max-memory", "2G", "--out", out.string()}, dir.path());
+  EXPECT_EQ(fits.exit_code, 0) << fits.describe();
+}
+
+TEST(Hardening, TheMemoryEstimateCoversTheModelsParametersAndOptimizerState) {
+  actbench::Config c = actbench::default_config();
+  c.model.hidden = {300, 200};
+  const actbench::MemoryEstimate e = actbench::estimate_run_memory(c);
+  const double count = 784.0 * 300 + 300 + 300.0 * 200 + 200 + 200.0 * 10 + 10;
+  EXPECT_GE(e.parameters, 2 * 4 * count);  // values and gradients, float
+  EXPECT_LE(e.parameters, 2 * 4 * (count + 500));
+  EXPECT_GE(e.optimizer, 2 * 4 * count);  // Adam's two moments
+  EXPECT_GT(e.buffers, 4.0 * 64 * 784);   // at least the batch's inputs
+  EXPECT_EQ(actbench::parse_memory_size("1.5GiB", "--x"), uint64_t(1.5 * (1ull << 30)));
+  EXPECT_EQ(actbench::parse_memory_size("512M", "--x"), 512ull << 20);
+  EXPECT_EQ(actbench::parse_memory_size("2000", "--x"), 2000u);
+  EXPECT_GT(actbench::machine_memory_bytes(), 0u);
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ _actbench() {
     peak) mapfile -t COMPREPLY < <(compgen -W "--threads --size --seconds --json $flags" -- "$cur") ;;
     run | plan)
       if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "--config --device --out --jobs --shard --store --fresh --json $flags" -- "$cur")
+        mapfile -t COMPREPLY < <(compgen -W "--config --device --out --jobs --shard --store --fresh --max-memory --json $flags" -- "$cur")
         return
       fi
       # The keys, asked of actbench once per shell.

@@ -16,6 +16,7 @@
 #include "sweep/adaptive.h"
 #include "sweep/survey.h"
 #include "train/device.h"
+#include "train/memory.h"
 #include "util/error.h"
 #include "util/table.h"
 #include "util/text.h"
@@ -168,6 +169,9 @@ int run_plan(const PlanOptions& o) {
     if (!d.warning.empty()) spdlog::warn("{}", d.warning);
   }
   check_run_would_start(plan, survey);
+  check_survey_memory(survey, plan, device,
+                      o.run.max_memory ? std::optional<uint64_t>(parse_memory_size(*o.run.max_memory, "--max-memory"))
+                                       : std::nullopt);
   if (!o.json) {
     print_plan(std::cout, plan, o.run, survey, device, adaptive_line);
     return kExitOk;

@@ -6,6 +6,7 @@
 #include "cli/subcommands.h"
 #include "sweep/adaptive.h"
 #include "sweep/runner.h"
+#include "train/memory.h"
 #include "util/error.h"
 
 namespace actbench::cli {
@@ -51,8 +52,9 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
       app, "run", "Train and test every activation the config lists, at every point of its sweep",
       kRunExamples, status, [options, raise_after, &argv] {
         const ConfigSource source = source_from_options(*options);
-        const SweepOptions sweep{options->shard, options->store, options->fresh, {}, argv,
-                                 *raise_after};
+        SweepOptions sweep{options->shard, options->store, options->fresh, {}, argv,
+                           *raise_after};
+        if (options->max_memory) sweep.max_memory = parse_memory_size(*options->max_memory, "--max-memory");
         if (adaptive(source)) return run_adaptive_sweep(source, sweep);
         return run_sweep(make_plan(source), sweep);
       });

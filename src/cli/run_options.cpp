@@ -21,6 +21,9 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--store", o.store,
                  "the run store: finished runs kept for every sweep (default: $ACTBENCH_STORE, "
                  "else .actbench-store beside the output directory)");
+  cmd.add_option("--max-memory", o.max_memory,
+                 "refuse a sweep whose runs would need more memory than this (e.g. 4G, 512M; "
+                 "default: the machine's)");
   cmd.add_flag("--fresh", o.fresh,
                "train every run again, even those the sweep directory or the store holds");
 }

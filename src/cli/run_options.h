@@ -22,6 +22,7 @@ struct RunOptions {
   std::optional<Shard> shard;              // --shard K/N
   std::optional<std::string> store;        // --store DIR: the run store
   bool fresh = false;                      // --fresh: train every run again
+  std::optional<std::string> max_memory;   // --max-memory SIZE: the resource guard's limit
 };
 
 // Declares the shared options on `cmd`.

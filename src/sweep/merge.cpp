@@ -43,6 +43,7 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
   results["threads"] = plan.base.threads;
   results["jobs"] = plan.base.jobs;
   results["finished_at"] = utc_timestamp();
+  results["provenance"]["finished_at"] = results["finished_at"];
   write_outputs(dir, merged.outputs);
   return merged;
 }

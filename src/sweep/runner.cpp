@@ -199,8 +199,9 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
 
   // Everything that can be wrong with the input (data files above all, a run store that cannot
   // take the runs to train) is checked before anything is written in DIR.
-  check_own_outputs(dir);
-  if (survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done).count(RunAction::kTrain) > 0) {
+  if (const Survey first = survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
+      first.count(RunAction::kTrain) > 0) {
+    check_survey_memory(first, plan, device, options.max_memory);
     store.prepare_for_writing();
   }
 

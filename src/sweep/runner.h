@@ -34,6 +34,7 @@ struct SweepOptions {
   std::vector<std::string> argv;  // recorded in results.json and in the resume hint
   std::optional<RaiseAfter> raise_after;
   bool print_summary = true;  // the table and differences on stdout once the sweep is complete
+  std::optional<uint64_t> max_memory;  // --max-memory (bytes); default: the machine's memory
 };
 
 // Exit status: 0 when done, 128 + signal number when interrupted.

@@ -4,6 +4,8 @@
 
 #include "data/dataset.h"
 #include "sweep/sweep_dir.h"
+#include "train/device.h"
+#include "train/memory.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -38,6 +40,7 @@ Survey survey_sweep(const Plan& plan, const fs::path& store_dir, const torch::De
   }
 
   const fs::path dir(plan.base.out);
+  check_own_outputs(dir);  // another tool's files there: refused by plan and run alike
   s.other_sweep = holds_other_sweep(dir, plan);
   const RunStore store(store_dir);
   for (const auto& r : plan.runs) {
@@ -135,6 +138,17 @@ TimeEstimate estimate_time(const Survey& survey) {
     e.seconds += mean_of(best) * double(d->run->config.train.epochs);
   }
   return e;
+}
+
+void check_survey_memory(const Survey& survey, const Plan& plan, const torch::Device& device,
+                         std::optional<uint64_t> limit) {
+  std::vector<const Config*> runs;
+  for (const auto& d : survey.decisions) {
+    if (d.action == RunAction::kTrain) runs.push_back(&d.run->config);
+  }
+  if (runs.empty()) return;
+  const int64_t threads = configure_cpu_threads(plan.base.threads);
+  check_memory(runs, resolve_jobs(plan.base.jobs, threads, device, int64_t(runs.size())), limit);
 }
 
 }  // namespace actbench

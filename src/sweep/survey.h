@@ -57,4 +57,9 @@ struct TimeEstimate {
 };
 TimeEstimate estimate_time(const Survey& survey);
 
+// The resource guard (train/memory.h) over the runs the survey would train, as many at a time as
+// `run` would train them: refuses a sweep that would not fit in memory (or in `limit`).
+void check_survey_memory(const Survey& survey, const Plan& plan, const torch::Device& device,
+                         std::optional<uint64_t> limit);
+
 }  // namespace actbench

@@ -158,11 +158,15 @@ void save_checkpoint(const CheckpointFile& file, MLP& model, const StepEngine& e
   }
   archive.write("activation_generators", generators);
   archive.write("metrics", encode_metrics(result));
-  std::ostringstream bytes;
-  archive.save_to(bytes);
   std::error_code ec;
   std::filesystem::create_directories(file.path.parent_path(), ec);
-  write_file_atomic(file.path, bytes.str());
+  // Streamed to the file: the serialised bytes are never held in memory whole.
+  write_file_atomic_stream(file.path, [&](const ChunkWriter& write) {
+    archive.save_to([&](const void* data, size_t size) {
+      write(data, size);
+      return size;
+    });
+  });
 }
 
 std::optional<int64_t> load_checkpoint(const CheckpointFile& file, MLP& model, StepEngine& engine,

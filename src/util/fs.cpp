@@ -21,9 +21,7 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-void write_all(int fd, const std::string& content, const fs::path& tmp) {
-  const char* p = content.data();
-  size_t left = content.size();
+void write_all(int fd, const char* p, size_t left, const fs::path& tmp) {
   while (left > 0) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0) {
@@ -38,6 +36,11 @@ void write_all(int fd, const std::string& content, const fs::path& tmp) {
 }  // namespace
 
 void write_file_atomic(const fs::path& path, const std::string& content) {
+  write_file_atomic_stream(path, [&](const ChunkWriter& write) { write(content.data(), content.size()); });
+}
+
+void write_file_atomic_stream(const fs::path& path,
+                              const std::function<void(const ChunkWriter&)>& produce) {
   fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
   int fd = ::mkstemp(tmpl.data());
@@ -47,7 +50,9 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   }
   fs::path tmp(tmpl);
   try {
-    write_all(fd, content, tmp);
+    produce([&](const void* data, size_t size) {
+      write_all(fd, static_cast<const char*>(data), size, tmp);
+    });
     if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
       throw std::runtime_error("cannot flush " + tmp.string() + ": " + errno_text());
     }

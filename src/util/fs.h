@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,12 @@ namespace actbench {
 // Writes `content` to `path` atomically: a temporary file in the same directory, flushed to disk,
 // then renamed over `path`. Readers see the old file or the new one, never a partial one.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+// The same, for content too large to hold twice: `produce` writes it in chunks with the writer
+// it is given.
+using ChunkWriter = std::function<void(const void*, size_t)>;
+void write_file_atomic_stream(const std::filesystem::path& path,
+                              const std::function<void(const ChunkWriter&)>& produce);
 
 // What a path given by the user must be.
 enum class PathKind { kFile, kDirectory };

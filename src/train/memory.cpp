@@ -1,0 +1,129 @@
+#include "train/memory.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "util/error.h"
+
+namespace actbench {
+namespace {
+
+constexpr double kFloat = 4;
+constexpr int64_t kInputs = 784, kClasses = 10, kTrainCount = 60000, kTestCount = 10000;
+// LibTorch, OpenBLAS and the process itself, measured at ~150 MiB resident on this CPU build.
+constexpr double kProcess = 200.0 * (1 << 20);
+
+}  // namespace
+
+MemoryEstimate estimate_run_memory(const Config& config) {
+  std::vector<double> widths{double(kInputs)};
+  for (int64_t h : config.model.hidden) widths.push_back(double(h));
+  widths.push_back(double(kClasses));
+  double params = 0, hidden = 0;
+  for (size_t i = 0; i + 1 < widths.size(); ++i) params += widths[i] * widths[i + 1] + widths[i + 1];
+  for (size_t i = 1; i + 1 < widths.size(); ++i) hidden += widths[i];
+  params += hidden;  // a per-unit learnable activation at most
+  MemoryEstimate e;
+  e.parameters = 2 * params * kFloat;  // values and gradients
+  e.optimizer = 2 * params * kFloat;   // Adam's moments (the most any optimizer here keeps)
+  // The copies it writes (values, Adam's moments), and as much again in LibTorch's serialiser.
+  e.checkpoint = 2 * 3 * params * kFloat;
+  const double batch = double(config.train.batch_size), eval = double(config.train.eval_batch_size);
+  // Training: the float inputs, then per layer its pre-activation, output and their gradients;
+  // evaluation: inputs and two buffers per layer.
+  e.buffers = batch * (kInputs + 4 * (hidden + kClasses)) * kFloat +
+              eval * (kInputs + 2 * (hidden + kClasses)) * kFloat;
+  return e;
+}
+
+double dataset_bytes(const DataConfig& data) {
+  const double train = double(data.train_limit > 0 ? data.train_limit : kTrainCount);
+  const double test = double(data.test_limit > 0 ? data.test_limit : kTestCount);
+  return (train + test) * (kInputs + 8);  // one byte a pixel, an int64 label
+}
+
+uint64_t parse_memory_size(const std::string& text, const std::string& flag) {
+  std::smatch m;
+  static const std::regex re(R"(\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmMgGtT]?)(i?[bB])?\s*)");
+  if (!std::regex_match(text, m, re)) {
+    throw InputError(flag + " must be a size such as 4G, 512M or 1.5GiB, got '" + text + "'");
+  }
+  const char unit = m[2].str().empty() ? ' ' : char(std::toupper(m[2].str()[0]));
+  const double scale = unit == 'K' ? 1024.0 : unit == 'M' ? std::pow(1024.0, 2)
+                       : unit == 'G' ? std::pow(1024.0, 3) : unit == 'T' ? std::pow(1024.0, 4) : 1.0;
+  const double bytes = std::stod(m[1].str()) * scale;
+  if (!(bytes >= 1 && bytes < 1e18)) {
+    throw InputError(flag + " must be at least 1 byte and below an exabyte, got '" + text + "'");
+  }
+  return uint64_t(bytes);
+}
+
+uint64_t machine_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  uint64_t bytes = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : 0;
+  // A container's limit (cgroup v2, then v1), when lower.
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream in(path);
+    std::string v;
+    if (in >> v && !v.empty() && std::all_of(v.begin(), v.end(), ::isdigit)) {
+      const uint64_t limit = std::stoull(v);
+      if (limit > 0 && (bytes == 0 || limit < bytes)) bytes = limit;
+    }
+  }
+  return bytes;
+}
+
+std::string bytes_text(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 5) {
+    bytes /= 1024;
+    ++u;
+  }
+  return fmt::format(u == 0 ? "{:.0f} {}" : "{:.1f} {}", bytes, units[u]);
+}
+
+void check_memory(const std::vector<const Config*>& runs, int64_t jobs,
+                  std::optional<uint64_t> limit) {
+  if (runs.empty()) return;
+  const Config* largest = runs.front();
+  MemoryEstimate worst = estimate_run_memory(*largest);
+  std::vector<const DataConfig*> data;
+  double data_total = 0;
+  for (const Config* c : runs) {
+    const MemoryEstimate e = estimate_run_memory(*c);
+    if (e.run() > worst.run()) {
+      worst = e;
+      largest = c;
+    }
+    if (std::none_of(data.begin(), data.end(), [&](const DataConfig* d) { return *d == c->data; })) {
+      data.push_back(&c->data);
+      data_total += dataset_bytes(c->data);
+    }
+  }
+  const double side_by_side = double(std::min<int64_t>(jobs, int64_t(runs.size())));
+  const double total = kProcess + data_total + side_by_side * worst.run();
+  const uint64_t available = limit ? *limit : machine_memory_bytes();
+  if (available == 0 || total <= double(available)) return;
+  std::string hidden;
+  for (int64_t h : largest->model.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(h);
+  throw InputError(fmt::format(
+      "the sweep needs about {} of memory, more than {} {}: its largest run (model.hidden "
+      "[{}]) {} (parameters and gradients {}, optimizer state {}, checkpoint copies {}, batch "
+      "buffers {}){}, the data {} and the process {}; make the model smaller, train fewer runs "
+      "at once (--jobs), or {}",
+      bytes_text(total), limit ? "the --max-memory limit of" : "this machine's", bytes_text(double(available)),
+      hidden, bytes_text(worst.run()), bytes_text(worst.parameters), bytes_text(worst.optimizer),
+      bytes_text(worst.checkpoint), bytes_text(worst.buffers),
+      side_by_side > 1 ? fmt::format(" x {} side by side", side_by_side) : "",
+      bytes_text(data_total), bytes_text(kProcess),
+      limit ? "raise --max-memory" : "run it on a machine with more memory"));
+}
+
+}  // namespace actbench
