@@ -77,7 +77,7 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   // per run, and nothing else.
   ASSERT_TRUE(fs::exists(out / "results.json"));
   const Json j = Json::parse(actbench_test::read_text(out / "results.json"));
-  EXPECT_EQ(j["schema"], "actbench.results/4");
+  EXPECT_EQ(j["schema"], "actbench.results/5");
   EXPECT_EQ(j["complete"], true);
   ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(j["runs"][0]["activation"], "relu");

@@ -208,7 +208,7 @@ TEST_F(HardeningOutputs, DamagedSweepLayoutsAreBadInputNotCrashes) {
   j["epochs"][0]["test_accuracy"] = {1, 2};
   write_text(d / "runs" / run_files[0], j.dump());
   expect_user_error(actbench_test::run_actbench({"merge", d.string()}, tmp_.path()),
-                    "it is not a whole run: final.test_loss is not a number or null");
+                    "it is not a whole run: final.test_loss is not a number, null, \"NaN\" or \"Infinity\"");
   const auto shown = actbench_test::run_actbench({"show", d.string()}, tmp_.path());
   EXPECT_EQ(shown.exit_code, 0) << shown.describe();
   const auto rerun = run(d);

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <functional>
+
 #include "plot_fixture.h"
 
 namespace actbench_python_input_test {
@@ -60,6 +62,23 @@ std::string first_epoch_field(const json& results, const std::string& key) {
 }
 
 // A results file as actbench.results/5 writes it: null losses and diagnostics as "NaN".
+// An actbench.results/5 document as actbench.results/4 wrote it: every non-finite value null.
+json as_version_4(json doc) {
+  doc["schema"] = "actbench.results/4";
+  std::function<void(json&)> nullify = [&](json& v) {
+    if (v == "NaN" || v == "Infinity" || v == "-Infinity") {
+      v = nullptr;
+    } else if (v.is_structured()) {
+      for (auto& x : v) nullify(x);
+    }
+  };
+  for (auto& run : doc["runs"]) {
+    nullify(run["epochs"]);
+    nullify(run["final"]);
+  }
+  return doc;
+}
+
 json as_version_5(json doc) {
   doc["schema"] = "actbench.results/5";
   for (auto& run : doc["runs"]) {
@@ -148,9 +167,11 @@ std::vector<BadInput> bad_results_files() {
        "at $.runs[2]: 'label' is a required property"},
       {"unknown key", damaged([](json& d) { d["runs"][0]["epochs"][0]["test_acc"] = 90; }),
        "at $.runs[0].epochs[0]: Additional properties are not allowed"},
-      {"non-finite string in version 4",
-       damaged([](json& d) { d["runs"][0]["epochs"][0]["test_loss"] = "NaN"; }),
-       "'NaN' is not of type 'number', 'null'"},
+      {"a non-finite name that is not one", damaged([](json& d) {
+         d = as_version_5(d);
+         d["runs"][0]["epochs"][0]["test_loss"] = "nan";
+       }),
+       "does not match"},
       {"-Infinity loss in version 5", damaged([](json& d) {
          d = as_version_5(d);
          d["runs"][0]["epochs"][0]["test_loss"] = "-Infinity";
@@ -413,17 +434,17 @@ TEST_F(PythonInput, ADivergedRunIsComparedAsDivergedAndPlotted) {
   for (const auto& run : results["runs"]) {
     if (run["status"] == "diverged") {
       ++diverged;
-      EXPECT_TRUE(run["epochs"].back()["test_loss"].is_null()) << run.dump();
+      EXPECT_EQ(run["epochs"].back()["test_loss"], "NaN") << run.dump();
     }
   }
   ASSERT_GT(diverged, 0u) << "lr=1e30 diverged nothing: the test needs another setting";
 
-  // As actbench writes it today (null), and as actbench.results/5 writes it ("NaN").
-  const fs::path v5 = tmp_ / "diverged-5";
-  fs::create_directories(v5);
-  write_doc(v5 / "results.json", as_version_5(results));
-  fs::copy_file(sweep / "summary.json", v5 / "summary.json");
-  for (const fs::path& dir : {sweep, v5}) {
+  // As actbench writes it today (actbench.results/5: "NaN"), and as /4 wrote it (null).
+  const fs::path v4 = tmp_ / "diverged-4";
+  fs::create_directories(v4);
+  write_doc(v4 / "results.json", as_version_4(results));
+  fs::copy_file(sweep / "summary.json", v4 / "summary.json");
+  for (const fs::path& dir : {sweep, v4}) {
     SCOPED_TRACE(dir.filename().string());
     const CommandResult compared = run_compare({(dir / "results.json").string()});
     EXPECT_EQ(compared.exit_code, 1) << describe(compared);

@@ -1,4 +1,4 @@
-// Results stage: results.json's layout (schema actbench.results/4), atomic writing, and agreement
+// Results stage: results.json's layout (schema actbench.results/5), atomic writing, and agreement
 // with the published JSON Schemas in docs/ (results.schema.json, summary.schema.json).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -102,17 +102,19 @@ TEST(Results, RunToJsonHasPerEpochMetricsAndFinalSummary) {
   EXPECT_DOUBLE_EQ(f["total_seconds"].get<double>(), 3 * 1.75);
 }
 
-TEST(Results, NonFiniteLossesAreWrittenAsNull) {
+TEST(Results, NonFiniteLossesAreWrittenAsTheirNames) {
   const Json j = actbench::run_to_json(diverged_run());
   EXPECT_EQ(j["status"], "diverged");
-  EXPECT_TRUE(j["epochs"][1]["train_loss"].is_null());
-  EXPECT_TRUE(j["epochs"][1]["test_loss"].is_null());
+  EXPECT_EQ(j["epochs"][1]["train_loss"], "NaN");  // not null: NaN and infinity stay apart
+  EXPECT_EQ(j["epochs"][1]["test_loss"], "Infinity");
+  EXPECT_EQ(j["final"]["test_loss"], "Infinity");
   EXPECT_TRUE(j["epochs"][0]["train_loss"].is_number());
-  // The dump is strict JSON (no NaN / Infinity tokens).
+  EXPECT_EQ(actbench::metric_to_json(-std::numeric_limits<double>::infinity()), "-Infinity");
+  // The dump is strict JSON (no bare NaN / Infinity tokens).
   const std::string text = j.dump();
-  EXPECT_EQ(text.find("NaN"), std::string::npos);
+  EXPECT_EQ(text.find(": NaN"), std::string::npos);
+  EXPECT_EQ(text.find(":NaN"), std::string::npos);
   EXPECT_EQ(text.find("nan"), std::string::npos);
-  EXPECT_EQ(text.find("inf"), std::string::npos);
   EXPECT_TRUE(Json::accept(text));
 }
 
@@ -201,7 +203,7 @@ TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
   const Json plan_json = actbench::plan_to_json(plan);
   const std::vector<Json> runs = entries_for(plan, {hand_made_run(), diverged_run()});
   const Json j = actbench::results_document(plan_json["config"], environment(), runs, {});
-  EXPECT_EQ(j["schema"], "actbench.results/4");
+  EXPECT_EQ(j["schema"], "actbench.results/5");
   EXPECT_EQ(j["provenance"]["command"], j["command"]);
   EXPECT_EQ(j["provenance"]["started_at"], j["started_at"]);
   EXPECT_EQ(j["actbench_version"], ACTBENCH_VERSION);
@@ -368,7 +370,7 @@ TEST_F(ResultsSchema, RealResultsAndSummaryFilesValidate) {
   const Json& j = real().results;
   ASSERT_EQ(j["runs"].size(), 6u);
   EXPECT_EQ(j["runs"][5]["status"], "diverged");
-  EXPECT_TRUE(j["runs"][5]["epochs"][0]["train_loss"].is_null());
+  EXPECT_TRUE(j["runs"][5]["epochs"][0]["train_loss"].is_string());
   EXPECT_EQ(j["runs"][0]["epochs"][0]["diagnostics"]["grad_norm"].size(), 2u);
   actbench::write_results(dir_.path(), j);
   EXPECT_EQ(validate(dir_ / "results.json"), 0) << j.dump(2);

@@ -266,7 +266,7 @@ TEST_F(Store, ResultsRecordTheirProvenance) {
   const CommandResult r = run(out, {"sweep.train.seed=[0]"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   const Json results = Json::parse(read_text(out / "results.json"));
-  EXPECT_EQ(results["schema"], "actbench.results/4");
+  EXPECT_EQ(results["schema"], "actbench.results/5");
   const Json& p = results["provenance"];
   std::vector<std::string> command{ACTBENCH_BINARY};
   for (const auto& a : args("run", out, {"sweep.train.seed=[0]"})) command.push_back(a);

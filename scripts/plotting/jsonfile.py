@@ -7,7 +7,7 @@ not JSON, the bare tokens NaN, Infinity and -Infinity (not JSON, though Python's
 them), a number too large for a double (1e400), a key given twice in one object and nesting deeper
 than Python's parser goes. validate checks a document against a schema in docs/ with a Draft
 2020-12 validator built once per schema and version. "format" is an annotation there, not checked:
-`actbench merge` writes provenance.finished_at as "", which is no date-time.
+merges made before this release wrote provenance.finished_at as "", which is no date-time.
 
 Non-finite numbers: actbench.results/4 writes them as null (where the schema allows null);
 actbench.results/5 as the strings "NaN", "Infinity" and "-Infinity". Both are read: for a file

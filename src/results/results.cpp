@@ -50,9 +50,13 @@ nlohmann::json optional_number(const std::optional<double>& v) {
 
 }  // namespace
 
+nlohmann::json metric_to_json(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+}
+
 nlohmann::json diagnostics_to_json(const EpochDiagnostics& d) {
-  // Non-finite values (a diverged run) are written as null, like the losses.
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  const auto num = metric_to_json;
   nlohmann::json grad = nlohmann::json::array(), dead = nlohmann::json::array(),
                  sat = nlohmann::json::array(), mean = nlohmann::json::array(),
                  std = nlohmann::json::array();
@@ -76,8 +80,7 @@ nlohmann::json diagnostics_to_json(const EpochDiagnostics& d) {
 nlohmann::json run_to_json(const RunResult& run) {
   nlohmann::json epochs = nlohmann::json::array();
   for (const auto& e : run.epochs) {
-    // Non-finite values (a diverged run) are written as null: JSON has no NaN.
-    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    const auto num = metric_to_json;
     epochs.push_back({{"epoch", e.epoch},
                       {"train_loss", num(e.train_loss)},
                       {"train_accuracy", e.train_accuracy},
@@ -106,14 +109,12 @@ nlohmann::json run_to_json(const RunResult& run) {
         {"best_test_accuracy", s.best_test_accuracy},
         {"best_epoch", s.best_epoch},
         {"best_chosen_on", s.best_on_validation ? "validation" : "test"},
-        {"test_loss",
-         std::isfinite(s.last_test_loss) ? nlohmann::json(s.last_test_loss) : nlohmann::json()},
+        {"test_loss", metric_to_json(s.last_test_loss)},
         {"total_seconds", s.total_seconds},
         {"seconds_per_epoch", s.seconds_per_epoch}}}};
   if (!run.initial_grad_norm.empty()) {
     nlohmann::json g = nlohmann::json::array();
-    for (double v : run.initial_grad_norm)
-      g.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+    for (double v : run.initial_grad_norm) g.push_back(metric_to_json(v));
     j["initial_grad_norm"] = g;
   }
   return j;

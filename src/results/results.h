@@ -1,4 +1,4 @@
-// Results stage: runs as JSON (schema actbench.results/4, documented in docs/), written atomically.
+// Results stage: runs as JSON (schema actbench.results/5, documented in docs/), written atomically.
 // A run's entry is what DIR/runs/<id>.json holds and what results.json's `runs` lists.
 #pragma once
 
@@ -13,7 +13,7 @@
 
 namespace actbench {
 
-constexpr const char* kResultsSchema = "actbench.results/4";
+constexpr const char* kResultsSchema = "actbench.results/5";
 
 struct RunSummary {
   double last_test_accuracy = 0;
@@ -44,7 +44,12 @@ struct RunEnvironment {
 
 std::string utc_timestamp();
 
-// An epoch's diagnostics as results.json writes them (per layer lists, null for non-finite).
+// A metric as results.json writes it: the number, or for a value that is not finite (a diverged
+// run) the string "NaN", "Infinity" or "-Infinity" (JSON has none of them; actbench.results/4
+// wrote null, which could not tell them apart).
+nlohmann::json metric_to_json(double v);
+
+// An epoch's diagnostics as results.json writes them (per layer lists, metric_to_json).
 nlohmann::json diagnostics_to_json(const EpochDiagnostics& d);
 
 // The run's metrics: activation, seed, status, per-epoch metrics and the `final` summary.

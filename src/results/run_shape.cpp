@@ -7,8 +7,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A metric: a number, or null for a value that was not finite (or not measured).
-bool is_metric(const Json& v) { return v.is_number() || v.is_null(); }
+// A metric: a number; "NaN", "Infinity" or "-Infinity" for one that was not finite (null in
+// actbench.results/4, or not measured).
+bool is_metric(const Json& v) {
+  return v.is_number() || v.is_null() || v == "NaN" || v == "Infinity" || v == "-Infinity";
+}
 
 class Check {
  public:
@@ -70,7 +73,7 @@ std::string run_shape_problem(const Json& run) {
     c.field(f, "final", "test_accuracy", kNumber, "a number");
     c.field(f, "final", "best_test_accuracy", kNumber, "a number");
     c.field(f, "final", "best_epoch", kInteger, "an integer");
-    c.field(f, "final", "test_loss", kMetric, "a number or null");
+    c.field(f, "final", "test_loss", kMetric, "a number, null, \"NaN\" or \"Infinity\"");
     c.field(f, "final", "total_seconds", kNumber, "a number");
     c.field(f, "final", "seconds_per_epoch", kNumber, "a number");
     c.field(f, "final", "best_chosen_on", kText, "a string", false);
@@ -85,14 +88,14 @@ std::string run_shape_problem(const Json& run) {
         break;
       }
       c.field(e, where, "epoch", kInteger, "an integer");
-      for (const char* k : {"train_loss", "test_loss"}) c.field(e, where, k, kMetric, "a number or null");
+      for (const char* k : {"train_loss", "test_loss"}) c.field(e, where, k, kMetric, "a number, null, \"NaN\" or \"Infinity\"");
       for (const char* k : {"train_accuracy", "test_accuracy", "seconds"}) {
         c.field(e, where, k, kNumber, "a number");
       }
       for (const char* k : {"train_seconds", "test_seconds", "val_accuracy"}) {
         c.field(e, where, k, kNumber, "a number", false);
       }
-      c.field(e, where, "val_loss", kMetric, "a number or null", false);
+      c.field(e, where, "val_loss", kMetric, "a number, null, \"NaN\" or \"Infinity\"", false);
       if (c.field(e, where, "diagnostics", [](const Json& v) { return v.is_object(); },
                   "an object", false)) {
         for (const auto& [k, v] : e.at("diagnostics").items()) {
