@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <string>
@@ -52,6 +54,26 @@ TEST(Bounds, YamlAliasesThatExpandExponentiallyAreRefusedAtOnce) {
   EXPECT_EQ(ok.tree["model"]["hidden"], (actbench::Json{64, 64}));
   ASSERT_EQ(ok.sweep.size(), 1u);
   EXPECT_EQ(ok.sweep[0].values.front(), (actbench::Json{64, 64}));
+}
+
+// The binary's peak resident size (KiB) and exit code running `args`.
+std::pair<long, int> peak_kib(const std::vector<std::string>& args, const fs::path& dir) {
+  const pid_t pid = actbench_test::spawn_actbench(args, dir, dir / "log.txt");
+  int status = 0;
+  struct rusage ru {};
+  EXPECT_EQ(::wait4(pid, &status, 0, &ru), pid);
+  return {ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+TEST(Bounds, TheAliasBombIsRefusedWithinAHundredMegabytesOfStartUp) {
+  TempDir dir;
+  actbench_test::write_text(dir / "bomb.yaml", alias_bomb());
+  // LibTorch's own start-up: a command that reads no config.
+  const auto [baseline, list_code] = peak_kib({"list", "activations"}, dir.path());
+  ASSERT_EQ(list_code, 0);
+  const auto [bomb, bomb_code] = peak_kib({"plan", (dir / "bomb.yaml").string()}, dir.path());
+  EXPECT_EQ(bomb_code, 2) << actbench_test::read_text(dir / "log.txt");
+  EXPECT_LT(bomb - baseline, 100 * 1024) << "peak " << bomb << " KiB, start-up " << baseline << " KiB";
 }
 
 TEST(Bounds, NestingWithoutEndIsRefused) {
