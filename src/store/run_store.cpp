@@ -1,9 +1,11 @@
 #include "store/run_store.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <tuple>
 
+#include "store/run_record.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -45,10 +47,9 @@ std::optional<Json> RunStore::find(const std::string& label, const StoreKey& key
     why = path.string() + ": not an " + std::string(kStoreEntrySchema) + " entry";
   } else if (!entry.contains("key") || entry["key"] != key.to_json()) {
     why = path.string() + ": it holds a run with another key";
-  } else if (!entry.contains("run") || !entry["run"].is_object() ||
-             !entry["run"].contains("status") || !entry["run"].contains("final") ||
-             !entry["run"].contains("epochs") || !entry["run"]["epochs"].is_array()) {
-    why = path.string() + ": it lacks the status, epochs or final metrics of a run";
+  } else if (const std::string problem = run_record_problem(entry.value("run", Json()));
+             !problem.empty()) {
+    why = path.string() + ": " + problem;
   } else {
     return std::move(entry["run"]);
   }
@@ -97,6 +98,20 @@ std::vector<RunStore::Entry> RunStore::entries() const {
     }
   }
   return out;
+}
+
+std::string run_record_problem(const Json& run) {
+  if (!run.is_object() || !run.contains("status") || !run.contains("final") ||
+      !run.contains("epochs")) {
+    return "it lacks the status, epochs or final metrics of a run";
+  }
+  const Json& epochs = run["epochs"];
+  if (!run["status"].is_string() || !run["final"].is_object() || !epochs.is_array() ||
+      !std::all_of(epochs.begin(), epochs.end(), [](const Json& e) { return e.is_object(); })) {
+    return "its status, epochs or final metrics are not a run's (a string, a list of objects, an "
+           "object)";
+  }
+  return "";
 }
 
 fs::path resolve_store_dir(const std::optional<std::string>& flag, const fs::path& sweep_dir) {

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/keys.h"
+#include "store/run_record.h"
 #include "sweep/summary.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -46,8 +47,8 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
     why = "its id is not " + id;
   } else if (!entry.contains("config") || entry["config"] != identity) {
     why = "it holds a run with other settings";
-  } else if (!entry.contains("status") || !entry.contains("final") || !entry.contains("epochs")) {
-    why = "it lacks the status, epochs or final metrics of a run";
+  } else if (const std::string problem = run_record_problem(entry); !problem.empty()) {
+    why = problem;
   } else if (key != nullptr && !entry.contains("store_key")) {
     why = "it was written by an actbench before the run store (it records no store key)";
   } else if (key != nullptr && entry["store_key"] != key->to_json()) {
