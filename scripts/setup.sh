@@ -3,8 +3,9 @@
 # Does nothing (one status line, no apt-get update) when everything is already installed.
 #   scripts/setup.sh           install whatever is missing (uses sudo when not root)
 #   scripts/setup.sh --tests   the same, plus what only the tests use (TEST_PACKAGES)
+#   scripts/setup.sh --fuzz    the same, plus clang and libFuzzer (FUZZ_PACKAGES: scripts/fuzz.sh)
 #   scripts/setup.sh --check   only report what is missing; exit 1 if anything is, 0 otherwise
-#                              (with --tests: the test packages too)
+#                              (with --tests / --fuzz: those packages too)
 # It also makes sure the system BLAS/LAPACK alternatives point at OpenBLAS (pthread flavour):
 # Debian's reference BLAS makes LibTorch training about 15x slower.
 set -euo pipefail
@@ -25,6 +26,10 @@ PACKAGES=(
 TEST_PACKAGES=(
   chromium poppler-utils slurm-wlm munge
 )
+# What only scripts/fuzz.sh uses: clang and its runtime libraries (libFuzzer, the sanitizers).
+FUZZ_PACKAGES=(
+  clang libclang-rt-dev
+)
 # Packages that also count as present when this command is on PATH. NodeSource's nodejs bundles
 # npm and conflicts with Debian's npm package, so installing npm there would fail.
 declare -A SATISFIED_BY_COMMAND=(
@@ -36,10 +41,11 @@ die() { local code=$1; shift; echo "setup: error: $*" >&2; exit "$code"; }
 
 usage() {
   cat <<EOF
-Usage: scripts/setup.sh [--tests] [--check]
+Usage: scripts/setup.sh [--tests] [--fuzz] [--check]
   (no args)  install missing Debian packages (apt-get; sudo when not root) and point the
              BLAS/LAPACK alternatives at OpenBLAS
   --tests    also the packages only the tests use: ${TEST_PACKAGES[*]}
+  --fuzz     also the packages only scripts/fuzz.sh uses: ${FUZZ_PACKAGES[*]}
   --check    only report what is missing; exit 1 if something is, 0 otherwise
 EOF
 }
@@ -49,6 +55,7 @@ for arg in "$@"; do
   case "$arg" in
     --check) check_only=1 ;;
     --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+    --fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
     -h | --help) usage; exit 0 ;;
     *) echo "setup: bad usage: $* (try --help)" >&2; exit 2 ;;
   esac

@@ -1,14 +1,35 @@
 #!/usr/bin/env bash
 # Installs what is missing (with the packages only the tests use: a browser and a PDF reader),
 # builds actbench and its tests, fetches MNIST (for the one test that uses the real data set; it
-# is skipped if the data cannot be fetched) and runs every test.
+# is skipped if the data cannot be fetched), runs every test, then each fuzz target briefly
+# (scripts/fuzz.sh 15).
+#   scripts/test.sh             the above
+#   scripts/test.sh --sanitize  instead: everything built with AddressSanitizer and
+#                               UndefinedBehaviorSanitizer into build-sanitize/, and every test run
+#                               there; any report fails the test it comes from
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+sanitize=0
+case "${1:-}" in
+  "") ;;
+  --sanitize) sanitize=1 ;;
+  *) echo "test: bad usage: $* (scripts/test.sh [--sanitize])" >&2; exit 2 ;;
+esac
+
 bash scripts/setup.sh --tests
-bash scripts/build.sh -DACTBENCH_BUILD_TESTS=ON
+if [ "$sanitize" -eq 1 ]; then
+  build=build-sanitize
+  ACTBENCH_BUILD_DIR=$build bash scripts/build.sh -DACTBENCH_BUILD_TESTS=ON -DACTBENCH_SANITIZE=ON
+  source scripts/sanitizer_env.sh
+else
+  build=build
+  bash scripts/build.sh -DACTBENCH_BUILD_TESTS=ON
+fi
 if ! bash scripts/fetch_data.sh mnist data/mnist; then
   echo "test: could not fetch MNIST; the real-data test will be skipped" >&2
 fi
-cd build
-ctest --output-on-failure --parallel 2 --timeout 600
+(cd "$build" && ctest --output-on-failure --parallel 2 --timeout 600)
+if [ "$sanitize" -eq 0 ]; then
+  bash scripts/fuzz.sh 15
+fi

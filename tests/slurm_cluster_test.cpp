@@ -263,7 +263,7 @@ TEST_F(SlurmCluster, SubmissionThatEveryTaskWouldRefuseQueuesNothing) {
   };
   // results.json in the way.
   fs::create_directories(tmp_ / "blocked" / "results.json");
-  expect_refused("blocked", "results.json is a directory, so results cannot be written there", "");
+  expect_refused("blocked", "results.json is not actbench's: it is a directory", "");
   // DIR is a file.
   actbench_test::write_text(tmp_ / "afile", "not a directory\n");
   expect_refused("afile", "exists and is not a directory", "");
@@ -272,10 +272,13 @@ TEST_F(SlurmCluster, SubmissionThatEveryTaskWouldRefuseQueuesNothing) {
   actbench_test::write_text(tmp_ / "store" / "runs", "not a directory\n");
   expect_refused("nostore", "runs exists and is not a directory; choose another run store",
                  "ACTBENCH_STORE=" + shell_quote((tmp_ / "store").string()));
-  // Another sweep running in DIR right now: DIR/plan.json is not this sweep's (here: another
-  // tool's file), and that sweep holds DIR/.actbench.active (see SweepDirLock).
+  // Another sweep running in DIR right now: DIR/plan.json is another sweep's (other settings),
+  // and that sweep holds DIR/.actbench.active (see SweepDirLock).
   fs::create_directories(tmp_ / "busy");
-  actbench_test::write_text(tmp_ / "busy" / "plan.json", "{\"written by\": \"another tool\"}\n");
+  const CommandResult other = actbench_test::run_actbench(
+      args("plan", "busy", {"--json", "train.lr=0.5"}), tmp_.path());
+  ASSERT_EQ(other.exit_code, 0) << other.describe();
+  actbench_test::write_text(tmp_ / "busy" / "plan.json", other.out);
   const int fd =
       ::open((tmp_ / "busy" / ".actbench.active").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   ASSERT_GE(fd, 0);

@@ -7,6 +7,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/text.h"
+#include "util/utf8.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -185,6 +186,10 @@ void merge_config_document(ConfigSource& src, Json doc, const std::string& origi
 
 void set_config_value(ConfigSource& src, const std::string& key, const Json& value,
                       const std::string& origin) {
+  if (value.is_string()) {
+    require_utf8(value.get_ref<const std::string&>(), origin + ": the value of '" + key + "'",
+                 "write it in UTF-8");
+  }
   remove_axis(src.sweep, key);
   set_dotted(src.tree, key, value, origin, src.sources);
 }
@@ -218,6 +223,8 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
     merge_config_document(src, std::move(document), origin);
   }
   for (const auto& kv : overrides) {
+    require_utf8(kv, "command line: '" + kv.substr(0, invalid_utf8_offset(kv)) + "...'",
+                 "write KEY=VALUE in UTF-8");
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
       throw InputError("command line: expected KEY=VALUE (e.g. train.epochs=3), got '" + kv + "'");

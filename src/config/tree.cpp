@@ -9,6 +9,7 @@
 
 #include "util/error.h"
 #include "util/text.h"
+#include "util/utf8.h"
 
 namespace actbench {
 namespace {
@@ -141,6 +142,8 @@ int flow_depth(const std::string& text) {
 }  // namespace
 
 Json parse_config_text(const std::string& text, const std::string& origin, bool is_json) {
+  // Strings that are not UTF-8 would pass YAML and fail much later, writing JSON.
+  require_utf8(text, origin, "save the config as UTF-8");
   if (flow_depth(text) > kMaxDepth) {
     throw InputError(origin + ": it nests deeper than " + std::to_string(kMaxDepth) +
                      " levels; a config needs a few");
@@ -148,7 +151,7 @@ Json parse_config_text(const std::string& text, const std::string& origin, bool 
   if (is_json) {
     try {
       return Json::parse(text);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, or out_of_range: a number past 1e308
       throw InputError(origin + ": invalid JSON: " + e.what());
     }
   }

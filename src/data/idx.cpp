@@ -1,5 +1,6 @@
 #include "data/idx.h"
 
+#include <cstdint>
 #include <fstream>
 
 #include "util/error.h"
@@ -54,17 +55,23 @@ IdxInfo check_idx_file(const fs::path& path, int rank, const std::string& fetch_
     throw InputError(corrupt + "bad magic number " + got + " (expected " + expected +
                      ": unsigned bytes, " + std::to_string(rank) + " dimensions)" + refetch);
   }
+  // Dimensions of up to 2^32 - 1 each: their product can pass 64 bits (a corrupt header).
   int64_t payload = 1;
+  bool overflow = false;
   for (int i = 0; i < rank; ++i) {
     int64_t d = read_be32(&head[4 + 4 * size_t(i)]);
     if (d <= 0) throw InputError(corrupt + "dimension " + std::to_string(i) + " is 0" + refetch);
     info.dims.push_back(d);
-    payload *= d;
+    overflow = overflow || __builtin_mul_overflow(payload, d, &payload);
   }
-  if (size != header + payload) {
-    throw InputError(corrupt + "header promises " + std::to_string(header + payload) +
-                     " bytes, file has " + std::to_string(size) +
-                     (size < header + payload ? " (truncated)" : " (trailing data)") + refetch);
+  overflow = overflow || payload > INT64_MAX - header;
+  if (overflow || size != header + payload) {
+    const std::string promised =
+        overflow ? "more than " + std::to_string(INT64_MAX) : std::to_string(header + payload);
+    throw InputError(corrupt + "header promises " + promised + " bytes, file has " +
+                     std::to_string(size) +
+                     (overflow || size < header + payload ? " (truncated)" : " (trailing data)") +
+                     refetch);
   }
   return info;
 }

@@ -1,5 +1,6 @@
 #include "store/run_store.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <tuple>

@@ -88,7 +88,9 @@ std::map<std::string, Json> group_settings(const SweepView& s, const Json& group
     config.erase("name");
     flatten(config, "", flat);
   }
-  for (const auto& [k, v] : group.value("point", Json::object()).items()) flat[k] = v;
+  // A named copy: items() of the temporary value() returns would outlive it in the loop.
+  const Json point = group.value("point", Json::object());
+  for (const auto& [k, v] : point.items()) flat[k] = v;
   return flat;
 }
 

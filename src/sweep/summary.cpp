@@ -40,8 +40,9 @@ double metric(const Json& entry, const std::string& field) {
   if (field == "best_test_accuracy" && final.value("best_chosen_on", "") != "validation") {
     return kMissing;
   }
-  const Json& v = final.at(field);
-  return v.is_number() ? v.get<double>() : kMissing;
+  // Absent: an entry of an actbench that did not record it.
+  const auto v = final.find(field);
+  return v != final.end() && v->is_number() ? v->get<double>() : kMissing;
 }
 
 // The estimate of the finite values (null when there is none).

@@ -48,7 +48,7 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
                                    const StoreKey* key, std::string& why) {
   const fs::path path = run_file(dir, id);
   std::error_code ec;
-  const fs::file_status st = fs::symlink_status(path, ec);
+  const fs::file_status st = fs::status(path, ec);  // a link to a run file is one
   if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::regular) {
     throw InputError(path.string() + " is not a run file (it is " +
                      (st.type() == fs::file_type::directory ? "a directory" : "not a regular file") +

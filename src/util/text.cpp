@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "util/error.h"
+#include "util/utf8.h"
+
 namespace actbench {
 
 std::string to_lower(std::string s) {
@@ -112,6 +115,47 @@ std::string json_for_message(const nlohmann::json& v) {
     return "{" + join(items, ",") + "}";
   }
   return v.dump();
+}
+
+size_t invalid_utf8_offset(const std::string& text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c < 0x80) {
+      len = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char b = p[i + k];
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return i;
+    }
+    i += len;
+  }
+  return std::string::npos;
+}
+
+void require_utf8(const std::string& text, const std::string& what, const std::string& fix) {
+  const size_t at = invalid_utf8_offset(text);
+  if (at == std::string::npos) return;
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[at]));
+  throw InputError(what + " is not UTF-8 text (byte " + byte + " at offset " + std::to_string(at) +
+                   "); " + fix);
 }
 
 std::string last_key_part(const std::string& key) {

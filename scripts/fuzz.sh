@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets (fuzz/: config, idx, runfile), each for SECONDS (default 60).
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+# Installs clang if missing (scripts/setup.sh --fuzz), builds the targets into build-fuzz/ (clang,
+# AddressSanitizer + UndefinedBehaviorSanitizer), then runs each target on one core from its seed
+# corpus (fuzz/corpus/<target>/) and its kept crash inputs (fuzz/regressions/<target>/). New
+# corpus entries go to build-fuzz/corpus/<target>/ (kept between runs, never into the repository).
+# A crash, a sanitizer report, a timeout (> 10 s for one input) or more than 2 GB of memory stops
+# that target: its input is printed and the script exits 1 after the other targets. Keep such an
+# input as a regression test: copy it to fuzz/regressions/<target>/ (tests/fuzz_regression_test.cpp
+# replays every file there) and fix the bug.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "fuzz: error: $*" >&2; exit 2; }
+
+seconds=${1:-60}
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive whole number, got '$seconds'"
+shift $(($# > 0 ? 1 : 0))
+all_targets=(config idx runfile)
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=("${all_targets[@]}")
+for t in "${targets[@]}"; do
+  [ -d "fuzz/corpus/$t" ] || die "no fuzz target '$t' (targets: ${all_targets[*]})"
+done
+
+bash scripts/setup.sh --fuzz
+build=build-fuzz
+generator=()
+if command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ]; then generator=(-G Ninja); fi
+cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DACTBENCH_FUZZ=ON \
+  -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build "$build" --parallel "$(nproc 2>/dev/null || echo 2)"
+
+# The sanitizers' settings (suppressions: LibTorch's own code only, see tests/sanitizers/).
+source scripts/sanitizer_env.sh
+
+failed=()
+for t in "${targets[@]}"; do
+  corpus="$build/corpus/$t" artifacts="$build/crashes/$t" log="$build/logs/$t.log"
+  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
+  dict=()
+  [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
+  echo "fuzz: $t for ${seconds}s (log: $log)" >&2
+  status=0
+  "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "${dict[@]}" -artifact_prefix="$artifacts/" \
+    "$corpus" "fuzz/corpus/$t" "fuzz/regressions/$t" >"$log" 2>&1 || status=$?
+  # Scratch directories (/dev/shm/actbench-fuzz-<target>-<pid>) of processes that did not exit
+  # normally.
+  for d in /dev/shm/actbench-fuzz-"$t"-*; do
+    if [ -e "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null; then rm -rf "$d"; fi
+  done
+  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+  rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")
+  echo "fuzz: $t: ${runs:-?} inputs, ${rate:-?}/s, peak ${rss:-?} MB; last: ${last:-none}" >&2
+  if [ "$status" -ne 0 ]; then
+    input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+    echo "fuzz: $t FAILED (exit $status): $(grep -m1 -E 'ERROR|runtime error|terminate|deadly' "$log" || true)" >&2
+    echo "fuzz: reproduce: $build/fuzz/${t}_fuzz ${input:-<see $log>}" >&2
+    echo "fuzz: keep it: cp ${input:-INPUT} fuzz/regressions/$t/ (replayed by FuzzRegression)" >&2
+    failed+=("$t")
+  fi
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "fuzz: findings in: ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: no findings (${targets[*]}, ${seconds}s each)" >&2
