@@ -17,6 +17,7 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
              "sweep directory " + dir.string() + " not found (give the --out DIR of a sweep)",
              "give the --out DIR of a sweep");
   const Plan plan = read_plan_file(dir);
+  check_own_outputs(dir);  // (run checks under its directory lock)
   const std::string base = baseline ? match_activation_label(plan, *baseline, "--baseline")
                                       : plan.base.baseline;
   RunEnvironment env;

@@ -305,7 +305,6 @@ void check_own_outputs(const fs::path& dir) {
 }
 
 void write_outputs(const fs::path& dir, const SweepOutputs& outputs) {
-  check_own_outputs(dir);
   write_file_atomic(dir / "results.json", outputs.results.dump(2) + "\n");
   write_file_atomic(dir / "summary.json", outputs.summary.dump(2) + "\n");
 }
