@@ -9,6 +9,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
+#include "activations/formula.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -300,6 +301,22 @@ std::vector<ActivationInfo> build_registry() {
   return r;
 }
 
+// Your own activation: an elementwise expression of x with named constants, compiled by
+// TorchScript (formula.h). Not in activation_registry(), whose entries each stand for one function;
+// found by name like them.
+const ActivationInfo& formula_entry() {
+  static const ActivationInfo info = [] {
+    ActivationInfo f =
+        entry("formula", "Formula",
+              "your own expression of x, e.g. x * sigmoid(beta * x) (README: Formula activations)");
+    f.resolve = resolve_formula;
+    f.make = make_formula_activation;
+    f.style = {"#bb5566", "solid", "o"};  // Paul Tol's high-contrast red; labels differ anyway
+    return f;
+  }();
+  return info;
+}
+
 std::string kind_name(ParamKind k) {
   static const char* const kNames[] = {"a number", "an integer", "true or false", "a string"};
   return kNames[static_cast<size_t>(k)];
@@ -308,6 +325,7 @@ std::string kind_name(ParamKind k) {
 std::vector<std::string> all_names() {
   std::vector<std::string> names;
   for (const auto& a : activation_registry()) names.push_back(a.name);
+  names.push_back(formula_entry().name);
   return names;
 }
 
@@ -348,6 +366,12 @@ std::string param_text(const Json& v) {
                          : v.dump();
 }
 
+std::string check_label(const Json& label, const std::string& where) {
+  if (!label.is_string() || label.get<std::string>().empty())
+    throw InputError(where + ": 'label' must be a non-empty string");
+  return label.get<std::string>();
+}
+
 }  // namespace
 
 const std::vector<ActivationInfo>& activation_registry() {
@@ -362,6 +386,7 @@ const ActivationInfo* find_activation(const std::string& name) {
     for (const auto& alias : a.aliases)
       if (name_key(alias) == key) return &a;
   }
+  if (name_key(formula_entry().name) == key) return &formula_entry();
   return nullptr;
 }
 
@@ -390,6 +415,12 @@ ActivationSpec resolve_activation(const Json& entry, const std::string& where) {
   }
   ActivationSpec spec;
   spec.name = info->name;
+  if (info->resolve) {
+    spec.params = info->resolve(given, where);
+    spec.label = spec.params.value("expr", info->display);
+    if (given.contains("label")) spec.label = check_label(given["label"], where);
+    return spec;
+  }
   std::vector<std::string> differing;
   for (const auto& p : info->params) {
     Json value = p.default_value;
@@ -413,9 +444,7 @@ ActivationSpec resolve_activation(const Json& entry, const std::string& where) {
     if (!why.empty()) throw InputError(where + ": " + info->name + ": " + why);
   }
   if (given.contains("label")) {
-    if (!given["label"].is_string() || given["label"].get<std::string>().empty())
-      throw InputError(where + ": 'label' must be a non-empty string");
-    spec.label = given["label"].get<std::string>();
+    spec.label = check_label(given["label"], where);
   } else {
     spec.label = info->display;
     if (!differing.empty()) spec.label += "(" + join(differing, ", ") + ")";
@@ -465,7 +494,7 @@ ActivationStyle activation_style(const ActivationSpec& spec) {
 size_t activation_order(const ActivationSpec& spec) {
   const ActivationInfo* info = find_activation(spec.name);
   const auto& r = activation_registry();
-  return info ? size_t(info - r.data()) : r.size();
+  return info && info != &formula_entry() ? size_t(info - r.data()) : r.size();
 }
 
 at::Generator* activation_generator(nn::AnyModule& module) {

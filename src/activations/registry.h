@@ -62,6 +62,10 @@ struct ActivationInfo {
   bool learnable = false;  // has trainable parameters of its own
   // Checks relations between parameters (e.g. min < max); returns an error message or "".
   std::function<std::string(const Json& params)> check;
+  // Resolves an entry whose parameters are not a flat list of ParamInfo (the formula: an
+  // expression and its constants): returns the spec's params; InputError names what is wrong.
+  // Empty: `params` are checked one by one.
+  std::function<Json(const Json& given, const std::string& where)> resolve;
   // Builds one module instance for a hidden layer of `width` units.
   std::function<torch::nn::AnyModule(const Json& params, int64_t width)> make;
   // The fused engine's backward: LibTorch's own derivative kernel, the one autograd calls. Empty:

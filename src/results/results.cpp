@@ -94,6 +94,7 @@ nlohmann::json run_to_json(const RunResult& run) {
       epochs.back()["val_accuracy"] = *e.val_accuracy;
     }
     if (e.diagnostics) epochs.back()["diagnostics"] = diagnostics_to_json(*e.diagnostics);
+    if (!e.learned.is_null()) epochs.back()["learned"] = e.learned;
   }
   RunSummary s = summarize(run);
   nlohmann::json j = {

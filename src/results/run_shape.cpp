@@ -102,6 +102,14 @@ std::string run_shape_problem(const Json& run) {
           if (!kMetricOrList(v)) c.fail(where + ".diagnostics." + k + " is not a number or list of numbers");
         }
       }
+      if (c.field(e, where, "learned", [](const Json& v) { return v.is_object(); }, "an object",
+                  false)) {
+        for (const auto& [k, v] : e.at("learned").items()) {
+          bool ok = v.is_array();
+          for (const Json& layer : ok ? v : Json::array()) ok = ok && kMetricOrList(layer);
+          if (!ok) c.fail(where + ".learned." + k + " is not a list of numbers or lists of numbers");
+        }
+      }
     }
   }
   c.field(run, "", "initial_grad_norm", [](const Json& v) { return v.is_array() && kMetricOrList(v); },

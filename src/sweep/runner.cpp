@@ -20,11 +20,13 @@
 
 #include "data/dataset.h"
 #include "results/results.h"
+#include "config/keys.h"
 #include "sweep/sweep_dir.h"
 #include "sweep/summary.h"
 #include "sweep/survey.h"
 #include "train/checkpoint.h"
 #include "train/device.h"
+#include "train/preflight.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -198,10 +200,26 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   const RunStore store(store_dir);
 
   // Everything that can be wrong with the input (data files above all, a run store that cannot
-  // take the runs to train) is checked before anything is written in DIR.
+  // take the runs to train, a formula that is not finite on the data) is checked before anything
+  // is written in DIR.
+  DataSets datasets;
+  const auto t_load = std::chrono::steady_clock::now();
   if (const Survey first = survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
       first.count(RunAction::kTrain) > 0) {
     check_survey_memory(first, plan, device, options.max_memory);
+    std::set<std::string> checked;
+    for (const auto& d : first.decisions) {
+      if (d.action != RunAction::kTrain) continue;
+      const PlannedRun& r = *d.run;
+      datasets.load(r.config.data, device);
+      // One check per formula and model: the first seed's initial weights stand for the rest.
+      Json what = config_to_json(r.config);
+      what["train"].erase("seed");
+      if (checked.insert(what.dump()).second) {
+        check_activation_at_init(r.config, r.config.activations.front(),
+                                 datasets.get(r.config.data), r.name);
+      }
+    }
     store.prepare_for_writing();
   }
 
@@ -246,8 +264,6 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   const size_t reused = survey.count(RunAction::kReuse);
 
   // One copy of each data set the runs to do need, shared by them all.
-  DataSets datasets;
-  const auto t_load = std::chrono::steady_clock::now();
   for (const PlannedRun* r : todo) datasets.load(r->config.data, device);
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();

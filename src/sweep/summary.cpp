@@ -138,6 +138,48 @@ Json group_series(const std::vector<const Json*>& runs) {
   return out;
 }
 
+// Per learned parameter of the activation (a formula's learnable constants, PReLU's slope), the
+// per-epoch mean and std over `runs` of its value in each hidden layer (a per-unit parameter's
+// mean over the units). Empty when the activation learns nothing.
+Json learned_series(const std::vector<const Json*>& runs) {
+  std::set<std::string> names;
+  for (const Json* r : runs) {
+    for (const auto& e : r->at("epochs")) {
+      if (e.contains("learned") && e.at("learned").is_object()) {
+        for (const auto& [name, v] : e.at("learned").items()) names.insert(name);
+      }
+    }
+  }
+  Json out = Json::object();
+  for (const auto& name : names) {
+    // Each run reduced to {"epochs": [{"v": [per layer]}]}, then the same series as the rest.
+    std::vector<Json> reduced;
+    for (const Json* r : runs) {
+      Json epochs = Json::array();
+      for (const auto& e : r->at("epochs")) {
+        Json layers = Json::array();
+        const Json* v = e.contains("learned") ? &e.at("learned") : nullptr;
+        if (v != nullptr && v->contains(name)) {
+          for (const Json& layer : v->at(name)) {
+            std::vector<double> xs;
+            for (const Json& x : layer.is_array() ? layer : Json::array({layer})) {
+              xs.push_back(number_or_nan(&x));
+            }
+            layers.push_back(finite_or_null(mean_std(xs).mean));
+          }
+        }
+        epochs.push_back({{"v", layers}});
+      }
+      reduced.push_back({{"epochs", epochs}});
+    }
+    std::vector<const Json*> ptrs;
+    for (const Json& r : reduced) ptrs.push_back(&r);
+    Json s = series(ptrs, "v");
+    if (!s.is_null()) out[name] = s;
+  }
+  return out;
+}
+
 // Per Linear layer, the mean and std over `runs` of the gradient at the first step.
 Json initial_grad_norm(const std::vector<const Json*>& runs) {
   std::vector<const Json*> values;
@@ -349,6 +391,7 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
                      {"final_test_loss", with_spread(group["final_test_loss"], 4, spread)}};
     group["phase_seconds"] = phase_seconds(run_entries);
     group["series"] = group_series(run_entries);
+    if (Json learned = learned_series(run_entries); !learned.empty()) group["learned"] = learned;
     group["initial_grad_norm"] = initial_grad_norm(run_entries);
     out_groups.push_back(group);
 

@@ -12,7 +12,7 @@
 namespace actbench {
 namespace {
 
-constexpr const char* kFormat = "actbench.checkpoint/1";
+constexpr const char* kFormat = "actbench.checkpoint/2";
 
 // The epochs' metrics as one list of doubles (exact, NaN and infinities included): per epoch a
 // fixed part, then the optional values each behind a 0/1 flag, lists behind their length.
@@ -88,6 +88,9 @@ torch::Tensor encode_metrics(const RunResult& r) {
       w.opt(d.backward_seconds);
       w.opt(d.optimizer_seconds);
     }
+    // The learned parameters as JSON text (its numbers round-trip exactly), a char per value.
+    const std::string learned = e.learned.is_null() ? "" : e.learned.dump();
+    w.list(std::vector<double>(learned.begin(), learned.end()));
   }
   w.list(r.initial_grad_norm);
   return torch::tensor(w.values(), torch::kDouble);
@@ -122,6 +125,15 @@ void decode_metrics(const torch::Tensor& t, RunResult& r) {
       d.backward_seconds = in.opt();
       d.optimizer_seconds = in.opt();
       e.diagnostics = std::move(d);
+    }
+    const std::vector<double> chars = in.list();
+    if (!chars.empty()) {
+      std::string text;
+      for (double c : chars) {
+        if (!(c >= 0 && c < 256)) throw std::runtime_error("bad learned values");
+        text.push_back(char(int(c)));
+      }
+      e.learned = Json::parse(text);
     }
   }
   std::vector<double> initial = in.list();

@@ -177,6 +177,32 @@ class ExampleStream : public BatchStream {
 
 }  // namespace
 
+static Json learned_values(MLP& model) {
+  Json out = Json::object();
+  for (auto& act : model->activations()) {
+    for (const auto& p : act.ptr()->named_parameters(/*recurse=*/false)) {
+      const torch::Tensor v =
+          p.value().detach().to(torch::kCPU, torch::kDouble).contiguous().reshape({-1});
+      const double* data = v.data_ptr<double>();
+      Json& layers = out[p.key()];
+      if (layers.is_null()) layers = Json::array();
+      layers.push_back(p.value().dim() == 1 && v.numel() == 1
+                           ? Json(data[0])
+                           : Json(std::vector<double>(data, data + v.numel())));
+    }
+  }
+  return out.empty() ? Json() : out;
+}
+
+MLP initial_model(const Config& config, const ActivationSpec& activation, const Dataset& data) {
+  // The global generator is shared by every thread, so models built side by side take turns.
+  static std::mutex init_mutex;
+  std::lock_guard<std::mutex> lock(init_mutex);
+  torch::manual_seed(static_cast<uint64_t>(config.train.seed));
+  return MLP(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation)
+                 .init(config.model.init));
+}
+
 RunResult train_run(const Config& config, const ActivationSpec& activation, const Dataset& data,
                     const torch::Device& device, const RunCallbacks& callbacks) {
   const TrainConfig& tc = config.train;
@@ -184,8 +210,7 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   result.activation = activation;
   result.seed = tc.seed;
 
-  // Same seed -> same initial Linear weights for every activation (a paired comparison). The
-  // global generator is shared by every thread, so runs built side by side take turns.
+  // Same seed -> same initial Linear weights for every activation (a paired comparison).
   std::optional<MLP> built;
   std::unique_ptr<StepEngine> engine;
   // The sparse first layer pays where most inputs are exact zeros: unnormalised pixels.
@@ -195,13 +220,7 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
        !data.train.scale.normalize);
   const auto build = [&] {
     engine.reset();
-    {
-      static std::mutex init_mutex;
-      std::lock_guard<std::mutex> lock(init_mutex);
-      torch::manual_seed(static_cast<uint64_t>(tc.seed));
-      built.emplace(MLPOptions(data.input_size, config.model.hidden, data.num_classes, activation)
-                        .init(config.model.init));
-    }
+    built.emplace(initial_model(config, activation, data));
     (*built)->to(device);
     engine = make_engine(tc.engine, *built, tc, sparse_input);
     if (tc.diagnostics) engine->enable_diagnostics((*built)->linears().size(), device);
@@ -279,6 +298,7 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
       m.val_loss = val.loss;
       m.val_accuracy = val.accuracy;
     }
+    m.learned = learned_values(model);
     m.test_seconds = seconds_since(t1);
     m.test_loss = test.loss;
     m.test_accuracy = test.accuracy;

@@ -48,6 +48,10 @@ struct EpochMetrics {
   double train_seconds = 0;
   double test_seconds = 0;  // evaluating the test set (and the validation split)
   std::optional<EpochDiagnostics> diagnostics;  // when train.diagnostics is on
+  // The activation's learnable parameters after the epoch (PReLU's slope, a formula's learnable
+  // constants): {name: [one per hidden layer: a number, or a list with one per unit]}. Null when
+  // the activation has none.
+  nlohmann::json learned;
 };
 
 struct RunResult {
@@ -95,6 +99,10 @@ class RunInterrupted : public std::runtime_error {
 // With `layers`, also each hidden layer's statistics (same loss and accuracy either way).
 EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
                      std::vector<LayerStats>* layers = nullptr);
+
+// The model a run starts from, on the CPU: initial weights from `config.train.seed` (the same for
+// every activation: a paired comparison).
+MLP initial_model(const Config& config, const ActivationSpec& activation, const Dataset& data);
 
 // Builds the model for `activation` (initial weights from `config.train.seed`), trains and tests
 // it.

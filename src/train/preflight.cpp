@@ -1,0 +1,88 @@
+#include "train/preflight.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "train/trainer.h"
+#include "util/error.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace {
+
+constexpr int64_t kExamples = 1024;  // training examples passed through the initial model
+constexpr int64_t kGridPoints = 4001;  // points between the least and greatest pre-activation
+
+std::string constants_text(const Json& params) {
+  std::vector<std::string> parts;
+  if (params.contains("params")) {
+    for (const auto& [name, c] : params.at("params").items()) {
+      parts.push_back(name + " = " + format_number(c.at("init").get<double>()));
+    }
+  }
+  return parts.empty() ? "" : " with " + join(parts, ", ");
+}
+
+// The first element of `values` that is not finite, and the input it came from; false if none.
+bool first_bad(const torch::Tensor& values, const torch::Tensor& inputs, double& input,
+               double& value) {
+  const torch::Tensor bad = values.isfinite().logical_not().reshape({-1});
+  if (!bad.any().item<bool>()) return false;
+  const int64_t i = bad.nonzero()[0][0].item<int64_t>();
+  value = values.reshape({-1})[i].item<double>();
+  input = inputs.reshape({-1})[i].item<double>();
+  return true;
+}
+
+}  // namespace
+
+void check_activation_at_init(const Config& config, const ActivationSpec& activation,
+                              const Dataset& data, const std::string& run_name) {
+  if (!activation_info(activation).resolve) return;
+  MLP model = initial_model(config, activation, data);  // on the CPU
+  model->eval();
+  const int64_t n = std::min<int64_t>(kExamples, data.train.size());
+  torch::Tensor x = data.train.images(0, n).to(torch::kCPU);
+  std::vector<torch::Tensor> pre;
+  {
+    torch::NoGradGuard no_grad;
+    model->forward_observed(x, [&](size_t, const torch::Tensor& z, const torch::Tensor&) {
+      pre.push_back(z.detach().clone());
+    });
+  }
+  for (size_t layer = 0; layer < pre.size(); ++layer) {
+    const torch::Tensor& z = pre[layer];
+    const int64_t width = z.size(1);
+    // The pre-activations met, then the range between their extremes, every unit's column.
+    const double lo = z.min().item<double>(), hi = z.max().item<double>();
+    torch::Tensor grid = torch::linspace(lo, hi, kGridPoints);
+    // 0 is included when the range spans it: a division by x is caught where it breaks.
+    if (lo <= 0 && hi >= 0) grid = torch::cat({grid, torch::zeros({1})});
+    for (const torch::Tensor& inputs :
+         {z, grid.unsqueeze(1).expand({grid.size(0), width}).contiguous()}) {
+      torch::Tensor leaf = inputs.clone().requires_grad_(true);
+      torch::Tensor h = model->activate(layer, leaf);
+      torch::Tensor dh = torch::autograd::grad({h.sum()}, {leaf}, {}, false, false, true)[0];
+      if (!dh.defined()) dh = torch::zeros_like(leaf);
+      double at = 0, value = 0;
+      const std::string where = run_name + ": the formula '" +
+                                activation.params.value("expr", activation.label) + "'" +
+                                constants_text(activation.params);
+      const std::string tail = " on this run's data at initialisation (hidden layer " +
+                               std::to_string(layer + 1) + "); change the formula or its constants "
+                               "so that it is finite on the inputs it meets";
+      if (first_bad(h.detach(), inputs, at, value)) {
+        throw InputError(where + " gives " + format_number(value) + " at x = " +
+                         format_number(at) + tail);
+      }
+      if (first_bad(dh, inputs, at, value)) {
+        throw InputError(where + " has derivative " + format_number(value) + " at x = " +
+                         format_number(at) + tail);
+      }
+    }
+  }
+}
+
+}  // namespace actbench
