@@ -79,6 +79,12 @@ def parse_args(argv):
                    help="also time one run of each intermediate configuration")
     p.add_argument("--binary", default=os.path.join(ROOT, "build", "actbench"), metavar="PATH",
                    help="actbench binary (default build/actbench)")
+    p.add_argument("--per-activation", action="store_true",
+                   help="also print each activation's median seconds per epoch (default row)")
+    p.add_argument("--twin", action="append", default=[], metavar="A=B",
+                   help="print activation A's seconds per epoch as a multiple of activation B's "
+                   "(labels; repeatable), e.g. --twin 'Swish (formula)=SiLU'; implies "
+                   "--per-activation")
     p.add_argument("--keep", metavar="DIR",
                    help="keep every run's results and bench.json in DIR (default: a temporary "
                         "directory removed at the end)")
@@ -144,7 +150,9 @@ def peak(binary, threads=None):
 
 def timed_run(binary, config, out, overrides):
     """Runs actbench once; returns (wall seconds, peak RSS in KiB, results.json contents)."""
-    cmd = [binary, "run", "--config", config, "--out", out] + overrides
+    # --fresh: every timed run trains; the run store beside the output would otherwise hand the
+    # second and later runs the first one's results (and timings) without training.
+    cmd = [binary, "run", "--config", config, "--out", out, "--fresh"] + overrides
     with open(out + ".stdout", "w") as so, open(out + ".stderr", "w") as se:
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=ROOT)
@@ -218,7 +226,7 @@ def time_rows(args, outdir, rows, runs):
     """Times each of `rows` `runs` times, the rows taking turns (so a slow spell of a noisy machine
     hits them alike)."""
     m = [{"walls": [], "rss": [], "flops": [], "samples": [], "epoch_secs": [], "train_secs": [],
-          "outs": [], "first": None} for _ in rows]
+          "outs": [], "first": None, "by_activation": {}} for _ in rows]
     for i in range(1, runs + 1):
         for (slug, label, overrides), acc in zip(rows, m):
             log(f"run {i}/{runs} of {label} ...")
@@ -234,6 +242,10 @@ def time_rows(args, outdir, rows, runs):
             acc["epoch_secs"] += [e["seconds"] for e in epochs]
             acc["train_secs"] += [e["train_seconds"] for e in epochs]
             acc["outs"].append(out)
+            for r in results["runs"]:
+                mine = acc["by_activation"].setdefault(r.get("label", "?"), {"epoch": [], "train": []})
+                mine["epoch"] += [e["seconds"] for e in r.get("epochs", [])]
+                mine["train"] += [e["train_seconds"] for e in r.get("epochs", [])]
             if acc["first"] is None:
                 acc["first"] = (results, model)
             log(f"  {wall:.2f} s, peak RSS {maxrss / 1024:.0f} MiB")
@@ -262,6 +274,10 @@ def summarize_row(row, acc, runs):
         "gflops": statistics.median(flops) / med / 1e9,
         "peak_rss_mib": max(rss) / 1024,
         "out": outs,
+        "by_activation": {label: {"seconds_per_epoch": statistics.median(v["epoch"]),
+                                  "train_seconds_per_epoch": statistics.median(v["train"]),
+                                  "epochs": len(v["epoch"])}
+                          for label, v in acc["by_activation"].items() if v["epoch"]},
         "_first": first,
     }
 
@@ -316,6 +332,27 @@ def print_report(args, machine, peaks, rows, baseline):
     return acc
 
 
+def print_per_activation(row, twins):
+    """Each activation's median seconds per epoch over the row's timed runs, and the twins' ratios."""
+    by = row["by_activation"]
+    width = max([len(label) for label in by] + [10])
+    print(f"\nper activation ({row['runs']} timed run(s), median over every epoch):")
+    print(f"{'activation':<{width}}  train s/epoch  s/epoch (with test)  epochs")
+    for label, v in by.items():
+        print(f"{label:<{width}}  {v['train_seconds_per_epoch']:13.3f}  "
+              f"{v['seconds_per_epoch']:19.3f}  {v['epochs']:6d}")
+    for pair in twins:
+        a, sep, b = pair.partition("=")
+        if not sep or a not in by or b not in by:
+            fail(2, f"--twin {pair!r}: give A=B with two activation labels of the sweep "
+                    f"({', '.join(by)})")
+        train = by[a]["train_seconds_per_epoch"] / by[b]["train_seconds_per_epoch"]
+        epoch = by[a]["seconds_per_epoch"] / by[b]["seconds_per_epoch"]
+        print(f"{a} / {b}: {train:.2f}x the training time per epoch "
+              f"({by[a]['train_seconds_per_epoch']:.3f} s vs {by[b]['train_seconds_per_epoch']:.3f} s), "
+              f"{epoch:.2f}x the epoch with its test")
+
+
 def main():
     args = parse_args(sys.argv[1:])
     args.binary = os.path.abspath(args.binary)
@@ -361,6 +398,8 @@ def main():
                   f"vs {off['wall_median']:.2f} s); training time per epoch {100 * train:+.1f}% "
                   f"(median {on['train_seconds_per_epoch']:.3f} s vs "
                   f"{off['train_seconds_per_epoch']:.3f} s); epoch with its test {100 * epoch:+.1f}%")
+        if args.per_activation or args.twin:
+            print_per_activation(rows[0], args.twin)
         model = rows[0]["_first"][1]
         for r in rows:
             del r["_first"]

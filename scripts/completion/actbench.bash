@@ -34,7 +34,7 @@ _actbench() {
         return
       fi
       mapfile -t COMPREPLY < <(compgen -d -- "$cur"; compgen -W "--by $flags" -- "$cur") ;;
-    curves) mapfile -t COMPREPLY < <(compgen -W "--activations --range --points --out $flags" -- "$cur") ;;
+    curves) mapfile -t COMPREPLY < <(compgen -W "--activations --config --range --points --out $flags" -- "$cur") ;;
     peak) mapfile -t COMPREPLY < <(compgen -W "--threads --size --seconds --json $flags" -- "$cur") ;;
     run | plan)
       if [[ $cur == -* ]]; then

@@ -52,7 +52,8 @@ const std::vector<std::string>& allowed_functions() {
 const std::set<std::string>& operator_ops() {
   static const std::set<std::string> ops{"add", "sub",  "mul", "div", "neg", "rsub", "pow",
                                          "remainder", "gt", "lt", "ge", "le", "eq", "ne",
-                                         "__and__", "__or__", "__xor__", "logical_not"};
+                                         "floor_divide", "__and__", "__or__", "__xor__",
+                                         "bitwise_not", "logical_not"};
   return ops;
 }
 
@@ -224,7 +225,8 @@ void check_graph(const jit::Graph& graph, const std::string& expr, size_t expr_s
                  const std::string& where) {
   for (const jit::Node* node : graph.nodes()) {
     const c10::Symbol kind = node->kind();
-    if (kind == c10::prim::Constant) continue;
+    // prim::abs is Python's abs(), elementwise on a tensor like torch.abs.
+    if (kind == c10::prim::Constant || kind == c10::Symbol::prim("abs")) continue;
     if (kind.is_aten() && is_allowed_op(kind.toUnqualString()) && node->blocks().empty()) continue;
     std::optional<size_t> offset;
     const std::string text = node_text(node, expr, expr_start, offset);
@@ -447,8 +449,12 @@ std::shared_ptr<const CompiledFormula> compiled(const std::string& expr,
                                                 const std::string& where) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const CompiledFormula>> cache;
+  // The checks depend on the names and on which constants are learnable or per unit, not on
+  // their values.
   std::string key = expr;
-  for (const auto& c : constants) key += "\n" + c.name;
+  for (const auto& c : constants) {
+    key += "\n" + c.name + (c.learnable ? " learnable" : "") + (c.per_unit ? " per_unit" : "");
+  }
   {
     std::lock_guard<std::mutex> lock(mutex);
     auto it = cache.find(key);
@@ -480,7 +486,8 @@ class FormulaActivationImpl : public torch::nn::Cloneable<FormulaActivationImpl>
       torch::Tensor t = constant_tensor(c, width_);
       values_.push_back(c.learnable ? register_parameter(c.name, t) : register_buffer(c.name, t));
     }
-    code_ = std::make_shared<jit::Code>(formula_->graph, "formula");
+    // Its own copy of the graph: the compiled one is shared by every module built from it.
+    code_ = std::make_shared<jit::Code>(formula_->graph->copy(), "formula");
   }
   torch::Tensor forward(const torch::Tensor& x) { return run_graph(*code_, x, values_); }
   void pretty_print(std::ostream& os) const override { os << "Formula(" << formula_->expr << ")"; }

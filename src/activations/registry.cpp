@@ -468,6 +468,14 @@ torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width) 
   return activation_info(spec).make(spec.params, width);
 }
 
+std::string activation_formula(const ActivationSpec& spec) {
+  const ActivationInfo* info = find_activation(spec.name);
+  if (spec.params.contains("expr") && spec.params.at("expr").is_string()) {
+    return spec.params.at("expr").get<std::string>();
+  }
+  return info ? info->formula : "";
+}
+
 double activation_init_slope(const ActivationSpec& spec) {
   const ActivationInfo& info = activation_info(spec);
   return info.init_slope ? info.init_slope(spec.params) : 0.0;

@@ -100,6 +100,9 @@ torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width);
 // random slopes), or nullptr: a checkpoint saves and restores its state.
 at::Generator* activation_generator(torch::nn::AnyModule& module);
 
+// The spec's formula in words: the entry's, or a formula activation's own expression.
+std::string activation_formula(const ActivationSpec& spec);
+
 // The entry's init_slope for the spec's parameters (0 when the entry has none).
 double activation_init_slope(const ActivationSpec& spec);
 

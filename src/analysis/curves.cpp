@@ -31,12 +31,11 @@ nlohmann::json activation_curves(const std::vector<ActivationSpec>& specs, doubl
     // Saturated: the output approaching a bound of the activation (saturation_bands).
     const double saturated =
         saturation_bands(act, 1).saturated(y).to(torch::kDouble).mean().item<double>();
-    const ActivationInfo* info = find_activation(spec.name);
     acts.push_back(
         {{"name", spec.name},
          {"label", spec.label},
          {"params", spec.params},
-         {"formula", info ? info->formula : ""},
+         {"formula", activation_formula(spec)},
          {"y", std::vector<double>(y64.data_ptr<double>(), y64.data_ptr<double>() + points)},
          {"dy", std::vector<double>(d64.data_ptr<double>(), d64.data_ptr<double>() + points)},
          {"max_derivative", max_d},

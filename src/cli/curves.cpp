@@ -13,21 +13,29 @@
 namespace actbench::cli {
 namespace {
 
-const char* kCurvesExamples = R"(
+const char* kCurvesExamples = R"ex(
 Examples:
   actbench curves --out results/curves.json                    every activation on [-6, 6]
   actbench curves -a relu,tanh,sigmoid --range -4:4 -o c.json
-  actbench curves -a "[{name: elu, alpha: 2}]" --points 201 -o elu.json)";
+  actbench curves -a "[{name: elu, alpha: 2}]" --points 201 -o elu.json
+  actbench curves -c configs/formulas.yaml -o f.json           a config's activations (formulas too)
+  actbench curves -a '[{name: formula, expr: "x * tanh(softplus(x))"}]' -o mish.json)ex";
 
 struct CurvesOptions {
-  std::string activations;  // as the config's `activations` (empty: all)
+  std::string activations;  // as the config's `activations` (empty: all, or the config's)
+  std::string config;       // a config file whose activations to draw
   CurveGrid grid;
   std::string out;
 };
 
 int run_curves(const CurvesOptions& o) {
   std::vector<ActivationSpec> specs;
-  if (o.activations.empty()) {
+  if (!o.config.empty() && !o.activations.empty()) {
+    throw InputError("give --config or --activations, not both");
+  }
+  if (!o.config.empty()) {
+    specs = load_config(std::filesystem::path(o.config), {}).activations;
+  } else if (o.activations.empty()) {
     for (const auto& a : activation_registry())
       specs.push_back(resolve_activation(a.name, "curves"));
   } else {
@@ -73,6 +81,8 @@ void setup_curves(CLI::App& app, int& status) {
         options->grid.points = points;
       },
       "grid points (default 601)");
+  cmd->add_option("--config,-c", options->config,
+                  "draw this config's activations (YAML or JSON), formulas included");
   cmd->add_option("--out,-o", options->out, "JSON file to write")->required();
 }
 

@@ -1,7 +1,9 @@
 // `actbench list activations | keys`: what actbench offers.
 #include <iostream>
 
+#include "activations/formula.h"
 #include "activations/registry.h"
+#include "config/config.h"
 #include "cli/subcommands.h"
 #include "config/keys.h"
 #include "util/error.h"
@@ -14,6 +16,8 @@ namespace {
 const char* kListExamples = R"(
 Examples:
   actbench list activations        every activation, its aliases, parameters and formula
+  actbench list activations configs/formulas.yaml
+                                   also that config's activations (formulas as written)
   actbench list keys               every config key: type, default, description
   actbench list keys --markdown    the same as the README's table
   actbench list keys --schema      the config's JSON Schema (docs/results.schema.json))";
@@ -31,16 +35,48 @@ std::string param_summary(const ActivationInfo& info) {
   return join(parts, ", ");
 }
 
-void list_activations(std::ostream& out) {
+// A resolved spec's parameters in words: "negative_slope=0.2", a formula's "beta=1 [learnable]".
+std::string spec_params(const ActivationSpec& spec) {
+  std::vector<std::string> parts;
+  if (spec.params.contains("expr")) {
+    for (const auto& c : formula_constants(spec.params)) {
+      parts.push_back(c.name + "=" + format_number(c.init) +
+                      (c.learnable ? (c.per_unit ? " [learnable, per unit]" : " [learnable]") : ""));
+    }
+  } else {
+    for (const auto& [k, v] : spec.params.items()) {
+      parts.push_back(k + "=" + (v.is_number() ? format_number(v.get<double>())
+                                 : v.is_string() ? v.get<std::string>()
+                                                 : v.dump()));
+    }
+  }
+  return parts.empty() ? "-" : join(parts, ", ");
+}
+
+void list_activations(std::ostream& out, const std::string& config) {
   Table table({"name", "aliases", "parameters (defaults)", "formula"});
   for (const auto& a : activation_registry()) {
     table.add({a.name, a.aliases.empty() ? "-" : join(a.aliases, ", "),
                param_summary(a) + (a.learnable ? " [learnable]" : ""), a.formula});
   }
+  const ActivationInfo& formula = *find_activation("formula");
+  table.add({formula.name, "-", "expr, params {NAME: VALUE | {init, learnable, per_unit}}",
+             formula.formula});
   table.print(out);
   out << "\nNames are case-insensitive and ignore '_' and '-' (LeakyReLU = leaky_relu).\n"
          "Parameters go in the config: {name: leaky_relu, negative_slope: 0.2, label: "
-         "\"LeakyReLU(0.2)\"}\n";
+         "\"LeakyReLU(0.2)\"}\n"
+         "Your own: {name: formula, expr: \"x * sigmoid(beta * x)\", params: {beta: {init: 1.0, "
+         "learnable: true}}, label: Swish-beta}\n"
+         "A formula may use x, its constants, pi, e, numbers, + - * / ** % and comparisons, and "
+      << join(formula_functions(), ", ") << ".\n";
+  if (config.empty()) return;
+  Table own({"label", "name", "parameters", "formula"});
+  for (const auto& spec : load_config(std::filesystem::path(config), {}).activations) {
+    own.add({spec.label, spec.name, spec_params(spec), activation_formula(spec)});
+  }
+  out << "\nThe activations of " << config << ":\n";
+  own.print(out);
 }
 
 // A key's flags for people: "sweepable", "not in the run's identity".
@@ -108,8 +144,10 @@ void setup_list(CLI::App& app, int& status) {
   });
   CLI::App* acts =
       list->add_subcommand("activations", "Every activation with its parameters and defaults");
-  acts->callback([&status] {
-    list_activations(std::cout);
+  auto config = std::make_shared<std::string>();
+  acts->add_option("config", *config, "a config file: also list its activations");
+  acts->callback([config, &status] {
+    list_activations(std::cout, *config);
     status = kExitOk;
   });
   auto markdown = std::make_shared<bool>(false);

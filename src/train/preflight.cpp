@@ -1,6 +1,8 @@
 #include "train/preflight.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include <torch/torch.h>
@@ -23,6 +25,15 @@ std::string constants_text(const Json& params) {
     }
   }
   return parts.empty() ? "" : " with " + join(parts, ", ");
+}
+
+// A value for the message: NaN, infinity, -infinity, or the number (4 significant digits).
+std::string value_text(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "infinity" : "-infinity";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
 }
 
 // The first element of `values` that is not finite, and the input it came from; false if none.
@@ -74,12 +85,10 @@ void check_activation_at_init(const Config& config, const ActivationSpec& activa
                                std::to_string(layer + 1) + "); change the formula or its constants "
                                "so that it is finite on the inputs it meets";
       if (first_bad(h.detach(), inputs, at, value)) {
-        throw InputError(where + " gives " + format_number(value) + " at x = " +
-                         format_number(at) + tail);
+        throw InputError(where + " gives " + value_text(value) + " at x = " + value_text(at) + tail);
       }
       if (first_bad(dh, inputs, at, value)) {
-        throw InputError(where + " has derivative " + format_number(value) + " at x = " +
-                         format_number(at) + tail);
+        throw InputError(where + " has derivative " + value_text(value) + " at x = " + value_text(at) + tail);
       }
     }
   }
