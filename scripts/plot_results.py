@@ -33,6 +33,10 @@ Figures:
   train_loss, test_loss, test_accuracy  the metric against epoch, one line per activation and one
                                         panel per swept point: the mean over completed seeds with a
                                         +-1 std band (with several seeds)
+  learned_params     the activations' learned parameters (a formula's learnable constants, PReLU's
+                     weight) by epoch, a panel per parameter (and swept point), a line per
+                     activation and hidden layer, the layers told apart by opacity; per-unit
+                     values averaged over units (skipped when no activation learns any)
   curves             each activation and its derivative (from curves.json; skipped without one)
   gradient_norms     per activation, each Linear layer's mean weight-gradient norm by epoch
   gradient_vs_depth  input-layer gradient norm against the number of hidden layers, at the first
@@ -46,8 +50,8 @@ Figures:
   seconds_per_epoch  time per epoch per group with its 95% interval, and the last epoch split
                      into forward/backward/optimizer/other training/test where the phases were
                      timed (CPU)
-The figures that need per-epoch diagnostics (train.diagnostics), curves.json or several seeds
-are skipped, with a log line, without them.
+The figures that need per-epoch diagnostics (train.diagnostics), learnable activation parameters,
+curves.json or several seeds are skipped, with a log line, without them.
 
 Example:
   build/actbench run configs/depth.yaml --out results/depth
@@ -111,6 +115,7 @@ def draw_everything(canvas):
     for suffix, width in canvas.style.variants:
         canvas.set_variant(suffix, width)
         figures_epochs.draw_epoch_figures(canvas)
+        figures_epochs.draw_learned_params(canvas)
         figures_epochs.draw_curves(canvas)
         figures_layers.draw_gradient_norms(canvas)
         figures_layers.draw_gradient_vs_depth(canvas)

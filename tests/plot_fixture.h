@@ -40,10 +40,10 @@ inline const fs::path kFixture = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "fixt
 
 inline const fs::path kChecks = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "figure_checks.py";
 
-inline const std::vector<std::string> kFigures{"train_loss",       "test_loss",      "test_accuracy",
-                                        "curves",           "gradient_norms", "gradient_vs_depth",
-                                        "dead_saturated",   "final_accuracy", "paired_differences",
-                                        "seconds_per_epoch"};
+inline const std::vector<std::string> kFigures{
+    "train_loss",     "test_loss",          "test_accuracy",     "learned_params",
+    "curves",         "gradient_norms",     "gradient_vs_depth", "dead_saturated",
+    "final_accuracy", "paired_differences", "seconds_per_epoch"};
 
 inline std::string describe(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +

@@ -1,8 +1,9 @@
 // scripts/plot_results.py, end to end on the fixture sweep in tests/fixtures/plot (written by
 // actbench itself: tests/fixtures/plot/regenerate.sh): every figure as PNG (exactly 1500x900) and
 // SVG, the report in Markdown and self-contained HTML, the list of written files on stdout; no
-// text over another (ACTBENCH_PLOT_CHECK=1); one seed: no band, no paired-difference figure; bad
-// input is one error line, exit 2 and nothing written. Needs Debian's python3 with matplotlib
+// text over another (ACTBENCH_PLOT_CHECK=1); one seed: no band, no paired-difference figure; no
+// learned activation parameters: no learned_params figure; bad input is one error line, exit 2 and
+// nothing written. Needs Debian's python3 with matplotlib
 // (python3-matplotlib) and python3-jsonschema; without them the tests skip with a message. The
 // paper style: paper_style_test.cpp.
 #include "plot_fixture.h"
@@ -115,6 +116,38 @@ TEST_F(PlotScript, OneSeedDrawsNoBandAndSkipsThePairedDifferences) {
   EXPECT_THAT(md, Not(HasSubstr("band:")));
   EXPECT_THAT(md, Not(HasSubstr("bands:")));
   EXPECT_THAT(md, HasSubstr("no band"));
+  EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
+}
+
+TEST_F(PlotScript, NoLearnedParametersSkipsTheLearnedParamsFigure) {
+  // The fixture's summary with its groups' learned parameters taken out, as a sweep whose
+  // activations learn nothing writes it: learned_params is skipped like any figure without data.
+  nlohmann::json summary = fixture_summary();
+  size_t removed = 0;
+  for (auto& group : summary["groups"]) removed += group.erase("learned");
+  ASSERT_GT(removed, 0u) << "no group of the fixture's summary.json has learned parameters; "
+                            "run tests/fixtures/plot/regenerate.sh";
+  const fs::path sweep = sweep_copy("no-learned", summary);
+  fs::copy_file(kFixture / "curves.json", sweep / "curves.json");  // every other figure drawn
+  const fs::path out = tmp_ / "plots";
+  const CommandResult r = run_plot({sweep.string(), "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr("skipping learned_params: no activation has learnable parameters"));
+  for (const auto& name : files_in(out)) {
+    EXPECT_THAT(name, Not(StartsWith("learned_params"))) << name;
+  }
+  EXPECT_TRUE(fs::exists(out / "train_loss.png"));
+  // No figure, heading or caption for it; only the list of figures not drawn names it.
+  for (const char* report : {"report.md", "report.html"}) {
+    SCOPED_TRACE(report);
+    const std::string text = read_text(out / report);
+    EXPECT_THAT(text, Not(HasSubstr("learned_params.png")));
+    EXPECT_THAT(text, Not(HasSubstr("Learned activation parameters")));
+  }
+  const std::string md = read_text(out / "report.md");
+  EXPECT_EQ(count_of(md, "learned_params"), 1u) << md;
+  EXPECT_THAT(md, HasSubstr("`learned_params`: no activation has learnable parameters"));
+  EXPECT_EQ(count_of(read_text(out / "report.html"), "<img "), kFigures.size() - 1);
   EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
 }
 

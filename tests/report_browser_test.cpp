@@ -43,7 +43,7 @@ using ::testing::Not;
 const fs::path kScript = fs::path(ACTBENCH_SOURCE_DIR) / "scripts" / "plot_results.py";
 const fs::path kFixture = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "fixtures" / "plot";
 const fs::path kChecks = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "figure_checks.py";
-constexpr size_t kFigureCount = 10;  // every figure of the fixture sweep, once
+constexpr size_t kFigureCount = 11;  // every figure of the fixture sweep, once
 
 // What the page under test runs: errors as they happen, then the images and the links on load.
 const char* kChecker = R"(<script>

@@ -7,7 +7,7 @@
                      curves.json
   figures_base.py    the figure helpers: facets, legends beside the plot, saving (PGF too),
                      the layout check (ACTBENCH_PLOT_CHECK=1)
-  figures_epochs.py  train_loss, test_loss, test_accuracy, curves
+  figures_epochs.py  train_loss, test_loss, test_accuracy, learned_params, curves
   figures_layers.py  gradient_norms, gradient_vs_depth, dead_saturated
   figures_groups.py  final_accuracy, paired_differences, seconds_per_epoch
   report.py          report.md and report.html (screen style), figures.tex (paper style)

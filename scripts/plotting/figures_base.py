@@ -388,8 +388,27 @@ _TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "&": r"\&
         "\u2192": r"\ensuremath{\rightarrow}", "\u2032": r"\ensuremath{'}",
         "\u2212": r"\ensuremath{-}", "\u2265": r"\ensuremath{\geq}",
         "\u2264": r"\ensuremath{\leq}", "\u00b7": r"\ensuremath{\cdot}",
-        "\u03a6": r"\ensuremath{\Phi}", "\u2013": "--", "\u2014": "---", "\u2026": r"\ldots{}",
+        "\u2013": "--", "\u2014": "---", "\u2026": r"\ldots{}",
         "\u00b2": r"\ensuremath{^2}"}
+
+
+def _greek_letters():
+    """Greek letters, which activation labels may carry (Swish-\u03b2), as math-mode commands: the
+    small letters in Unicode's order from U+03B1, and the capitals that differ from Latin ones at
+    the same offset from U+0391; LaTeX has no omicron."""
+    small = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
+             "rho varsigma sigma tau upsilon phi chi psi omega").split()
+    capitals = {"gamma", "delta", "theta", "lambda", "xi", "pi", "sigma", "upsilon", "phi", "psi",
+                "omega"}
+    out = {}
+    for i, name in enumerate(small):
+        out[chr(0x3b1 + i)] = r"\ensuremath{%s}" % ("o" if name == "omicron" else "\\" + name)
+        if name in capitals:
+            out[chr(0x391 + i)] = r"\ensuremath{\%s}" % name.capitalize()
+    return out
+
+
+_TEX.update(_greek_letters())
 _MATH = re.compile(r"(?<!\\)\$")
 
 

@@ -1,7 +1,9 @@
-"""train_loss, test_loss, test_accuracy (groups' per-epoch series, one facet per swept point)
-and curves (curves.json)."""
+"""train_loss, test_loss, test_accuracy (groups' per-epoch series, one facet per swept point),
+learned_params (the groups' learned activation parameters by epoch and hidden layer) and curves
+(curves.json)."""
 from .common import nan_if_null
 from .figures_base import epochs_of
+from .figures_layers import layer_count, layer_values
 
 EPOCH_FIGURES = (
     ("train_loss", "train_loss", "cross-entropy loss (nats)", "Training loss by epoch",
@@ -95,6 +97,101 @@ def epoch_metric(canvas, name, metric, ylabel, title, caption):
     else:
         caption += " One run per line (%s): no band, no spread to show." % seeds
     canvas.save(fig, name, title, caption)
+
+
+def learned_panels(sweep):
+    """[(parameter name, point, [groups at the point that learn it])] in display order: the
+    parameters in the order the groups first name them, each at every point where a group
+    learns it."""
+    names = []
+    for g in sweep.groups:
+        names.extend(n for n in g.get("learned", {}) if n not in names)
+    panels = []
+    for name in names:
+        for point in sweep.points:
+            groups = [g for g in point.groups if name in g.get("learned", {})]
+            if groups:
+                panels.append((name, point, groups))
+    return panels
+
+
+def layer_alpha(layer, layers):
+    """learned_params tells the hidden layers apart by opacity: the first layer opaque, the last
+    one faintest (each activation keeps its own colour, line style and marker)."""
+    return 1.0 - 0.55 * layer / max(1, layers - 1)
+
+
+def draw_learned_params(canvas):
+    sweep = canvas.sweep
+    panels = learned_panels(sweep)
+    if not panels:
+        canvas.skip("learned_params", "no activation has learnable parameters (a formula's "
+                    "learnable constants, PReLU's weight)")
+        return
+    fig, axes, nrows, ncols = canvas.facets(len(panels), sharex=True)
+    several_points = len(set(point.index for _, point, _ in panels)) > 1
+    labels = sweep.labels_in([g for _, _, groups in panels for g in groups])
+    max_layers = max(layer_count(g["learned"][name]) for name, _, groups in panels
+                     for g in groups)
+    max_epoch = 1
+    drawn = banded = False
+    first_axes = {}  # a parameter's panels share their y axis: its values at each point compare
+    for i, ((name, point, groups), ax) in enumerate(zip(panels, axes)):
+        if name in first_axes:
+            ax.sharey(first_axes[name])
+        first_axes.setdefault(name, ax)
+        lines = [(g, layer) for g in groups
+                 for layer in range(layer_count(g["learned"][name]))]
+        empty = True
+        for order, (g, layer) in enumerate(lines):
+            series = g["learned"][name]
+            style = dict(sweep.style(g["activation"]), alpha=layer_alpha(layer, max_layers))
+            line, band = plot_series(canvas, ax, {"mean": layer_values(series, layer),
+                                                  "std": layer_values(series, layer, "std")},
+                                     style, order, len(lines))
+            if line is not None:
+                drawn, empty = True, False
+                banded = banded or band
+                max_epoch = max(max_epoch, len(series["mean"]))
+        if empty:
+            ax.text(0.5, 0.5, "no value", transform=ax.transAxes, ha="center", va="center",
+                    color="#777777", fontsize=canvas.fs("small"))
+        title = name + (", " + point.text if several_points and point.text else "")
+        ax.set_title(canvas.wrap(title, ncols), fontsize=canvas.fs("panel")
+                     if len(panels) <= 4 else canvas.fs("tiny"))
+        ax.grid(True, alpha=0.3)
+        if i % ncols == 0:
+            ax.set_ylabel("learned value")
+        if i + ncols >= len(panels):
+            ax.set_xlabel("epoch")
+    if not drawn:
+        canvas.skip("learned_params", "no learned parameter has a value", fig)
+        return
+    axes[0].xaxis.set_major_locator(canvas.ticker.MaxNLocator(integer=True))
+    axes[0].set_xlim(0.8, max_epoch + 0.2)
+    from matplotlib.lines import Line2D
+    handles = [canvas.line_handle(label) for label in labels]
+    handles += [Line2D([], [], color="#333333", linewidth=canvas.lw(1.8),
+                       alpha=layer_alpha(k, max_layers)) for k in range(max_layers)]
+    names = labels + ["layer %d" % (k + 1) for k in range(max_layers)]
+    seeds = sweep.summary["setup"]["seeds"]
+    title = "Learned activation parameters by epoch, per hidden layer"
+    canvas.suptitle(fig, title + (" (mean over seeds)" if banded else ""), rows=nrows)
+    canvas.outside_legend(fig, handles, names, title=("mean over %s, band: \u00b11 std" % seeds)
+                          if banded else None)
+    caption = ("The activations' learned parameters (a formula's learnable constants, PReLU's "
+               "weight) after each epoch, one panel per parameter%s: a line per activation and "
+               "hidden layer, in the activation's colour, line style and marker, the layers told "
+               "apart by opacity (1 = nearest the input, opaque; the deepest faintest); a line "
+               "that moves away from where it started shows training reshaping the activation. "
+               "A parameter learned per unit is averaged over the layer's units first."
+               % (" and swept point" if several_points else ""))
+    if banded:
+        caption += (" Lines: the mean over the completed seeds (%s); bands: \u00b11 sample "
+                    "standard deviation over them." % seeds)
+    else:
+        caption += " One run per line (%s): no band, no spread to show." % seeds
+    canvas.save(fig, "learned_params", title, caption)
 
 
 def matching_curves(sweep):

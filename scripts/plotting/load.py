@@ -95,10 +95,12 @@ def load_summary(path, sweep_dir):
         if g["activation"] not in labels:
             raise InputError("%s: activation %s is not in 'activations'"
                              % (where, json.dumps(g["activation"])))
-        for metric, s in g["series"].items():
+        per_epoch = [("series " + k, s) for k, s in g["series"].items()]
+        per_epoch += [("learned " + k, s) for k, s in g.get("learned", {}).items()]
+        for what, s in per_epoch:
             if len(s["mean"]) != len(s["std"]):
-                raise InputError("%s: series %s has %d means and %d stds"
-                                 % (where, metric, len(s["mean"]), len(s["std"])))
+                raise InputError("%s: %s has %d means and %d stds"
+                                 % (where, what, len(s["mean"]), len(s["std"])))
     for i, d in enumerate(doc["differences"]):
         for key in ("activation", "baseline"):
             if d[key] not in labels:
