@@ -3,14 +3,17 @@
 DataLoader + Stack<> pipeline.
 
 usage: scripts/bench.py [--runs N] [--config FILE] [--no-baseline] [--means] [--diagnostics]
-                        [--binary PATH] [--keep DIR] [-- KEY=VALUE ...]
+                        [--per-activation] [--twin A=B ...] [--binary PATH] [--keep DIR]
+                        [-- KEY=VALUE ...]
 
 Measures the float32 matrix-multiply peak with `actbench peak` (all cores, then one core), times
 `actbench run --config FILE` N times (the default configuration), then, unless --no-baseline, once
 through the per-example pipeline (data.pipeline=example train.engine=autograd jobs=1); --means
 adds one run each of the steps in between (autograd engine with one job, fused engine with one
 job); --diagnostics times the default and train.diagnostics=false in turns and prints what the
-diagnostics cost. Prints one table row per configuration: wall time min/median/max, median seconds per epoch,
+diagnostics cost; --per-activation prints each activation's median seconds per epoch and --twin
+A=B the ratio of A's to B's (a formula activation against its built-in twin). Every timed run
+trains (--fresh). Prints one table row per configuration: wall time min/median/max, median seconds per epoch,
 training samples per second, GFLOP/s (the sweep's FLOP count, computed from the resolved config,
 over the median wall time) and its share of the all-cores peak, the peak RSS of the actbench
 process, and the baseline's median wall time over this row's. KEY=VALUE arguments after -- go to

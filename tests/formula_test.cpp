@@ -1,5 +1,7 @@
 // Formula activations (activations/formula.h): what they compute, what they refuse, and their
 // place in runs, identities, the run store, curves and the recorded learned constants.
+#include <csignal>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -100,6 +102,8 @@ TEST(Formula, SyntaxErrorsNameThePosition) {
   EXPECT_THAT(refusal("x $ 2"), HasSubstr("syntax error at position 3"));
   EXPECT_THAT(refusal("x) + (x"), HasSubstr("syntax error at position 2: unexpected ')'"));
   EXPECT_THAT(refusal("x x"), HasSubstr("syntax error at position 3"));
+  EXPECT_THAT(refusal("x * σ(x)"),
+              HasSubstr("syntax error at position 5: 'σ' is not part of a formula"));
   // Everything the user wrote is in the line, and it starts with where the entry is.
   const std::string m = refusal("x * (1 + ");
   EXPECT_THAT(m, HasSubstr("test: formula 'x * (1 + '"));
@@ -123,6 +127,9 @@ TEST(Formula, AnythingButElementwiseFunctionsIsRefusedNamingIt) {
   EXPECT_THAT(refusal("x[0]"), HasSubstr("'x[0]' at position 1 calls select"));
   EXPECT_THAT(refusal("x * torch.zeros(3)"), HasSubstr("not an elementwise function"));
   EXPECT_THAT(refusal("x.t()"), HasSubstr("calls t,"));
+  EXPECT_THAT(refusal("x.new_zeros(3)"), HasSubstr("calls new_zeros"));
+  EXPECT_THAT(refusal("x.grad"), HasSubstr("uses prim::grad"));
+  EXPECT_THAT(refusal("x.numpy()"), HasSubstr("at position 1: 'Tensor' object has no attribute"));
   EXPECT_THAT(refusal("x.exp_()"), HasSubstr("calls exp_"));  // in place
   EXPECT_THAT(refusal("x.detach()"), HasSubstr("calls detach"));
   EXPECT_THAT(refusal("print(x)"), HasSubstr("test: formula 'print(x)'"));
@@ -325,6 +332,39 @@ TEST(FormulaCli, StoreResultsSummaryAndRefusalBeforeAnythingIsWritten) {
   ASSERT_EQ(list.exit_code, 0) << list.describe();
   EXPECT_THAT(list.out, HasSubstr("x * sigmoid(beta * x)"));
   EXPECT_THAT(list.out, HasSubstr("beta=1 [learnable]"));
+}
+
+// Killed in the middle of an epoch and run again, a formula run resumes from its checkpoint with
+// its learned constants (and their recorded history) and ends with the uninterrupted run's numbers.
+TEST(FormulaCli, KilledMidEpochResumesWithTheSameLearnedConstants) {
+  TempDir tmp;
+  const fs::path config =
+      actbench_test::write_tiny_config(tmp / "f.yaml", actbench_test::synthetic_mnist_dir());
+  auto run = [&](const std::string& out, const std::vector<std::string>& extra) {
+    std::vector<std::string> args{
+        "run", config.string(), "--out", (tmp / out).string(), "--store",
+        (tmp / (out + "-store")).string(), "--jobs", "1", "train.epochs=3", "model.hidden=[16,16]",
+        "activations=[{name: formula, expr: 'x * sigmoid(beta * x)', params: {beta: {init: 1.0, "
+        "learnable: true, per_unit: true}}}]"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return actbench_test::run_actbench(args, tmp.path());
+  };
+  const actbench_test::CommandResult whole = run("whole", {});
+  ASSERT_EQ(whole.exit_code, 0) << whole.describe();
+  // 2000 examples in batches of 64: 32 steps an epoch; killed 8 steps into the third.
+  const actbench_test::CommandResult killed = run("cut", {"--debug-raise-after", "72steps:KILL"});
+  ASSERT_EQ(killed.exit_code, 128 + SIGKILL) << killed.describe();
+  const actbench_test::CommandResult resumed = run("cut", {});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
+  EXPECT_THAT(resumed.err, HasSubstr("resuming from its checkpoint after epoch 2 of 3"));
+  auto epochs = [&](const std::string& out) {
+    const json r = json::parse(actbench_test::read_text(tmp / out / "results.json"));
+    return actbench_test::without_keys(r.at("runs").at(0).at("epochs"));
+  };
+  const json cut = epochs("cut");
+  ASSERT_EQ(cut.size(), 3u);
+  EXPECT_EQ(cut, epochs("whole"));
+  EXPECT_EQ(cut.at(2).at("learned").at("beta").at(0).size(), 16u);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ using Json = nlohmann::json;
 
 constexpr size_t kMaxExprBytes = 1000;
 constexpr size_t kMaxConstants = 16;
+constexpr size_t kMaxCached = 256;  // compiled formulas kept
 // The line the expression is compiled in: `def f(x: Tensor, c1: Tensor, ...) -> Tensor:` then
 // this prefix and the expression. Error positions are counted from the expression's start.
 constexpr const char* kReturnPrefix = "  return ";
@@ -146,10 +147,30 @@ Diagnosis diagnose(const std::string& report, const std::string& expr) {
   return d;
 }
 
+// The UTF-8 character of `expr` at byte `offset`.
+std::string char_at(const std::string& expr, size_t offset) {
+  size_t end = offset + 1;
+  while (end < expr.size() && (static_cast<unsigned char>(expr[end]) & 0xC0) == 0x80) ++end;
+  return expr.substr(offset, end - offset);
+}
+
+// A syntax error: TorchScript's lexer says "expected a valid token" for a character it has no
+// token for; that is said plainly.
+std::string syntax_error(const std::string& where, const std::string& expr, const Diagnosis& d);
+
 std::string at_position(const std::string& expr, std::optional<size_t> offset) {
   if (!offset) return "";
   if (*offset >= expr.size()) return " at the end";
   return " at position " + std::to_string(char_position(expr, *offset));
+}
+
+std::string syntax_error(const std::string& where, const std::string& expr, const Diagnosis& d) {
+  const size_t offset = d.offset.value_or(expr.size());
+  if (d.what.find("expected a valid token") != std::string::npos && offset < expr.size()) {
+    return where + ": syntax error" + at_position(expr, offset) + ": '" + char_at(expr, offset) +
+           "' is not part of a formula (names are ASCII letters, digits and '_')";
+  }
+  return where + ": syntax error" + at_position(expr, offset) + ": " + d.what;
 }
 
 // The expression's tokens, spaced canonically: the identity of two spellings that differ only in
@@ -166,8 +187,7 @@ std::string normalised_text(const std::string& expr, const std::string& where) {
       tokens.push_back(t.text());
     }
   } catch (const std::exception& e) {
-    const Diagnosis d = diagnose(e.what(), expr);
-    throw InputError(where + ": syntax error" + at_position(expr, d.offset) + ": " + d.what);
+    throw InputError(syntax_error(where, expr, diagnose(e.what(), expr)));
   }
   static const std::set<std::string> openers{"(", "["}, closers{")", "]", ","}, tight{"."};
   static const std::set<std::string> binary{"+", "-", "*", "/", "**", "%", "<", ">", "<=", ">=",
@@ -223,7 +243,15 @@ std::string node_text(const jit::Node* node, const std::string& expr, size_t exp
 // Refuses any node but constants and the allowed elementwise operations.
 void check_graph(const jit::Graph& graph, const std::string& expr, size_t expr_start,
                  const std::string& where) {
+  // The operations first (x.new_zeros(3) is named by its call, not by the list it builds).
+  std::vector<const jit::Node*> nodes;
   for (const jit::Node* node : graph.nodes()) {
+    if (node->kind().is_aten()) nodes.push_back(node);
+  }
+  for (const jit::Node* node : graph.nodes()) {
+    if (!node->kind().is_aten()) nodes.push_back(node);
+  }
+  for (const jit::Node* node : nodes) {
     const c10::Symbol kind = node->kind();
     // prim::abs is Python's abs(), elementwise on a tensor like torch.abs.
     if (kind == c10::prim::Constant || kind == c10::Symbol::prim("abs")) continue;
@@ -328,9 +356,7 @@ std::shared_ptr<jit::Graph> compile(const std::string& expr,
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
-    const Diagnosis d = diagnose(e.what(), expr);
-    throw InputError(where + ": syntax error" + at_position(expr, d.offset ? d.offset : expr.size()) +
-                     ": " + d.what);
+    throw InputError(syntax_error(where, expr, diagnose(e.what(), expr)));
   }
   const std::string src = function_source(expr, constants);
   const size_t expr_start = src.find('\n') + 1 + std::string(kReturnPrefix).size();
@@ -365,7 +391,10 @@ std::shared_ptr<jit::Graph> compile(const std::string& expr,
       throw InputError(where + ": the formula's result is not a tensor of x's shape (" + d.what +
                        "); an activation is an elementwise function of x");
     }
-    throw InputError(where + ": " + d.what + at_position(expr, d.offset));
+    std::string what = d.what;
+    while (!what.empty() && (what.back() == '.' || what.back() == ' ')) what.pop_back();
+    const std::string at = at_position(expr, d.offset);
+    throw InputError(where + ":" + at + (at.empty() ? " " : ": ") + what);
   }
   auto& fn = jit::toGraphFunction(cu.get_function("f"));
   std::shared_ptr<jit::Graph> graph = fn.graph()->copy();
@@ -470,6 +499,7 @@ std::shared_ptr<const CompiledFormula> compiled(const std::string& expr,
   f->graph = compile(expr, constants, where);
   check_result(f->graph, constants, where);
   std::lock_guard<std::mutex> lock(mutex);
+  if (cache.size() >= kMaxCached) cache.clear();  // a config has a handful; a fuzzer, millions
   cache.emplace(key, f);
   return f;
 }
