@@ -274,6 +274,51 @@ TEST(Formula, LearnedConstantsMoveAndAreRecordedEveryEpochByBothEngines) {
   EXPECT_TRUE(relu.epochs.at(0).learned.is_null());
 }
 
+// activations.LABEL.PARAM sets one entry's parameter; with several values (KEY=a,b or under
+// sweep:) the entry becomes one activation per value.
+TEST(FormulaSweep, AnEntrysParameterIsSetOrSweptLikeAnyKey) {
+  const std::string swish =
+      "activations=[relu, {name: formula, expr: 'x * sigmoid(beta * x)', params: {beta: {init: "
+      "1.0, learnable: true}}, label: Swish}]";
+  auto labels = [](const actbench::Plan& plan) {
+    std::vector<std::string> out;
+    for (const auto& a : plan.base.activations) out.push_back(a.label);
+    return out;
+  };
+  actbench::Plan plan = actbench_test::plan_of({swish, "activations.Swish.params.beta.init=0.5,2"});
+  EXPECT_EQ(labels(plan), (std::vector<std::string>{"ReLU", "Swish(beta=0.5)", "Swish(beta=2)"}));
+  EXPECT_EQ(plan.base.activations[2].params.at("params").at("beta").at("init"), 2.0);
+  EXPECT_EQ(plan.base.activations[2].params.at("params").at("beta").at("learnable"), true);
+  EXPECT_EQ(plan.runs.size(), 3u);
+  // One value: that entry's parameter, its label kept.
+  plan = actbench_test::plan_of({swish, "activations.swish.params.beta.learnable=false"});
+  EXPECT_EQ(labels(plan), (std::vector<std::string>{"ReLU", "Swish"}));
+  EXPECT_EQ(plan.base.activations[1].params.at("params").at("beta").at("learnable"), false);
+  // Under sweep: in a file, a built-in's parameter too, and a plain name is found by its name.
+  plan = actbench_test::plan_of(
+      {}, "activations: [relu, leaky_relu]\n"
+          "sweep:\n  activations.LeakyReLU.negative_slope: [0.01, 0.2]\n  train.seed: [0, 1]\n");
+  EXPECT_EQ(labels(plan), (std::vector<std::string>{"ReLU", "LeakyReLU(negative_slope=0.01)",
+                                                    "LeakyReLU(negative_slope=0.2)"}));
+  EXPECT_EQ(plan.runs.size(), 6u);
+  EXPECT_EQ(plan.base.activations[2].params.at("negative_slope"), 0.2);
+  // What is wrong is named.
+  EXPECT_THAT(input_error_message([&] {
+                actbench_test::plan_of({swish, "activations.Swosh.params.beta.init=1,2"});
+              }),
+              HasSubstr("no activation is labelled 'Swosh' (the activations: ReLU, Swish)"));
+  EXPECT_THAT(input_error_message([&] { actbench_test::plan_of({swish, "activations.Swish=1"}); }),
+              HasSubstr("names no parameter"));
+  EXPECT_THAT(input_error_message([&] {
+                actbench_test::plan_of({swish, "activations.Swish.params.beta.init=x,2"});
+              }),
+              HasSubstr("params.beta: the value must be a finite number"));
+  EXPECT_THAT(input_error_message([&] {
+                actbench_test::plan_of({swish, "activations.ReLU.negative_slope=0.1,0.2"});
+              }),
+              HasSubstr("unknown parameter 'negative_slope' for relu"));
+}
+
 // The whole loop through the binary: a formula's runs are kept in and taken from the run store
 // by identity, results.json and summary.json carry the learned constants, and a formula that is
 // not finite on the data is refused before anything is written.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/activation_keys.h"
 #include "config/keys.h"
 #include "config/tree.h"
 #include "util/error.h"
@@ -177,9 +178,23 @@ void merge_config_document(ConfigSource& src, Json doc, const std::string& origi
                          sweep.dump());
       }
       for (auto it = sweep.begin(); it != sweep.end(); ++it) {
+        if (is_activation_entry_key(it.key())) continue;  // once the document's list is in
         set_axis(src.sweep, defaults, it.key(), it.value(), origin);
       }
     }
+    if (!doc.is_null()) merge_config(src.tree, doc, origin, src.sources);
+    // activations.LABEL.PARAM: [a, b] makes the entry one per value (config/activation_keys.h).
+    for (auto it = sweep.begin(); sweep.is_object() && it != sweep.end(); ++it) {
+      if (!is_activation_entry_key(it.key())) continue;
+      const Json& values = it.value();
+      if (!values.is_array() || values.empty()) {
+        throw InputError(origin + ": sweep '" + it.key() +
+                         "' must be a non-empty list of values, got " + json_for_message(values));
+      }
+      set_activation_entry(src.tree, it.key(), std::vector<Json>(values.begin(), values.end()),
+                           origin, src.sources);
+    }
+    return;
   }
   if (!doc.is_null()) merge_config(src.tree, doc, origin, src.sources);
 }
@@ -231,6 +246,23 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
     }
     const std::string key = kv.substr(0, eq);
     const std::string text = kv.substr(eq + 1);
+    if (is_activation_entry_key(key) ||
+        (key.rfind("sweep.", 0) == 0 && is_activation_entry_key(key.substr(6)))) {
+      std::vector<Json> values;
+      if (key.rfind("sweep.", 0) == 0) {
+        check_value_text(key, text);
+        const Json list = parse_value_text(text);
+        if (!list.is_array() || list.empty()) {
+          throw InputError("command line: '" + kv + "' must give a non-empty list of values");
+        }
+        values.assign(list.begin(), list.end());
+      } else {
+        for (const auto& p : comma_elements(key, text)) values.push_back(parse_value_text(p));
+      }
+      set_activation_entry(src.tree, key.rfind("sweep.", 0) == 0 ? key.substr(6) : key, values,
+                           "command line", src.sources);
+      continue;
+    }
     if (key.rfind("sweep.", 0) == 0) {
       check_value_text(key, text);  // sweep.train.lr=[0.1, 0.01]
       set_axis(src.sweep, defaults, key.substr(6), parse_value_text(text), "command line");
