@@ -86,9 +86,13 @@ Plan make_plan(const ConfigSource& source) {
       set_dotted(tree, a.key, v, a.origin + " (sweep '" + a.key + "')", sources);
       point[a.key] = v;
     }
-    const Config config = config_from_json(tree, sources);
+    Config config = config_from_json(tree, sources);
     const std::string where = describe_point(point, axis_keys(plan.axes));
-    for (const auto& activation : config.activations) {
+    // Each run's config holds its own activation only (copying the whole list into every run
+    // would cost activations^2).
+    const std::vector<ActivationSpec> activations = std::move(config.activations);
+    config.activations.clear();
+    for (const auto& activation : activations) {
       PlannedRun run;
       run.index = plan.runs.size();
       run.config = config;
