@@ -364,6 +364,12 @@ TEST(FormulaCli, StoreResultsSummaryAndRefusalBeforeAnythingIsWritten) {
       run("d", "activations=[relu, {name: formula, expr: 'log(x)'}]");
   actbench_test::expect_user_error(bad, "the formula 'log(x)' gives NaN at x = ");
   EXPECT_FALSE(fs::exists(tmp / "d"));
+  // `plan` refuses what `run` would (a Slurm submission is checked with it).
+  actbench_test::expect_user_error(
+      actbench_test::run_actbench({"plan", config.string(), "--out", (tmp / "d").string(),
+                                   "activations=[relu, {name: formula, expr: 'log(x)'}]"},
+                                  tmp.path()),
+      "the formula 'log(x)' gives NaN at x = ");
   // A bad formula in the config: exit 2 before anything, the position named.
   actbench_test::expect_user_error(
       run("e", "activations=[{name: formula, expr: 'x * sigmod(x)'}]"),

@@ -8,11 +8,13 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/run_options.h"
 #include "cli/subcommands.h"
+#include "data/dataset.h"
 #include "sweep/adaptive.h"
 #include "sweep/survey.h"
 #include "train/device.h"
@@ -172,6 +174,15 @@ int run_plan(const PlanOptions& o) {
   check_survey_memory(survey, plan, device,
                       o.run.max_memory ? std::optional<uint64_t>(parse_memory_size(*o.run.max_memory, "--max-memory"))
                                        : std::nullopt);
+  // What `run` refuses before training, on the CPU (each data set loaded once, if needed).
+  std::vector<std::pair<DataConfig, std::unique_ptr<Dataset>>> loaded;
+  check_survey_activations(survey, [&](const DataConfig& c) -> const Dataset& {
+    for (const auto& [config, data] : loaded) {
+      if (config == c) return *data;
+    }
+    loaded.emplace_back(c, std::make_unique<Dataset>(load_dataset(c, torch::Device(torch::kCPU))));
+    return *loaded.back().second;
+  });
   if (!o.json) {
     print_plan(std::cout, plan, o.run, survey, device, adaptive_line);
     return kExitOk;

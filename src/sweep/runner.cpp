@@ -20,13 +20,11 @@
 
 #include "data/dataset.h"
 #include "results/results.h"
-#include "config/keys.h"
 #include "sweep/sweep_dir.h"
 #include "sweep/summary.h"
 #include "sweep/survey.h"
 #include "train/checkpoint.h"
 #include "train/device.h"
-#include "train/preflight.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -207,19 +205,12 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   if (const Survey first = survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
       first.count(RunAction::kTrain) > 0) {
     check_survey_memory(first, plan, device, options.max_memory);
-    std::set<std::string> checked;
     for (const auto& d : first.decisions) {
-      if (d.action != RunAction::kTrain) continue;
-      const PlannedRun& r = *d.run;
-      datasets.load(r.config.data, device);
-      // One check per formula and model: the first seed's initial weights stand for the rest.
-      Json what = config_to_json(r.config);
-      what["train"].erase("seed");
-      if (checked.insert(what.dump()).second) {
-        check_activation_at_init(r.config, r.config.activations.front(),
-                                 datasets.get(r.config.data), r.name);
-      }
+      if (d.action == RunAction::kTrain) datasets.load(d.run->config.data, device);
     }
+    check_survey_activations(first, [&](const DataConfig& c) -> const Dataset& {
+      return datasets.get(c);
+    });
     store.prepare_for_writing();
   }
 

@@ -1,11 +1,15 @@
 #include "sweep/survey.h"
 
+#include <set>
+
 #include <torch/version.h>
 
+#include "config/keys.h"
 #include "data/dataset.h"
 #include "sweep/sweep_dir.h"
 #include "train/device.h"
 #include "train/memory.h"
+#include "train/preflight.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -149,6 +153,21 @@ void check_survey_memory(const Survey& survey, const Plan& plan, const torch::De
   if (runs.empty()) return;
   const int64_t threads = configure_cpu_threads(plan.base.threads);
   check_memory(runs, resolve_jobs(plan.base.jobs, threads, device, int64_t(runs.size())), limit);
+}
+
+void check_survey_activations(
+    const Survey& survey, const std::function<const Dataset&(const DataConfig&)>& data) {
+  std::set<std::string> checked;
+  for (const auto& d : survey.decisions) {
+    if (d.action != RunAction::kTrain) continue;
+    const PlannedRun& r = *d.run;
+    if (!checked_at_init(r.config.activations.front())) continue;
+    Json what = config_to_json(r.config);
+    what["train"].erase("seed");
+    if (checked.insert(what.dump()).second) {
+      check_activation_at_init(r.config, r.config.activations.front(), data(r.config.data), r.name);
+    }
+  }
 }
 
 }  // namespace actbench

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include "data/dataset.h"
 #include "store/run_store.h"
 #include "sweep/plan.h"
 
@@ -61,5 +63,11 @@ TimeEstimate estimate_time(const Survey& survey);
 // `run` would train them: refuses a sweep that would not fit in memory (or in `limit`).
 void check_survey_memory(const Survey& survey, const Plan& plan, const torch::Device& device,
                          std::optional<uint64_t> limit);
+
+// The formula check (train/preflight.h) of every run the survey would train, once per formula,
+// model and data set (the first seed's initial weights stand for the rest); `data` gives a run's
+// data set, loading it when needed. Refuses (InputError) what `run` would refuse before training.
+void check_survey_activations(
+    const Survey& survey, const std::function<const Dataset&(const DataConfig&)>& data);
 
 }  // namespace actbench

@@ -49,9 +49,13 @@ bool first_bad(const torch::Tensor& values, const torch::Tensor& inputs, double&
 
 }  // namespace
 
+bool checked_at_init(const ActivationSpec& activation) {
+  return static_cast<bool>(activation_info(activation).resolve);
+}
+
 void check_activation_at_init(const Config& config, const ActivationSpec& activation,
                               const Dataset& data, const std::string& run_name) {
-  if (!activation_info(activation).resolve) return;
+  if (!checked_at_init(activation)) return;
   MLP model = initial_model(config, activation, data);  // on the CPU
   model->eval();
   const int64_t n = std::min<int64_t>(kExamples, data.train.size());

@@ -17,4 +17,7 @@ namespace actbench {
 void check_activation_at_init(const Config& config, const ActivationSpec& activation,
                               const Dataset& data, const std::string& run_name);
 
+// Whether check_activation_at_init checks `activation` (a formula) or passes it unchecked.
+bool checked_at_init(const ActivationSpec& activation);
+
 }  // namespace actbench
