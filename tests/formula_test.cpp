@@ -375,13 +375,13 @@ TEST(FormulaCli, StoreResultsSummaryAndRefusalBeforeAnythingIsWritten) {
       run("e", "activations=[{name: formula, expr: 'x * sigmod(x)'}]"),
       "unknown function 'sigmod' at position 5");
   EXPECT_FALSE(fs::exists(tmp / "e"));
-  // `list activations CONFIG` shows the formula as written (normalised spacing) and its constants.
+  // `list activations CONFIG` shows the formula as written, and its constants.
   write_text(tmp / "g.yaml", "activations:\n  - {name: formula, expr: 'x*sigmoid(beta*x)', "
                              "params: {beta: {init: 1.0, learnable: true}}}\n");
   const actbench_test::CommandResult list = actbench_test::run_actbench(
       {"list", "activations", (tmp / "g.yaml").string()}, tmp.path());
   ASSERT_EQ(list.exit_code, 0) << list.describe();
-  EXPECT_THAT(list.out, HasSubstr("x * sigmoid(beta * x)"));
+  EXPECT_THAT(list.out, HasSubstr("x*sigmoid(beta*x)"));  // as written
   EXPECT_THAT(list.out, HasSubstr("beta=1 [learnable]"));
 }
 

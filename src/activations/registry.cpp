@@ -418,6 +418,7 @@ ActivationSpec resolve_activation(const Json& entry, const std::string& where) {
   if (info->resolve) {
     spec.params = info->resolve(given, where);
     spec.label = spec.params.value("expr", info->display);
+    if (given.contains("expr") && given["expr"].is_string()) spec.written = given["expr"];
     if (given.contains("label")) spec.label = check_label(given["label"], where);
     return spec;
   }

@@ -25,6 +25,9 @@ struct ActivationSpec {
   std::string name;
   std::string label;
   Json params = Json::object();
+  // A formula's expression as the config wrote it, for people (`list activations CONFIG`); its
+  // normalised text in params is what identifies runs. Empty for other activations.
+  std::string written;
 };
 
 enum class ParamKind { kNumber, kInteger, kBoolean, kString };

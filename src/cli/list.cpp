@@ -73,7 +73,8 @@ void list_activations(std::ostream& out, const std::string& config) {
   if (config.empty()) return;
   Table own({"label", "name", "parameters", "formula"});
   for (const auto& spec : load_config(std::filesystem::path(config), {}).activations) {
-    own.add({spec.label, spec.name, spec_params(spec), activation_formula(spec)});
+    own.add({spec.label, spec.name, spec_params(spec),
+             spec.written.empty() ? activation_formula(spec) : spec.written});
   }
   out << "\nThe activations of " << config << ":\n";
   own.print(out);
