@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "activations/formula_compile.h"
+#include "activations/registry.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -125,6 +126,21 @@ class FormulaActivationImpl : public torch::nn::Cloneable<FormulaActivationImpl>
 TORCH_MODULE(FormulaActivation);
 
 }  // namespace
+
+const ActivationInfo& formula_activation_info() {
+  static const ActivationInfo info = [] {
+    ActivationInfo f;
+    f.name = "formula";
+    f.display = "Formula";
+    f.formula =
+        "your own expression of x, e.g. x * sigmoid(beta * x) (README: Formula activations)";
+    f.resolve = resolve_formula;
+    f.make = make_formula_activation;
+    f.style = {"#bb5566", "solid", "o"};  // Paul Tol's high-contrast red; labels differ anyway
+    return f;
+  }();
+  return info;
+}
 
 const std::vector<std::string>& formula_functions() {
   return formula_detail::allowed_functions();

@@ -14,6 +14,8 @@
 
 namespace actbench {
 
+struct ActivationInfo;  // registry.h
+
 // One named constant of a formula, as resolved: its initial value and whether training changes it
 // (a parameter of the module) and whether each hidden unit has its own.
 struct FormulaConstant {
@@ -37,6 +39,10 @@ std::vector<FormulaConstant> formula_constants(const nlohmann::json& params);
 // A module computing the formula for a hidden layer of `width` units: learnable constants are
 // its parameters, fixed ones its buffers, named as in the config.
 torch::nn::AnyModule make_formula_activation(const nlohmann::json& params, int64_t width);
+
+// The registry's `formula` entry (registry.h): found by name like the built-ins, not listed among
+// them in activation_registry(), whose entries each stand for one function.
+const ActivationInfo& formula_activation_info();
 
 // The functions a formula may call by name (besides the operators + - * / ** and comparisons).
 const std::vector<std::string>& formula_functions();

@@ -301,22 +301,6 @@ std::vector<ActivationInfo> build_registry() {
   return r;
 }
 
-// Your own activation: an elementwise expression of x with named constants, compiled by
-// TorchScript (formula.h). Not in activation_registry(), whose entries each stand for one function;
-// found by name like them.
-const ActivationInfo& formula_entry() {
-  static const ActivationInfo info = [] {
-    ActivationInfo f =
-        entry("formula", "Formula",
-              "your own expression of x, e.g. x * sigmoid(beta * x) (README: Formula activations)");
-    f.resolve = resolve_formula;
-    f.make = make_formula_activation;
-    f.style = {"#bb5566", "solid", "o"};  // Paul Tol's high-contrast red; labels differ anyway
-    return f;
-  }();
-  return info;
-}
-
 std::string kind_name(ParamKind k) {
   static const char* const kNames[] = {"a number", "an integer", "true or false", "a string"};
   return kNames[static_cast<size_t>(k)];
@@ -325,7 +309,7 @@ std::string kind_name(ParamKind k) {
 std::vector<std::string> all_names() {
   std::vector<std::string> names;
   for (const auto& a : activation_registry()) names.push_back(a.name);
-  names.push_back(formula_entry().name);
+  names.push_back(formula_activation_info().name);
   return names;
 }
 
@@ -386,7 +370,7 @@ const ActivationInfo* find_activation(const std::string& name) {
     for (const auto& alias : a.aliases)
       if (name_key(alias) == key) return &a;
   }
-  if (name_key(formula_entry().name) == key) return &formula_entry();
+  if (name_key(formula_activation_info().name) == key) return &formula_activation_info();
   return nullptr;
 }
 
@@ -503,7 +487,7 @@ ActivationStyle activation_style(const ActivationSpec& spec) {
 size_t activation_order(const ActivationSpec& spec) {
   const ActivationInfo* info = find_activation(spec.name);
   const auto& r = activation_registry();
-  return info && info != &formula_entry() ? size_t(info - r.data()) : r.size();
+  return info && info != &formula_activation_info() ? size_t(info - r.data()) : r.size();
 }
 
 at::Generator* activation_generator(nn::AnyModule& module) {

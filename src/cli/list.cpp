@@ -45,9 +45,7 @@ std::string spec_params(const ActivationSpec& spec) {
     }
   } else {
     for (const auto& [k, v] : spec.params.items()) {
-      parts.push_back(k + "=" + (v.is_number() ? format_number(v.get<double>())
-                                 : v.is_string() ? v.get<std::string>()
-                                                 : v.dump()));
+      parts.push_back(k + "=" + value_text(v));
     }
   }
   return parts.empty() ? "-" : join(parts, ", ");

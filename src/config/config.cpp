@@ -51,10 +51,9 @@ void check_sweep_key(const Json& defaults, const std::string& key, const std::st
   }
 }
 
-// Adds or replaces the axis for `key`; checks the list.
-void set_axis(std::vector<SweepAxis>& sweep, const Json& defaults, const std::string& key,
-              const Json& values, const std::string& origin) {
-  check_sweep_key(defaults, key, origin);
+// A swept key's values: a non-empty list, each value once. Returns them.
+std::vector<Json> sweep_values(const Json& values, const std::string& key,
+                               const std::string& origin) {
   const std::string where = origin + ": sweep '" + key + "'";
   if (!values.is_array()) {
     throw InputError(where + " must be a list of values (e.g. [0.01, 0.001]), got " +
@@ -69,7 +68,14 @@ void set_axis(std::vector<SweepAxis>& sweep, const Json& defaults, const std::st
       }
     }
   }
-  SweepAxis axis{key, std::vector<Json>(values.begin(), values.end()), origin};
+  return std::vector<Json>(values.begin(), values.end());
+}
+
+// Adds or replaces the axis for `key`; checks the list.
+void set_axis(std::vector<SweepAxis>& sweep, const Json& defaults, const std::string& key,
+              const Json& values, const std::string& origin) {
+  check_sweep_key(defaults, key, origin);
+  SweepAxis axis{key, sweep_values(values, key, origin), origin};
   for (auto& a : sweep) {
     if (a.key == key) {
       a = std::move(axis);
@@ -186,13 +192,8 @@ void merge_config_document(ConfigSource& src, Json doc, const std::string& origi
     // activations.LABEL.PARAM: [a, b] makes the entry one per value (config/activation_keys.h).
     for (auto it = sweep.begin(); sweep.is_object() && it != sweep.end(); ++it) {
       if (!is_activation_entry_key(it.key())) continue;
-      const Json& values = it.value();
-      if (!values.is_array() || values.empty()) {
-        throw InputError(origin + ": sweep '" + it.key() +
-                         "' must be a non-empty list of values, got " + json_for_message(values));
-      }
-      set_activation_entry(src.tree, it.key(), std::vector<Json>(values.begin(), values.end()),
-                           origin, src.sources);
+      set_activation_entry(src.tree, it.key(), sweep_values(it.value(), it.key(), origin), origin,
+                           src.sources);
     }
     return;
   }
@@ -248,18 +249,16 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
     const std::string text = kv.substr(eq + 1);
     if (is_activation_entry_key(key) ||
         (key.rfind("sweep.", 0) == 0 && is_activation_entry_key(key.substr(6)))) {
-      std::vector<Json> values;
-      if (key.rfind("sweep.", 0) == 0) {
+      const bool swept = key.rfind("sweep.", 0) == 0;
+      const std::string entry_key = swept ? key.substr(6) : key;
+      Json values = Json::array();
+      if (swept) {
         check_value_text(key, text);
-        const Json list = parse_value_text(text);
-        if (!list.is_array() || list.empty()) {
-          throw InputError("command line: '" + kv + "' must give a non-empty list of values");
-        }
-        values.assign(list.begin(), list.end());
+        values = parse_value_text(text);
       } else {
         for (const auto& p : comma_elements(key, text)) values.push_back(parse_value_text(p));
       }
-      set_activation_entry(src.tree, key.rfind("sweep.", 0) == 0 ? key.substr(6) : key, values,
+      set_activation_entry(src.tree, entry_key, sweep_values(values, entry_key, "command line"),
                            "command line", src.sources);
       continue;
     }

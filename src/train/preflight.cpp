@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "activations/formula.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -19,16 +20,14 @@ constexpr int64_t kGridPoints = 4001;  // points between the least and greatest 
 
 std::string constants_text(const Json& params) {
   std::vector<std::string> parts;
-  if (params.contains("params")) {
-    for (const auto& [name, c] : params.at("params").items()) {
-      parts.push_back(name + " = " + format_number(c.at("init").get<double>()));
-    }
+  for (const auto& c : formula_constants(params)) {
+    parts.push_back(c.name + " = " + format_number(c.init));
   }
   return parts.empty() ? "" : " with " + join(parts, ", ");
 }
 
 // A value for the message: NaN, infinity, -infinity, or the number (4 significant digits).
-std::string value_text(double v) {
+std::string number_text(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "infinity" : "-infinity";
   char buf[32];
@@ -82,18 +81,17 @@ void check_activation_at_init(const Config& config, const ActivationSpec& activa
       torch::Tensor dh = torch::autograd::grad({h.sum()}, {leaf}, {}, false, false, true)[0];
       if (!dh.defined()) dh = torch::zeros_like(leaf);
       double at = 0, value = 0;
-      const std::string where = run_name + ": the formula '" +
-                                activation.params.value("expr", activation.label) + "'" +
-                                constants_text(activation.params);
-      const std::string tail = " on this run's data at initialisation (hidden layer " +
-                               std::to_string(layer + 1) + "); change the formula or its constants "
-                               "so that it is finite on the inputs it meets";
-      if (first_bad(h.detach(), inputs, at, value)) {
-        throw InputError(where + " gives " + value_text(value) + " at x = " + value_text(at) + tail);
-      }
-      if (first_bad(dh, inputs, at, value)) {
-        throw InputError(where + " has derivative " + value_text(value) + " at x = " + value_text(at) + tail);
-      }
+      const auto refuse = [&](const std::string& what) {
+        return InputError(run_name + ": the formula '" + activation_formula(activation) + "'" +
+                          constants_text(activation.params) + " " + what + " " +
+                          number_text(value) + " at x = " + number_text(at) +
+                          " on this run's data at initialisation (hidden layer " +
+                          std::to_string(layer + 1) +
+                          "); change the formula or its constants so that it is finite on the "
+                          "inputs it meets");
+      };
+      if (first_bad(h.detach(), inputs, at, value)) throw refuse("gives");
+      if (first_bad(dh, inputs, at, value)) throw refuse("has derivative");
     }
   }
 }
