@@ -112,9 +112,10 @@ Outcome fuzz_config(const uint8_t* data, size_t size) {
       actbench::config_from_json(source.tree, source.sources);
     }
   });
-  const Outcome as_json = guarded([&] { actbench::load_config(scratch.dir() / "config.json", overrides); });
+  const Outcome as_json =
+      guarded([&] { actbench::load_config(scratch.dir() / "config.json", overrides); });
   return as_yaml == Outcome::kAccepted || as_json == Outcome::kAccepted ? Outcome::kAccepted
-                                                                         : Outcome::kRefused;
+                                                                        : Outcome::kRefused;
 }
 
 Outcome fuzz_idx(const uint8_t* data, size_t size) {
@@ -126,7 +127,7 @@ Outcome fuzz_idx(const uint8_t* data, size_t size) {
     actbench::check_idx_labels(path, info, 10);
   });
   return images == Outcome::kAccepted || labels == Outcome::kAccepted ? Outcome::kAccepted
-                                                                       : Outcome::kRefused;
+                                                                      : Outcome::kRefused;
 }
 
 namespace {
@@ -135,9 +136,9 @@ namespace {
 // (fuzz/README.md: `actbench run` with these settings).
 const actbench::Plan& runfile_plan() {
   static const actbench::Plan plan = actbench::make_plan(actbench::read_config_source(
-      std::nullopt, {"activations=relu,tanh", "train.epochs=2", "train.seed=1,2", "data.dir=synth",
-                     "data.train_limit=200", "data.test_limit=100", "model.hidden=[8]",
-                     "train.batch_size=50"}));
+      std::nullopt,
+      {"activations=relu,tanh", "train.epochs=2", "train.seed=1,2", "data.dir=synth",
+       "data.train_limit=200", "data.test_limit=100", "model.hidden=[8]", "train.batch_size=50"}));
   return plan;
 }
 
@@ -184,8 +185,7 @@ Outcome fuzz_runfile(const uint8_t* data, size_t size) {
     const bool found = store.find("relu", key, why).has_value();
     if (store.entries().empty() && !found) throw actbench::InputError(why);
   });
-  return plan == Outcome::kAccepted || runs == Outcome::kAccepted ||
-                 stored == Outcome::kAccepted
+  return plan == Outcome::kAccepted || runs == Outcome::kAccepted || stored == Outcome::kAccepted
              ? Outcome::kAccepted
              : Outcome::kRefused;
 }

@@ -1,9 +1,9 @@
 // actbench: compare neural-network activation functions on MNIST with LibTorch.
 // This file only wires the command line to the subcommands (cli/subcommands.h).
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <chrono>
 #include <ctime>
 #include <memory>
 

@@ -45,12 +45,11 @@ class Adaptive : public actbench_test::SweepFixture {
     }
     return a;
   }
-  CommandResult run_adaptive(const fs::path& out, const std::vector<std::string>& extra = {}) const {
+  CommandResult run_adaptive(const fs::path& out,
+                             const std::vector<std::string>& extra = {}) const {
     return actbench_test::run_actbench(with_config(adaptive_args("run", out, extra)), tmp_.path());
   }
-  static Json summary(const fs::path& dir) {
-    return Json::parse(read_text(dir / "summary.json"));
-  }
+  static Json summary(const fs::path& dir) { return Json::parse(read_text(dir / "summary.json")); }
 };
 
 TEST_F(Adaptive, RoundsOfSeedsUntilEveryDifferenceIsWithinTheTarget) {
@@ -109,8 +108,7 @@ TEST_F(Adaptive, KillNineMidRoundThenRerunEndsLikeAnUninterruptedSweep) {
   EXPECT_EQ(run_adaptive(killed, kill).exit_code, 128 + SIGKILL);
   const CommandResult resumed = run_adaptive(killed, store);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
-  EXPECT_EQ(outputs(killed), outputs(whole))
-      << Json::diff(outputs(whole), outputs(killed)).dump(1);
+  EXPECT_EQ(outputs(killed), outputs(whole)) << Json::diff(outputs(whole), outputs(killed)).dump(1);
 }
 
 // Two shards at once: each trains its part of a round, waits for the other's, and both end with
@@ -140,8 +138,7 @@ TEST_F(Adaptive, ShardsWaitForEachOtherAndEndLikeTheUnshardedSweep) {
 TEST_F(Adaptive, BadSettingsAreOneLineAndWriteNothing) {
   const fs::path out = tmp_ / "bad";
   // The fixture's own config sweeps train.seed: adaptive seeds choose the seeds themselves.
-  expect_user_error(actbench_test::run_actbench(
-                        args("run", out, {"seeds.until=0.5"}), tmp_.path()),
+  expect_user_error(actbench_test::run_actbench(args("run", out, {"seeds.until=0.5"}), tmp_.path()),
                     "seeds.until (adaptive seeds) chooses the seeds itself: do not sweep "
                     "train.seed");
   expect_user_error(run_adaptive(out, {"seeds.max=1"}), "'seeds.max' must be");

@@ -78,7 +78,8 @@ TEST(Bounds, TheAliasBombIsRefusedWithinAHundredMegabytesOfStartUp) {
   ASSERT_EQ(list_code, 0);
   const auto [bomb, bomb_code] = peak_kib({"plan", (dir / "bomb.yaml").string()}, dir.path());
   EXPECT_EQ(bomb_code, 2) << actbench_test::read_text(dir / "log.txt");
-  EXPECT_LT(bomb - baseline, 100 * 1024) << "peak " << bomb << " KiB, start-up " << baseline << " KiB";
+  EXPECT_LT(bomb - baseline, 100 * 1024)
+      << "peak " << bomb << " KiB, start-up " << baseline << " KiB";
 }
 
 TEST(Bounds, NestingWithoutEndIsRefused) {
@@ -93,9 +94,8 @@ TEST(Bounds, NestingWithoutEndIsRefused) {
     EXPECT_THAT(load_error(dir / "deep.json"), HasSubstr("nests deeper than 64 levels"));
   }
   // Brackets inside quotes and comments are text, not nesting.
-  actbench_test::write_text(dir / "text.yaml",
-                            "name: \"" + std::string(100, '[') + "\"  # " + std::string(100, '{') +
-                                "\n");
+  actbench_test::write_text(dir / "text.yaml", "name: \"" + std::string(100, '[') + "\"  # " +
+                                                   std::string(100, '{') + "\n");
   EXPECT_THAT(input_error_message([&] { actbench::load_config(dir / "text.yaml", {}); }),
               HasSubstr("'name' must be a plain name"));
 }
@@ -112,7 +112,8 @@ TEST(Bounds, AConfigWithNoSettingsIsSaidNotSilentlyTrainedWithTheDefaults) {
 
 TEST(Bounds, OnlyRegularFilesOfAConfigsSizeAreRead) {
   TempDir dir;
-  EXPECT_THAT(load_error(dir.path()), HasSubstr("is a directory, not a file; give a YAML or JSON file"));
+  EXPECT_THAT(load_error(dir.path()),
+              HasSubstr("is a directory, not a file; give a YAML or JSON file"));
   EXPECT_THAT(load_error("/dev/zero"), HasSubstr("/dev/zero is a device, not a file"));
   ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);
   EXPECT_THAT(load_error(dir / "pipe"), HasSubstr("is a pipe, not a file"));
@@ -128,7 +129,9 @@ TEST(Bounds, AGridOfMoreRunsThanASweepMayHaveIsRefusedBeforeItIsExpanded) {
     seeds += "," + std::to_string(i);
     lrs += "," + std::to_string(i + 1);
   }
-  EXPECT_THAT(input_error_message([&] { actbench_test::plan_of({seeds, lrs}); }),
+  EXPECT_THAT(input_error_message([&] {
+                actbench_test::plan_of({seeds, lrs});
+              }),
               HasSubstr("the sweep has 160000 runs (4 activation(s) x 200 train.seed x 200 "
                         "train.lr); at most 100000 per sweep"));
   // A grid within the bound is planned.

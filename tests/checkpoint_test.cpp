@@ -60,8 +60,8 @@ TEST_F(Checkpoint, KillNineMidEpochResumesFromTheLastFinishedEpochWithTheSameNum
   const CommandResult resumed = finish(out);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(resumed.err, m,
-                                std::regex("info (.*): resuming from its checkpoint after epoch 1 of 2")))
+  ASSERT_TRUE(std::regex_search(
+      resumed.err, m, std::regex("info (.*): resuming from its checkpoint after epoch 1 of 2")))
       << resumed.err;
   // Only the interrupted run's second epoch was trained again for it.
   EXPECT_THAT(resumed.err, Not(HasSubstr(m[1].str() + "  epoch 1/2")));
@@ -102,9 +102,9 @@ TEST_F(Checkpoint, DamagedOrForeignCheckpointsAreNotResumedFrom) {
 
 TEST_F(Checkpoint, FreshStartsOverAndSigtermSaysWhereTheRunsResume) {
   const fs::path out = tmp_ / "term";
-  const CommandResult stopped = run(out, {"--jobs", "1", "--store", (tmp_ / "term-store").string(),
-                                          "--debug-raise-after",
-                                          std::to_string(kStepsPerEpoch + 5) + "steps:TERM"});
+  const CommandResult stopped =
+      run(out, {"--jobs", "1", "--store", (tmp_ / "term-store").string(), "--debug-raise-after",
+                std::to_string(kStepsPerEpoch + 5) + "steps:TERM"});
   EXPECT_EQ(stopped.exit_code, 128 + SIGTERM) << stopped.describe();
   EXPECT_THAT(stopped.err, HasSubstr("each resumes from its last finished epoch"));
   ASSERT_EQ(checkpoints(out).size(), 1u);

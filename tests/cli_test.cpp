@@ -66,11 +66,11 @@ TEST(Cli, ListActivationsShowsEveryRegistryEntry) {
 
 TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   TempDir tmp;
-  const fs::path config = write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+  const fs::path config =
+      write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
   const fs::path out = tmp / "out";
-  const CommandResult r =
-      run_actbench({"run", "--config", config.string(), "--out", out.string(), "--device", "cpu"},
-                   tmp.path());
+  const CommandResult r = run_actbench(
+      {"run", "--config", config.string(), "--out", out.string(), "--device", "cpu"}, tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.describe();
 
   // results.json: both runs, the resolved config; beside it the plan, the summary and one file
@@ -128,7 +128,8 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
 
 TEST(Cli, PositionalConfigAndOverridesAndDefaultOutDir) {
   TempDir tmp;
-  const fs::path config = write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+  const fs::path config =
+      write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
   const CommandResult r = run_actbench(
       {"run", config.string(), "activations=sigmoid", "data.train_limit=1000", "name=pos"},
       tmp.path());
@@ -166,7 +167,8 @@ TEST(Cli, UnknownConfigKeyExitsTwo) {
 
 TEST(Cli, BadOverrideExitsTwo) {
   TempDir tmp;
-  const fs::path config = write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+  const fs::path config =
+      write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
   expect_failed_run({config.string(), "train.epochs=0"}, "command line: 'train.epochs'", tmp,
                     tmp / "out");
   expect_failed_run({config.string(), "activations=relu,swoosh"}, "unknown activation 'swoosh'",
@@ -199,16 +201,17 @@ TEST(Cli, CorruptIdxFileExitsTwoWithoutAStackTrace) {
 TEST(Cli, CudaOnMachineWithoutCudaExitsTwo) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "CUDA is available here";
   TempDir tmp;
-  const fs::path config = write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
-  expect_failed_run({"--config", config.string(), "--device", "cuda"}, "CUDA is not available",
-                    tmp, tmp / "out");
-  expect_failed_run({"--config", config.string(), "--device", "tpu"}, "'device'", tmp,
+  const fs::path config =
+      write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+  expect_failed_run({"--config", config.string(), "--device", "cuda"}, "CUDA is not available", tmp,
                     tmp / "out");
+  expect_failed_run({"--config", config.string(), "--device", "tpu"}, "'device'", tmp, tmp / "out");
 }
 
 TEST(Cli, OutputUnderARegularFileExitsTwo) {
   TempDir tmp;
-  const fs::path config = write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+  const fs::path config =
+      write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
   actbench_test::write_text(tmp / "file", "I am a file\n");
   expect_failed_run({"--config", config.string()}, "cannot create output directory", tmp,
                     tmp / "file" / "sub");
@@ -222,7 +225,8 @@ TEST(Cli, OutputUnderARegularFileExitsTwo) {
 TEST(Cli, ReadOnlyOutputDirExitsTwo) {
   if (::geteuid() == 0) GTEST_SKIP() << "running as root: permissions do not stop root";
   TempDir tmp;
-  const fs::path config = write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+  const fs::path config =
+      write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
   const fs::path ro = tmp / "ro";
   fs::create_directory(ro);
   fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
@@ -238,9 +242,11 @@ TEST(Cli, ReadOnlyOutputDirExitsTwo) {
 
 TEST(Cli, UnknownSubcommandOrFlagExitsTwo) {
   TempDir cwd;
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"frobnicate"}, {"run", "--frobnicate"}, {"--frobnicate"},
-        {"list", "optimizers"}, {}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"frobnicate"},
+                                               {"run", "--frobnicate"},
+                                               {"--frobnicate"},
+                                               {"list", "optimizers"},
+                                               {}}) {
     std::string joined;
     for (const auto& a : args) joined += a + " ";
     SCOPED_TRACE(joined);
@@ -254,7 +260,8 @@ TEST(Cli, UnknownSubcommandOrFlagExitsTwo) {
 
 TEST(Cli, TwoConfigFilesIsAnError) {
   TempDir tmp;
-  const fs::path config = write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+  const fs::path config =
+      write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
   expect_failed_run({config.string(), config.string()}, "unexpected argument", tmp, tmp / "out");
 }
 

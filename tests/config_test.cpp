@@ -135,9 +135,8 @@ TEST(Config, YamlFileMayUseJsonSyntaxAndJsonExtensionIsCaseInsensitive) {
 // An empty config file is said, not silently trained with the defaults (which no file gives).
 TEST(Config, EmptyFileIsRefusedAndNoFileMeansDefaults) {
   TempDir dir;
-  EXPECT_THAT(actbench_test::input_error_message([&] {
-                load_config(config_file(dir, "empty.yaml", "# nothing\n"), {});
-              }),
+  EXPECT_THAT(actbench_test::input_error_message(
+                  [&] { load_config(config_file(dir, "empty.yaml", "# nothing\n"), {}); }),
               ::testing::HasSubstr("holds no settings"));
   EXPECT_EQ(actbench::config_to_json(load_config(std::nullopt, {})),
             actbench::config_to_json(actbench::default_config()));
@@ -147,18 +146,17 @@ TEST(Config, PrecedenceIsDefaultsThenFileThenOverrides) {
   TempDir dir;
   auto p = config_file(dir, "c.yaml", "train:\n  epochs: 3\n  lr: 0.01\n");
   const Config c = load_config(p, {"train.epochs=5"});
-  EXPECT_EQ(c.train.epochs, 5);           // override beats file
-  EXPECT_DOUBLE_EQ(c.train.lr, 0.01);     // file beats default
-  EXPECT_EQ(c.train.batch_size, 64);      // default
+  EXPECT_EQ(c.train.epochs, 5);        // override beats file
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.01);  // file beats default
+  EXPECT_EQ(c.train.batch_size, 64);   // default
   // Later overrides win over earlier ones.
   EXPECT_EQ(load_config(p, {"train.epochs=5", "train.epochs=7"}).train.epochs, 7);
 }
 
 TEST(Config, DottedOverridesSetScalarsAndLists) {
-  const Config c = load_config(
-      std::nullopt, {"model.hidden=[256,64]", "activations=relu,tanh", "train.lr=5e-4",
-                     "data.normalize=true", "name=mine", "train.optimizer=rmsprop",
-                     "train.momentum=0.25"});
+  const Config c = load_config(std::nullopt, {"model.hidden=[256,64]", "activations=relu,tanh",
+                                              "train.lr=5e-4", "data.normalize=true", "name=mine",
+                                              "train.optimizer=rmsprop", "train.momentum=0.25"});
   EXPECT_EQ(c.model.hidden, (std::vector<int64_t>{256, 64}));
   ASSERT_EQ(c.activations.size(), 2u);
   EXPECT_EQ(c.activations[0].name, "relu");
@@ -364,9 +362,8 @@ TEST(Config, RejectsDuplicateLabels) {
   EXPECT_THAT(msg, HasSubstr((dir / "bad.yaml").string()));
   // Distinct labels make the same activation usable twice.
   TempDir ok;
-  EXPECT_NO_THROW(load_config(config_file(ok, "ok.yaml",
-                                          "activations: [relu, {name: relu, label: ReLU2}]\n"),
-                              {}));
+  EXPECT_NO_THROW(load_config(
+      config_file(ok, "ok.yaml", "activations: [relu, {name: relu, label: ReLU2}]\n"), {}));
 }
 
 TEST(Config, RejectsInvalidYamlWithLineNumber) {

@@ -59,7 +59,9 @@ struct BrokenDir {
   }
 };
 
-std::vector<uint8_t> labels(int64_t n) { return actbench_test::synthetic_labels(1, n, true); }
+std::vector<uint8_t> labels(int64_t n) {
+  return actbench_test::synthetic_labels(1, n, true);
+}
 
 TEST(Data, LoadsFlatScaledImagesAndInt64Labels) {
   const actbench::Dataset ds = actbench::load_dataset(config_for(synthetic_mnist_dir()), kCpu);
@@ -90,8 +92,8 @@ TEST(Data, PixelsAndLabelsAreTheFilesInOrder) {
     const auto want_images = actbench_test::synthetic_images(1, want_labels, train);
     for (int64_t i : {int64_t(0), int64_t(1), int64_t(12345 % n), n - 1}) {
       EXPECT_EQ(split.labels[i].item<int64_t>(), want_labels[size_t(i)]);
-      for (int64_t px : {int64_t(0), int64_t(100), int64_t(2 * 28 * want_labels[size_t(i)] + 4 * 28),
-                         int64_t(783)}) {
+      for (int64_t px : {int64_t(0), int64_t(100),
+                         int64_t(2 * 28 * want_labels[size_t(i)] + 4 * 28), int64_t(783)}) {
         EXPECT_FLOAT_EQ(images[i][px].item<float>(),
                         float(want_images[size_t(i * 784 + px)]) / 255.0f)
             << (train ? "train" : "test") << " image " << i << " pixel " << px;
@@ -153,8 +155,10 @@ TEST(Data, NormalizeUsesMnistStatistics) {
   const actbench::Dataset norm = actbench::load_dataset(c, kCpu);
   EXPECT_DOUBLE_EQ(norm.mean, 0.1307);
   EXPECT_DOUBLE_EQ(norm.std, 0.3081);
-  EXPECT_TRUE(torch::allclose(norm.train.images(), (raw.train.images() - 0.1307) / 0.3081, 1e-5, 1e-6));
-  EXPECT_TRUE(torch::allclose(norm.test.images(), (raw.test.images() - 0.1307) / 0.3081, 1e-5, 1e-6));
+  EXPECT_TRUE(
+      torch::allclose(norm.train.images(), (raw.train.images() - 0.1307) / 0.3081, 1e-5, 1e-6));
+  EXPECT_TRUE(
+      torch::allclose(norm.test.images(), (raw.test.images() - 0.1307) / 0.3081, 1e-5, 1e-6));
   EXPECT_TRUE(torch::equal(norm.train.labels, raw.train.labels));
 }
 
@@ -222,8 +226,8 @@ TEST(Data, BadMagicNumberIsReported) {
   EXPECT_THAT(msg, HasSubstr("corrupt IDX file " + html.file.string()));
   EXPECT_THAT(msg, HasSubstr("bad magic number"));
 
-  BrokenDir floats("t10k-images-idx3-ubyte", idx_bytes({10000, 28, 28},
-                                                       std::vector<uint8_t>(10000 * 784), 0x0D));
+  BrokenDir floats("t10k-images-idx3-ubyte",
+                   idx_bytes({10000, 28, 28}, std::vector<uint8_t>(10000 * 784), 0x0D));
   msg = load_error(floats.tmp.path());
   EXPECT_THAT(msg, HasSubstr("bad magic number 0x00000d03"));
 }
@@ -282,8 +286,8 @@ TEST(Data, ImageLabelCountMismatchIsReported) {
 }
 
 TEST(Data, WrongImageSizeIsReported) {
-  BrokenDir d("t10k-images-idx3-ubyte", idx_bytes({10000, 32, 32},
-                                                  std::vector<uint8_t>(10000 * 32 * 32)));
+  BrokenDir d("t10k-images-idx3-ubyte",
+              idx_bytes({10000, 32, 32}, std::vector<uint8_t>(10000 * 32 * 32)));
   std::string msg = load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr(d.file.string()));
   EXPECT_THAT(msg, HasSubstr("32x32"));

@@ -9,10 +9,10 @@
 #include <torch/torch.h>
 
 #include "analysis/curves.h"
-#include "train/device.h"
 #include "data/dataset.h"
 #include "model/mlp.h"
 #include "test_support.h"
+#include "train/device.h"
 #include "train/engine.h"
 #include "train/trainer.h"
 
@@ -69,7 +69,8 @@ TEST_P(GradNorms, AreTheMeanOverStepsOfEachLayersWeightGradientNorm) {
   tc.optimizer = actbench::Optimizer::kSgd;
   tc.lr = 0.5;
   tc.momentum = 0.0;
-  auto engine = actbench::make_engine(*actbench::parse_choice<actbench::Engine>(engine_name), model, tc);
+  auto engine =
+      actbench::make_engine(*actbench::parse_choice<actbench::Engine>(engine_name), model, tc);
   engine->enable_diagnostics(3, torch::Device(torch::kCPU));
   torch::manual_seed(9);
   std::vector<double> expected(3, 0.0), first;
@@ -167,10 +168,9 @@ TEST(LayerStats, DeadSaturatedAndMomentsOnAHandSetNetwork) {
 
 TEST(Diagnostics, NeverChangeTheTrainingNumbers) {
   for (const char* engine : {"fused", "autograd"}) {
-    const auto on =
-        actbench_test::synthetic_config({"activations=[relu, {name: prelu, per_unit: true}]",
-                                         std::string("train.engine=") + engine,
-                                         "data.train_limit=1000"});
+    const auto on = actbench_test::synthetic_config(
+        {"activations=[relu, {name: prelu, per_unit: true}]", std::string("train.engine=") + engine,
+         "data.train_limit=1000"});
     auto off = on;
     off.train.diagnostics = false;
     actbench::configure_cpu_threads(1);
@@ -266,7 +266,7 @@ TEST(Curves, DerivativesMatchTheirClosedForms) {
   for (const auto& x : c["x"]) nonpositive += static_cast<float>(x.get<double>()) <= 0.0f;
   EXPECT_GE(nonpositive, 30u);
   EXPECT_NEAR(c["activations"][0]["saturated_fraction"].get<double>(), nonpositive / 61.0, 1e-12);
-  EXPECT_EQ(c["activations"][3]["saturated_fraction"].get<double>(), 0.0);  // leaky_relu
+  EXPECT_EQ(c["activations"][3]["saturated_fraction"].get<double>(), 0.0);      // leaky_relu
   EXPECT_EQ(c["activations"].back()["saturated_fraction"].get<double>(), 0.0);  // identity
   EXPECT_EQ(c["activations"][3]["params"]["negative_slope"], 0.2);
 }

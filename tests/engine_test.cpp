@@ -8,12 +8,12 @@
 #include <torch/torch.h>
 
 #include "activations/registry.h"
-#include "train/device.h"
 #include "data/batches.h"
 #include "data/dataset.h"
 #include "kernels/cpu_kernels.h"
 #include "model/mlp.h"
 #include "test_support.h"
+#include "train/device.h"
 #include "train/engine.h"
 #include "train/flat_adam.h"
 #include "train/trainer.h"

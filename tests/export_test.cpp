@@ -46,7 +46,7 @@ TEST(Export, CsvHasEveryNumberUnroundedOneRowPerGroup) {
   const auto lines = actbench_test::lines_of(exported(summary(), actbench::ExportFormat::kCsv));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_THAT(lines[0], HasSubstr("activation,n,test_accuracy_mean,test_accuracy_std,"));
-  EXPECT_THAT(lines[1], ::testing::StartsWith("ReLU,3,97.0,1.0,"));        // ranked first
+  EXPECT_THAT(lines[1], ::testing::StartsWith("ReLU,3,97.0,1.0,"));  // ranked first
   EXPECT_THAT(lines[1], ::testing::EndsWith(",baseline"));
   EXPECT_THAT(lines[2], ::testing::StartsWith("tanh_50%|x,3,96.16666666666667,"));
   // The difference: mean -5/6, t = -5 on 2 df: p = 1 - 5/sqrt(27); the verdict.

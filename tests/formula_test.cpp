@@ -50,7 +50,8 @@ std::pair<torch::Tensor, torch::Tensor> value_and_derivative(const ActivationSpe
 }
 
 torch::Tensor grid() {
-  return torch::cat({torch::linspace(-12, 12, 2401), torch::tensor({0.0f, -0.0f, 1e-8f, -50.0f, 50.0f})})
+  return torch::cat(
+             {torch::linspace(-12, 12, 2401), torch::tensor({0.0f, -0.0f, 1e-8f, -50.0f, 50.0f})})
       .view({-1, 1})
       .repeat({1, 3});
 }
@@ -75,8 +76,8 @@ TEST(Formula, TanhApproximationEqualsGeluTanhWithin1e6) {
 
 TEST(Formula, ConstantsArePassedAndLearnableOnesAreParameters) {
   const ActivationSpec spec =
-      formula("x * sigmoid(beta * x) + gamma", {{"beta", {{"init", 2.0}, {"learnable", true}}},
-                                                {"gamma", 0.5}});
+      formula("x * sigmoid(beta * x) + gamma",
+              {{"beta", {{"init", 2.0}, {"learnable", true}}}, {"gamma", 0.5}});
   torch::nn::AnyModule act = actbench::make_activation(spec, 4);
   ASSERT_EQ(act.ptr()->parameters().size(), 1u);  // beta; gamma is a buffer
   EXPECT_EQ(act.ptr()->named_parameters().begin()->key(), "beta");
@@ -85,8 +86,9 @@ TEST(Formula, ConstantsArePassedAndLearnableOnesAreParameters) {
   const torch::Tensor expected = x * torch::sigmoid(2 * x) + 0.5;
   EXPECT_TRUE(torch::allclose(act.forward(x), expected, 1e-6, 1e-6));
   // One beta per unit with per_unit, and every one gets its gradient.
-  const ActivationSpec per_unit = formula(
-      "x * sigmoid(beta * x)", {{"beta", {{"init", 1.0}, {"learnable", true}, {"per_unit", true}}}});
+  const ActivationSpec per_unit =
+      formula("x * sigmoid(beta * x)",
+              {{"beta", {{"init", 1.0}, {"learnable", true}, {"per_unit", true}}}});
   torch::nn::AnyModule pu = actbench::make_activation(per_unit, 4);
   ASSERT_EQ(pu.ptr()->parameters().at(0).numel(), 4);
   pu.forward(x).sum().backward();
@@ -149,15 +151,18 @@ TEST(Formula, ResultsThatAreNotXsShapeAreRefused) {
 }
 
 TEST(Formula, ConstantsWithoutValuesOrBadOnesAreRefused) {
-  EXPECT_THAT(refusal("beta * x", {{"beta", nullptr}}), HasSubstr("params.beta: the constant has no value"));
+  EXPECT_THAT(refusal("beta * x", {{"beta", nullptr}}),
+              HasSubstr("params.beta: the constant has no value"));
   EXPECT_THAT(refusal("beta * x", {{"beta", {{"learnable", true}}}}), HasSubstr("has no value"));
   EXPECT_THAT(refusal("beta * x", {{"beta", "one"}}), HasSubstr("must be a number or {init"));
   EXPECT_THAT(refusal("beta * x", {{"beta", {{"init", 1}, {"learnable", "yes"}}}}),
               HasSubstr("learnable must be true or false"));
   EXPECT_THAT(refusal("beta * x", {{"beta", {{"init", 1}, {"per_unit", true}}}}),
               HasSubstr("per_unit needs learnable: true"));
-  EXPECT_THAT(refusal("beta * x", {{"beta", {{"init", 1}, {"lr", 2}}}}), HasSubstr("unknown key 'lr'"));
-  EXPECT_THAT(refusal("x", {{"beta", 1.0}}), HasSubstr("'beta' is given under params but the formula does not use it"));
+  EXPECT_THAT(refusal("beta * x", {{"beta", {{"init", 1}, {"lr", 2}}}}),
+              HasSubstr("unknown key 'lr'"));
+  EXPECT_THAT(refusal("x", {{"beta", 1.0}}),
+              HasSubstr("'beta' is given under params but the formula does not use it"));
   EXPECT_THAT(refusal("sigmoid * x", {{"sigmoid", 1.0}}), HasSubstr("'sigmoid' is taken"));
   EXPECT_THAT(refusal("x * x", {{"x", 1.0}}), HasSubstr("'x' is taken"));
   EXPECT_THAT(refusal("x", {{"2b", 1.0}}), HasSubstr("is not a name"));
@@ -172,8 +177,8 @@ TEST(Formula, ConstantsWithoutValuesOrBadOnesAreRefused) {
               }),
               HasSubstr("'expr' must be a non-empty string"));
   EXPECT_THAT(input_error_message([] {
-                actbench::resolve_activation(
-                    json{{"name", "formula"}, {"expr", "x"}, {"alpha", 1}}, "test");
+                actbench::resolve_activation(json{{"name", "formula"}, {"expr", "x"}, {"alpha", 1}},
+                                             "test");
               }),
               HasSubstr("unknown key 'alpha' for formula"));
   EXPECT_THAT(refusal(std::string(1001, 'x')), HasSubstr("at most 1000"));
@@ -220,9 +225,8 @@ TEST(Formula, CurvesDrawTheFormulaAndItsDerivative) {
 TEST(Formula, NotFiniteOnTheDataAtInitialisationIsRefusedBeforeTraining) {
   const actbench::Config config = actbench_test::synthetic_config({"model.hidden=[16,16]"});
   const actbench::Dataset& data = actbench_test::cpu_dataset(config.data);
-  std::string m = input_error_message([&] {
-    actbench::check_activation_at_init(config, formula("log(x)"), data, "run log");
-  });
+  std::string m = input_error_message(
+      [&] { actbench::check_activation_at_init(config, formula("log(x)"), data, "run log"); });
   EXPECT_THAT(m, HasSubstr("run log: the formula 'log(x)' gives NaN at x = -"));
   EXPECT_THAT(m, HasSubstr("hidden layer 1"));
   m = input_error_message([&] {
@@ -230,12 +234,10 @@ TEST(Formula, NotFiniteOnTheDataAtInitialisationIsRefusedBeforeTraining) {
   });
   EXPECT_THAT(m, HasSubstr("with c = 0.25 gives"));
   // The value is finite at 0 but the derivative is not.
-  m = input_error_message([&] {
-    actbench::check_activation_at_init(config, formula("sqrt(x * x)"), data, "r");
-  });
+  m = input_error_message(
+      [&] { actbench::check_activation_at_init(config, formula("sqrt(x * x)"), data, "r"); });
   EXPECT_THAT(m, HasSubstr("has derivative NaN at x = 0"));
-  EXPECT_NO_THROW(
-      actbench::check_activation_at_init(config, formula("x * sigmoid(x)"), data, "r"));
+  EXPECT_NO_THROW(actbench::check_activation_at_init(config, formula("x * sigmoid(x)"), data, "r"));
 }
 
 TEST(Formula, LearnedConstantsMoveAndAreRecordedEveryEpochByBothEngines) {
@@ -296,8 +298,9 @@ TEST(FormulaSweep, AnEntrysParameterIsSetOrSweptLikeAnyKey) {
   EXPECT_EQ(plan.base.activations[1].params.at("params").at("beta").at("learnable"), false);
   // Under sweep: in a file, a built-in's parameter too, and a plain name is found by its name.
   plan = actbench_test::plan_of(
-      {}, "activations: [relu, leaky_relu]\n"
-          "sweep:\n  activations.LeakyReLU.negative_slope: [0.01, 0.2]\n  train.seed: [0, 1]\n");
+      {},
+      "activations: [relu, leaky_relu]\n"
+      "sweep:\n  activations.LeakyReLU.negative_slope: [0.01, 0.2]\n  train.seed: [0, 1]\n");
   EXPECT_EQ(labels(plan), (std::vector<std::string>{"ReLU", "LeakyReLU(negative_slope=0.01)",
                                                     "LeakyReLU(negative_slope=0.2)"}));
   EXPECT_EQ(plan.runs.size(), 6u);
@@ -307,7 +310,9 @@ TEST(FormulaSweep, AnEntrysParameterIsSetOrSweptLikeAnyKey) {
                 actbench_test::plan_of({swish, "activations.Swosh.params.beta.init=1,2"});
               }),
               HasSubstr("no activation is labelled 'Swosh' (the activations: ReLU, Swish)"));
-  EXPECT_THAT(input_error_message([&] { actbench_test::plan_of({swish, "activations.Swish=1"}); }),
+  EXPECT_THAT(input_error_message([&] {
+                actbench_test::plan_of({swish, "activations.Swish=1"});
+              }),
               HasSubstr("names no parameter"));
   EXPECT_THAT(input_error_message([&] {
                 actbench_test::plan_of({swish, "activations.Swish.params.beta.init=x,2"});
@@ -348,8 +353,9 @@ TEST(FormulaCli, StoreResultsSummaryAndRefusalBeforeAnythingIsWritten) {
   EXPECT_TRUE(learned);
   // The same formula spelt with other spacing is the same run: taken from the store.
   const actbench_test::CommandResult again =
-      run("b", "activations=[relu, {name: formula, expr: 'x * sigmoid( beta * x )', params: "
-               "{beta: {init: 1.0, learnable: true}}, label: Swish-b}]");
+      run("b",
+          "activations=[relu, {name: formula, expr: 'x * sigmoid( beta * x )', params: "
+          "{beta: {init: 1.0, learnable: true}}, label: Swish-b}]");
   ASSERT_EQ(again.exit_code, 0) << again.describe();
   EXPECT_THAT(again.err, HasSubstr("2 run(s) taken from the run store"));
   const json b = json::parse(actbench_test::read_text(tmp / "b" / "results.json"));
@@ -371,15 +377,15 @@ TEST(FormulaCli, StoreResultsSummaryAndRefusalBeforeAnythingIsWritten) {
                                   tmp.path()),
       "the formula 'log(x)' gives NaN at x = ");
   // A bad formula in the config: exit 2 before anything, the position named.
-  actbench_test::expect_user_error(
-      run("e", "activations=[{name: formula, expr: 'x * sigmod(x)'}]"),
-      "unknown function 'sigmod' at position 5");
+  actbench_test::expect_user_error(run("e", "activations=[{name: formula, expr: 'x * sigmod(x)'}]"),
+                                   "unknown function 'sigmod' at position 5");
   EXPECT_FALSE(fs::exists(tmp / "e"));
   // `list activations CONFIG` shows the formula as written, and its constants.
-  write_text(tmp / "g.yaml", "activations:\n  - {name: formula, expr: 'x*sigmoid(beta*x)', "
-                             "params: {beta: {init: 1.0, learnable: true}}}\n");
-  const actbench_test::CommandResult list = actbench_test::run_actbench(
-      {"list", "activations", (tmp / "g.yaml").string()}, tmp.path());
+  write_text(tmp / "g.yaml",
+             "activations:\n  - {name: formula, expr: 'x*sigmoid(beta*x)', "
+             "params: {beta: {init: 1.0, learnable: true}}}\n");
+  const actbench_test::CommandResult list =
+      actbench_test::run_actbench({"list", "activations", (tmp / "g.yaml").string()}, tmp.path());
   ASSERT_EQ(list.exit_code, 0) << list.describe();
   EXPECT_THAT(list.out, HasSubstr("x*sigmoid(beta*x)"));  // as written
   EXPECT_THAT(list.out, HasSubstr("beta=1 [learnable]"));
@@ -393,8 +399,16 @@ TEST(FormulaCli, KilledMidEpochResumesWithTheSameLearnedConstants) {
       actbench_test::write_tiny_config(tmp / "f.yaml", actbench_test::synthetic_mnist_dir());
   auto run = [&](const std::string& out, const std::vector<std::string>& extra) {
     std::vector<std::string> args{
-        "run", config.string(), "--out", (tmp / out).string(), "--store",
-        (tmp / (out + "-store")).string(), "--jobs", "1", "train.epochs=3", "model.hidden=[16,16]",
+        "run",
+        config.string(),
+        "--out",
+        (tmp / out).string(),
+        "--store",
+        (tmp / (out + "-store")).string(),
+        "--jobs",
+        "1",
+        "train.epochs=3",
+        "model.hidden=[16,16]",
         "activations=[{name: formula, expr: 'x * sigmoid(beta * x)', params: {beta: {init: 1.0, "
         "learnable: true, per_unit: true}}}]"};
     args.insert(args.end(), extra.begin(), extra.end());

@@ -118,9 +118,11 @@ TEST(FuzzRegression, JsonConfigWithANumberPast1e308IsInvalidJson) {
   // Was "unexpected failure: [json.exception.out_of_range.406] number overflow" (exit 1): the JSON
   // reader caught only parse errors.
   actbench_test::TempDir dir;
-  actbench_test::write_text(dir / "c.json", "{\"train\": {\"lr\": 1" + std::string(400, '0') + "}}");
-  EXPECT_NE(actbench_test::input_error_message([&] { actbench::load_config(dir / "c.json", {}); })
-                .find("c.json: invalid JSON: [json.exception.out_of_range.406] number overflow"),
+  actbench_test::write_text(dir / "c.json",
+                            "{\"train\": {\"lr\": 1" + std::string(400, '0') + "}}");
+  EXPECT_NE(actbench_test::input_error_message([&] {
+              actbench::load_config(dir / "c.json", {});
+            }).find("c.json: invalid JSON: [json.exception.out_of_range.406] number overflow"),
             std::string::npos);
 }
 
@@ -131,10 +133,17 @@ TEST(FuzzRegression, RunFilesOfAnotherShapeAreRefusedAndMissingMetricsAreMissing
   using actbench::Json;
   EXPECT_EQ(actbench::run_shape_problem(Json::object()), "activation is missing");
   EXPECT_EQ(actbench::run_shape_problem(Json::array()), "it is not a JSON object");
-  const Json run = {{"activation", "relu"}, {"label", "ReLU"}, {"seed", 0}, {"status", "completed"},
-                    {"final", {{"test_accuracy", 90.0}, {"best_test_accuracy", 91.0},
-                               {"best_epoch", 1}, {"test_loss", 0.3}, {"total_seconds", 1.0},
-                               {"seconds_per_epoch", 1.0}}},
+  const Json run = {{"activation", "relu"},
+                    {"label", "ReLU"},
+                    {"seed", 0},
+                    {"status", "completed"},
+                    {"final",
+                     {{"test_accuracy", 90.0},
+                      {"best_test_accuracy", 91.0},
+                      {"best_epoch", 1},
+                      {"test_loss", 0.3},
+                      {"total_seconds", 1.0},
+                      {"seconds_per_epoch", 1.0}}},
                     {"epochs", Json::array()}};
   EXPECT_EQ(actbench::run_shape_problem(run), "");
   for (const auto& [key, value, problem] : std::vector<std::tuple<std::string, Json, std::string>>{
@@ -157,14 +166,15 @@ TEST(FuzzRegression, RunFilesOfAnotherShapeAreRefusedAndMissingMetricsAreMissing
 TEST(FuzzRegression, Utf8CheckAcceptsWellFormedTextOnly) {
   using actbench::invalid_utf8_offset;
   const size_t npos = std::string::npos;
-  EXPECT_EQ(invalid_utf8_offset("relu \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"), npos);
+  EXPECT_EQ(invalid_utf8_offset("relu \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"),
+            npos);
   EXPECT_EQ(invalid_utf8_offset(std::string("a\0b", 3)), npos);
-  EXPECT_EQ(invalid_utf8_offset("ab\x80"), 2u);              // a continuation byte alone
-  EXPECT_EQ(invalid_utf8_offset("a\xc0\xaf"), 1u);          // overlong '/'
-  EXPECT_EQ(invalid_utf8_offset("\xe0\x80\xaf"), 0u);       // overlong, three bytes
-  EXPECT_EQ(invalid_utf8_offset("\xed\xa0\x80"), 0u);       // a surrogate
+  EXPECT_EQ(invalid_utf8_offset("ab\x80"), 2u);            // a continuation byte alone
+  EXPECT_EQ(invalid_utf8_offset("a\xc0\xaf"), 1u);         // overlong '/'
+  EXPECT_EQ(invalid_utf8_offset("\xe0\x80\xaf"), 0u);      // overlong, three bytes
+  EXPECT_EQ(invalid_utf8_offset("\xed\xa0\x80"), 0u);      // a surrogate
   EXPECT_EQ(invalid_utf8_offset("\xf4\x90\x80\x80"), 0u);  // past U+10FFFF
-  EXPECT_EQ(invalid_utf8_offset("ok\xe2\x82"), 2u);         // truncated
+  EXPECT_EQ(invalid_utf8_offset("ok\xe2\x82"), 2u);        // truncated
   EXPECT_EQ(invalid_utf8_offset("\xf5\x80\x80\x80"), 0u);
 }
 

@@ -44,15 +44,15 @@ TEST(Hardening, CommandLineValuesAreWholeAndHaveNoEmptyElements) {
     EXPECT_THAT(override_error(kv), HasSubstr("has an empty element")) << kv;
   }
   // What is whole stays accepted.
-  const actbench::Plan plan = actbench_test::plan_of({"model.hidden=[64],[32,32]", "activations=relu,tanh"});
+  const actbench::Plan plan =
+      actbench_test::plan_of({"model.hidden=[64],[32,32]", "activations=relu,tanh"});
   EXPECT_EQ(plan.runs.size(), 4u);
 }
 
 TEST(Hardening, NonFiniteValuesAreNamedNotNull) {
   TempDir dir;
   write_text(dir / "c.yaml", "activations: [{name: leaky_relu, negative_slope: .inf}]\n");
-  const std::string msg =
-      input_error_message([&] { actbench::load_config(dir / "c.yaml", {}); });
+  const std::string msg = input_error_message([&] { actbench::load_config(dir / "c.yaml", {}); });
   EXPECT_THAT(msg, HasSubstr("must be finite, got inf"));
   EXPECT_THAT(msg, Not(HasSubstr("null")));
   EXPECT_THAT(override_error("model.hidden=[64, .nan]"), HasSubstr("got [64,nan]"));
@@ -81,25 +81,28 @@ TEST(Hardening, PathsOfTheWrongKindSayWhatIsThere) {
   expect_user_error(cli({"plan", "data.dir=" + (dir / "data").string()}),
                     "t10k-labels-idx1-ubyte is a directory, not a file");
   fs::create_symlink(dir / "nowhere", dir / "dangling.yaml");
-  expect_user_error(cli({"plan", (dir / "dangling.yaml").string()}),
-                    "is a broken symbolic link");
+  expect_user_error(cli({"plan", (dir / "dangling.yaml").string()}), "is a broken symbolic link");
 }
 
 TEST(Hardening, LimitsBeyondTheDataAndAMismatchedDataSetAreRefused) {
   TempDir dir;
   const std::string data = "data.dir=" + actbench_test::synthetic_mnist_dir().string();
-  expect_user_error(actbench_test::run_actbench({"plan", data, "data.train_limit=60001"}, dir.path()),
-                    "data.train_limit is 60001, more than the 60000 training examples");
-  expect_user_error(actbench_test::run_actbench({"plan", data, "data.test_limit=10001"}, dir.path()),
-                    "data.test_limit is 10001, more than the 10000 test examples");
+  expect_user_error(
+      actbench_test::run_actbench({"plan", data, "data.train_limit=60001"}, dir.path()),
+      "data.train_limit is 60001, more than the 60000 training examples");
+  expect_user_error(
+      actbench_test::run_actbench({"plan", data, "data.test_limit=10001"}, dir.path()),
+      "data.test_limit is 10001, more than the 10000 test examples");
   // The data set's identity is checked on the files' SHA-256; official files of the other data
   // set cannot be made here, so the check is tested on the library function with their hashes.
   actbench::DataConfig c = actbench::default_config().data;
   c.dataset = actbench::DatasetKind::kFashionMnist;
   const std::map<std::string, std::string> mnist{
-      {"train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"}};
-  EXPECT_THAT(input_error_message([&] { actbench::check_dataset_identity(c, mnist); }),
-              HasSubstr("holds mnist's train-images-idx3-ubyte, but data.dataset is fashion-mnist"));
+      {"train-images-idx3-ubyte",
+       "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"}};
+  EXPECT_THAT(
+      input_error_message([&] { actbench::check_dataset_identity(c, mnist); }),
+      HasSubstr("holds mnist's train-images-idx3-ubyte, but data.dataset is fashion-mnist"));
   c.dataset = actbench::DatasetKind::kMnist;
   EXPECT_NO_THROW(actbench::check_dataset_identity(c, mnist));
   EXPECT_NO_THROW(actbench::check_dataset_identity(c, {{"train-images-idx3-ubyte", "00"}}));
@@ -121,12 +124,13 @@ TEST(Hardening, ListActivationsPrintsWhatIsComputed) {
   };
   const torch::Tensor x = torch::linspace(-8, 30, 1001, torch::kDouble);
   auto gelu = module(R"({"name": "gelu", "approximate": "tanh"})");
-  const torch::Tensor g = 0.5 * x * (1 + torch::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x.pow(3))));
+  const torch::Tensor g =
+      0.5 * x * (1 + torch::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x.pow(3))));
   EXPECT_TRUE(torch::allclose(gelu.forward(x), g, 1e-12, 1e-12));
   auto selu = module(R"({"name": "selu"})");
   const double scale = 1.0507009873554804934193349852946, alpha = 1.6732632423543772848170429916717;
-  EXPECT_TRUE(torch::allclose(selu.forward(x),
-                              scale * torch::where(x > 0, x, alpha * (torch::exp(x) - 1)), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(
+      selu.forward(x), scale * torch::where(x > 0, x, alpha * (torch::exp(x) - 1)), 1e-12, 1e-12));
   auto softplus = module(R"({"name": "softplus", "beta": 2, "threshold": 5})");
   const torch::Tensor sp = torch::where(2 * x > 5, x, torch::log1p(torch::exp(2 * x)) / 2);
   EXPECT_TRUE(torch::allclose(softplus.forward(x), sp, 1e-12, 1e-12));
@@ -135,7 +139,8 @@ TEST(Hardening, ListActivationsPrintsWhatIsComputed) {
 // A sweep directory made by a tiny sweep, for the output tests.
 class HardeningOutputs : public ::testing::Test {
  protected:
-  actbench_test::CommandResult run(const fs::path& out, const std::vector<std::string>& extra = {}) {
+  actbench_test::CommandResult run(const fs::path& out,
+                                   const std::vector<std::string>& extra = {}) {
     const fs::path config =
         actbench_test::write_tiny_config(tmp_ / "tiny.yaml", actbench_test::synthetic_mnist_dir());
     std::vector<std::string> a{"run", "--config", config.string(), "--out", out.string()};
@@ -147,7 +152,8 @@ class HardeningOutputs : public ::testing::Test {
 
 TEST_F(HardeningOutputs, AnotherToolsResultsSummaryOrPlanIsNeverOverwrittenOrMoved) {
   for (const std::string file : {"results.json", "summary.json", "plan.json"}) {
-    for (const std::string content : {"{\"mine\": 1}\n", "not json\n", "{\"schema\": \"other/1\"}\n"}) {
+    for (const std::string content :
+         {"{\"mine\": 1}\n", "not json\n", "{\"schema\": \"other/1\"}\n"}) {
       SCOPED_TRACE(file + " holding " + content);
       const fs::path out = tmp_ / "theirs";
       fs::remove_all(out);
@@ -165,9 +171,9 @@ TEST_F(HardeningOutputs, AnotherToolsResultsSummaryOrPlanIsNeverOverwrittenOrMov
   }
   // curves --out over another tool's file.
   write_text(tmp_ / "mine.json", "{\"a\": 1}\n");
-  expect_user_error(actbench_test::run_actbench({"curves", "--out", (tmp_ / "mine.json").string()},
-                                                tmp_.path()),
-                    "mine.json is not actbench's");
+  expect_user_error(
+      actbench_test::run_actbench({"curves", "--out", (tmp_ / "mine.json").string()}, tmp_.path()),
+      "mine.json is not actbench's");
   EXPECT_EQ(read_text(tmp_ / "mine.json"), "{\"a\": 1}\n");
 }
 
@@ -185,20 +191,23 @@ TEST_F(HardeningOutputs, DamagedSweepLayoutsAreBadInputNotCrashes) {
   EXPECT_FALSE(merged["provenance"]["finished_at"].get<std::string>().empty());
   EXPECT_EQ(merged["provenance"]["finished_at"], merged["finished_at"]);
   std::vector<fs::path> run_files;
-  for (const auto& e : fs::directory_iterator(base / "runs")) run_files.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator(base / "runs"))
+    run_files.push_back(e.path().filename());
   ASSERT_FALSE(run_files.empty());
 
   fs::path d = copy("runs-is-a-file");
   fs::remove_all(d / "runs");
   write_text(d / "runs", "x");
   expect_user_error(run(d), "runs is not a directory");
-  expect_user_error(actbench_test::run_actbench({"merge", d.string()}, tmp_.path()), "runs is not a directory");
+  expect_user_error(actbench_test::run_actbench({"merge", d.string()}, tmp_.path()),
+                    "runs is not a directory");
 
   d = copy("run-is-a-directory");
   fs::remove(d / "runs" / run_files[0]);
   fs::create_directories(d / "runs" / run_files[0]);
   expect_user_error(run(d), "is not a run file (it is a directory)");
-  expect_user_error(actbench_test::run_actbench({"merge", d.string()}, tmp_.path()), "is not a run file");
+  expect_user_error(actbench_test::run_actbench({"merge", d.string()}, tmp_.path()),
+                    "is not a run file");
 
   // A run file with the right keys and the wrong types inside: merge names it; show and run treat
   // it as missing (run trains it again).
@@ -207,8 +216,9 @@ TEST_F(HardeningOutputs, DamagedSweepLayoutsAreBadInputNotCrashes) {
   j["final"]["test_loss"] = "low";
   j["epochs"][0]["test_accuracy"] = {1, 2};
   write_text(d / "runs" / run_files[0], j.dump());
-  expect_user_error(actbench_test::run_actbench({"merge", d.string()}, tmp_.path()),
-                    "it is not a whole run: final.test_loss is not a number, null, \"NaN\" or \"Infinity\"");
+  expect_user_error(
+      actbench_test::run_actbench({"merge", d.string()}, tmp_.path()),
+      "it is not a whole run: final.test_loss is not a number, null, \"NaN\" or \"Infinity\"");
   const auto shown = actbench_test::run_actbench({"show", d.string()}, tmp_.path());
   EXPECT_EQ(shown.exit_code, 0) << shown.describe();
   const auto rerun = run(d);
@@ -235,7 +245,8 @@ TEST(Hardening, AModelThatCannotFitInMemoryIsRefusedBeforeAnythingIsWritten) {
   // submission is refused before anything is queued).
   for (const std::string cmd : {"run", "plan"}) {
     const auto limited = actbench_test::run_actbench(
-        {cmd, data, "model.hidden=[1024]", "--max-memory", "100M", "--out", out.string()}, dir.path());
+        {cmd, data, "model.hidden=[1024]", "--max-memory", "100M", "--out", out.string()},
+        dir.path());
     expect_user_error(limited, "more than the --max-memory limit of 100.0 MiB");
     EXPECT_FALSE(fs::exists(out));
   }

@@ -79,7 +79,8 @@ TEST(Keys, IdentityHoldsWhatDeterminesTheNumbersAndNothingElse) {
   for (const auto& k : actbench::config_keys()) {
     if (!k.identity) local.insert(k.name);
   }
-  EXPECT_EQ(local, (std::set<std::string>{"name", "out", "threads", "jobs", "baseline", "spread", "seeds.until", "seeds.min", "seeds.max", "seeds.step"}));
+  EXPECT_EQ(local, (std::set<std::string>{"name", "out", "threads", "jobs", "baseline", "spread",
+                                          "seeds.until", "seeds.min", "seeds.max", "seeds.step"}));
 }
 
 TEST(Keys, UnsweepableKeysAreRefusedWithTheirReason) {

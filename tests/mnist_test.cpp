@@ -9,9 +9,9 @@
 
 #include <torch/torch.h>
 
-#include "train/device.h"
 #include "data/dataset.h"
 #include "test_support.h"
+#include "train/device.h"
 #include "train/trainer.h"
 
 namespace {
@@ -27,10 +27,10 @@ TEST(Mnist, OneShortEpochOfReluLearnsRealMnist) {
     }
   }
   const actbench::Config config = actbench::load_config(
-      std::nullopt, {"data.dir=" + nlohmann::json(kMnistDir.string()).dump(),
-                     "data.train_limit=20000", "data.test_limit=2000", "data.normalize=true",
-                     "train.epochs=1", "train.batch_size=32",
-                     "activations=relu", "threads=1", "device=cpu"});
+      std::nullopt,
+      {"data.dir=" + nlohmann::json(kMnistDir.string()).dump(), "data.train_limit=20000",
+       "data.test_limit=2000", "data.normalize=true", "train.epochs=1", "train.batch_size=32",
+       "activations=relu", "threads=1", "device=cpu"});
   actbench::configure_cpu_threads(config.threads);
   const torch::Device cpu(torch::kCPU);
   const actbench::Dataset data = actbench::load_dataset(config.data, cpu);
@@ -38,8 +38,7 @@ TEST(Mnist, OneShortEpochOfReluLearnsRealMnist) {
   ASSERT_EQ(data.test.size(), 2000);
   // Real MNIST's class balance: every digit appears in the first 2000 test images.
   EXPECT_EQ(std::get<0>(at::_unique(data.test.labels)).numel(), 10);
-  const actbench::RunResult r =
-      actbench::train_run(config, config.activations.at(0), data, cpu);
+  const actbench::RunResult r = actbench::train_run(config, config.activations.at(0), data, cpu);
   ASSERT_EQ(r.epochs.size(), 1u);
   EXPECT_EQ(r.status, "completed");
   EXPECT_GT(r.epochs[0].test_accuracy, 90.0);

@@ -122,7 +122,8 @@ TEST(Model, DifferentSeedsGiveDifferentInitialWeights) {
 TEST(Model, InitSchemesHaveTheirVariancesAndKeepRunsPaired) {
   auto build = [](const std::string& init, const actbench::Json& activation, uint64_t seed = 5) {
     torch::manual_seed(seed);
-    return MLP(MLPOptions(784, {512, 512}, 10, act(activation)).init(*actbench::parse_choice<actbench::Init>(init)));
+    return MLP(MLPOptions(784, {512, 512}, 10, act(activation))
+                   .init(*actbench::parse_choice<actbench::Init>(init)));
   };
   const double fan_in = 784, fan_out = 512;
   struct Case {

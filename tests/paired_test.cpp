@@ -1,9 +1,9 @@
 // Paired comparisons (stats/paired.h): paired t, Wilcoxon signed-rank, Holm and Cohen's d_z (the
-// smallest detectable difference: power_test.cpp). Every expected value comes from outside the code under test: a
-// published worked example, a hand computation, a brute force written here, or (marked "mpmath")
-// a 30-40 digit computation with Python's mpmath from the textbook definitions (t tail through
-// the regularised incomplete beta function; the noncentral t power through quadrature over the
-// chi distribution), done once while writing these tests and hard-coded.
+// smallest detectable difference: power_test.cpp). Every expected value comes from outside the code
+// under test: a published worked example, a hand computation, a brute force written here, or
+// (marked "mpmath") a 30-40 digit computation with Python's mpmath from the textbook definitions (t
+// tail through the regularised incomplete beta function; the noncentral t power through quadrature
+// over the chi distribution), done once while writing these tests and hard-coded.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -411,6 +411,5 @@ TEST(EffectSize, UndefinedCases) {
   EXPECT_TRUE(std::isnan(cohens_dz({0, 0})));
   EXPECT_TRUE(std::isnan(cohens_dz({1, kTestNaN})));
 }
-
 
 }  // namespace

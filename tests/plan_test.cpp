@@ -250,8 +250,7 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_NEAR(acc["mean"].get<double>(), -2.5 / 3, 1e-12);
   const double sd = std::sqrt(((1.0 / 6) * (1.0 / 6) * 2 + (1.0 / 3) * (1.0 / 3)) / 2);
   EXPECT_NEAR(acc["std"].get<double>(), sd, 1e-12);
-  EXPECT_NEAR(acc["ci95_half_width"].get<double>(), 4.302652729749464 * sd / std::sqrt(3.0),
-              1e-9);
+  EXPECT_NEAR(acc["ci95_half_width"].get<double>(), 4.302652729749464 * sd / std::sqrt(3.0), 1e-9);
   // The tests, by hand: t = -5/6 / (sd / sqrt 3) = -5 on 2 df, whose two-sided p is
   // 1 - 5 / sqrt(27) (Student's t with 2 df: F(t) = 1/2 + t / (2 sqrt(t^2 + 2))). Only one
   // comparison is tested (GELU has one paired seed), so Holm leaves it as it is. Wilcoxon: all
@@ -298,10 +297,9 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
   EXPECT_THAT(lines[1], ContainsRegex("^1 +GELU +0.1 +1 +99.00 "));
   EXPECT_THAT(lines[1], HasSubstr("1 diverged, 1 not run"));
   EXPECT_THAT(lines[2], ContainsRegex("^2 +ReLU +0.1 +3 +97.00 \u00b1 2.48 "));
-  EXPECT_THAT(
-      out.str(),
-      ContainsRegex("\\[lr=0.1\\] Tanh is 0.83 \u00b1 0.72 points below ReLU +\\(3 seeds, "
-                    "significant: paired t p = 0.038, Holm p = 0.038; Wilcoxon p = 0.250"));
+  EXPECT_THAT(out.str(),
+              ContainsRegex("\\[lr=0.1\\] Tanh is 0.83 \u00b1 0.72 points below ReLU +\\(3 seeds, "
+                            "significant: paired t p = 0.038, Holm p = 0.038; Wilcoxon p = 0.250"));
   EXPECT_THAT(out.str(),
               ContainsRegex("\\[lr=0.1\\] GELU is 2.00 points above ReLU +\\(1 seed: no test"));
   EXPECT_THAT(out.str(), HasSubstr("Holm-adjusted over 1 comparison)"));

@@ -171,7 +171,7 @@ TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
     write_text(sweep / "results.json", results.dump(1));
     const CommandResult r = run_plot({sweep.string()});
     expect_one_line_error(r);
-    EXPECT_THAT(r.err, HasSubstr("actbench.results/2"));  // what it found
+    EXPECT_THAT(r.err, HasSubstr("actbench.results/2"));                        // what it found
     EXPECT_THAT(r.err, HasSubstr("actbench.results/4 or actbench.results/5"));  // what it reads
     EXPECT_FALSE(fs::exists(sweep / "plots"));
     std::set<std::string> only_results{"results.json"};

@@ -14,12 +14,12 @@
 
 #include <torch/torch.h>
 
-#include "train/device.h"
 #include "data/dataset.h"
 #include "results/results.h"
 #include "sweep/plan.h"
 #include "sweep/summary.h"
 #include "test_support.h"
+#include "train/device.h"
 #include "train/trainer.h"
 
 namespace {
@@ -33,8 +33,8 @@ using ::testing::HasSubstr;
 
 RunResult hand_made_run() {
   RunResult r;
-  r.activation = actbench::resolve_activation(
-      Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}}, "test");
+  r.activation =
+      actbench::resolve_activation(Json{{"name", "leaky_relu"}, {"negative_slope", 0.2}}, "test");
   r.seed = 7;
   r.parameters = 1234;
   const double test_acc[3] = {90.0, 95.5, 94.0};
@@ -172,9 +172,9 @@ TEST(Results, RunEntryAddsIdPointIdentityAndProvenance) {
   ASSERT_EQ(plan.runs.size(), 2u);
   const Json e = entries_for(plan, {hand_made_run()})[0];
   Json expected = actbench::run_to_json(hand_made_run());
-  for (const char* k : {"id", "name", "point", "config", "device", "device_name",
-                        "actbench_version", "libtorch_version", "started_at", "finished_at",
-                        "provenance"}) {
+  for (const char* k :
+       {"id", "name", "point", "config", "device", "device_name", "actbench_version",
+        "libtorch_version", "started_at", "finished_at", "provenance"}) {
     ASSERT_TRUE(e.contains(k)) << k;
     expected[k] = e[k];
   }
@@ -221,8 +221,8 @@ TEST(Results, ResultsDocumentHasSchemaEnvironmentConfigAndRuns) {
   ASSERT_EQ(j["runs"].size(), 2u);
   EXPECT_EQ(j["runs"][0], runs[0]);
   EXPECT_EQ(j["runs"][1]["status"], "diverged");
-  const Json partial = actbench::results_document(plan_json["config"], environment(), {runs[0]},
-                                                  {plan.runs[1].id});
+  const Json partial =
+      actbench::results_document(plan_json["config"], environment(), {runs[0]}, {plan.runs[1].id});
   EXPECT_EQ(partial["complete"], false);
   EXPECT_EQ(partial["missing"], (Json{plan.runs[1].id}));
 }
@@ -236,7 +236,8 @@ std::vector<std::string> entries(const fs::path& dir) {
 
 TEST(Results, WriteResultsIsAtomicAndLeavesNoTempFiles) {
   TempDir dir;
-  const Json j = {{"schema", actbench::kResultsSchema}, {"runs", {actbench::run_to_json(hand_made_run())}}};
+  const Json j = {{"schema", actbench::kResultsSchema},
+                  {"runs", {actbench::run_to_json(hand_made_run())}}};
   actbench::write_results(dir.path(), j);
   EXPECT_EQ(entries(dir.path()), (std::vector<std::string>{"results.json"}));
   EXPECT_EQ(Json::parse(actbench_test::read_text(dir / "results.json")), j);
@@ -380,8 +381,7 @@ TEST_F(ResultsSchema, RealResultsAndSummaryFilesValidate) {
   EXPECT_EQ(validate(dir_ / "summary.json", kSummarySchema), 0) << summary.dump(2);
   // An unfinished sweep (a group with no run yet: its estimates are null) validates too.
   actbench_test::write_text(dir_ / "partial.json", real().partial_summary.dump(2));
-  EXPECT_EQ(validate(dir_ / "partial.json", kSummarySchema), 0)
-      << real().partial_summary.dump(2);
+  EXPECT_EQ(validate(dir_ / "partial.json", kSummarySchema), 0) << real().partial_summary.dump(2);
 }
 
 TEST_F(ResultsSchema, BrokenResultsFilesFailValidation) {

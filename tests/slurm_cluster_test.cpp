@@ -275,8 +275,8 @@ TEST_F(SlurmCluster, SubmissionThatEveryTaskWouldRefuseQueuesNothing) {
   // Another sweep running in DIR right now: DIR/plan.json is another sweep's (other settings),
   // and that sweep holds DIR/.actbench.active (see SweepDirLock).
   fs::create_directories(tmp_ / "busy");
-  const CommandResult other = actbench_test::run_actbench(
-      args("plan", "busy", {"--json", "train.lr=0.5"}), tmp_.path());
+  const CommandResult other =
+      actbench_test::run_actbench(args("plan", "busy", {"--json", "train.lr=0.5"}), tmp_.path());
   ASSERT_EQ(other.exit_code, 0) << other.describe();
   actbench_test::write_text(tmp_ / "busy" / "plan.json", other.out);
   const int fd =

@@ -78,8 +78,8 @@ TEST_F(Store, ASweepTakesTheRunsAnotherComputedAndTrainsOnlyTheRest) {
   EXPECT_EQ(entries().size(), 4u);
 
   // plan says what run will do.
-  const CommandResult p = actbench_test::run_actbench(args("plan", tmp_ / "all", {"--json"}),
-                                                      tmp_.path());
+  const CommandResult p =
+      actbench_test::run_actbench(args("plan", tmp_ / "all", {"--json"}), tmp_.path());
   ASSERT_EQ(p.exit_code, 0) << p.describe();
   const Json planned = Json::parse(p.out);
   std::map<std::string, int> actions;
@@ -128,8 +128,7 @@ TEST_F(Store, StoreOptionAndEnvironmentVariableChooseTheStore) {
 
   // A store path that is a file: one line, exit 2, nothing written.
   actbench_test::write_text(tmp_ / "file", "x");
-  expect_user_error(run(tmp_ / "c", {"--store", (tmp_ / "file").string()}),
-                    "is not a directory");
+  expect_user_error(run(tmp_ / "c", {"--store", (tmp_ / "file").string()}), "is not a directory");
   EXPECT_FALSE(fs::exists(tmp_ / "c"));
   expect_user_error(run(tmp_ / "c", {"--store", ""}), "--store needs a directory");
   // A store where entries cannot be written: refused before anything is written.
@@ -145,11 +144,11 @@ TEST_F(Store, DamagedStoreEntriesAreTrainedAgainWithAWarning) {
   ASSERT_EQ(run(tmp_ / "first").exit_code, 0);
   const std::vector<fs::path> files = entries();
   ASSERT_EQ(files.size(), 12u);
-  actbench_test::write_text(files[0], "{\"schema\": ");              // cut short
-  actbench_test::write_text(files[1], read_text(files[2]));          // another run's entry
+  actbench_test::write_text(files[0], "{\"schema\": ");      // cut short
+  actbench_test::write_text(files[1], read_text(files[2]));  // another run's entry
   Json no_final = Json::parse(read_text(files[3]));
   no_final["run"].erase("final");
-  actbench_test::write_text(files[3], no_final.dump());              // not a run
+  actbench_test::write_text(files[3], no_final.dump());  // not a run
   const CommandResult r = run(tmp_ / "second");
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_THAT(r.err, HasSubstr(files[0].string() + ": not valid JSON"));
@@ -170,8 +169,8 @@ TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
   ASSERT_EQ(run(out).exit_code, 0);
   const std::string first_results = read_text(out / "results.json");
 
-  const CommandResult p = actbench_test::run_actbench(args("plan", out, {"train.epochs=1"}),
-                                                      tmp_.path());
+  const CommandResult p =
+      actbench_test::run_actbench(args("plan", out, {"train.epochs=1"}), tmp_.path());
   ASSERT_EQ(p.exit_code, 0) << p.describe();
   EXPECT_THAT(p.out, HasSubstr("holds another sweep's files"));
   EXPECT_THAT(p.out, HasSubstr("0 already finished there, 0 in the store (copied, not trained), "
@@ -210,8 +209,8 @@ TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
 TEST_F(Store, ConcurrentSweepsInOneDirectoryNeverMix) {
   const fs::path out = tmp_ / "busy";
   // The first sweep stops (SIGSTOP) right after it took the directory and wrote plan.json.
-  const pid_t first = actbench_test::spawn_actbench(args("run", out, {"--debug-raise-after", "0:STOP"}),
-                                     tmp_.path(), tmp_ / "first.log");
+  const pid_t first = actbench_test::spawn_actbench(
+      args("run", out, {"--debug-raise-after", "0:STOP"}), tmp_.path(), tmp_ / "first.log");
   ASSERT_GT(first, 0);
   int status = 0;
   ASSERT_EQ(::waitpid(first, &status, WUNTRACED), first);
@@ -244,7 +243,8 @@ TEST_F(Store, ConcurrentSweepsInOneDirectoryNeverMix) {
 // Two sweeps writing the same runs into one store at once (two directories): both finish with the
 // reference's numbers, and the store holds each run once, whole.
 TEST_F(Store, TwoSweepsWritingOneStoreAtOnceBothFinish) {
-  const pid_t a = actbench_test::spawn_actbench(args("run", tmp_ / "a"), tmp_.path(), tmp_ / "a.log");
+  const pid_t a =
+      actbench_test::spawn_actbench(args("run", tmp_ / "a"), tmp_.path(), tmp_ / "a.log");
   const CommandResult b = run(tmp_ / "b");
   int status = 0;
   ASSERT_EQ(::waitpid(a, &status, 0), a);
@@ -271,7 +271,8 @@ TEST_F(Store, ResultsRecordTheirProvenance) {
   std::vector<std::string> command{ACTBENCH_BINARY};
   for (const auto& a : args("run", out, {"sweep.train.seed=[0]"})) command.push_back(a);
   EXPECT_EQ(p["command"], Json(command));
-  EXPECT_THAT(p["build"]["git_commit"].get<std::string>(), ContainsRegex("^([0-9a-f]{40}|unknown)$"));
+  EXPECT_THAT(p["build"]["git_commit"].get<std::string>(),
+              ContainsRegex("^([0-9a-f]{40}|unknown)$"));
   EXPECT_TRUE(p["build"]["git_dirty"].is_boolean());
   EXPECT_FALSE(p["build"]["compiler"].get<std::string>().empty());
   EXPECT_FALSE(p["host"].get<std::string>().empty());
@@ -328,8 +329,8 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   EXPECT_THAT(lines[0], ContainsRegex("^activation +three +one$"));
   EXPECT_THAT(lines[1], ContainsRegex("^ReLU +[0-9.]+ ± [0-9.]+ +[0-9.]+$"));
   EXPECT_THAT(c.out, HasSubstr("3 seed(s)"));
-  const CommandResult by = actbench({"compare", (tmp_ / "three").string(),
-                                     (tmp_ / "one").string(), "--by", "train.epochs"});
+  const CommandResult by = actbench(
+      {"compare", (tmp_ / "three").string(), (tmp_ / "one").string(), "--by", "train.epochs"});
   ASSERT_EQ(by.exit_code, 0) << by.describe();
   EXPECT_THAT(actbench_test::lines_of(by.out)[0],
               ContainsRegex("^activation +epochs=2 +epochs=1$"));

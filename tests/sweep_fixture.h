@@ -19,7 +19,6 @@ namespace actbench_test {
 
 namespace fs = std::filesystem;
 
-
 // A sweep of the tutorial's four activations x 3 seeds on the synthetic data, small enough that
 // one run takes a fraction of a second. Every sweep that must end with the same numbers is compared
 // with one uninterrupted reference sweep, trained once per process.
@@ -39,9 +38,13 @@ class SweepFixture : public ::testing::Test {
   static std::vector<std::string> args(const std::string& cmd, const fs::path& out,
                                        const std::vector<std::string>& extra = {}) {
     // The tiny config lists relu and tanh; the sweep uses the tutorial's four.
-    std::vector<std::string> a{cmd, "--config", config().string(),
-                               "activations=relu,sigmoid,tanh,leaky_relu", "train.epochs=2",
-                               "--out", out.string()};
+    std::vector<std::string> a{cmd,
+                               "--config",
+                               config().string(),
+                               "activations=relu,sigmoid,tanh,leaky_relu",
+                               "train.epochs=2",
+                               "--out",
+                               out.string()};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -124,8 +127,8 @@ class SweepFixture : public ::testing::Test {
       if (!fs::exists(want)) continue;
       files[name] = actbench_test::read_text(e.path());
       const Json got = run_content(e.path()), expected = run_content(want);
-      EXPECT_TRUE(got == expected) << "differs from the reference sweep's run: "
-                                   << Json::diff(expected, got).dump(1);
+      EXPECT_TRUE(got == expected)
+          << "differs from the reference sweep's run: " << Json::diff(expected, got).dump(1);
     }
     return files;
   }

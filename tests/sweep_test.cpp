@@ -16,8 +16,8 @@
 #include <torch/torch.h>
 
 #include "model/mlp.h"
-#include "sweep/plan.h"
 #include "stats/estimate.h"
+#include "sweep/plan.h"
 #include "sweep/summary.h"
 #include "sweep_fixture.h"
 #include "test_support.h"
@@ -125,8 +125,7 @@ TEST_F(Sweep, KillNineAtAnyMomentThenRerunEndsWithTheSameResultsAsAnUninterrupte
   }
   const CommandResult resumed = run(out, {"--jobs", "2"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
-  EXPECT_THAT(resumed.err,
-              HasSubstr(std::to_string(before) + " of these run(s) already finished"));
+  EXPECT_THAT(resumed.err, HasSubstr(std::to_string(before) + " of these run(s) already finished"));
   // A run stored by the other job just before the kill (its own file not yet written) is taken
   // from the run store, not trained again: between them, exactly the missing runs.
   EXPECT_EQ(trained(resumed) + from_store(resumed), kRuns - before) << resumed.err;
@@ -293,10 +292,10 @@ TEST_F(Sweep, MergeCompleteFailsOnMissingRunsAndPlanRefusesWhatRunWouldRefuse) {
   EXPECT_THAT(strict.err, HasSubstr("is incomplete: 1 of its 12 runs are not finished"));
   EXPECT_EQ(Json::parse(actbench_test::read_text(partial / "results.json"))["complete"], false);
   copy_reference_runs(tmp_ / "whole");
-  EXPECT_EQ(actbench_test::run_actbench({"merge", "--complete", (tmp_ / "whole").string()},
-                                        tmp_.path())
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      actbench_test::run_actbench({"merge", "--complete", (tmp_ / "whole").string()}, tmp_.path())
+          .exit_code,
+      0);
   // plan refuses, as run does, a DIR that is a file or whose results.json is a directory, and a
   // run store that cannot take runs; it creates nothing.
   actbench_test::write_text(tmp_ / "afile", "x");
@@ -367,10 +366,9 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
                     const std::string& before = "", const std::string& env = "") {
     std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) +
                       " && PATH=" + actbench_test::shell_quote(bin.string()) +
-                      ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) +
-                      " " + env + " bash " + actbench_test::shell_quote(script.string()) + " " +
-                      before + " " + actbench_test::shell_quote(config().string()) + " " + dir +
-                      " " + tasks;
+                      ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) + " " +
+                      env + " bash " + actbench_test::shell_quote(script.string()) + " " + before +
+                      " " + actbench_test::shell_quote(config().string()) + " " + dir + " " + tasks;
     // The overrides of args(): everything after the config file, before --out.
     const std::vector<std::string> a = args("run", "");
     for (size_t i = 3; i + 2 < a.size(); ++i) cmd += " " + actbench_test::shell_quote(a[i]);
@@ -409,7 +407,8 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   ASSERT_EQ(lines.size(), 2u);
   const std::string logs = fs::canonical(out).string() + "/slurm/%x-";
   for (const std::string& line : lines) {
-    EXPECT_THAT(line, HasSubstr("[--qos=q1] [--account=a1] [--partition=p1] [--comment=two words]"));
+    EXPECT_THAT(line,
+                HasSubstr("[--qos=q1] [--account=a1] [--partition=p1] [--comment=two words]"));
     EXPECT_THAT(line, HasSubstr("[--open-mode=append] [--output=" + logs));
   }
   // The merge job refused after the array was queued: the array's id and what to do, exit 1.

@@ -55,7 +55,9 @@ void remove_tree(const fs::path& dir) {
 
 }  // namespace
 
-TempDir::~TempDir() { remove_tree(path_); }
+TempDir::~TempDir() {
+  remove_tree(path_);
+}
 
 namespace {
 
@@ -67,7 +69,9 @@ uint64_t mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-uint64_t stream_key(uint32_t seed, bool train) { return (uint64_t(seed) << 1) | (train ? 1 : 0); }
+uint64_t stream_key(uint32_t seed, bool train) {
+  return (uint64_t(seed) << 1) | (train ? 1 : 0);
+}
 
 }  // namespace
 
@@ -140,7 +144,8 @@ bool is_synthetic_mnist(const fs::path& dir, uint32_t seed) {
       return false;
     }
     const std::vector<uint8_t> want = synthetic_labels(seed, n, train);
-    if (text.size() != idx_size(n, false) || text.compare(8, std::string::npos, reinterpret_cast<const char*>(want.data()),
+    if (text.size() != idx_size(n, false) ||
+        text.compare(8, std::string::npos, reinterpret_cast<const char*>(want.data()),
                      want.size()) != 0) {
       return false;
     }
@@ -151,8 +156,8 @@ bool is_synthetic_mnist(const fs::path& dir, uint32_t seed) {
 // The cached data set of `seed` under `cache`, made if missing or damaged; empty when the cache
 // cannot be used (the caller then writes its own copy).
 fs::path cached_synthetic_mnist(const fs::path& cache, uint32_t seed) {
-  const fs::path final_dir =
-      cache / ("synthetic-mnist-" + std::string(kSyntheticVersion) + "-seed" + std::to_string(seed));
+  const fs::path final_dir = cache / ("synthetic-mnist-" + std::string(kSyntheticVersion) +
+                                      "-seed" + std::to_string(seed));
   if (is_synthetic_mnist(final_dir, seed)) return final_dir;
   std::error_code ec;
   fs::create_directories(cache, ec);
@@ -232,30 +237,31 @@ fs::path write_tiny_config(const fs::path& path, const fs::path& data_dir,
              "# written by the actbench tests\n"
              "name: tiny\n"
              "data:\n"
-             "  dir: " + dir + "\n"
-             "  train_limit: 2000\n"
-             "  test_limit: 500\n"
-             "model:\n"
-             "  hidden: [32]\n"
-             "train:\n"
-             "  epochs: 1\n"
-             "  batch_size: 64\n"
-             "threads: 1\n"
-             "activations: [relu, tanh]\n" +
+             "  dir: " +
+                 dir +
+                 "\n"
+                 "  train_limit: 2000\n"
+                 "  test_limit: 500\n"
+                 "model:\n"
+                 "  hidden: [32]\n"
+                 "train:\n"
+                 "  epochs: 1\n"
+                 "  batch_size: 64\n"
+                 "threads: 1\n"
+                 "activations: [relu, tanh]\n" +
                  extra);
   return path;
 }
 
 actbench::Config synthetic_config(const std::vector<std::string>& overrides) {
-  std::vector<std::string> all{
-      "data.dir=" + nlohmann::json(synthetic_mnist_dir().string()).dump(),
-      "data.train_limit=3000",
-      "data.test_limit=1000",
-      "model.hidden=[64]",
-      "train.epochs=2",
-      "threads=1",
-      "device=cpu",
-      "activations=relu"};
+  std::vector<std::string> all{"data.dir=" + nlohmann::json(synthetic_mnist_dir().string()).dump(),
+                               "data.train_limit=3000",
+                               "data.test_limit=1000",
+                               "model.hidden=[64]",
+                               "train.epochs=2",
+                               "threads=1",
+                               "device=cpu",
+                               "activations=relu"};
   all.insert(all.end(), overrides.begin(), overrides.end());
   return actbench::load_config(std::nullopt, all);
 }
@@ -340,7 +346,8 @@ CommandResult run_actbench(const std::vector<std::string>& args, const fs::path&
 }
 
 std::string CommandResult::describe() const {
-  return "exit " + std::to_string(exit_code) + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+  return "exit " + std::to_string(exit_code) + "\n--- stdout ---\n" + out + "--- stderr ---\n" +
+         err;
 }
 
 void expect_user_error(const CommandResult& r, const std::string& expected) {
@@ -375,12 +382,19 @@ CommandResult run_captured(const std::string& command, const std::vector<std::st
 }
 
 nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra) {
-  static const std::vector<std::string> kTimings{"seconds",      "train_seconds", "test_seconds",
-                                                 "total_seconds", "seconds_per_epoch",
-                                                 "started_at",    "finished_at",
-                                                 "forward_seconds", "backward_seconds",
-                                                 "optimizer_seconds", "phase_seconds",
-                                                 "provenance",      "store"};
+  static const std::vector<std::string> kTimings{"seconds",
+                                                 "train_seconds",
+                                                 "test_seconds",
+                                                 "total_seconds",
+                                                 "seconds_per_epoch",
+                                                 "started_at",
+                                                 "finished_at",
+                                                 "forward_seconds",
+                                                 "backward_seconds",
+                                                 "optimizer_seconds",
+                                                 "phase_seconds",
+                                                 "provenance",
+                                                 "store"};
   if (j.is_object()) {
     for (const auto* keys : {&kTimings, &extra}) {
       for (const auto& k : *keys) j.erase(k);

@@ -49,7 +49,8 @@ constexpr int64_t kPixels = kSide * kSide;
 // deterministic noise in 0..60. Labels are pseudo-random in 0..9. Learnable in one epoch.
 uint8_t synthetic_label(uint32_t seed, int64_t index, bool train);
 std::vector<uint8_t> synthetic_labels(uint32_t seed, int64_t count, bool train);
-std::vector<uint8_t> synthetic_images(uint32_t seed, const std::vector<uint8_t>& labels, bool train);
+std::vector<uint8_t> synthetic_images(uint32_t seed, const std::vector<uint8_t>& labels,
+                                      bool train);
 
 // Writes the four IDX files of a synthetic MNIST-format data set into `dir` (which must exist).
 void write_synthetic_mnist(const fs::path& dir, uint32_t seed);
@@ -126,7 +127,6 @@ CommandResult run_actbench(const std::vector<std::string>& args, const fs::path&
 // Runs the shell command `command` followed by `args` (each one shell-quoted), stdin from
 // /dev/null, stdout and stderr captured.
 CommandResult run_captured(const std::string& command, const std::vector<std::string>& args);
-
 
 // `j` without the keys that differ between two computations of the same numbers -- those that
 // measure time (seconds, train_seconds, test_seconds, total_seconds, seconds_per_epoch,

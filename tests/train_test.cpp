@@ -6,9 +6,9 @@
 
 #include <torch/torch.h>
 
-#include "train/device.h"
 #include "data/dataset.h"
 #include "test_support.h"
+#include "train/device.h"
 #include "train/trainer.h"
 
 namespace {
@@ -70,14 +70,16 @@ struct OptimizerCase {
   const char* optimizer;
   const char* lr;
 };
-void PrintTo(const OptimizerCase& c, std::ostream* os) { *os << c.optimizer << " lr " << c.lr; }
+void PrintTo(const OptimizerCase& c, std::ostream* os) {
+  *os << c.optimizer << " lr " << c.lr;
+}
 
 class EveryOptimizer : public ::testing::TestWithParam<OptimizerCase> {};
 
 TEST_P(EveryOptimizer, LearnsTheSyntheticTask) {
   const auto [optimizer, lr] = GetParam();
-  const Config config =
-      synthetic_config({std::string("train.optimizer=") + optimizer, std::string("train.lr=") + lr});
+  const Config config = synthetic_config(
+      {std::string("train.optimizer=") + optimizer, std::string("train.lr=") + lr});
   const RunResult r = train_cpu(config);
   EXPECT_EQ(r.status, "completed");
   EXPECT_GE(r.epochs.back().test_accuracy, 90.0) << optimizer;
@@ -148,8 +150,8 @@ TEST(Train, TrainLossIsWeightedByBatchSize) {
   // One example per epoch beyond a full batch: the short last batch must count for 1/n of the
   // mean, not 1/steps. With lr tiny the model barely moves, so the epoch's mean training loss
   // must be close to the loss of the initial model over all examples.
-  const Config config = synthetic_config({"data.train_limit=129", "train.batch_size=128",
-                                          "train.lr=1e-9", "train.epochs=1"});
+  const Config config = synthetic_config(
+      {"data.train_limit=129", "train.batch_size=128", "train.lr=1e-9", "train.epochs=1"});
   actbench::configure_cpu_threads(1);
   const actbench::Dataset& data = actbench_test::cpu_dataset(config.data);
   torch::manual_seed(0);
@@ -161,8 +163,8 @@ TEST(Train, TrainLossIsWeightedByBatchSize) {
 
 TEST(Train, EvaluateComputesExactMeanCrossEntropyAndAccuracy) {
   // 2 -> [2] (relu) -> 3, weights set by hand, 5 examples evaluated in batches of 2 (2 + 2 + 1).
-  actbench::MLP model(actbench::MLPOptions(
-      2, {2}, 3, actbench::resolve_activation("relu", "test")));
+  actbench::MLP model(
+      actbench::MLPOptions(2, {2}, 3, actbench::resolve_activation("relu", "test")));
   const double w1[2][2] = {{1.0, -1.0}, {0.5, 2.0}};
   const double b1[2] = {0.0, -1.0};
   const double w2[3][2] = {{1.0, 0.0}, {0.0, 1.0}, {-1.0, 1.5}};

@@ -39,8 +39,10 @@ SaturationBands saturation_bands(torch::nn::AnyModule& act, int64_t width) {
                                                                  : params[0].device());
   const int64_t w = params.empty() ? 1 : width;
   // f far out on each side, twice as far, and at 0: a side whose value stops changing has a limit.
-  const torch::Tensor z =
-      torch::tensor({-1e4f, -2e4f, 0.0f, 1e4f, 2e4f}, opts).unsqueeze(1).expand({5, w}).contiguous();
+  const torch::Tensor z = torch::tensor({-1e4f, -2e4f, 0.0f, 1e4f, 2e4f}, opts)
+                              .unsqueeze(1)
+                              .expand({5, w})
+                              .contiguous();
   const torch::Tensor f = act.forward(z).to(torch::kDouble);
   const torch::Tensor f0 = f[2];
   auto side = [&](int64_t far, int64_t farther) {

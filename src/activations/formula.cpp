@@ -33,7 +33,8 @@ std::vector<FormulaConstant> read_constants(const Json& given, const std::string
   if (!given.contains("params")) return out;
   const Json& ps = given.at("params");
   if (!ps.is_object()) {
-    throw InputError(where + ": 'params' must be a mapping of constant names to values (e.g. "
+    throw InputError(where +
+                     ": 'params' must be a mapping of constant names to values (e.g. "
                      "{beta: 1.0} or {beta: {init: 1.0, learnable: true}}), got " +
                      json_for_message(ps));
   }
@@ -79,16 +80,17 @@ std::vector<FormulaConstant> read_constants(const Json& given, const std::string
       c.learnable = v.value("learnable", false);
       c.per_unit = v.value("per_unit", false);
     } else if (!v.is_null()) {
-      throw InputError(at + " must be a number or {init: <number>, learnable: true|false, "
-                       "per_unit: true|false}, got " + json_for_message(v));
+      throw InputError(at +
+                       " must be a number or {init: <number>, learnable: true|false, "
+                       "per_unit: true|false}, got " +
+                       json_for_message(v));
     }
     if (init == nullptr || init->is_null()) {
       throw InputError(at + ": the constant has no value; give it one, e.g. params: {" + name +
                        ": 1.0} or {" + name + ": {init: 1.0, learnable: true}}");
     }
     if (!init->is_number() || !std::isfinite(init->get<double>())) {
-      throw InputError(at + ": the value must be a finite number, got " +
-                       json_for_message(*init));
+      throw InputError(at + ": the value must be a finite number, got " + json_for_message(*init));
     }
     c.init = init->get<double>();
     if (c.per_unit && !c.learnable) {
@@ -154,7 +156,8 @@ Json resolve_formula(const Json& given, const std::string& where) {
     }
   }
   if (!given.contains("expr")) {
-    throw InputError(where + ": a formula needs 'expr', an expression of x, e.g. "
+    throw InputError(where +
+                     ": a formula needs 'expr', an expression of x, e.g. "
                      "{name: formula, expr: \"x * sigmoid(beta * x)\", params: {beta: 1.0}}");
   }
   const Json& e = given.at("expr");
@@ -202,8 +205,8 @@ std::vector<FormulaConstant> formula_constants(const Json& params) {
 
 torch::nn::AnyModule make_formula_activation(const Json& params, int64_t width) {
   const std::string expr = params.at("expr").get<std::string>();
-  return torch::nn::AnyModule(
-      FormulaActivation(compiled(expr, formula_constants(params), "formula '" + expr + "'"), width));
+  return torch::nn::AnyModule(FormulaActivation(
+      compiled(expr, formula_constants(params), "formula '" + expr + "'"), width));
 }
 
 }  // namespace actbench

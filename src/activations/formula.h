@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/nn/modules/container/any.h>
+#include <nlohmann/json.hpp>
 
 namespace actbench {
 

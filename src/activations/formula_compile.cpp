@@ -30,28 +30,26 @@ constexpr const char* kReturnPrefix = "  return ";
 
 const std::vector<std::string>& allowed_functions() {
   static const std::vector<std::string> names{
-      "abs",        "acos",        "acosh",     "asin",       "asinh",     "atan",
-      "atan2",      "atanh",       "ceil",      "celu",       "clamp",     "clamp_max",
-      "clamp_min",  "cos",         "cosh",      "elu",        "erf",       "erfc",
-      "exp",        "exp2",        "expm1",     "floor",      "fmod",      "frac",
-      "gelu",       "hardshrink",  "hardsigmoid", "hardswish", "hardtanh",  "leaky_relu",
-      "log",        "log10",       "log1p",     "log2",       "log_sigmoid", "logaddexp",
-      "maximum",    "minimum",     "mish",      "pow",        "reciprocal", "relu",
-      "remainder",  "round",       "rsqrt",     "selu",       "sigmoid",   "sign",
-      "silu",       "sin",         "sinc",      "sinh",       "softplus",  "softshrink",
-      "sqrt",       "square",      "tan",       "tanh",       "trunc",     "where",
-      "xlogy"};
+      "abs",       "acos",       "acosh",   "asin",     "asinh",      "atan",        "atan2",
+      "atanh",     "ceil",       "celu",    "clamp",    "clamp_max",  "clamp_min",   "cos",
+      "cosh",      "elu",        "erf",     "erfc",     "exp",        "exp2",        "expm1",
+      "floor",     "fmod",       "frac",    "gelu",     "hardshrink", "hardsigmoid", "hardswish",
+      "hardtanh",  "leaky_relu", "log",     "log10",    "log1p",      "log2",        "log_sigmoid",
+      "logaddexp", "maximum",    "minimum", "mish",     "pow",        "reciprocal",  "relu",
+      "remainder", "round",      "rsqrt",   "selu",     "sigmoid",    "sign",        "silu",
+      "sin",       "sinc",       "sinh",    "softplus", "softshrink", "sqrt",        "square",
+      "tan",       "tanh",       "trunc",   "where",    "xlogy"};
   return names;
 }
 
 bool is_reserved(const std::string& name) {
   static const std::set<std::string> words{
-      "x",      "pi",     "e",      "torch", "math",   "Tensor", "None",   "True",  "False",
-      "and",    "or",     "not",    "if",    "else",   "elif",   "for",    "while", "in",
-      "is",     "def",    "return", "lambda", "class", "import", "from",   "as",    "with",
-      "pass",   "break",  "continue", "raise", "assert", "del",  "global", "nonlocal", "try",
-      "except", "finally", "yield", "await", "async",  "print",  "float",  "int",   "bool",
-      "len",    "range",  "max",    "min",   "list",   "tuple",  "dict",   "str",   "self"};
+      "x",      "pi",      "e",        "torch",  "math",   "Tensor", "None",   "True",     "False",
+      "and",    "or",      "not",      "if",     "else",   "elif",   "for",    "while",    "in",
+      "is",     "def",     "return",   "lambda", "class",  "import", "from",   "as",       "with",
+      "pass",   "break",   "continue", "raise",  "assert", "del",    "global", "nonlocal", "try",
+      "except", "finally", "yield",    "await",  "async",  "print",  "float",  "int",      "bool",
+      "len",    "range",   "max",      "min",    "list",   "tuple",  "dict",   "str",      "self"};
   const auto& f = allowed_functions();
   return words.count(name) > 0 || std::find(f.begin(), f.end(), name) != f.end();
 }
@@ -68,10 +66,10 @@ namespace {
 
 // What the operators + - * / ** % and comparisons compile to.
 const std::set<std::string>& operator_ops() {
-  static const std::set<std::string> ops{"add", "sub",  "mul", "div", "neg", "rsub", "pow",
-                                         "remainder", "gt", "lt", "ge", "le", "eq", "ne",
-                                         "floor_divide", "__and__", "__or__", "__xor__",
-                                         "bitwise_not", "logical_not"};
+  static const std::set<std::string> ops{
+      "add",          "sub",     "mul",    "div",     "neg",         "rsub",       "pow",
+      "remainder",    "gt",      "lt",     "ge",      "le",          "eq",         "ne",
+      "floor_divide", "__and__", "__or__", "__xor__", "bitwise_not", "logical_not"};
   return ops;
 }
 
@@ -94,9 +92,7 @@ struct FormulaResolver : jit::Resolver {
     if (name == "torch") return std::make_shared<jit::BuiltinModule>("aten");
     return nullptr;
   }
-  c10::TypePtr resolveType(const std::string&, const jit::SourceRange&) override {
-    return nullptr;
-  }
+  c10::TypePtr resolveType(const std::string&, const jit::SourceRange&) override { return nullptr; }
 };
 
 std::string first_line(const std::string& text) {
@@ -183,8 +179,8 @@ std::string normalised_text(const std::string& expr, const std::string& where) {
     throw InputError(syntax_error(where, expr, diagnose(e.what(), expr)));
   }
   static const std::set<std::string> openers{"(", "["}, closers{")", "]", ","}, tight{"."};
-  static const std::set<std::string> binary{"+", "-", "*", "/", "**", "%", "<", ">", "<=", ">=",
-                                            "==", "!=", "&", "|", "^", "//", "="};
+  static const std::set<std::string> binary{
+      "+", "-", "*", "/", "**", "%", "<", ">", "<=", ">=", "==", "!=", "&", "|", "^", "//", "="};
   std::string out;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const std::string& t = tokens[i];
@@ -291,8 +287,7 @@ std::shared_ptr<jit::Graph> compile(const std::string& expr,
       std::vector<std::string> names = allowed_functions();
       if (after != std::string::npos && expr[after] == '(') {
         const std::string guess = closest_match(name, names);
-        throw InputError(where + ": unknown function '" + name + "'" +
-                         at_position(expr, d.offset) +
+        throw InputError(where + ": unknown function '" + name + "'" + at_position(expr, d.offset) +
                          (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
                          "; a formula may call " + allowed_list());
       }
@@ -302,7 +297,8 @@ std::shared_ptr<jit::Graph> compile(const std::string& expr,
       throw InputError(where + ": unknown name '" + name + "'" + at_position(expr, d.offset) +
                        (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
                        "; a formula uses x, pi, e and its constants, each given a value under "
-                       "params (e.g. params: {" + name + ": 1.0})");
+                       "params (e.g. params: {" +
+                       name + ": 1.0})");
     }
     if (d.what.find("Return value was annotated") != std::string::npos) {
       throw InputError(where + ": the formula's result is not a tensor of x's shape (" + d.what +
@@ -368,7 +364,8 @@ void check_result(const std::shared_ptr<jit::Graph>& graph,
                      "shape");
   }
   if (!y.is_floating_point()) {
-    throw InputError(where + ": the formula's result is " + std::string(c10::toString(y.scalar_type())) +
+    throw InputError(where + ": the formula's result is " +
+                     std::string(c10::toString(y.scalar_type())) +
                      ", not a real number per element (a comparison alone is not an activation; "
                      "use where(x > 0, x, 0.1 * x) for example)");
   }

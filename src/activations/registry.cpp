@@ -183,9 +183,10 @@ std::vector<ActivationInfo> build_registry() {
                    [](const Json& p, int64_t) {
                      return nn::AnyModule(nn::ELU(nn::ELUOptions().alpha(num(p, "alpha"))));
                    }));
-  r.push_back(simple<nn::SELU>("selu", "SELU", "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
-                                 "scale = 1.0507009873554804934193349852946, "
-                                 "alpha = 1.6732632423543772848170429916717"));
+  r.push_back(simple<nn::SELU>("selu", "SELU",
+                               "scale * (x if x > 0 else alpha * (exp(x) - 1)), "
+                               "scale = 1.0507009873554804934193349852946, "
+                               "alpha = 1.6732632423543772848170429916717"));
   r.push_back(with(
       entry("celu", "CELU", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))"),
       {number("alpha", 1.0, "scale, must not be 0")},
@@ -206,8 +207,8 @@ std::vector<ActivationInfo> build_registry() {
                      {"none", "tanh"}};
     r.push_back(with(entry("gelu", "GELU",
                            "x * Phi(x), Phi the standard normal CDF; approximate=tanh: "
-                           "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))"), {approx},
-                     [](const Json& p, int64_t) {
+                           "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))"),
+                     {approx}, [](const Json& p, int64_t) {
                        return nn::AnyModule(nn::GELU(
                            nn::GELUOptions().approximate(p.at("approximate").get<std::string>())));
                      }));
@@ -320,7 +321,8 @@ Json check_param(const ParamInfo& p, const Json& v, const std::string& where) {
   switch (p.kind) {
     case ParamKind::kNumber:
     case ParamKind::kInteger: {
-      if (!v.is_number()) throw bad("must be " + kind_name(p.kind) + ", got " + json_for_message(v));
+      if (!v.is_number())
+        throw bad("must be " + kind_name(p.kind) + ", got " + json_for_message(v));
       if (p.kind == ParamKind::kInteger && !v.is_number_integer())
         throw bad("must be an integer, got " + json_for_message(v));
       double d = v.get<double>();

@@ -38,8 +38,7 @@ void setup_export(CLI::App& app, int& status) {
       app, "export", "Print a sweep's table for a paper or a spreadsheet (csv, latex, markdown)",
       kExportExamples, status, [options] { return run_export(*options); });
   cmd->add_option("dir", options->dir, "the sweep's directory")->required();
-  cmd->add_option("--format,-f", options->format, "csv, latex or markdown")
-      ->capture_default_str();
+  cmd->add_option("--format,-f", options->format, "csv, latex or markdown")->capture_default_str();
   add_summary_options(*cmd, options->baseline, options->spread);
 }
 

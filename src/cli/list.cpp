@@ -3,8 +3,8 @@
 
 #include "activations/formula.h"
 #include "activations/registry.h"
-#include "config/config.h"
 #include "cli/subcommands.h"
+#include "config/config.h"
 #include "config/keys.h"
 #include "util/error.h"
 #include "util/table.h"
@@ -40,8 +40,9 @@ std::string spec_params(const ActivationSpec& spec) {
   std::vector<std::string> parts;
   if (spec.params.contains("expr")) {
     for (const auto& c : formula_constants(spec.params)) {
-      parts.push_back(c.name + "=" + format_number(c.init) +
-                      (c.learnable ? (c.per_unit ? " [learnable, per unit]" : " [learnable]") : ""));
+      parts.push_back(
+          c.name + "=" + format_number(c.init) +
+          (c.learnable ? (c.per_unit ? " [learnable, per unit]" : " [learnable]") : ""));
     }
   } else {
     for (const auto& [k, v] : spec.params.items()) {

@@ -21,13 +21,13 @@ int run_ls(const std::string& root) {
     return kExitOk;
   }
   using A = Table::Align;
-  Table table({"sweep", "name", "when (UTC)", "runs", "data set", "best final test acc %",
-               "earlier"},
-              {A::kLeft, A::kLeft, A::kLeft, A::kRight, A::kLeft, A::kLeft, A::kRight});
+  Table table(
+      {"sweep", "name", "when (UTC)", "runs", "data set", "best final test acc %", "earlier"},
+      {A::kLeft, A::kLeft, A::kLeft, A::kRight, A::kLeft, A::kLeft, A::kRight});
   for (const auto& s : sweeps) {
-    table.add({s.path, s.name, s.when,
-               std::to_string(s.finished) + "/" + std::to_string(s.planned), s.dataset,
-               s.best.empty() ? "-" : s.best, s.history == 0 ? "" : std::to_string(s.history)});
+    table.add({s.path, s.name, s.when, std::to_string(s.finished) + "/" + std::to_string(s.planned),
+               s.dataset, s.best.empty() ? "-" : s.best,
+               s.history == 0 ? "" : std::to_string(s.history)});
   }
   table.print(std::cout);
   return kExitOk;
@@ -37,9 +37,8 @@ int run_ls(const std::string& root) {
 
 void setup_ls(CLI::App& app, int& status) {
   auto root = std::make_shared<std::string>("results");
-  CLI::App* cmd =
-      add_command(app, "ls", "List the sweeps under a results root (default: results)",
-                  kLsExamples, status, [root] { return run_ls(*root); });
+  CLI::App* cmd = add_command(app, "ls", "List the sweeps under a results root (default: results)",
+                              kLsExamples, status, [root] { return run_ls(*root); });
   cmd->add_option("root", *root, "the folder holding the sweeps")->capture_default_str();
 }
 

@@ -66,8 +66,8 @@ void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o, const 
   }
   out << "into " << plan.base.out << ", run store " << survey.store_dir.string() << "\n";
   if (survey.other_sweep) {
-    out << plan.base.out << " holds another sweep's files: `run` keeps them in "
-        << plan.base.out << "/history/ first\n";
+    out << plan.base.out << " holds another sweep's files: `run` keeps them in " << plan.base.out
+        << "/history/ first\n";
   }
   const size_t to_train = survey.count(RunAction::kTrain);
   out << survey.count(RunAction::kDone) << " already finished there, "
@@ -164,15 +164,15 @@ int run_plan(const PlanOptions& o) {
     plan = make_plan(source);
   }
   const torch::Device device = resolve_device(plan.base.device);
-  const Survey survey =
-      survey_sweep(plan, resolve_store_dir(o.run.store, plan.base.out), device, o.run.shard,
-                   o.run.fresh);
+  const Survey survey = survey_sweep(plan, resolve_store_dir(o.run.store, plan.base.out), device,
+                                     o.run.shard, o.run.fresh);
   for (const auto& d : survey.decisions) {
     if (!d.warning.empty()) spdlog::warn("{}", d.warning);
   }
   check_run_would_start(plan, survey);
   check_survey_memory(survey, plan, device,
-                      o.run.max_memory ? std::optional<uint64_t>(parse_memory_size(*o.run.max_memory, "--max-memory"))
+                      o.run.max_memory ? std::optional<uint64_t>(
+                                             parse_memory_size(*o.run.max_memory, "--max-memory"))
                                        : std::nullopt);
   // What `run` refuses before training, on the CPU (each data set loaded once, if needed).
   std::vector<std::pair<DataConfig, std::unique_ptr<Dataset>>> loaded;

@@ -33,14 +33,17 @@ edited config into the same directory keeps the earlier sweep's files in DIR/his
 RaiseAfter parse_raise_after(const std::string& text) {
   std::smatch m;
   if (!std::regex_match(text, m, std::regex("([0-9]{1,7})(steps)?:(KILL|INT|TERM|STOP)"))) {
-    throw InputError("--debug-raise-after must be N:SIGNAL or Nsteps:SIGNAL with SIGNAL KILL, "
-                     "INT, TERM or STOP, got '" + text + "'");
+    throw InputError(
+        "--debug-raise-after must be N:SIGNAL or Nsteps:SIGNAL with SIGNAL KILL, "
+        "INT, TERM or STOP, got '" +
+        text + "'");
   }
   const std::string sig = m[3].str();
-  return {size_t(std::stoul(m[1].str())), m[2].matched, sig == "KILL"   ? SIGKILL
-                                          : sig == "INT"  ? SIGINT
-                                          : sig == "STOP" ? SIGSTOP
-                                                          : SIGTERM};
+  return {size_t(std::stoul(m[1].str())), m[2].matched,
+          sig == "KILL"   ? SIGKILL
+          : sig == "INT"  ? SIGINT
+          : sig == "STOP" ? SIGSTOP
+                          : SIGTERM};
 }
 
 }  // namespace
@@ -52,9 +55,9 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
       app, "run", "Train and test every activation the config lists, at every point of its sweep",
       kRunExamples, status, [options, raise_after, &argv] {
         const ConfigSource source = source_from_options(*options);
-        SweepOptions sweep{options->shard, options->store, options->fresh, {}, argv,
-                           *raise_after};
-        if (options->max_memory) sweep.max_memory = parse_memory_size(*options->max_memory, "--max-memory");
+        SweepOptions sweep{options->shard, options->store, options->fresh, {}, argv, *raise_after};
+        if (options->max_memory)
+          sweep.max_memory = parse_memory_size(*options->max_memory, "--max-memory");
         if (adaptive(source)) return run_adaptive_sweep(source, sweep);
         return run_sweep(make_plan(source), sweep);
       });

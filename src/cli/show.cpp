@@ -39,9 +39,9 @@ int run_show(const ShowOptions& o) {
 
 void setup_show(CLI::App& app, int& status) {
   auto options = std::make_shared<ShowOptions>();
-  CLI::App* cmd = add_command(
-      app, "show", "Print a sweep's table and paired differences again (writes nothing)",
-      kShowExamples, status, [options] { return run_show(*options); });
+  CLI::App* cmd = add_command(app, "show",
+                              "Print a sweep's table and paired differences again (writes nothing)",
+                              kShowExamples, status, [options] { return run_show(*options); });
   cmd->add_option("dir", options->dir, "the sweep's directory")->required();
   add_summary_options(*cmd, options->baseline, options->spread);
 }

@@ -15,9 +15,9 @@ std::string entry_label(const Json& entry) {
   if (entry.is_object() && entry.contains("label") && entry.at("label").is_string()) {
     return entry.at("label").get<std::string>();
   }
-  const Json* name = entry.is_string() ? &entry : entry.is_object() && entry.contains("name")
-                                                      ? &entry.at("name")
-                                                      : nullptr;
+  const Json* name = entry.is_string()                             ? &entry
+                     : entry.is_object() && entry.contains("name") ? &entry.at("name")
+                                                                   : nullptr;
   if (name == nullptr || !name->is_string()) return "";
   const ActivationInfo* info = find_activation(name->get<std::string>());
   return info ? info->display : name->get<std::string>();
@@ -28,7 +28,6 @@ bool matches(const Json& entry, const std::string& label) {
   // A plain name matches by its name too ("leaky_relu" and "LeakyReLU").
   return entry.is_string() && name_key(entry.get<std::string>()) == name_key(label);
 }
-
 
 }  // namespace
 
@@ -43,9 +42,9 @@ void set_activation_entry(Json& tree, const std::string& key, const std::vector<
   const std::string label = rest.substr(0, dot);
   const std::string path = dot == std::string::npos ? "" : rest.substr(dot + 1);
   const std::string where = origin + ": '" + key + "'";
-  if (label.empty() || path.empty() || path.back() == '.' ||
-      path.find("..") != std::string::npos) {
-    throw InputError(where + " names no parameter; write activations.LABEL.PARAM (e.g. "
+  if (label.empty() || path.empty() || path.back() == '.' || path.find("..") != std::string::npos) {
+    throw InputError(where +
+                     " names no parameter; write activations.LABEL.PARAM (e.g. "
                      "activations.LeakyReLU.negative_slope, activations.Swish.params.beta.init)");
   }
   Json& list = tree["activations"];
@@ -88,7 +87,8 @@ void set_activation_entry(Json& tree, const std::string& key, const std::vector<
       start = next + 1;
     }
     *node = value;
-    if (values.size() > 1) entry["label"] = base_label + "(" + shown + "=" + value_text(value) + ")";
+    if (values.size() > 1)
+      entry["label"] = base_label + "(" + shown + "=" + value_text(value) + ")";
     expanded.push_back(std::move(entry));
   }
   Json replaced = Json::array();

@@ -76,7 +76,8 @@ std::string KeyReader::string(const std::string& key,
   const std::string s = v.get<std::string>();
   if (!choices.empty() && std::find(choices.begin(), choices.end(), s) == choices.end()) {
     const std::string guess = closest_match(s, choices);
-    throw InputError(source(key) + ": '" + key + "' must be " + expected + ", got " + json_for_message(v) +
+    throw InputError(source(key) + ": '" + key + "' must be " + expected + ", got " +
+                     json_for_message(v) +
                      (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
   }
   return s;

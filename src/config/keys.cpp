@@ -337,28 +337,27 @@ std::vector<KeyInfo> declare_keys() {
             for (const auto& a : c.activations) list.push_back(activation_to_json(a));
             return list;
           })
-          .schema(
-              {{"type", "array"},
-               {"minItems", 1},
-               {"items",
-                {{"type", "object"},
-                 {"required", {"name", "label"}},
-                 {"properties",
-                  {{"name", {{"type", "string"}}},
-                   {"label", {{"type", "string"}}},
-                   {"expr", {{"type", "string"}}},
-                   // A formula's constants: {name: {init, learnable, per_unit}}.
-                   {"params",
+          .schema({{"type", "array"},
+                   {"minItems", 1},
+                   {"items",
                     {{"type", "object"},
-                     {"additionalProperties",
-                      {{"type", "object"},
-                       {"required", {"init", "learnable", "per_unit"}},
-                       {"additionalProperties", false},
-                       {"properties",
-                        {{"init", {{"type", "number"}}},
-                         {"learnable", {{"type", "boolean"}}},
-                         {"per_unit", {{"type", "boolean"}}}}}}}}}}},
-                 {"additionalProperties", {{"type", {"number", "string", "boolean"}}}}}}})
+                     {"required", {"name", "label"}},
+                     {"properties",
+                      {{"name", {{"type", "string"}}},
+                       {"label", {{"type", "string"}}},
+                       {"expr", {{"type", "string"}}},
+                       // A formula's constants: {name: {init, learnable, per_unit}}.
+                       {"params",
+                        {{"type", "object"},
+                         {"additionalProperties",
+                          {{"type", "object"},
+                           {"required", {"init", "learnable", "per_unit"}},
+                           {"additionalProperties", false},
+                           {"properties",
+                            {{"init", {{"type", "number"}}},
+                             {"learnable", {{"type", "boolean"}}},
+                             {"per_unit", {{"type", "boolean"}}}}}}}}}}},
+                     {"additionalProperties", {{"type", {"number", "string", "boolean"}}}}}}})
           .fixed("list them under 'activations' instead; every one is run at every point"),
       Key("baseline", "an activation's label", nullptr,
           "the activation paired differences are measured against")
@@ -453,8 +452,8 @@ Json config_schema() {
       node = &s;
       // A section is required when it holds identity keys; within it, the identity keys are
       // (a section of local keys only, like `seeds`, is absent from a run's own config).
-      if (k.identity && std::find(schema["required"].begin(), schema["required"].end(),
-                                  section) == schema["required"].end()) {
+      if (k.identity && std::find(schema["required"].begin(), schema["required"].end(), section) ==
+                            schema["required"].end()) {
         schema["required"].push_back(section);
       }
     } else if (k.identity) {

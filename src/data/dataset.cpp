@@ -95,14 +95,14 @@ void check_dataset_files(const DataConfig& config) {
   check_pair(dir, 2, kTestCount, hint);
   const std::string name = choice_name(config.dataset);
   if (config.train_limit > kTrainCount) {
-    throw InputError("data.train_limit is " + std::to_string(config.train_limit) + ", more than the " +
-                     std::to_string(kTrainCount) + " training examples of " + name +
-                     "; give at most " + std::to_string(kTrainCount) + ", or 0 for all");
+    throw InputError("data.train_limit is " + std::to_string(config.train_limit) +
+                     ", more than the " + std::to_string(kTrainCount) + " training examples of " +
+                     name + "; give at most " + std::to_string(kTrainCount) + ", or 0 for all");
   }
   if (config.test_limit > kTestCount) {
-    throw InputError("data.test_limit is " + std::to_string(config.test_limit) + ", more than the " +
-                     std::to_string(kTestCount) + " test examples of " + name + "; give at most " +
-                     std::to_string(kTestCount) + ", or 0 for all");
+    throw InputError("data.test_limit is " + std::to_string(config.test_limit) +
+                     ", more than the " + std::to_string(kTestCount) + " test examples of " + name +
+                     "; give at most " + std::to_string(kTestCount) + ", or 0 for all");
   }
   const int64_t train = config.train_limit > 0 ? config.train_limit : kTrainCount;
   if (config.validation >= train) {
@@ -118,15 +118,23 @@ void check_dataset_identity(const DataConfig& config,
   // The SHA-256 of the official files (as scripts/fetch_data.sh checks them).
   static const std::map<std::string, std::map<std::string, std::string>> kKnown{
       {"mnist",
-       {{"train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"},
-        {"train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"},
-        {"t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"},
-        {"t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"}}},
+       {{"train-images-idx3-ubyte",
+         "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"},
+        {"train-labels-idx1-ubyte",
+         "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"},
+        {"t10k-images-idx3-ubyte",
+         "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"},
+        {"t10k-labels-idx1-ubyte",
+         "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"}}},
       {"fashion-mnist",
-       {{"train-images-idx3-ubyte", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"},
-        {"train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"},
-        {"t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"},
-        {"t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"}}}};
+       {{"train-images-idx3-ubyte",
+         "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"},
+        {"train-labels-idx1-ubyte",
+         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"},
+        {"t10k-images-idx3-ubyte",
+         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"},
+        {"t10k-labels-idx1-ubyte",
+         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"}}}};
   const std::string want = choice_name(config.dataset);
   for (const auto& [file, sha] : hashes) {
     for (const auto& [dataset, files] : kKnown) {

@@ -68,10 +68,9 @@ IdxInfo check_idx_file(const fs::path& path, int rank, const std::string& fetch_
   if (overflow || size != header + payload) {
     const std::string promised =
         overflow ? "more than " + std::to_string(INT64_MAX) : std::to_string(header + payload);
-    throw InputError(corrupt + "header promises " + promised + " bytes, file has " +
-                     std::to_string(size) +
-                     (overflow || size < header + payload ? " (truncated)" : " (trailing data)") +
-                     refetch);
+    throw InputError(
+        corrupt + "header promises " + promised + " bytes, file has " + std::to_string(size) +
+        (overflow || size < header + payload ? " (truncated)" : " (trailing data)") + refetch);
   }
   return info;
 }

@@ -44,14 +44,14 @@ void sparse_linear_weight_grad(const int32_t* offsets, const int32_t* idx, const
                                float* grad_w_t);
 
 struct AdamScalars {
-  float beta1, beta2;       // moment decay rates
-  float one_minus_beta1;    // 1 - beta1
-  float one_minus_beta2;    // 1 - beta2
+  float beta1, beta2;           // moment decay rates
+  float one_minus_beta1;        // 1 - beta1
+  float one_minus_beta2;        // 1 - beta2
   float sqrt_bias_correction2;  // sqrt(1 - beta2^t)
-  float step_size;          // lr / (1 - beta1^t)
+  float step_size;              // lr / (1 - beta1^t)
   float eps;
-  float weight_decay;       // Adam: added to the gradient (L2); 0 for none
-  float decoupled_decay;    // AdamW: p *= 1 - lr * weight_decay first; 1 for none
+  float weight_decay;     // Adam: added to the gradient (L2); 0 for none
+  float decoupled_decay;  // AdamW: p *= 1 - lr * weight_decay first; 1 for none
 };
 
 // One Adam/AdamW step over n parameters, the mathematics of torch::optim::Adam(W):

@@ -97,22 +97,21 @@ nlohmann::json run_to_json(const RunResult& run) {
     if (!e.learned.is_null()) epochs.back()["learned"] = e.learned;
   }
   RunSummary s = summarize(run);
-  nlohmann::json j = {
-      {"activation", run.activation.name},
-      {"label", run.activation.label},
-      {"params", run.activation.params},
-      {"seed", run.seed},
-      {"parameters", run.parameters},
-      {"status", run.status},
-      {"epochs", epochs},
-      {"final",
-       {{"test_accuracy", s.last_test_accuracy},
-        {"best_test_accuracy", s.best_test_accuracy},
-        {"best_epoch", s.best_epoch},
-        {"best_chosen_on", s.best_on_validation ? "validation" : "test"},
-        {"test_loss", metric_to_json(s.last_test_loss)},
-        {"total_seconds", s.total_seconds},
-        {"seconds_per_epoch", s.seconds_per_epoch}}}};
+  nlohmann::json j = {{"activation", run.activation.name},
+                      {"label", run.activation.label},
+                      {"params", run.activation.params},
+                      {"seed", run.seed},
+                      {"parameters", run.parameters},
+                      {"status", run.status},
+                      {"epochs", epochs},
+                      {"final",
+                       {{"test_accuracy", s.last_test_accuracy},
+                        {"best_test_accuracy", s.best_test_accuracy},
+                        {"best_epoch", s.best_epoch},
+                        {"best_chosen_on", s.best_on_validation ? "validation" : "test"},
+                        {"test_loss", metric_to_json(s.last_test_loss)},
+                        {"total_seconds", s.total_seconds},
+                        {"seconds_per_epoch", s.seconds_per_epoch}}}};
   if (!run.initial_grad_norm.empty()) {
     nlohmann::json g = nlohmann::json::array();
     for (double v : run.initial_grad_norm) g.push_back(metric_to_json(v));

@@ -68,7 +68,8 @@ std::string run_shape_problem(const Json& run) {
   c.field(run, "", "seed", kInteger, "an integer");
   c.field(run, "", "status", kStatus, "completed or diverged");
   c.field(run, "", "parameters", kInteger, "an integer", false);
-  if (c.field(run, "", "final", [](const Json& v) { return v.is_object(); }, "an object")) {
+  if (c.field(
+          run, "", "final", [](const Json& v) { return v.is_object(); }, "an object")) {
     const Json& f = run.at("final");
     c.field(f, "final", "test_accuracy", kNumber, "a number");
     c.field(f, "final", "best_test_accuracy", kNumber, "a number");
@@ -78,7 +79,8 @@ std::string run_shape_problem(const Json& run) {
     c.field(f, "final", "seconds_per_epoch", kNumber, "a number");
     c.field(f, "final", "best_chosen_on", kText, "a string", false);
   }
-  if (c.field(run, "", "epochs", [](const Json& v) { return v.is_array(); }, "a list")) {
+  if (c.field(
+          run, "", "epochs", [](const Json& v) { return v.is_array(); }, "a list")) {
     const Json& epochs = run.at("epochs");
     for (size_t i = 0; i < epochs.size() && c.problem().empty(); ++i) {
       const Json& e = epochs[i];
@@ -88,7 +90,8 @@ std::string run_shape_problem(const Json& run) {
         break;
       }
       c.field(e, where, "epoch", kInteger, "an integer");
-      for (const char* k : {"train_loss", "test_loss"}) c.field(e, where, k, kMetric, "a number, null, \"NaN\" or \"Infinity\"");
+      for (const char* k : {"train_loss", "test_loss"})
+        c.field(e, where, k, kMetric, "a number, null, \"NaN\" or \"Infinity\"");
       for (const char* k : {"train_accuracy", "test_accuracy", "seconds"}) {
         c.field(e, where, k, kNumber, "a number");
       }
@@ -96,24 +99,29 @@ std::string run_shape_problem(const Json& run) {
         c.field(e, where, k, kNumber, "a number", false);
       }
       c.field(e, where, "val_loss", kMetric, "a number, null, \"NaN\" or \"Infinity\"", false);
-      if (c.field(e, where, "diagnostics", [](const Json& v) { return v.is_object(); },
-                  "an object", false)) {
+      if (c.field(
+              e, where, "diagnostics", [](const Json& v) { return v.is_object(); }, "an object",
+              false)) {
         for (const auto& [k, v] : e.at("diagnostics").items()) {
-          if (!kMetricOrList(v)) c.fail(where + ".diagnostics." + k + " is not a number or list of numbers");
+          if (!kMetricOrList(v))
+            c.fail(where + ".diagnostics." + k + " is not a number or list of numbers");
         }
       }
-      if (c.field(e, where, "learned", [](const Json& v) { return v.is_object(); }, "an object",
-                  false)) {
+      if (c.field(
+              e, where, "learned", [](const Json& v) { return v.is_object(); }, "an object",
+              false)) {
         for (const auto& [k, v] : e.at("learned").items()) {
           bool ok = v.is_array();
           for (const Json& layer : ok ? v : Json::array()) ok = ok && kMetricOrList(layer);
-          if (!ok) c.fail(where + ".learned." + k + " is not a list of numbers or lists of numbers");
+          if (!ok)
+            c.fail(where + ".learned." + k + " is not a list of numbers or lists of numbers");
         }
       }
     }
   }
-  c.field(run, "", "initial_grad_norm", [](const Json& v) { return v.is_array() && kMetricOrList(v); },
-          "a list of numbers", false);
+  c.field(
+      run, "", "initial_grad_norm", [](const Json& v) { return v.is_array() && kMetricOrList(v); },
+      "a list of numbers", false);
   return c.problem();
 }
 

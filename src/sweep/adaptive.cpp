@@ -77,8 +77,10 @@ bool adaptive(const ConfigSource& source) {
   if (config_from_json(source.tree, source.sources).seeds.until <= 0) return false;
   for (const auto& a : source.sweep) {
     if (a.key == "train.seed") {
-      throw InputError("seeds.until (adaptive seeds) chooses the seeds itself: do not sweep "
-                       "train.seed (" + a.origin + "); its value is the first seed");
+      throw InputError(
+          "seeds.until (adaptive seeds) chooses the seeds itself: do not sweep "
+          "train.seed (" +
+          a.origin + "); its value is the first seed");
     }
   }
   return true;
@@ -123,9 +125,10 @@ int run_adaptive_sweep(const ConfigSource& source, const SweepOptions& options) 
     const bool last = seeds >= s.max;
     if (entries && !last && !settled(plan, *entries)) continue;  // a finished round: next
     if (!entries || last || options.fresh) {
-      spdlog::info("adaptive seeds: round of {} seeds (up to {}; until every paired difference "
-                   "is within {})",
-                   seeds, s.max, target_text(s));
+      spdlog::info(
+          "adaptive seeds: round of {} seeds (up to {}; until every paired difference "
+          "is within {})",
+          seeds, s.max, target_text(s));
     }
     // Train what the round lacks (this shard's part), or write the final round's outputs.
     const int status = run_sweep(plan, round_options);
@@ -136,16 +139,18 @@ int run_adaptive_sweep(const ConfigSource& source, const SweepOptions& options) 
       // The other shards' parts of this round: wait for them (a shard decides the next round
       // only from the whole round). Interrupting leaves everything finished in place.
       const StopSignals signals;
-      spdlog::info("adaptive seeds: shard {}/{} waiting for the other shards' runs of the round "
-                   "of {} seeds",
-                   options.shard->k, options.shard->n, seeds);
+      spdlog::info(
+          "adaptive seeds: shard {}/{} waiting for the other shards' runs of the round "
+          "of {} seeds",
+          options.shard->k, options.shard->n, seeds);
       while (!(entries = finished_entries(plan, store_dir, device))) {
         for (int i = 0; i < 50 && stop_signal().load() == 0; ++i) {
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         if (const int sig = stop_signal().load(); sig != 0) {
-          spdlog::warn("interrupted while waiting for the other shards; rerun the same command "
-                       "to go on");
+          spdlog::warn(
+              "interrupted while waiting for the other shards; rerun the same command "
+              "to go on");
           return 128 + sig;
         }
       }
@@ -158,8 +163,8 @@ int run_adaptive_sweep(const ConfigSource& source, const SweepOptions& options) 
                    within ? "every paired difference is within " + target_text(s)
                           : "the maximum, and not every difference is within " + target_text(s));
       if (options.print_summary) {
-        print_summary(std::cout, build_summary(plan, *entries,
-                                               {base.baseline, base.spread, s.until, s.min}));
+        print_summary(std::cout,
+                      build_summary(plan, *entries, {base.baseline, base.spread, s.until, s.min}));
       }
       return kExitOk;
     }

@@ -117,15 +117,17 @@ SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& base
       const std::string base =
           baseline ? match_activation_label(plan, *baseline, "--baseline") : plan.base.baseline;
       RunEnvironment env;
-      view.summary =
-          collect_outputs(dir, plan, {}, env, {base, spread.value_or(plan.base.spread), plan.base.seeds.until, plan.base.seeds.min}, false)
-              .summary;
+      view.summary = collect_outputs(dir, plan, {}, env,
+                                     {base, spread.value_or(plan.base.spread),
+                                      plan.base.seeds.until, plan.base.seeds.min},
+                                     false)
+                         .summary;
       view.config = plan.config_json;
       return view;
     } catch (const InputError& e) {
       if (!has_summary || baseline || spread) throw;
-      view.note = std::string(e.what()) + "; showing " + (dir / "summary.json").string() +
-                  " as it is";
+      view.note =
+          std::string(e.what()) + "; showing " + (dir / "summary.json").string() + " as it is";
     }
   }
   if (!has_summary) {
@@ -169,8 +171,8 @@ std::vector<SweepListing> list_sweeps(const fs::path& root) {
     std::error_code e2;
     if (!it->is_directory(e2)) continue;
     // A sweep's own folders and hidden ones (the run store) are not experiments.
-    if (name.empty() || name[0] == '.' || name == "history" || name == "runs" ||
-        name == "plots" || it.depth() >= kMaxDepth) {
+    if (name.empty() || name[0] == '.' || name == "history" || name == "runs" || name == "plots" ||
+        it.depth() >= kMaxDepth) {
       it.disable_recursion_pending();
       continue;
     }
@@ -196,8 +198,8 @@ std::vector<SweepListing> list_sweeps(const fs::path& root) {
       spdlog::warn("{}: cannot be read ({}); skipped", dir.string(), e.what());
       continue;
     }
-    for (auto h = fs::directory_iterator(dir / "history", e2);
-         !e2 && h != fs::directory_iterator(); h.increment(e2)) {
+    for (auto h = fs::directory_iterator(dir / "history", e2); !e2 && h != fs::directory_iterator();
+         h.increment(e2)) {
       if (h->is_directory()) ++l.history;
     }
     it.disable_recursion_pending();  // a sweep holds no other sweep
@@ -270,13 +272,13 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
           if (!a.count(k)) differ.push_back(k);
         }
         throw InputError(
-            activation + " at " + column + " is in " +
-            sweeps[other->second.sweep].dir.string() + " and in " + s.dir.string() +
+            activation + " at " + column + " is in " + sweeps[other->second.sweep].dir.string() +
+            " and in " + s.dir.string() +
             (differ.empty() ? "" : " (they differ in " + join(differ, ", ") + ")") +
             (by ? "; compare --by one of the keys that differ" : "; give each sweep once"));
       }
-      column_cells[activation] = {
-          g.value("text", Json::object()).value("final_test_accuracy", "-"), i, &g};
+      column_cells[activation] = {g.value("text", Json::object()).value("final_test_accuracy", "-"),
+                                  i, &g};
       column_sources[column].insert(s.dir.string());
     }
   }
@@ -297,7 +299,8 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
   }
   for (const auto& c : columns) {
     if (!by) break;  // the column names its sweep
-    out.notes.push_back(c + ": " + join({column_sources[c].begin(), column_sources[c].end()}, ", "));
+    out.notes.push_back(c + ": " +
+                        join({column_sources[c].begin(), column_sources[c].end()}, ", "));
   }
   for (const auto& s : sweeps) {
     const Json& sm = s.summary;

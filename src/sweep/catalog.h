@@ -24,8 +24,9 @@ struct SweepView {
 
 // Reads DIR without writing anything: the summary is rebuilt in memory from DIR/plan.json and
 // DIR/runs (so an unfinished sweep shows what is finished), against `baseline` when given
-// (matched case- and separator-insensitively) and with ± as `spread` says when given; a directory holding only results.json and
-// summary.json (e.g. sent by a co-author) shows its summary.json. InputError otherwise.
+// (matched case- and separator-insensitively) and with ± as `spread` says when given; a directory
+// holding only results.json and summary.json (e.g. sent by a co-author) shows its summary.json.
+// InputError otherwise.
 SweepView read_sweep(const std::filesystem::path& dir,
                      const std::optional<std::string>& baseline = std::nullopt,
                      const std::optional<Spread>& spread = std::nullopt);

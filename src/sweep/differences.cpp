@@ -39,8 +39,8 @@ std::string number_cell(double v, int decimals) {
 
 Json paired_difference(const std::string& activation, const std::string& baseline,
                        const Json& point, const std::string& where, const Json& seeds,
-                       const std::map<std::string, std::vector<double>>& differences,
-                       double until, int64_t min_seeds) {
+                       const std::map<std::string, std::vector<double>>& differences, double until,
+                       int64_t min_seeds) {
   Json diff = {{"activation", activation},
                {"baseline", baseline},
                {"point", point},
@@ -50,8 +50,7 @@ Json paired_difference(const std::string& activation, const std::string& baselin
     diff[name] = d.empty() ? Json(nullptr) : estimate_to_json(estimate(d, kConfidence));
   }
   const auto acc = differences.find("final_test_accuracy");
-  const std::vector<double>& d =
-      acc == differences.end() ? std::vector<double>{} : acc->second;
+  const std::vector<double>& d = acc == differences.end() ? std::vector<double>{} : acc->second;
   Json tests = {{"n", d.size()}};
   if (d.size() >= 2) {
     const Estimate e = estimate(d, kConfidence);
@@ -199,8 +198,7 @@ bool differences_within(const Json& differences, double until) {
   for (const auto& d : differences) {
     const Json& e = d.at("final_test_accuracy");
     if (e.is_null()) continue;  // no completed pair (diverged runs): more seeds do not decide it
-    if (e.at("ci95_half_width").is_null() ||
-        e.at("ci95_half_width").get<double>() > until) {
+    if (e.at("ci95_half_width").is_null() || e.at("ci95_half_width").get<double>() > until) {
       return false;
     }
   }

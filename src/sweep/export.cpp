@@ -23,7 +23,7 @@ struct Row {
 
 double mean_of(const Json& estimate) {
   return estimate.is_object() && estimate.at("mean").is_number() ? estimate.at("mean").get<double>()
-                                                                   : -1e300;
+                                                                 : -1e300;
 }
 
 // The groups ranked by mean final test accuracy, each with its difference against the baseline.
@@ -37,7 +37,8 @@ std::vector<Row> ranked_rows(const Json& summary) {
     rows.push_back({&g, diff});
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return mean_of(a.group->at("final_test_accuracy")) > mean_of(b.group->at("final_test_accuracy"));
+    return mean_of(a.group->at("final_test_accuracy")) >
+           mean_of(b.group->at("final_test_accuracy"));
   });
   return rows;
 }
@@ -59,8 +60,12 @@ std::string with_pm(const Json& e, int decimals, const std::string& field, const
                     const std::string& minus, bool plus = false) {
   if (!e.is_object() || !e.at("mean").is_number()) return "";
   const double m = e.at("mean").get<double>();
-  std::string s = (m < 0 ? minus : plus ? "+" : "") + fmt::format("{:.{}f}", std::fabs(m), decimals);
-  if (e.at(field).is_number()) s += pm + fmt::format("{:.{}f}", e.at(field).get<double>(), decimals);
+  std::string s = (m < 0  ? minus
+                   : plus ? "+"
+                          : "") +
+                  fmt::format("{:.{}f}", std::fabs(m), decimals);
+  if (e.at(field).is_number())
+    s += pm + fmt::format("{:.{}f}", e.at(field).get<double>(), decimals);
   return s;
 }
 
@@ -68,14 +73,27 @@ std::string latex_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
         out += '\\';
         out += c;
         break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      case '\\': out += "\\textbackslash{}"; break;
-      default: out += c;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -95,11 +113,10 @@ std::string csv_number(const Json& v) {
 // What the table shows, in one sentence (the caption or a comment line).
 std::string caption(const Json& summary) {
   const size_t seeds = summary.value("seeds", Json::array()).size();
-  std::string c = summary.value("dataset_label", "") + ", " + std::to_string(seeds) +
-                  (seeds == 1 ? " seed" : " seeds") + "; " +
-                  summary.value("spread_sentence", std::string("")) +
-                  "; the difference is paired by seed against " +
-                  summary.value("baseline", std::string(""));
+  std::string c =
+      summary.value("dataset_label", "") + ", " + std::to_string(seeds) +
+      (seeds == 1 ? " seed" : " seeds") + "; " + summary.value("spread_sentence", std::string("")) +
+      "; the difference is paired by seed against " + summary.value("baseline", std::string(""));
   size_t tested = 0;
   for (const auto& d : summary.at("differences")) tested += d.at("tests").contains("t_p");
   if (tested > 0) {
@@ -128,7 +145,9 @@ void write_csv(std::ostream& out, const Json& summary) {
     std::vector<std::string> f{csv_field(g.at("activation").get<std::string>())};
     for (const auto& k : keys) f.push_back(csv_field(point_value(g, k)));
     f.push_back(std::to_string(g.at("completed").get<int64_t>()));
-    auto part = [](const Json& e, const char* k) { return e.is_object() ? csv_number(e.at(k)) : ""; };
+    auto part = [](const Json& e, const char* k) {
+      return e.is_object() ? csv_number(e.at(k)) : "";
+    };
     auto ci = [](const Json& e, size_t i) {
       return e.is_object() && e.at("ci95").is_array() ? csv_number(e.at("ci95")[i]) : "";
     };
@@ -137,7 +156,9 @@ void write_csv(std::ostream& out, const Json& summary) {
     const Json none;
     const Json& d = r.diff ? r.diff->at("final_test_accuracy") : none;
     const Json& t = r.diff ? r.diff->at("tests") : none;
-    auto test = [&](const char* k) { return t.is_object() && t.contains(k) ? csv_number(t.at(k)) : ""; };
+    auto test = [&](const char* k) {
+      return t.is_object() && t.contains(k) ? csv_number(t.at(k)) : "";
+    };
     f.insert(f.end(), {part(d, "mean"), ci(d, 0), ci(d, 1), test("t_p"), test("holm_p"),
                        test("wilcoxon_p"), test("effect_size_dz"), test("detectable_difference"),
                        r.diff ? csv_field(r.diff->value("verdict", "")) : "baseline"});
@@ -152,17 +173,20 @@ void write_table(std::ostream& out, const Json& summary, bool latex) {
   const std::string minus = latex ? "$-$" : "\u2212";
   const std::string baseline = summary.value("baseline", std::string(""));
   std::vector<std::string> header{"Activation"};
-  for (const auto& k : keys) header.push_back(latex ? latex_escape(last_key_part(k)) : last_key_part(k));
+  for (const auto& k : keys)
+    header.push_back(latex ? latex_escape(last_key_part(k)) : last_key_part(k));
   header.push_back(latex ? "$n$" : "n");
   header.push_back(latex ? "Test acc.\\ (\\%)" : "Test acc. (%)");
   header.push_back("Test loss");
-  header.push_back((latex ? "$\\Delta$ acc.\\ vs " + latex_escape(baseline) : "Δ acc. vs " + baseline));
+  header.push_back(
+      (latex ? "$\\Delta$ acc.\\ vs " + latex_escape(baseline) : "Δ acc. vs " + baseline));
   std::vector<std::vector<std::string>> rows;
   for (const Row& r : ranked_rows(summary)) {
     const Json& g = *r.group;
     const std::string label = g.at("activation").get<std::string>();
     std::vector<std::string> row{latex ? latex_escape(label) : label};
-    for (const auto& k : keys) row.push_back(latex ? latex_escape(point_value(g, k)) : point_value(g, k));
+    for (const auto& k : keys)
+      row.push_back(latex ? latex_escape(point_value(g, k)) : point_value(g, k));
     row.push_back(std::to_string(g.at("completed").get<int64_t>()));
     row.push_back(with_pm(g.at("final_test_accuracy"), 2, field, pm, minus));
     row.push_back(with_pm(g.at("final_test_loss"), 4, field, pm, minus));

@@ -18,12 +18,15 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
              "give the --out DIR of a sweep");
   const Plan plan = read_plan_file(dir);
   check_own_outputs(dir);  // (run checks under its directory lock)
-  const std::string base = baseline ? match_activation_label(plan, *baseline, "--baseline")
-                                      : plan.base.baseline;
+  const std::string base =
+      baseline ? match_activation_label(plan, *baseline, "--baseline") : plan.base.baseline;
   RunEnvironment env;
   env.started_at = utc_timestamp();
   env.command = command;
-  MergeResult merged{collect_outputs(dir, plan, {}, env, {base, plan.base.spread, plan.base.seeds.until, plan.base.seeds.min}, true), plan.runs.size()};
+  MergeResult merged{
+      collect_outputs(dir, plan, {}, env,
+                      {base, plan.base.spread, plan.base.seeds.until, plan.base.seeds.min}, true),
+      plan.runs.size()};
   Json& results = merged.outputs.results;
   // The environment the runs were trained in (one device unless shards ran on several).
   std::set<std::string> devices, names, versions;
@@ -35,9 +38,10 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
   }
   if (versions.size() > 1) {
     // Shards run by different installations: their numbers may not be comparable.
-    spdlog::warn("the runs of {} were made by {}; rerun the shards with one installation for "
-                 "comparable numbers",
-                 dir.string(), join({versions.begin(), versions.end()}, " and by "));
+    spdlog::warn(
+        "the runs of {} were made by {}; rerun the shards with one installation for "
+        "comparable numbers",
+        dir.string(), join({versions.begin(), versions.end()}, " and by "));
   }
   results["device"] = join({devices.begin(), devices.end()}, ",");
   results["device_name"] = join({names.begin(), names.end()}, ",");

@@ -36,8 +36,8 @@ std::string match_activation_label(const Plan& plan, const std::string& text,
     if (name_key(a.label) == name_key(text)) return a.label;
     labels.push_back(a.label);
   }
-  throw InputError(what + " '" + text + "' is not one of the sweep's activations: " +
-                   join(labels, ", "));
+  throw InputError(what + " '" + text +
+                   "' is not one of the sweep's activations: " + join(labels, ", "));
 }
 
 std::vector<std::string> axis_keys(const std::vector<SweepAxis>& axes) {

@@ -20,9 +20,9 @@
 
 #include "data/dataset.h"
 #include "results/results.h"
-#include "sweep/sweep_dir.h"
 #include "sweep/summary.h"
 #include "sweep/survey.h"
+#include "sweep/sweep_dir.h"
 #include "train/checkpoint.h"
 #include "train/device.h"
 #include "train/trainer.h"
@@ -202,15 +202,15 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   // is written in DIR.
   DataSets datasets;
   const auto t_load = std::chrono::steady_clock::now();
-  if (const Survey first = survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
+  if (const Survey first =
+          survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
       first.count(RunAction::kTrain) > 0) {
     check_survey_memory(first, plan, device, options.max_memory);
     for (const auto& d : first.decisions) {
       if (d.action == RunAction::kTrain) datasets.load(d.run->config.data, device);
     }
-    check_survey_activations(first, [&](const DataConfig& c) -> const Dataset& {
-      return datasets.get(c);
-    });
+    check_survey_activations(
+        first, [&](const DataConfig& c) -> const Dataset& { return datasets.get(c); });
     store.prepare_for_writing();
   }
 
@@ -222,13 +222,15 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
                  moved_to.string());
   }
   // Decided again now that DIR is this sweep's (another may have finished runs meanwhile).
-  const Survey survey = survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
+  const Survey survey =
+      survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
   const StopSignals signals;
   fs::create_directories(dir / "runs");
   remove_stale_temp_files(dir);
   remove_stale_temp_files_in(checkpoint_dir(dir));
   const auto raise_once = [&](size_t written) {
-    if (options.raise_after && !options.raise_after->steps && options.raise_after->runs == written) {
+    if (options.raise_after && !options.raise_after->steps &&
+        options.raise_after->runs == written) {
       ::raise(options.raise_after->signal);
     }
   };
@@ -240,8 +242,9 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   for (const auto& d : survey.decisions) {
     const PlannedRun& r = *d.run;
     if (!d.warning.empty()) {
-      spdlog::warn("{}; {}", d.warning,
-                   d.action == RunAction::kReuse ? "taking the run from the store" : "running it again");
+      spdlog::warn(
+          "{}; {}", d.warning,
+          d.action == RunAction::kReuse ? "taking the run from the store" : "running it again");
     }
     if (d.action == RunAction::kReuse) {
       write_file_atomic(run_file(dir, r.id),
@@ -380,15 +383,17 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
 
   // Everything is rebuilt from runs/, whatever this invocation did.
   env.finished_at = utc_timestamp();
-  const SweepOutputs outputs = collect_outputs(dir, plan, survey.keys, env, {base.baseline, base.spread, base.seeds.until, base.seeds.min}, false);
+  const SweepOutputs outputs =
+      collect_outputs(dir, plan, survey.keys, env,
+                      {base.baseline, base.spread, base.seeds.until, base.seeds.min}, false);
   const size_t stored = plan.runs.size() - outputs.missing.size();
   if (const int sig = stop_signal().load(); sig != 0 && !outputs.missing.empty()) {
     spdlog::warn(
         "interrupted by {}: {} run(s) in progress stopped (each resumes from its last finished "
         "epoch, checkpointed in {}); {} of the sweep's {} runs are finished in {}. To finish, run "
         "the same command again (it skips the finished runs): {}",
-        sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned.load(), checkpoint_dir(dir).string(), stored, plan.runs.size(),
-        (dir / "runs").string(), shell_words(argv));
+        sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned.load(), checkpoint_dir(dir).string(),
+        stored, plan.runs.size(), (dir / "runs").string(), shell_words(argv));
     return 128 + sig;
   }
   if (!outputs.missing.empty()) {

@@ -31,7 +31,7 @@ struct SweepOptions {
   std::optional<std::string> store;  // --store DIR (see resolve_store_dir)
   bool fresh = false;                // train every run again, replacing the store's entries
   std::set<std::string> fresh_done;  // ... but these (trained by this process: adaptive rounds)
-  std::vector<std::string> argv;  // recorded in results.json and in the resume hint
+  std::vector<std::string> argv;     // recorded in results.json and in the resume hint
   std::optional<RaiseAfter> raise_after;
   bool print_summary = true;  // the table and differences on stdout once the sweep is complete
   std::optional<uint64_t> max_memory;  // --max-memory (bytes); default: the machine's memory

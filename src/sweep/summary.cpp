@@ -70,7 +70,8 @@ const Json* epoch_value(const Json& epoch, const std::string& name) {
 // {"mean": m, "std": s} of one value across runs (NaN: missing).
 std::pair<Json, Json> mean_and_std(const std::vector<double>& values) {
   const Estimate e = mean_std(values);
-  return {e.n > 0 ? finite_or_null(e.mean) : Json(nullptr), e.n > 1 ? finite_or_null(e.std) : Json(nullptr)};
+  return {e.n > 0 ? finite_or_null(e.mean) : Json(nullptr),
+          e.n > 1 ? finite_or_null(e.std) : Json(nullptr)};
 }
 
 // Mean and std across runs of one value per run (nullptr: missing): a number, or, when
@@ -431,27 +432,26 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
   for (const auto& d : datasets)
     dataset_labels.push_back(dataset_label(*parse_choice<DatasetKind>(d)));
   const std::string datasets_text = join(dataset_labels, ", ");
-  return {
-      {"schema", kSummarySchema},
-      {"confidence", kConfidence},
-      {"spread", choice_name(spread)},
-      {"spread_label", spread_label(spread)},
-      {"spread_sentence", spread_sentence(spread)},
-      {"baseline", baseline},
-      {"axes", axis_keys(plan.axes)},
-      {"dataset", join(datasets, ",")},
-      {"dataset_label", datasets_text},
-      {"setup", setup_json(plan, datasets_text, activations.size(), seeds.size())},
-      {"seeds", seeds},
-      {"runs_planned", planned},
-      {"runs_finished", finished},
-      {"complete", finished == planned},
-      {"activations", activations},
-      {"groups", out_groups},
-      {"differences", differences},
-      {"table", ranking_table(out_groups, keys, spread)},
-      {"differences_title", differences_title(baseline, spread, differences)},
-      {"differences_table", differences_table(differences, keys, spread)}};
+  return {{"schema", kSummarySchema},
+          {"confidence", kConfidence},
+          {"spread", choice_name(spread)},
+          {"spread_label", spread_label(spread)},
+          {"spread_sentence", spread_sentence(spread)},
+          {"baseline", baseline},
+          {"axes", axis_keys(plan.axes)},
+          {"dataset", join(datasets, ",")},
+          {"dataset_label", datasets_text},
+          {"setup", setup_json(plan, datasets_text, activations.size(), seeds.size())},
+          {"seeds", seeds},
+          {"runs_planned", planned},
+          {"runs_finished", finished},
+          {"complete", finished == planned},
+          {"activations", activations},
+          {"groups", out_groups},
+          {"differences", differences},
+          {"table", ranking_table(out_groups, keys, spread)},
+          {"differences_title", differences_title(baseline, spread, differences)},
+          {"differences_table", differences_table(differences, keys, spread)}};
 }
 
 std::vector<std::string> summary_keys(const Json& summary) {

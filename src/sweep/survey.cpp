@@ -31,8 +31,8 @@ Survey survey_sweep(const Plan& plan, const fs::path& store_dir, const torch::De
   std::vector<std::pair<DataConfig, std::map<std::string, std::string>>> hashes;
   for (const auto& r : plan.runs) {
     const DataConfig& data = r.config.data;
-    auto it = std::find_if(hashes.begin(), hashes.end(),
-                           [&](const auto& h) { return h.first == data; });
+    auto it =
+        std::find_if(hashes.begin(), hashes.end(), [&](const auto& h) { return h.first == data; });
     if (it == hashes.end()) {
       check_dataset_files(data);
       hashes.emplace_back(data, data_file_hashes(data.dir, files));
@@ -133,7 +133,9 @@ TimeEstimate estimate_time(const Survey& survey) {
         continue;  // an entry of another shape: not comparable
       }
     }
-    const std::vector<double>& best = !same.empty() ? same : !same_activation.empty() ? same_activation : any;
+    const std::vector<double>& best = !same.empty()              ? same
+                                      : !same_activation.empty() ? same_activation
+                                                                 : any;
     if (best.empty()) {
       ++e.without;
       continue;
@@ -155,8 +157,8 @@ void check_survey_memory(const Survey& survey, const Plan& plan, const torch::De
   check_memory(runs, resolve_jobs(plan.base.jobs, threads, device, int64_t(runs.size())), limit);
 }
 
-void check_survey_activations(
-    const Survey& survey, const std::function<const Dataset&(const DataConfig&)>& data) {
+void check_survey_activations(const Survey& survey,
+                              const std::function<const Dataset&(const DataConfig&)>& data) {
   std::set<std::string> checked;
   for (const auto& d : survey.decisions) {
     if (d.action != RunAction::kTrain) continue;

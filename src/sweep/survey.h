@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
 #include "store/run_store.h"
@@ -34,10 +34,10 @@ struct RunDecision {
 
 struct Survey {
   std::filesystem::path store_dir;
-  std::string device_type;            // "cpu", "cuda"
-  std::vector<StoreKey> keys;         // one per run of the plan, in plan order
+  std::string device_type;             // "cpu", "cuda"
+  std::vector<StoreKey> keys;          // one per run of the plan, in plan order
   std::vector<RunDecision> decisions;  // this invocation's share, in plan order
-  bool other_sweep = false;           // DIR holds another sweep's files (moved to history by run)
+  bool other_sweep = false;            // DIR holds another sweep's files (moved to history by run)
 
   size_t count(RunAction action) const;
 };
@@ -53,9 +53,9 @@ Survey survey_sweep(const Plan& plan, const std::filesystem::path& store_dir,
 // them (same device type and data; the same settings but the seed, else the same model, batch
 // size and engine with any activation).
 struct TimeEstimate {
-  double seconds = 0;        // for the runs estimated, one after the other
-  size_t estimated = 0;      // runs with an estimate
-  size_t without = 0;        // runs to train with no similar run in the store
+  double seconds = 0;    // for the runs estimated, one after the other
+  size_t estimated = 0;  // runs with an estimate
+  size_t without = 0;    // runs to train with no similar run in the store
 };
 TimeEstimate estimate_time(const Survey& survey);
 
@@ -67,7 +67,7 @@ void check_survey_memory(const Survey& survey, const Plan& plan, const torch::De
 // The formula check (train/preflight.h) of every run the survey would train, once per formula,
 // model and data set (the first seed's initial weights stand for the rest); `data` gives a run's
 // data set, loading it when needed. Refuses (InputError) what `run` would refuse before training.
-void check_survey_activations(
-    const Survey& survey, const std::function<const Dataset&(const DataConfig&)>& data);
+void check_survey_activations(const Survey& survey,
+                              const std::function<const Dataset&(const DataConfig&)>& data);
 
 }  // namespace actbench

@@ -14,8 +14,8 @@
 #include <spdlog/spdlog.h>
 
 #include "config/keys.h"
-#include "sweep/summary.h"
 #include "results/run_shape.h"
+#include "sweep/summary.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -23,7 +23,9 @@ namespace actbench {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-fs::path checkpoint_dir(const fs::path& dir) { return dir / "checkpoints"; }
+fs::path checkpoint_dir(const fs::path& dir) {
+  return dir / "checkpoints";
+}
 
 fs::path checkpoint_file(const fs::path& dir, const std::string& id) {
   return checkpoint_dir(dir) / (id + ".ckpt");
@@ -50,9 +52,10 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);  // a link to a run file is one
   if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::regular) {
-    throw InputError(path.string() + " is not a run file (it is " +
-                     (st.type() == fs::file_type::directory ? "a directory" : "not a regular file") +
-                     "); remove it and rerun to redo that run");
+    throw InputError(
+        path.string() + " is not a run file (it is " +
+        (st.type() == fs::file_type::directory ? "a directory" : "not a regular file") +
+        "); remove it and rerun to redo that run");
   }
   std::optional<Json> read = read_json_file(path, why);
   if (!read) return std::nullopt;
@@ -68,8 +71,9 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
   } else if (key != nullptr && !entry.contains("store_key")) {
     why = "it was written by an actbench before the run store (it records no store key)";
   } else if (key != nullptr && entry["store_key"] != key->to_json()) {
-    why = "it was made by another actbench or LibTorch version, from other data files or on "
-          "another device type";
+    why =
+        "it was made by another actbench or LibTorch version, from other data files or on "
+        "another device type";
   } else {
     return entry;
   }
@@ -78,9 +82,10 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
 
 Plan read_plan_file(const fs::path& dir) {
   const fs::path path = dir / "plan.json";
-  check_path(dir, PathKind::kDirectory, "sweep directory",
-             "sweep directory " + dir.string() + " not found (actbench run ... --out DIR makes one)",
-             "give a sweep's directory (its --out)");
+  check_path(
+      dir, PathKind::kDirectory, "sweep directory",
+      "sweep directory " + dir.string() + " not found (actbench run ... --out DIR makes one)",
+      "give a sweep's directory (its --out)");
   check_path(path, PathKind::kFile, "plan file",
              path.string() + " not found: " + dir.string() +
                  " is not a sweep directory (actbench run ... --out DIR makes one)");
@@ -200,9 +205,10 @@ bool lock_fd(int fd, int operation) {
     if (errno == EWOULDBLOCK) return false;
     static std::once_flag warned;
     std::call_once(warned, [] {
-      spdlog::warn("the file system offers no file locks ({}): concurrent sweeps in one "
-                   "directory are not guarded",
-                   std::strerror(errno));
+      spdlog::warn(
+          "the file system offers no file locks ({}): concurrent sweeps in one "
+          "directory are not guarded",
+          std::strerror(errno));
     });
     return true;
   }

@@ -35,7 +35,8 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(const torch::Tensor& t) : t_(t.contiguous()), p_(t_.data_ptr<double>()), n_(t_.numel()) {}
+  explicit Reader(const torch::Tensor& t)
+      : t_(t.contiguous()), p_(t_.data_ptr<double>()), n_(t_.numel()) {}
   double get() {
     if (i_ >= n_) throw std::runtime_error("the metrics end early");
     return p_[i_++];
@@ -155,7 +156,8 @@ void save_checkpoint(const CheckpointFile& file, MLP& model, const StepEngine& e
   archive.write("meta", c10::IValue(meta_text(file, result)));
   torch::serialize::OutputArchive params;
   const std::vector<torch::Tensor> ps = model->parameters();
-  for (size_t i = 0; i < ps.size(); ++i) params.write("p" + std::to_string(i), ps[i].detach().cpu().clone());
+  for (size_t i = 0; i < ps.size(); ++i)
+    params.write("p" + std::to_string(i), ps[i].detach().cpu().clone());
   archive.write("parameters", params);
   torch::serialize::OutputArchive optimizer;
   engine.save_state(optimizer);
@@ -213,7 +215,8 @@ std::optional<int64_t> load_checkpoint(const CheckpointFile& file, MLP& model, S
     std::vector<torch::Tensor> values(ps.size());
     for (size_t i = 0; i < ps.size(); ++i) {
       params.read("p" + std::to_string(i), values[i]);
-      if (!values[i].sizes().equals(ps[i].sizes()) || values[i].scalar_type() != ps[i].scalar_type()) {
+      if (!values[i].sizes().equals(ps[i].sizes()) ||
+          values[i].scalar_type() != ps[i].scalar_type()) {
         throw std::runtime_error("its parameters do not fit this model");
       }
     }

@@ -34,7 +34,6 @@ void save_checkpoint(const CheckpointFile& file, MLP& model, const StepEngine& e
 // checkpoint that is damaged, of another run (tag), or of another shape is reported in `why` and
 // not used (nothing is restored then); the caller trains from the start.
 std::optional<int64_t> load_checkpoint(const CheckpointFile& file, MLP& model, StepEngine& engine,
-                                       at::Generator& shuffle, RunResult& result,
-                                       std::string& why);
+                                       at::Generator& shuffle, RunResult& result, std::string& why);
 
 }  // namespace actbench

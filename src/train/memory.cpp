@@ -26,7 +26,8 @@ MemoryEstimate estimate_run_memory(const Config& config) {
   for (int64_t h : config.model.hidden) widths.push_back(double(h));
   widths.push_back(double(kClasses));
   double params = 0, hidden = 0;
-  for (size_t i = 0; i + 1 < widths.size(); ++i) params += widths[i] * widths[i + 1] + widths[i + 1];
+  for (size_t i = 0; i + 1 < widths.size(); ++i)
+    params += widths[i] * widths[i + 1] + widths[i + 1];
   for (size_t i = 1; i + 1 < widths.size(); ++i) hidden += widths[i];
   params += hidden;  // a per-unit learnable activation at most
   MemoryEstimate e;
@@ -55,8 +56,11 @@ uint64_t parse_memory_size(const std::string& text, const std::string& flag) {
     throw InputError(flag + " must be a size such as 4G, 512M or 1.5GiB, got '" + text + "'");
   }
   const char unit = m[2].str().empty() ? ' ' : char(std::toupper(m[2].str()[0]));
-  const double scale = unit == 'K' ? 1024.0 : unit == 'M' ? std::pow(1024.0, 2)
-                       : unit == 'G' ? std::pow(1024.0, 3) : unit == 'T' ? std::pow(1024.0, 4) : 1.0;
+  const double scale = unit == 'K'   ? 1024.0
+                       : unit == 'M' ? std::pow(1024.0, 2)
+                       : unit == 'G' ? std::pow(1024.0, 3)
+                       : unit == 'T' ? std::pow(1024.0, 4)
+                                     : 1.0;
   const double bytes = std::stod(m[1].str()) * scale;
   if (!(bytes >= 1 && bytes < 1e18)) {
     throw InputError(flag + " must be at least 1 byte and below an exabyte, got '" + text + "'");
@@ -68,7 +72,8 @@ uint64_t machine_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
   uint64_t bytes = pages > 0 && page > 0 ? uint64_t(pages) * uint64_t(page) : 0;
   // A container's limit (cgroup v2, then v1), when lower.
-  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
     std::ifstream in(path);
     std::string v;
     if (in >> v && !v.empty() && std::all_of(v.begin(), v.end(), ::isdigit)) {
@@ -102,7 +107,8 @@ void check_memory(const std::vector<const Config*>& runs, int64_t jobs,
       worst = e;
       largest = c;
     }
-    if (std::none_of(data.begin(), data.end(), [&](const DataConfig* d) { return *d == c->data; })) {
+    if (std::none_of(data.begin(), data.end(),
+                     [&](const DataConfig* d) { return *d == c->data; })) {
       data.push_back(&c->data);
       data_total += dataset_bytes(c->data);
     }
@@ -118,9 +124,9 @@ void check_memory(const std::vector<const Config*>& runs, int64_t jobs,
       "[{}]) {} (parameters and gradients {}, optimizer state {}, checkpoint copies {}, batch "
       "buffers {}){}, the data {} and the process {}; make the model smaller, train fewer runs "
       "at once (--jobs), or {}",
-      bytes_text(total), limit ? "the --max-memory limit of" : "this machine's", bytes_text(double(available)),
-      hidden, bytes_text(worst.run()), bytes_text(worst.parameters), bytes_text(worst.optimizer),
-      bytes_text(worst.checkpoint), bytes_text(worst.buffers),
+      bytes_text(total), limit ? "the --max-memory limit of" : "this machine's",
+      bytes_text(double(available)), hidden, bytes_text(worst.run()), bytes_text(worst.parameters),
+      bytes_text(worst.optimizer), bytes_text(worst.checkpoint), bytes_text(worst.buffers),
       side_by_side > 1 ? fmt::format(" x {} side by side", side_by_side) : "",
       bytes_text(data_total), bytes_text(kProcess),
       limit ? "raise --max-memory" : "run it on a machine with more memory"));

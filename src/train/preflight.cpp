@@ -15,7 +15,7 @@
 namespace actbench {
 namespace {
 
-constexpr int64_t kExamples = 1024;  // training examples passed through the initial model
+constexpr int64_t kExamples = 1024;    // training examples passed through the initial model
 constexpr int64_t kGridPoints = 4001;  // points between the least and greatest pre-activation
 
 std::string constants_text(const Json& params) {

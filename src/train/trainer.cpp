@@ -232,7 +232,8 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   int64_t resumed = 0;
   if (callbacks.checkpoint) {
     std::string why;
-    resumed = load_checkpoint(*callbacks.checkpoint, *built, *engine, shuffle, result, why).value_or(0);
+    resumed =
+        load_checkpoint(*callbacks.checkpoint, *built, *engine, shuffle, result, why).value_or(0);
     if (!why.empty()) {  // not used: start from scratch, with nothing of it restored
       build();
       shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));

@@ -44,7 +44,7 @@ struct EpochMetrics {
   double test_accuracy = 0;   // percent
   // On the validation split (data.validation), after the epoch; unset without one.
   std::optional<double> val_loss, val_accuracy;
-  double seconds = 0;         // train_seconds + test_seconds
+  double seconds = 0;  // train_seconds + test_seconds
   double train_seconds = 0;
   double test_seconds = 0;  // evaluating the test set (and the validation split)
   std::optional<EpochDiagnostics> diagnostics;  // when train.diagnostics is on

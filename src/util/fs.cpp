@@ -36,7 +36,8 @@ void write_all(int fd, const char* p, size_t left, const fs::path& tmp) {
 }  // namespace
 
 void write_file_atomic(const fs::path& path, const std::string& content) {
-  write_file_atomic_stream(path, [&](const ChunkWriter& write) { write(content.data(), content.size()); });
+  write_file_atomic_stream(
+      path, [&](const ChunkWriter& write) { write(content.data(), content.size()); });
 }
 
 void write_file_atomic_stream(const fs::path& path,
@@ -80,13 +81,19 @@ namespace {
 
 std::string kind_of(const fs::file_status& st) {
   switch (st.type()) {
-    case fs::file_type::regular: return "a file";
-    case fs::file_type::directory: return "a directory";
-    case fs::file_type::fifo: return "a pipe";
-    case fs::file_type::socket: return "a socket";
+    case fs::file_type::regular:
+      return "a file";
+    case fs::file_type::directory:
+      return "a directory";
+    case fs::file_type::fifo:
+      return "a pipe";
+    case fs::file_type::socket:
+      return "a socket";
     case fs::file_type::block:
-    case fs::file_type::character: return "a device";
-    default: return "not a file or directory";
+    case fs::file_type::character:
+      return "a device";
+    default:
+      return "not a file or directory";
   }
 }
 
@@ -98,7 +105,8 @@ void check_path(const fs::path& path, PathKind kind, const std::string& what,
   const fs::file_status st = fs::status(path, ec);
   const std::string tail = hint.empty() ? "" : "; " + hint;
   if (ec && st.type() != fs::file_type::not_found) {
-    throw InputError(what + " " + path.string() + " cannot be accessed (" + ec.message() + ")" + tail);
+    throw InputError(what + " " + path.string() + " cannot be accessed (" + ec.message() + ")" +
+                     tail);
   }
   if (st.type() == fs::file_type::not_found) {
     std::error_code lec;
@@ -122,11 +130,13 @@ void check_own_file(const fs::path& path, const std::string& schema_prefix,
   const fs::file_status st = fs::symlink_status(path, ec);
   if (st.type() == fs::file_type::not_found) return;
   const std::string refuse = path.string() + " is not actbench's: ";
-  const std::string tail = "; actbench never overwrites another tool's file: move it away or " + hint;
+  const std::string tail =
+      "; actbench never overwrites another tool's file: move it away or " + hint;
   if (st.type() != fs::file_type::regular) throw InputError(refuse + "it is " + kind_of(st) + tail);
   // actbench's own files are far smaller; a larger one is not read.
   constexpr uintmax_t kMaxBytes = uintmax_t(1) << 30;
-  if (fs::file_size(path, ec) > kMaxBytes) throw InputError(refuse + "it is larger than 1 GiB" + tail);
+  if (fs::file_size(path, ec) > kMaxBytes)
+    throw InputError(refuse + "it is larger than 1 GiB" + tail);
   std::string why;
   const std::optional<nlohmann::json> j = read_json_file(path, why);
   if (!j) throw InputError(refuse + why + tail);

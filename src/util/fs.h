@@ -48,11 +48,12 @@ std::optional<nlohmann::json> read_json_file(const std::filesystem::path& path, 
 void remove_stale_temp_files_in(const std::filesystem::path& dir);
 
 // Makes sure `dir` exists (creating it and its parents if needed), that files can be created in
-// it and that `dir/<result_file>` (if not empty) is not in the way; errors end with `hint`. Returns the outermost directory this call
-// created (empty when `dir` already existed). Throws InputError otherwise.
-std::filesystem::path prepare_output_dir(
-    const std::filesystem::path& dir, const std::string& result_file,
-    const std::string& hint = "choose another with --out DIR");
+// it and that `dir/<result_file>` (if not empty) is not in the way; errors end with `hint`. Returns
+// the outermost directory this call created (empty when `dir` already existed). Throws InputError
+// otherwise.
+std::filesystem::path prepare_output_dir(const std::filesystem::path& dir,
+                                         const std::string& result_file,
+                                         const std::string& hint = "choose another with --out DIR");
 
 // Removes `dir` and its parents up to and including `top` while they are empty; used to leave
 // nothing behind when a run that created them fails. Does nothing when `top` is empty.

@@ -3,8 +3,8 @@
 // at once (SA_RESETHAND).
 #pragma once
 
-#include <atomic>
 #include <signal.h>
+#include <atomic>
 
 namespace actbench {
 

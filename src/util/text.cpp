@@ -111,7 +111,8 @@ std::string json_for_message(const nlohmann::json& v) {
   }
   if (v.is_object()) {
     std::vector<std::string> items;
-    for (const auto& [k, x] : v.items()) items.push_back(nlohmann::json(k).dump() + ":" + json_for_message(x));
+    for (const auto& [k, x] : v.items())
+      items.push_back(nlohmann::json(k).dump() + ":" + json_for_message(x));
     return "{" + join(items, ",") + "}";
   }
   return v.dump();
