@@ -12,10 +12,10 @@
 #include "config/config.h"
 #include "config/keys.h"
 #include "data/idx.h"
+#include "plan/plan.h"
 #include "results/results.h"
 #include "store/run_store.h"
-#include "sweep/plan.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
 

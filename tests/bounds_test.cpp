@@ -13,7 +13,7 @@
 #include <string>
 
 #include "config/config.h"
-#include "sweep/plan.h"
+#include "plan/plan.h"
 #include "test_support.h"
 
 namespace {

@@ -8,11 +8,11 @@
 
 #include <torch/torch.h>
 
-#include "analysis/curves.h"
+#include "activations/curves.h"
 #include "data/dataset.h"
+#include "device/device.h"
 #include "model/mlp.h"
 #include "test_support.h"
-#include "train/device.h"
 #include "train/engine.h"
 #include "train/trainer.h"
 

@@ -5,8 +5,8 @@
 
 #include <sstream>
 
-#include "sweep/export.h"
-#include "sweep/summary.h"
+#include "summary/export.h"
+#include "summary/summary.h"
 #include "test_support.h"
 
 namespace {

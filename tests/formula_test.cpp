@@ -7,11 +7,11 @@
 
 #include <torch/torch.h>
 
+#include "activations/curves.h"
 #include "activations/formula.h"
 #include "activations/registry.h"
-#include "analysis/curves.h"
 #include "config/keys.h"
-#include "sweep/plan.h"
+#include "plan/plan.h"
 #include "tests/test_support.h"
 #include "train/preflight.h"
 #include "train/trainer.h"

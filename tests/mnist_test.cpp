@@ -10,8 +10,8 @@
 #include <torch/torch.h>
 
 #include "data/dataset.h"
+#include "device/device.h"
 #include "test_support.h"
-#include "train/device.h"
 #include "train/trainer.h"
 
 namespace {

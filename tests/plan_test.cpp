@@ -10,9 +10,9 @@
 #include <torch/torch.h>
 
 #include "model/mlp.h"
+#include "plan/plan.h"
 #include "stats/estimate.h"
-#include "sweep/plan.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "test_support.h"
 #include "util/error.h"
 

@@ -15,11 +15,11 @@
 #include <torch/torch.h>
 
 #include "data/dataset.h"
+#include "device/device.h"
+#include "plan/plan.h"
 #include "results/results.h"
-#include "sweep/plan.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "test_support.h"
-#include "train/device.h"
 #include "train/trainer.h"
 
 namespace {

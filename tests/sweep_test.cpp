@@ -16,9 +16,9 @@
 #include <torch/torch.h>
 
 #include "model/mlp.h"
+#include "plan/plan.h"
 #include "stats/estimate.h"
-#include "sweep/plan.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "sweep_fixture.h"
 #include "test_support.h"
 #include "util/error.h"

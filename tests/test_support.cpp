@@ -20,7 +20,7 @@
 
 #include "data/dataset.h"
 #include "data/idx.h"
-#include "train/device.h"
+#include "device/device.h"
 #include "util/error.h"
 
 namespace actbench_test {

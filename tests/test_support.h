@@ -14,7 +14,7 @@
 
 #include "config/config.h"
 #include "data/dataset.h"
-#include "sweep/plan.h"
+#include "plan/plan.h"
 #include "train/trainer.h"
 
 namespace actbench_test {

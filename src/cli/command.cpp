@@ -1,7 +1,7 @@
 #include <torch/version.h>
 
 #include "cli/subcommands.h"
-#include "train/device.h"
+#include "device/device.h"
 #include "util/error.h"
 #include "util/provenance.h"
 

@@ -1,8 +1,8 @@
 // `actbench compare DIR... [--by KEY]`: several sweeps in one table.
 #include <iostream>
 
+#include "catalog/catalog.h"
 #include "cli/subcommands.h"
-#include "sweep/catalog.h"
 #include "util/error.h"
 
 namespace actbench::cli {

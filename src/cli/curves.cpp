@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "analysis/curves.h"
+#include "activations/curves.h"
 #include "cli/subcommands.h"
 #include "config/config.h"
 #include "util/error.h"

@@ -1,9 +1,9 @@
 // `actbench export DIR --format csv|latex|markdown`: a sweep's table for a paper or a spreadsheet.
 #include <iostream>
 
+#include "catalog/catalog.h"
 #include "cli/subcommands.h"
-#include "sweep/catalog.h"
-#include "sweep/export.h"
+#include "summary/export.h"
 #include "util/error.h"
 
 namespace actbench::cli {

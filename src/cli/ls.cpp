@@ -1,8 +1,8 @@
 // `actbench ls [ROOT]`: the sweeps under a results root, newest first.
 #include <iostream>
 
+#include "catalog/catalog.h"
 #include "cli/subcommands.h"
-#include "sweep/catalog.h"
 #include "util/error.h"
 #include "util/table.h"
 

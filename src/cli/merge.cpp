@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/subcommands.h"
+#include "summary/summary.h"
 #include "sweep/merge.h"
-#include "sweep/summary.h"
 #include "util/error.h"
 
 namespace actbench::cli {

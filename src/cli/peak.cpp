@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "analysis/peak.h"
 #include "cli/subcommands.h"
+#include "device/peak.h"
 #include "util/error.h"
 
 namespace actbench::cli {

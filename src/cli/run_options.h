@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sweep/plan.h"
+#include "plan/plan.h"
 
 namespace actbench::cli {
 

@@ -3,9 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "catalog/catalog.h"
 #include "cli/subcommands.h"
-#include "sweep/catalog.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "util/error.h"
 
 namespace actbench::cli {

@@ -7,12 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include "config/keys.h"
+#include "device/device.h"
 #include "store/run_store.h"
-#include "sweep/differences.h"
-#include "sweep/summary.h"
+#include "summary/differences.h"
+#include "summary/summary.h"
 #include "sweep/survey.h"
 #include "sweep/sweep_dir.h"
-#include "train/device.h"
 #include "util/error.h"
 #include "util/stop_signals.h"
 #include "util/text.h"

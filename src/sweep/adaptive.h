@@ -10,7 +10,7 @@
 #include <string>
 
 #include "config/config.h"
-#include "sweep/plan.h"
+#include "plan/plan.h"
 #include "sweep/runner.h"
 
 namespace actbench {

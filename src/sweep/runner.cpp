@@ -19,12 +19,12 @@
 #include <torch/version.h>
 
 #include "data/dataset.h"
+#include "device/device.h"
 #include "results/results.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "sweep/survey.h"
 #include "sweep/sweep_dir.h"
 #include "train/checkpoint.h"
-#include "train/device.h"
 #include "train/trainer.h"
 #include "util/error.h"
 #include "util/fs.h"

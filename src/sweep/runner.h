@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sweep/plan.h"
+#include "plan/plan.h"
 
 namespace actbench {
 

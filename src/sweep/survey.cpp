@@ -6,8 +6,8 @@
 
 #include "config/keys.h"
 #include "data/dataset.h"
+#include "device/device.h"
 #include "sweep/sweep_dir.h"
-#include "train/device.h"
 #include "train/memory.h"
 #include "train/preflight.h"
 

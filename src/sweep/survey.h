@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "plan/plan.h"
 #include "store/run_store.h"
-#include "sweep/plan.h"
 
 namespace actbench {
 

@@ -15,7 +15,7 @@
 
 #include "config/keys.h"
 #include "results/run_shape.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "util/error.h"
 #include "util/fs.h"
 

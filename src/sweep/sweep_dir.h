@@ -18,10 +18,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plan/plan.h"
 #include "results/results.h"
 #include "store/run_store.h"
-#include "sweep/plan.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 
 namespace actbench {
 

@@ -1,4 +1,4 @@
-#include "sweep/summary.h"
+#include "summary/summary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,8 +9,8 @@
 
 #include "activations/registry.h"
 #include "stats/estimate.h"
-#include "sweep/differences.h"
-#include "sweep/summary_format.h"
+#include "summary/differences.h"
+#include "summary/summary_format.h"
 #include "util/table.h"
 #include "util/text.h"
 

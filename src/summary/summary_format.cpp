@@ -1,4 +1,4 @@
-#include "sweep/summary_format.h"
+#include "summary/summary_format.h"
 
 #include <cmath>
 

@@ -1,10 +1,10 @@
-#include "analysis/peak.h"
+#include "device/peak.h"
 
 #include <chrono>
 
 #include <torch/torch.h>
 
-#include "train/device.h"
+#include "device/device.h"
 #include "util/error.h"
 
 namespace actbench {

@@ -1,4 +1,4 @@
-#include "train/device.h"
+#include "device/device.h"
 
 #include <dlfcn.h>
 #include <sched.h>

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sweep/plan.h"
+#include "plan/plan.h"
 
 namespace actbench {
 

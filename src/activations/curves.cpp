@@ -1,4 +1,4 @@
-#include "analysis/curves.h"
+#include "activations/curves.h"
 
 #include <cmath>
 #include <regex>

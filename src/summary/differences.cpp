@@ -1,11 +1,11 @@
-#include "sweep/differences.h"
+#include "summary/differences.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "stats/estimate.h"
 #include "stats/paired.h"
-#include "sweep/summary_format.h"
+#include "summary/summary_format.h"
 #include "util/text.h"
 
 namespace actbench {

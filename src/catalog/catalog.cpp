@@ -1,4 +1,4 @@
-#include "sweep/catalog.h"
+#include "catalog/catalog.h"
 
 #include <sys/stat.h>
 
@@ -11,7 +11,7 @@
 
 #include "config/key_reader.h"
 #include "config/keys.h"
-#include "sweep/summary.h"
+#include "summary/summary.h"
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
 #include "util/fs.h"

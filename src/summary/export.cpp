@@ -1,4 +1,4 @@
-#include "sweep/export.h"
+#include "summary/export.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "config/choices.h"
-#include "sweep/summary.h"
-#include "sweep/summary_format.h"
+#include "summary/summary.h"
+#include "summary/summary_format.h"
 #include "util/error.h"
 #include "util/text.h"
 
