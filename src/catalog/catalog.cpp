@@ -210,16 +210,47 @@ std::vector<SweepListing> list_sweeps(const fs::path& root) {
   return out;
 }
 
-Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
-                          const std::optional<std::string>& by) {
-  if (by && find_config_key(*by) == nullptr) {
-    std::vector<std::string> names;
-    for (const auto& k : config_keys()) names.push_back(k.name);
-    const std::string guess = closest_match(*by, names);
-    throw InputError("--by " + *by + ": not a config key" +
-                     (guess.empty() ? "" : " (did you mean " + guess + "?)") +
-                     "; `actbench list keys` lists them");
+namespace {
+
+void check_by_key(const std::optional<std::string>& by) {
+  if (!by || find_config_key(*by) != nullptr) return;
+  std::vector<std::string> names;
+  for (const auto& k : config_keys()) names.push_back(k.name);
+  const std::string guess = closest_match(*by, names);
+  throw InputError("--by " + *by + ": not a config key" +
+                   (guess.empty() ? "" : " (did you mean " + guess + "?)") +
+                   "; `actbench list keys` lists them");
+}
+
+// The column a group of sweep `i` goes into: the value of `by`, else the sweep (and its point).
+std::string column_of(const std::vector<SweepView>& sweeps, size_t i, const Json& g,
+                      const std::optional<std::string>& by) {
+  const SweepView& s = sweeps[i];
+  if (!by) {
+    const std::string where = g.value("point_text", "");
+    return sweep_label(sweeps, i) + (where.empty() ? "" : " " + where);
   }
+  Json value;
+  const Json point = g.value("point", Json::object());
+  const Json axes = s.summary.value("axes", Json::array());
+  if (!point.contains(*by) && std::find(axes.begin(), axes.end(), *by) != axes.end()) {
+    throw InputError("--by " + *by + ": " + s.dir.string() + " sweeps " + *by +
+                     " and reports means over it, not one value per column; compare --by "
+                     "another key");
+  }
+  if (point.contains(*by)) {
+    value = point[*by];
+  } else if (s.config.is_object() && s.config.contains(key_pointer(*by))) {
+    value = s.config.at(key_pointer(*by));
+  } else {
+    throw InputError("--by " + *by + ": " + s.dir.string() +
+                     " does not record its config (no plan.json or results.json)");
+  }
+  return last_key_part(*by) + "=" + value_text(value);
+}
+
+// The comparison's cells: a column per value (or sweep), a row per activation.
+struct Cells {
   struct Cell {
     std::string text;
     size_t sweep;
@@ -227,92 +258,98 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
   };
   std::vector<std::string> columns, rows;
   std::map<std::string, std::map<std::string, Cell>> cells;  // column -> activation -> cell
-  std::map<std::string, std::set<std::string>> column_sources;
+  std::map<std::string, std::set<std::string>> sources;      // column -> sweep directories
+};
+
+// Two results for one cell: an error naming what tells them apart.
+[[noreturn]] void throw_two_results(const std::vector<SweepView>& sweeps, const Cells::Cell& other,
+                                    size_t i, const Json& g, const std::string& activation,
+                                    const std::string& column, bool by) {
+  const auto a = group_settings(sweeps[other.sweep], *other.group);
+  const auto b = group_settings(sweeps[i], g);
+  std::vector<std::string> differ;
+  for (const auto& [k, v] : a) {
+    if (!b.count(k) || b.at(k) != v) differ.push_back(k);
+  }
+  for (const auto& [k, v] : b) {
+    if (!a.count(k)) differ.push_back(k);
+  }
+  throw InputError(activation + " at " + column + " is in " + sweeps[other.sweep].dir.string() +
+                   " and in " + sweeps[i].dir.string() +
+                   (differ.empty() ? "" : " (they differ in " + join(differ, ", ") + ")") +
+                   (by ? "; compare --by one of the keys that differ" : "; give each sweep once"));
+}
+
+Cells collect_cells(const std::vector<SweepView>& sweeps, const std::optional<std::string>& by) {
+  Cells c;
   for (size_t i = 0; i < sweeps.size(); ++i) {
-    const SweepView& s = sweeps[i];
-    for (const auto& g : s.summary.at("groups")) {
-      std::string column;
-      if (by) {
-        Json value;
-        const Json point = g.value("point", Json::object());
-        const Json axes = s.summary.value("axes", Json::array());
-        if (!point.contains(*by) && std::find(axes.begin(), axes.end(), *by) != axes.end()) {
-          throw InputError("--by " + *by + ": " + s.dir.string() + " sweeps " + *by +
-                           " and reports means over it, not one value per column; compare --by "
-                           "another key");
-        }
-        if (point.contains(*by)) {
-          value = point[*by];
-        } else if (s.config.is_object() && s.config.contains(key_pointer(*by))) {
-          value = s.config.at(key_pointer(*by));
-        } else {
-          throw InputError("--by " + *by + ": " + s.dir.string() +
-                           " does not record its config (no plan.json or results.json)");
-        }
-        column = last_key_part(*by) + "=" + value_text(value);
-      } else {
-        const std::string where = g.value("point_text", "");
-        column = sweep_label(sweeps, i) + (where.empty() ? "" : " " + where);
-      }
+    for (const auto& g : sweeps[i].summary.at("groups")) {
+      const std::string column = column_of(sweeps, i, g, by);
       const std::string activation = g.value("activation", "?");
-      if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
-        columns.push_back(column);
+      if (std::find(c.columns.begin(), c.columns.end(), column) == c.columns.end()) {
+        c.columns.push_back(column);
       }
-      if (std::find(rows.begin(), rows.end(), activation) == rows.end()) rows.push_back(activation);
-      auto& column_cells = cells[column];
+      if (std::find(c.rows.begin(), c.rows.end(), activation) == c.rows.end()) {
+        c.rows.push_back(activation);
+      }
+      auto& column_cells = c.cells[column];
       if (auto other = column_cells.find(activation); other != column_cells.end()) {
-        // Two results for one cell: name what tells them apart.
-        const auto a = group_settings(sweeps[other->second.sweep], *other->second.group);
-        const auto b = group_settings(s, g);
-        std::vector<std::string> differ;
-        for (const auto& [k, v] : a) {
-          if (!b.count(k) || b.at(k) != v) differ.push_back(k);
-        }
-        for (const auto& [k, v] : b) {
-          if (!a.count(k)) differ.push_back(k);
-        }
-        throw InputError(
-            activation + " at " + column + " is in " + sweeps[other->second.sweep].dir.string() +
-            " and in " + s.dir.string() +
-            (differ.empty() ? "" : " (they differ in " + join(differ, ", ") + ")") +
-            (by ? "; compare --by one of the keys that differ" : "; give each sweep once"));
+        throw_two_results(sweeps, other->second, i, g, activation, column, by.has_value());
       }
       column_cells[activation] = {g.value("text", Json::object()).value("final_test_accuracy", "-"),
                                   i, &g};
-      column_sources[column].insert(s.dir.string());
+      c.sources[column].insert(sweeps[i].dir.string());
     }
   }
-  std::vector<std::string> header{"activation"};
-  std::vector<Table::Align> align{Table::Align::kLeft};
-  for (const auto& c : columns) {
-    header.push_back(c);
-    align.push_back(Table::Align::kRight);
-  }
-  Comparison out{Table(header, align), {}};
-  for (const auto& r : rows) {
-    std::vector<std::string> row{r};
-    for (const auto& c : columns) {
-      auto it = cells[c].find(r);
-      row.push_back(it == cells[c].end() ? "-" : it->second.text);
-    }
-    out.table.add(row);
-  }
-  for (const auto& c : columns) {
+  return c;
+}
+
+// Under the table: each column's sweeps (with --by), each sweep's data and seeds, what a cell is.
+std::vector<std::string> comparison_notes(const std::vector<SweepView>& sweeps, const Cells& c,
+                                          bool by) {
+  std::vector<std::string> notes;
+  for (const auto& column : c.columns) {
     if (!by) break;  // the column names its sweep
-    out.notes.push_back(c + ": " +
-                        join({column_sources[c].begin(), column_sources[c].end()}, ", "));
+    const auto& sources = c.sources.at(column);
+    notes.push_back(column + ": " + join({sources.begin(), sources.end()}, ", "));
   }
   for (const auto& s : sweeps) {
     const Json& sm = s.summary;
     const size_t seeds = sm.value("seeds", Json::array()).size();
-    out.notes.push_back(s.dir.string() + ": " + sm.value("dataset_label", "?") + ", " +
-                        std::to_string(seeds) + " seed(s), " +
-                        std::to_string(sm.value("runs_finished", 0)) + " of " +
-                        std::to_string(sm.value("runs_planned", 0)) + " runs finished");
+    notes.push_back(s.dir.string() + ": " + sm.value("dataset_label", "?") + ", " +
+                    std::to_string(seeds) + " seed(s), " +
+                    std::to_string(sm.value("runs_finished", 0)) + " of " +
+                    std::to_string(sm.value("runs_planned", 0)) + " runs finished");
   }
   const int confidence = int(100 * sweeps.front().summary.value("confidence", 0.95) + 0.5);
-  out.notes.push_back("cells: final test accuracy %, the mean over seeds ± the half-width of its " +
-                      std::to_string(confidence) + "% confidence interval (several seeds)");
+  notes.push_back("cells: final test accuracy %, the mean over seeds ± the half-width of its " +
+                  std::to_string(confidence) + "% confidence interval (several seeds)");
+  return notes;
+}
+
+}  // namespace
+
+Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
+                          const std::optional<std::string>& by) {
+  check_by_key(by);
+  const Cells c = collect_cells(sweeps, by);
+  std::vector<std::string> header{"activation"};
+  std::vector<Table::Align> align{Table::Align::kLeft};
+  for (const auto& column : c.columns) {
+    header.push_back(column);
+    align.push_back(Table::Align::kRight);
+  }
+  Comparison out{Table(header, align), {}};
+  for (const auto& r : c.rows) {
+    std::vector<std::string> row{r};
+    for (const auto& column : c.columns) {
+      const auto& column_cells = c.cells.at(column);
+      auto it = column_cells.find(r);
+      row.push_back(it == column_cells.end() ? "-" : it->second.text);
+    }
+    out.table.add(row);
+  }
+  out.notes = comparison_notes(sweeps, c, by.has_value());
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Statistics over repeated seeds: mean, sample standard deviation and Student's t confidence
-// intervals (quantiles from Boost.Math). Numbers only; summary.json is assembled in summary/summary.
+// intervals (quantiles from Boost.Math). Numbers only; summary.json is assembled in
+// summary/summary.
 #pragma once
 
 #include <cstdint>

@@ -297,23 +297,23 @@ Json setup_json(const Plan& plan, const std::string& dataset, size_t activations
           {"text", join({dataset, model, acts, seed_text}, "; ")}};
 }
 
-}  // namespace
-
-Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
-                   const SummaryOptions& options) {
-  const std::string& baseline = options.baseline;
-  const Spread spread = options.spread;
+// The plan's runs grouped by activation and swept point (seeds pooled), in the order of their
+// first run; the activations with their styles, the data sets and seeds met on the way.
+struct PlanGroups {
   std::vector<std::string> keys;  // swept keys but the seed: what a group is
-  for (const auto& k : axis_keys(plan.axes)) {
-    if (k != "train.seed") keys.push_back(k);
-  }
-  // Groups in the order of their first run in the plan; activations likewise.
   std::vector<Group> groups;
-  std::map<std::string, size_t> group_of;
   Json activations = Json::array();
-  std::set<std::string> labels, datasets_seen;
   std::vector<std::string> datasets;
   std::set<int64_t> seeds;
+};
+
+PlanGroups group_runs(const Plan& plan) {
+  PlanGroups out;
+  for (const auto& k : axis_keys(plan.axes)) {
+    if (k != "train.seed") out.keys.push_back(k);
+  }
+  std::map<std::string, size_t> group_of;
+  std::set<std::string> labels, datasets_seen;
   for (const auto& r : plan.runs) {
     const ActivationSpec& spec = r.config.activations.front();
     Json point = r.point;
@@ -321,115 +321,142 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
     const std::string key = spec.label + "\n" + point.dump();
     auto it = group_of.find(key);
     if (it == group_of.end()) {
-      it = group_of.emplace(key, groups.size()).first;
-      groups.push_back({spec.label, point, {}, {}});
+      it = group_of.emplace(key, out.groups.size()).first;
+      out.groups.push_back({spec.label, point, {}, {}});
     }
-    groups[it->second].ids.push_back(r.id);
-    groups[it->second].seeds.push_back(r.config.train.seed);
-    seeds.insert(r.config.train.seed);
+    out.groups[it->second].ids.push_back(r.id);
+    out.groups[it->second].seeds.push_back(r.config.train.seed);
+    out.seeds.insert(r.config.train.seed);
     if (labels.insert(spec.label).second) {
       const ActivationStyle style = activation_style(spec);
-      activations.push_back({{"label", spec.label},
-                             {"name", spec.name},
-                             {"color", style.color},
-                             {"dash", style.dash},
-                             {"marker", style.marker}});
+      out.activations.push_back({{"label", spec.label},
+                                 {"name", spec.name},
+                                 {"color", style.color},
+                                 {"dash", style.dash},
+                                 {"marker", style.marker}});
     }
     const std::string& dataset = choice_name(r.config.data.dataset);
-    if (datasets_seen.insert(dataset).second) datasets.push_back(dataset);
+    if (datasets_seen.insert(dataset).second) out.datasets.push_back(dataset);
   }
+  return out;
+}
 
-  // Completed runs' entries by group, keyed by seed for pairing.
-  auto completed = [&](const Group& g) {
-    std::map<int64_t, const Json*> by_seed;
-    for (size_t i = 0; i < g.ids.size(); ++i) {
-      auto e = entries.find(g.ids[i]);
-      if (e != entries.end() && e->second.at("status") == "completed") {
-        by_seed[g.seeds[i]] = &e->second;
-      }
+// A group's completed runs' entries, keyed by seed for pairing.
+std::map<int64_t, const Json*> completed_runs(const Group& g,
+                                              const std::map<std::string, Json>& entries) {
+  std::map<int64_t, const Json*> by_seed;
+  for (size_t i = 0; i < g.ids.size(); ++i) {
+    auto e = entries.find(g.ids[i]);
+    if (e != entries.end() && e->second.at("status") == "completed") {
+      by_seed[g.seeds[i]] = &e->second;
     }
-    return by_seed;
-  };
+  }
+  return by_seed;
+}
 
+// One group of summary.json: its counts, estimates, their text, per-epoch series and timings.
+// Adds its runs with a file to `finished`.
+Json group_json(const Group& g, const std::map<std::string, Json>& entries,
+                const std::vector<std::string>& keys, Spread spread, size_t& finished) {
+  int64_t diverged = 0, missing = 0;
+  for (const auto& id : g.ids) {
+    auto e = entries.find(id);
+    if (e == entries.end()) {
+      ++missing;
+    } else {
+      ++finished;
+      if (e->second.at("status") != "completed") ++diverged;
+    }
+  }
+  const auto runs = completed_runs(g, entries);
+  Json run_seeds = Json::array();
+  std::vector<const Json*> run_entries;
+  for (const auto& kv : runs) {
+    run_seeds.push_back(kv.first);
+    run_entries.push_back(kv.second);
+  }
+  const std::string where = describe_point(g.point, keys);
+  Json group = {
+      {"activation", g.activation}, {"name", g.activation + (where.empty() ? "" : " " + where)},
+      {"point", g.point},           {"point_text", where},
+      {"runs", g.ids.size()},       {"completed", runs.size()},
+      {"diverged", diverged},       {"missing", missing},
+      {"seeds", run_seeds}};
+  for (const auto& [name, field] : kMetrics) {
+    std::vector<double> values;
+    for (const Json* e : run_entries) values.push_back(metric(*e, field));
+    group[name] = estimate_or_null(values);
+  }
+  Json parts = Json::object();
+  for (const auto& [key, part] : point_parts(g.point, keys)) parts[key] = part;
+  group["point_parts"] = parts;
+  group["text"] = {{"final_test_accuracy", with_spread(group["final_test_accuracy"], 2, spread)},
+                   {"best_test_accuracy", with_spread(group["best_test_accuracy"], 2, spread)},
+                   {"final_test_loss", with_spread(group["final_test_loss"], 4, spread)}};
+  group["phase_seconds"] = phase_seconds(run_entries);
+  group["series"] = group_series(run_entries);
+  if (Json learned = learned_series(run_entries); !learned.empty()) group["learned"] = learned;
+  group["initial_grad_norm"] = initial_grad_norm(run_entries);
+  return group;
+}
+
+// The paired difference of group `g` against the baseline at its point (seeds both completed);
+// null when `g` is the baseline or the point has no baseline group.
+Json difference_to_baseline(const Group& g, const PlanGroups& plan_groups,
+                            const std::map<std::string, Json>& entries,
+                            const SummaryOptions& options) {
+  const std::string& baseline = options.baseline;
+  if (g.activation == baseline) return nullptr;
+  const Group* base = nullptr;
+  for (const auto& b : plan_groups.groups) {
+    if (b.activation == baseline && b.point == g.point) base = &b;
+  }
+  if (base == nullptr) return nullptr;
+  const auto runs = completed_runs(g, entries);
+  const auto base_runs = completed_runs(*base, entries);
+  Json paired = Json::array();
+  std::vector<const Json*> a, b;
+  for (const auto& kv : runs) {
+    auto other = base_runs.find(kv.first);
+    if (other == base_runs.end()) continue;
+    paired.push_back(kv.first);
+    a.push_back(kv.second);
+    b.push_back(other->second);
+  }
+  std::map<std::string, std::vector<double>> by_metric;
+  for (const auto& [name, field] : kMetrics) {
+    if (name == "seconds_per_epoch") continue;
+    std::vector<double> d;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const double v = metric(*a[i], field) - metric(*b[i], field);
+      if (std::isfinite(v)) d.push_back(v);
+    }
+    by_metric[name] = d;
+  }
+  return paired_difference(g.activation, baseline, g.point,
+                           describe_point(g.point, plan_groups.keys), paired, by_metric,
+                           options.until, options.min_seeds);
+}
+
+}  // namespace
+
+Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
+                   const SummaryOptions& options) {
+  const Spread spread = options.spread;
+  const PlanGroups pg = group_runs(plan);
   Json out_groups = Json::array();
   Json differences = Json::array();
   size_t finished = 0;
-  for (const auto& g : groups) {
-    int64_t diverged = 0, missing = 0;
-    for (const auto& id : g.ids) {
-      auto e = entries.find(id);
-      if (e == entries.end()) {
-        ++missing;
-      } else {
-        ++finished;
-        if (e->second.at("status") != "completed") ++diverged;
-      }
+  for (const auto& g : pg.groups) {
+    out_groups.push_back(group_json(g, entries, pg.keys, spread, finished));
+    if (Json diff = difference_to_baseline(g, pg, entries, options); !diff.is_null()) {
+      differences.push_back(std::move(diff));
     }
-    const auto runs = completed(g);
-    Json run_seeds = Json::array();
-    std::vector<const Json*> run_entries;
-    for (const auto& kv : runs) {
-      run_seeds.push_back(kv.first);
-      run_entries.push_back(kv.second);
-    }
-    const std::string where = describe_point(g.point, keys);
-    Json group = {
-        {"activation", g.activation}, {"name", g.activation + (where.empty() ? "" : " " + where)},
-        {"point", g.point},           {"point_text", where},
-        {"runs", g.ids.size()},       {"completed", runs.size()},
-        {"diverged", diverged},       {"missing", missing},
-        {"seeds", run_seeds}};
-    for (const auto& [name, field] : kMetrics) {
-      std::vector<double> values;
-      for (const Json* e : run_entries) values.push_back(metric(*e, field));
-      group[name] = estimate_or_null(values);
-    }
-    Json parts = Json::object();
-    for (const auto& [key, part] : point_parts(g.point, keys)) parts[key] = part;
-    group["point_parts"] = parts;
-    group["text"] = {{"final_test_accuracy", with_spread(group["final_test_accuracy"], 2, spread)},
-                     {"best_test_accuracy", with_spread(group["best_test_accuracy"], 2, spread)},
-                     {"final_test_loss", with_spread(group["final_test_loss"], 4, spread)}};
-    group["phase_seconds"] = phase_seconds(run_entries);
-    group["series"] = group_series(run_entries);
-    if (Json learned = learned_series(run_entries); !learned.empty()) group["learned"] = learned;
-    group["initial_grad_norm"] = initial_grad_norm(run_entries);
-    out_groups.push_back(group);
-
-    if (g.activation == baseline) continue;
-    const Group* base = nullptr;
-    for (const auto& b : groups) {
-      if (b.activation == baseline && b.point == g.point) base = &b;
-    }
-    if (base == nullptr) continue;
-    const auto base_runs = completed(*base);
-    Json paired = Json::array();
-    std::vector<const Json*> a, b;
-    for (const auto& kv : runs) {
-      auto other = base_runs.find(kv.first);
-      if (other == base_runs.end()) continue;
-      paired.push_back(kv.first);
-      a.push_back(kv.second);
-      b.push_back(other->second);
-    }
-    std::map<std::string, std::vector<double>> by_metric;
-    for (const auto& [name, field] : kMetrics) {
-      if (name == "seconds_per_epoch") continue;
-      std::vector<double> d;
-      for (size_t i = 0; i < a.size(); ++i) {
-        const double v = metric(*a[i], field) - metric(*b[i], field);
-        if (std::isfinite(v)) d.push_back(v);
-      }
-      by_metric[name] = d;
-    }
-    Json diff = paired_difference(g.activation, baseline, g.point, where, paired, by_metric,
-                                  options.until, options.min_seeds);
-    differences.push_back(diff);
   }
   conclude_differences(differences, spread);
   const size_t planned = plan.runs.size();
   std::vector<std::string> dataset_labels;
-  for (const auto& d : datasets)
+  for (const auto& d : pg.datasets)
     dataset_labels.push_back(dataset_label(*parse_choice<DatasetKind>(d)));
   const std::string datasets_text = join(dataset_labels, ", ");
   return {{"schema", kSummarySchema},
@@ -437,21 +464,21 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
           {"spread", choice_name(spread)},
           {"spread_label", spread_label(spread)},
           {"spread_sentence", spread_sentence(spread)},
-          {"baseline", baseline},
+          {"baseline", options.baseline},
           {"axes", axis_keys(plan.axes)},
-          {"dataset", join(datasets, ",")},
+          {"dataset", join(pg.datasets, ",")},
           {"dataset_label", datasets_text},
-          {"setup", setup_json(plan, datasets_text, activations.size(), seeds.size())},
-          {"seeds", seeds},
+          {"setup", setup_json(plan, datasets_text, pg.activations.size(), pg.seeds.size())},
+          {"seeds", pg.seeds},
           {"runs_planned", planned},
           {"runs_finished", finished},
           {"complete", finished == planned},
-          {"activations", activations},
+          {"activations", pg.activations},
           {"groups", out_groups},
           {"differences", differences},
-          {"table", ranking_table(out_groups, keys, spread)},
-          {"differences_title", differences_title(baseline, spread, differences)},
-          {"differences_table", differences_table(differences, keys, spread)}};
+          {"table", ranking_table(out_groups, pg.keys, spread)},
+          {"differences_title", differences_title(options.baseline, spread, differences)},
+          {"differences_table", differences_table(differences, pg.keys, spread)}};
 }
 
 std::vector<std::string> summary_keys(const Json& summary) {

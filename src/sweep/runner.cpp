@@ -1,20 +1,12 @@
 #include "sweep/runner.h"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <exception>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <set>
-#include <thread>
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
 
@@ -24,6 +16,7 @@
 #include "summary/summary.h"
 #include "sweep/survey.h"
 #include "sweep/sweep_dir.h"
+#include "sweep/worker_pool.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -35,97 +28,6 @@ namespace actbench {
 namespace fs = std::filesystem;
 
 namespace {
-
-// An in-place progress line on stderr, only when stderr is a terminal, over every run of the
-// invocation (several may train at once); redrawn at most ~10 times a second, so the per-step cost
-// is one clock read and an uncontended lock.
-class Progress {
- public:
-  explicit Progress(const std::vector<const PlannedRun*>& runs)
-      : enabled_(::isatty(STDERR_FILENO) == 1), runs_(runs.size()) {
-    for (size_t i = 0; i < runs.size(); ++i) {
-      runs_[i].name = runs[i]->name;
-      runs_[i].epochs = runs[i]->config.train.epochs;
-    }
-  }
-
-  void update(size_t run, int64_t step, int64_t steps, int64_t epoch) {
-    if (!enabled_) return;
-    std::lock_guard<std::mutex> lock(mutex_);
-    RunState& r = runs_[run];
-    r.done = (double(epoch - 1) + double(step) / double(steps)) / double(r.epochs);
-    r.epoch = epoch;
-    r.active = step < steps || epoch < r.epochs;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    double total = 0;
-    std::string active;
-    for (const auto& s : runs_) {
-      total += s.done;
-      if (s.active && s.done > 0) {
-        active += "  " + s.name + " " + std::to_string(s.epoch) + "/" + std::to_string(s.epochs);
-      }
-    }
-    total /= double(runs_.size());
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * total);
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const std::string time =
-        duration_text(elapsed) + " elapsed" +
-        (total > 0.01 ? ", ~" + duration_text(elapsed * (1 - total) / total) + " left" : "");
-    std::fprintf(stderr, "\r  [%s%s] %3d%%  %zu/%zu runs  %s%s\x1b[K",
-                 std::string(size_t(filled), '#').c_str(),
-                 std::string(size_t(kWidth - filled), '.').c_str(), static_cast<int>(100 * total),
-                 finished_, runs_.size(), time.c_str(), active.c_str());
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-
-  // Marks `run` finished; returns the log line that says so, with the count, the time since the
-  // start and the time left at the pace so far.
-  std::string finish(size_t run) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    runs_[run].done = 1;
-    runs_[run].active = false;
-    ++finished_;
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const size_t left = runs_.size() - finished_;
-    return fmt::format("run {}/{} finished: {} | {} elapsed{}", finished_, runs_.size(),
-                       runs_[run].name, duration_text(elapsed),
-                       left == 0
-                           ? std::string()
-                           : ", ~" + duration_text(elapsed / double(finished_) * double(left)) +
-                                 " left for " + std::to_string(left) + " run(s)");
-  }
-
-  // Clears the line before a log line is printed; call with the lock free.
-  void clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!drawn_) return;
-    std::fprintf(stderr, "\r\x1b[K");
-    std::fflush(stderr);
-    drawn_ = false;
-    last_ = {};
-  }
-
- private:
-  struct RunState {
-    std::string name;
-    int64_t epochs = 1;
-    double done = 0;
-    int64_t epoch = 0;
-    bool active = false;
-  };
-  bool enabled_;
-  std::vector<RunState> runs_;
-  std::mutex mutex_;
-  bool drawn_ = false;
-  size_t finished_ = 0;
-  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
-};
 
 // Removes the output directories this process created if a failure leaves them empty.
 class OutputDirGuard {
@@ -179,65 +81,94 @@ std::string shell_words(const std::vector<std::string>& argv) {
   return join(words, " ");
 }
 
-}  // namespace
-
-int run_sweep(const Plan& plan, const SweepOptions& options) {
-  const std::optional<Shard>& shard = options.shard;
-  const std::vector<std::string>& argv = options.argv;
-  const Config& base = plan.base;
-  const fs::path dir(base.out);
-
+// What every phase of one sweep shares: the plan, the options, where it runs and writes.
+struct Sweep {
+  const Plan& plan;
+  const SweepOptions& options;
+  fs::path dir;
+  torch::Device device;
+  fs::path store_dir;
+  RunStore store;
   RunEnvironment env;
-  env.started_at = utc_timestamp();
-  env.command = argv;
-  const torch::Device device = resolve_device(base.device);
-  env.device = device_string(device);
-  env.threads = configure_cpu_threads(base.threads);
-  const fs::path store_dir = resolve_store_dir(options.store, dir);
-  env.store = store_dir.string();
-  const RunStore store(store_dir);
-
-  // Everything that can be wrong with the input (data files above all, a run store that cannot
-  // take the runs to train, a formula that is not finite on the data) is checked before anything
-  // is written in DIR.
   DataSets datasets;
-  const auto t_load = std::chrono::steady_clock::now();
-  if (const Survey first =
-          survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
-      first.count(RunAction::kTrain) > 0) {
-    check_survey_memory(first, plan, device, options.max_memory);
-    for (const auto& d : first.decisions) {
-      if (d.action == RunAction::kTrain) datasets.load(d.run->config.data, device);
-    }
-    check_survey_activations(
-        first, [&](const DataConfig& c) -> const Dataset& { return datasets.get(c); });
-    store.prepare_for_writing();
-  }
+  std::atomic<size_t> steps_taken{0};  // for RaiseAfter with steps
 
-  OutputDirGuard guard(dir, prepare_output_dir(dir, "results.json"));
-  fs::path moved_to;
-  const SweepDirLock lock(dir, plan, &moved_to);
-  if (!moved_to.empty()) {
-    spdlog::info("{} held another sweep's files: they are kept in {}", dir.string(),
-                 moved_to.string());
-  }
-  // Decided again now that DIR is this sweep's (another may have finished runs meanwhile).
-  const Survey survey =
-      survey_sweep(plan, store_dir, device, shard, options.fresh, options.fresh_done);
-  const StopSignals signals;
-  fs::create_directories(dir / "runs");
-  remove_stale_temp_files(dir);
-  remove_stale_temp_files_in(checkpoint_dir(dir));
-  const auto raise_once = [&](size_t written) {
-    if (options.raise_after && !options.raise_after->steps &&
-        options.raise_after->runs == written) {
-      ::raise(options.raise_after->signal);
-    }
-  };
-  std::atomic<size_t> steps_taken{0};
-  raise_once(0);
+  Sweep(const Plan& p, const SweepOptions& o, const torch::Device& d, const fs::path& store)
+      : plan(p), options(o), dir(p.base.out), device(d), store_dir(store), store(store) {}
 
-  // The runs the store holds are copied in; the rest are trained.
+  // RaiseAfter (tests): raises its signal once `written` runs of this invocation are written.
+  void raise_after_runs(size_t written) const {
+    const auto& r = options.raise_after;
+    if (r && !r->steps && r->runs == written) ::raise(r->signal);
+  }
+  void raise_after_step() {
+    const auto& r = options.raise_after;
+    if (r && r->steps && ++steps_taken == r->runs) ::raise(r->signal);
+  }
+  Survey survey() const {
+    return survey_sweep(plan, store_dir, device, options.shard, options.fresh, options.fresh_done);
+  }
+};
+
+// The device, the CPU threads and the run store; nothing is written yet.
+std::unique_ptr<Sweep> open_sweep(const Plan& plan, const SweepOptions& options) {
+  const torch::Device device = resolve_device(plan.base.device);
+  const fs::path store_dir = resolve_store_dir(options.store, fs::path(plan.base.out));
+  auto sweep = std::make_unique<Sweep>(plan, options, device, store_dir);
+  RunEnvironment& env = sweep->env;
+  env.started_at = utc_timestamp();
+  env.command = options.argv;
+  env.device = device_string(device);
+  env.threads = configure_cpu_threads(plan.base.threads);
+  env.store = store_dir.string();
+  return sweep;
+}
+
+// Everything that can be wrong with the input (data files above all, a run store that cannot
+// take the runs to train, a formula that is not finite on the data) is checked before anything
+// is written in DIR.
+void check_before_writing(Sweep& sweep) {
+  const Survey first = sweep.survey();
+  if (first.count(RunAction::kTrain) == 0) return;
+  check_survey_memory(first, sweep.plan, sweep.device, sweep.options.max_memory);
+  for (const auto& d : first.decisions) {
+    if (d.action == RunAction::kTrain) sweep.datasets.load(d.run->config.data, sweep.device);
+  }
+  check_survey_activations(
+      first, [&](const DataConfig& c) -> const Dataset& { return sweep.datasets.get(c); });
+  sweep.store.prepare_for_writing();
+}
+
+// DIR taken for this sweep: created (and removed again if a failure leaves it empty), locked
+// (another sweep's files moved to its history), surveyed again now that it is this sweep's
+// (another process may have finished runs meanwhile), SIGINT/SIGTERM turned into a stop request,
+// and what a killed writer left removed.
+class ClaimedDirectory {
+ public:
+  explicit ClaimedDirectory(const Sweep& sweep)
+      : guard_(sweep.dir, prepare_output_dir(sweep.dir, "results.json")),
+        lock_(sweep.dir, sweep.plan, &moved_to_),
+        survey_(sweep.survey()) {
+    if (!moved_to_.empty()) {
+      spdlog::info("{} held another sweep's files: they are kept in {}", sweep.dir.string(),
+                   moved_to_.string());
+    }
+    fs::create_directories(sweep.dir / "runs");
+    remove_stale_temp_files(sweep.dir);
+    remove_stale_temp_files_in(checkpoint_dir(sweep.dir));
+  }
+  const Survey& survey() const { return survey_; }
+
+ private:
+  OutputDirGuard guard_;
+  fs::path moved_to_;
+  SweepDirLock lock_;
+  Survey survey_;
+  StopSignals signals_;
+};
+
+// Copies in the runs the store holds; returns the runs left to train.
+std::vector<const PlannedRun*> take_stored_runs(const Sweep& sweep, const Survey& survey) {
   std::vector<const PlannedRun*> todo;
   for (const auto& d : survey.decisions) {
     const PlannedRun& r = *d.run;
@@ -247,144 +178,150 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
           d.action == RunAction::kReuse ? "taking the run from the store" : "running it again");
     }
     if (d.action == RunAction::kReuse) {
-      write_file_atomic(run_file(dir, r.id),
+      write_file_atomic(run_file(sweep.dir, r.id),
                         sweep_entry(r, *d.stored, survey.keys[r.index]).dump(2) + "\n");
     } else if (d.action == RunAction::kTrain) {
       todo.push_back(&r);
     }
   }
-  const size_t in_shard = survey.decisions.size();
-  const size_t done_before = survey.count(RunAction::kDone);
-  const size_t reused = survey.count(RunAction::kReuse);
+  return todo;
+}
 
-  // One copy of each data set the runs to do need, shared by them all.
-  for (const PlannedRun* r : todo) datasets.load(r->config.data, device);
-  const double load_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
-
+// The versions, the device, the sweep's shape, what was skipped or reused, the data sets.
+void log_sweep_start(const Sweep& sweep, const Survey& survey, double load_seconds) {
+  const Config& base = sweep.plan.base;
+  const auto& shard = sweep.options.shard;
   spdlog::info("actbench {} | LibTorch {} | device {} | {} CPU thread(s)", ACTBENCH_VERSION,
-               TORCH_VERSION, env.device, env.threads);
+               TORCH_VERSION, sweep.env.device, sweep.env.threads);
   std::string shape = std::to_string(base.activations.size()) + " activation(s)";
-  for (const auto& a : plan.axes) {
+  for (const auto& a : sweep.plan.axes) {
     shape += " x " + std::to_string(a.values.size()) + " " + a.key;
   }
-  spdlog::info("sweep of {} run(s) ({}) into {}{}", plan.runs.size(), shape, dir.string(),
+  spdlog::info("sweep of {} run(s) ({}) into {}{}", sweep.plan.runs.size(), shape,
+               sweep.dir.string(),
                shard ? " | shard " + std::to_string(shard->k) + "/" + std::to_string(shard->n) +
-                           ": " + std::to_string(in_shard) + " run(s)"
+                           ": " + std::to_string(survey.decisions.size()) + " run(s)"
                      : "");
-  if (done_before > 0) {
-    spdlog::info("{} of these run(s) already finished in {}: skipped", done_before,
-                 (dir / "runs").string());
+  if (const size_t done = survey.count(RunAction::kDone); done > 0) {
+    spdlog::info("{} of these run(s) already finished in {}: skipped", done,
+                 (sweep.dir / "runs").string());
   }
-  if (reused > 0) {
+  if (const size_t reused = survey.count(RunAction::kReuse); reused > 0) {
     spdlog::info("{} run(s) taken from the run store {} (--fresh trains them again)", reused,
-                 store_dir.string());
+                 sweep.store_dir.string());
   }
-  for (const auto& [config, data] : datasets.all()) {
+  for (const auto& [config, data] : sweep.datasets.all()) {
     spdlog::info("{}: {} train / {} test images (loaded in {:.2f} s)", data->name,
                  data->train.size(), data->test.size(), load_seconds);
   }
+}
 
-  const int64_t jobs =
-      todo.empty() ? 1 : resolve_jobs(base.jobs, env.threads, device, int64_t(todo.size()));
-  env.jobs = jobs;
+// The callbacks one run trains with: progress, logging, its checkpoint, the test interruption.
+RunCallbacks run_callbacks(Sweep& sweep, Progress& progress, size_t i, const PlannedRun& run,
+                           const CheckpointFile& checkpoint) {
+  RunCallbacks callbacks;
+  callbacks.stop = &stop_signal();
+  callbacks.on_step = [&sweep, &progress, i](int64_t step, int64_t steps, int64_t epoch) {
+    progress.update(i, step, steps, epoch);
+    sweep.raise_after_step();
+  };
+  callbacks.checkpoint = &checkpoint;
+  callbacks.on_resume = [&progress, &run, &checkpoint](int64_t epochs, const std::string& why) {
+    progress.clear();
+    if (!why.empty()) {
+      spdlog::warn("{}: checkpoint {} not used: {}; training from the start", run.name,
+                   checkpoint.path.string(), why);
+    }
+    if (epochs > 0) {
+      spdlog::info("{}: resuming from its checkpoint after epoch {} of {}", run.name, epochs,
+                   run.config.train.epochs);
+    }
+  };
+  callbacks.on_epoch = [&progress, &run](const RunResult& r, const EpochMetrics& m) {
+    progress.clear();
+    spdlog::info(
+        "{}  epoch {}/{}  train loss {:.4f} acc {:6.2f}%  test loss {:.4f} acc {:6.2f}%  "
+        "{:.2f} s{}",
+        run.name, m.epoch, run.config.train.epochs, m.train_loss, m.train_accuracy, m.test_loss,
+        m.test_accuracy, m.seconds,
+        r.status == "diverged" ? "  DIVERGED (loss is not finite): run stopped" : "");
+  };
+  return callbacks;
+}
+
+// Trains runs[i], keeps it in the store and writes its run file. False when it was interrupted
+// (its checkpoint stays, to resume from).
+bool train_one(Sweep& sweep, const Survey& survey, Progress& progress, size_t i,
+               const PlannedRun& run, std::atomic<size_t>& finished_now) {
+  // The run's checkpoint, tagged with its store key: resumed from when a killed sweep is run
+  // again, removed once the run is kept; --fresh starts over.
+  const StoreKey& key = survey.keys[run.index];
+  const CheckpointFile checkpoint{checkpoint_file(sweep.dir, run.id), key.hash()};
+  if (sweep.options.fresh && sweep.options.fresh_done.count(run.id) == 0) {
+    std::error_code ignored;
+    fs::remove(checkpoint.path, ignored);
+  }
+  const RunCallbacks callbacks = run_callbacks(sweep, progress, i, run, checkpoint);
+  try {
+    const std::string started_at = utc_timestamp();
+    RunResult result = train_run(run.config, run.config.activations.front(),
+                                 sweep.datasets.get(run.config.data), sweep.device, callbacks);
+    const Json stored = stored_run(result, sweep.env, started_at);
+    sweep.store.put(run.config.activations.front().label, key, stored);
+    write_file_atomic(run_file(sweep.dir, run.id), sweep_entry(run, stored, key).dump(2) + "\n");
+    std::error_code ignored;
+    fs::remove(checkpoint.path, ignored);
+  } catch (const RunInterrupted&) {
+    return false;
+  }
+  const std::string done = progress.finish(i);
+  progress.clear();
+  spdlog::info("{}", done);
+  sweep.raise_after_runs(++finished_now);
+  return true;
+}
+
+// Trains `todo` side by side (each worker takes the next run until none is left). A run's numbers
+// do not depend on how many train at once: each has its own generators, its own buffers and one
+// intra-op thread. Returns how many runs a stop abandoned.
+size_t train_pending(Sweep& sweep, const Survey& survey,
+                     const std::vector<const PlannedRun*>& todo) {
+  const int64_t jobs = todo.empty() ? 1
+                                    : resolve_jobs(sweep.plan.base.jobs, sweep.env.threads,
+                                                   sweep.device, int64_t(todo.size()));
+  sweep.env.jobs = jobs;
   if (!todo.empty()) {
     spdlog::info("training {} run(s){}", todo.size(),
                  jobs > 1 ? ", " + std::to_string(jobs) + " at a time" : "");
   }
   Progress progress(todo);
-  std::atomic<size_t> next_run{0};
   std::atomic<size_t> finished_now{0};
-  std::mutex error_mutex;
-  std::exception_ptr error;
   std::atomic<size_t> abandoned{0};
-  // Each worker takes the next run until none is left. A run's numbers do not depend on how many
-  // train at once: each has its own generators, its own buffers and one intra-op thread.
-  auto worker = [&] {
-    configure_worker_threads(env.threads);
-    for (size_t i; (i = next_run++) < todo.size();) {
-      {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (error) return;
-      }
-      if (stop_signal().load() != 0) return;
-      const PlannedRun& run = *todo[i];
-      const Dataset& data = datasets.get(run.config.data);
-      RunCallbacks callbacks;
-      callbacks.stop = &stop_signal();
-      callbacks.on_step = [&, i](int64_t step, int64_t steps, int64_t epoch) {
-        progress.update(i, step, steps, epoch);
-        if (options.raise_after && options.raise_after->steps &&
-            ++steps_taken == options.raise_after->runs) {
-          ::raise(options.raise_after->signal);
-        }
-      };
-      // The run's checkpoint, tagged with its store key: resumed from when a killed sweep is run
-      // again, removed once the run is kept; --fresh starts over.
-      const CheckpointFile checkpoint{checkpoint_file(dir, run.id), survey.keys[run.index].hash()};
-      if (options.fresh && options.fresh_done.count(run.id) == 0) {
-        std::error_code ignored;
-        fs::remove(checkpoint.path, ignored);
-      }
-      callbacks.checkpoint = &checkpoint;
-      callbacks.on_resume = [&](int64_t epochs, const std::string& why) {
-        progress.clear();
-        if (!why.empty()) {
-          spdlog::warn("{}: checkpoint {} not used: {}; training from the start", run.name,
-                       checkpoint.path.string(), why);
-        }
-        if (epochs > 0) {
-          spdlog::info("{}: resuming from its checkpoint after epoch {} of {}", run.name, epochs,
-                       run.config.train.epochs);
-        }
-      };
-      callbacks.on_epoch = [&](const RunResult& r, const EpochMetrics& m) {
-        progress.clear();
-        spdlog::info(
-            "{}  epoch {}/{}  train loss {:.4f} acc {:6.2f}%  test loss {:.4f} acc {:6.2f}%  "
-            "{:.2f} s{}",
-            run.name, m.epoch, run.config.train.epochs, m.train_loss, m.train_accuracy, m.test_loss,
-            m.test_accuracy, m.seconds,
-            r.status == "diverged" ? "  DIVERGED (loss is not finite): run stopped" : "");
-      };
-      try {
-        const std::string started_at = utc_timestamp();
-        RunResult result =
-            train_run(run.config, run.config.activations.front(), data, device, callbacks);
-        const Json stored = stored_run(result, env, started_at);
-        const StoreKey& key = survey.keys[run.index];
-        store.put(run.config.activations.front().label, key, stored);
-        write_file_atomic(run_file(dir, run.id), sweep_entry(run, stored, key).dump(2) + "\n");
-        std::error_code ignored;
-        fs::remove(checkpoint.path, ignored);
-        const std::string done = progress.finish(i);
-        progress.clear();
-        spdlog::info("{}", done);
-        raise_once(++finished_now);
-      } catch (const RunInterrupted&) {
-        ++abandoned;
-        return;
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        return;
-      }
-    }
-  };
-  if (jobs == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (int64_t j = 0; j < jobs; ++j) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
+  try {
+    run_on_workers(
+        todo.size(), jobs, [&] { configure_worker_threads(sweep.env.threads); },
+        [&](size_t i) {
+          if (train_one(sweep, survey, progress, i, *todo[i], finished_now)) return true;
+          ++abandoned;
+          return false;
+        });
+  } catch (...) {
+    progress.clear();
+    throw;
   }
   progress.clear();
-  if (error) std::rethrow_exception(error);
+  return abandoned.load();
+}
 
-  // Everything is rebuilt from runs/, whatever this invocation did.
-  env.finished_at = utc_timestamp();
+// Rebuilds results.json and summary.json from runs/ (whatever this invocation did) once every
+// run of the plan is there; otherwise says what is missing and how to go on. The exit status.
+int finish_sweep(Sweep& sweep, const Survey& survey, size_t abandoned) {
+  const Plan& plan = sweep.plan;
+  const Config& base = plan.base;
+  const fs::path& dir = sweep.dir;
+  sweep.env.finished_at = utc_timestamp();
   const SweepOutputs outputs =
-      collect_outputs(dir, plan, survey.keys, env,
+      collect_outputs(dir, plan, survey.keys, sweep.env,
                       {base.baseline, base.spread, base.seeds.until, base.seeds.min}, false);
   const size_t stored = plan.runs.size() - outputs.missing.size();
   if (const int sig = stop_signal().load(); sig != 0 && !outputs.missing.empty()) {
@@ -392,8 +329,8 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
         "interrupted by {}: {} run(s) in progress stopped (each resumes from its last finished "
         "epoch, checkpointed in {}); {} of the sweep's {} runs are finished in {}. To finish, run "
         "the same command again (it skips the finished runs): {}",
-        sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned.load(), checkpoint_dir(dir).string(),
-        stored, plan.runs.size(), (dir / "runs").string(), shell_words(argv));
+        sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned, checkpoint_dir(dir).string(), stored,
+        plan.runs.size(), (dir / "runs").string(), shell_words(sweep.options.argv));
     return 128 + sig;
   }
   if (!outputs.missing.empty()) {
@@ -407,8 +344,25 @@ int run_sweep(const Plan& plan, const SweepOptions& options) {
   write_outputs(dir, outputs);
   spdlog::info("{} run(s) in {}; results in {} and {}", plan.runs.size(), (dir / "runs").string(),
                (dir / "results.json").string(), (dir / "summary.json").string());
-  if (options.print_summary) print_summary(std::cout, outputs.summary);
+  if (sweep.options.print_summary) print_summary(std::cout, outputs.summary);
   return kExitOk;
+}
+
+}  // namespace
+
+int run_sweep(const Plan& plan, const SweepOptions& options) {
+  const std::unique_ptr<Sweep> sweep = open_sweep(plan, options);
+  const auto load_started = std::chrono::steady_clock::now();
+  check_before_writing(*sweep);
+  const ClaimedDirectory claimed(*sweep);
+  sweep->raise_after_runs(0);
+  const std::vector<const PlannedRun*> todo = take_stored_runs(*sweep, claimed.survey());
+  for (const PlannedRun* r : todo) sweep->datasets.load(r->config.data, sweep->device);
+  log_sweep_start(
+      *sweep, claimed.survey(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started).count());
+  const size_t abandoned = train_pending(*sweep, claimed.survey(), todo);
+  return finish_sweep(*sweep, claimed.survey(), abandoned);
 }
 
 }  // namespace actbench

@@ -84,16 +84,45 @@ class FusedEngine : public StepEngine {
   void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
             torch::Tensor correct_out) override {
     torch::NoGradGuard no_grad;
-    const auto& linears = model_->linears();
-    const size_t L = linears.size(), hidden = model_->activations().size();
-    const int64_t B = x.size(0);
     const bool timed = this->timed();
     const auto t0 = timed ? Clock::now() : Clock::time_point{};
     double optimizer_seconds = 0;
-
     if (adam_) adam_->begin_step();
-    // Forward, the model's layer sequence: z_i = a_{i-1} W_i^T + b_i (into reused buffers), then
-    // a_i = the model's activation of z_i for each hidden layer.
+    forward(x);
+    const torch::Tensor dz = loss_gradient(y, loss_out, correct_out);
+    const auto t1 = timed ? Clock::now() : t0;
+    backward_and_update(x, dz, timed ? &optimizer_seconds : nullptr);
+    const auto t2 = timed ? Clock::now() : t0;
+    update_the_rest();
+    if (diagnostics()) {
+      const auto t3 = timed ? Clock::now() : t0;
+      add_step(seconds_between(t0, t1), seconds_between(t1, t2) - optimizer_seconds,
+               optimizer_seconds + seconds_between(t2, t3));
+    }
+  }
+
+  void save_state(torch::serialize::OutputArchive& archive) const override {
+    if (adam_) {
+      adam_->save_state(archive);
+    } else {
+      optimizer_->save(archive);
+    }
+  }
+  void load_state(torch::serialize::InputArchive& archive) override {
+    if (adam_) {
+      adam_->load_state(archive);
+    } else {
+      optimizer_->load(archive);
+    }
+  }
+
+ private:
+  // Forward, the model's layer sequence: z_i = a_{i-1} W_i^T + b_i (into reused buffers), then
+  // a_i = the model's activation of z_i for each hidden layer.
+  void forward(const torch::Tensor& x) {
+    const auto& linears = model_->linears();
+    const size_t L = linears.size(), hidden = model_->activations().size();
+    const int64_t B = x.size(0);
     torch::Tensor a = x;
     for (size_t i = 0; i < L; ++i) {
       torch::Tensor z = z_batch_[i] = buffer(z_[i], B, linears[i]->weight.size(0));
@@ -116,12 +145,16 @@ class FusedEngine : public StepEngine {
       }
       a = h_[i];
     }
-    // Loss, accuracy and d loss / d logits = (softmax - one_hot(y)) / B.
-    torch::Tensor logits = z_batch_[L - 1];
-    torch::Tensor dz;
+  }
+
+  // Loss and accuracy into the step's slots, and d loss / d logits = (softmax - one_hot(y)) / B.
+  torch::Tensor loss_gradient(const torch::Tensor& y, torch::Tensor& loss_out,
+                              torch::Tensor& correct_out) {
+    const torch::Tensor logits = z_batch_.back();
+    const int64_t B = logits.size(0);
     if (cpu_) {
       const int64_t classes = logits.size(1);
-      dz = buffer(dlogits_, B, classes);
+      torch::Tensor dz = buffer(dlogits_, B, classes);
       const torch::Tensor labels = y.contiguous();
       int64_t correct = 0;
       const double loss =
@@ -129,20 +162,27 @@ class FusedEngine : public StepEngine {
                                 dz.data_ptr<float>(), &correct);
       loss_out.fill_(loss);
       correct_out.fill_(correct);
-    } else {
-      torch::Tensor log_probs = torch::log_softmax(logits, 1);
-      loss_out.copy_(torch::nll_loss(log_probs, y));
-      correct_out.copy_(logits.argmax(1).eq(y).sum());
-      dz = log_probs.exp_();
-      if (!minus_one_.defined() || minus_one_.size(0) < B) {
-        minus_one_ = torch::full({B, 1}, -1.0, dz.options());
-      }
-      dz.scatter_add_(1, y.view({B, 1}), minus_one_.narrow(0, 0, B));
-      dz.div_(static_cast<double>(B));
+      return dz;
     }
-    const auto t1 = timed ? Clock::now() : t0;
+    torch::Tensor log_probs = torch::log_softmax(logits, 1);
+    loss_out.copy_(torch::nll_loss(log_probs, y));
+    correct_out.copy_(logits.argmax(1).eq(y).sum());
+    torch::Tensor dz = log_probs.exp_();
+    if (!minus_one_.defined() || minus_one_.size(0) < B) {
+      minus_one_ = torch::full({B, 1}, -1.0, dz.options());
+    }
+    dz.scatter_add_(1, y.view({B, 1}), minus_one_.narrow(0, 0, B));
+    dz.div_(static_cast<double>(B));
+    return dz;
+  }
 
-    // Backward, last layer first: weight and bias gradients straight into the flat buffer.
+  // Backward, last layer first: weight and bias gradients straight into the flat buffer, and
+  // Adam's update of each layer as soon as its gradient is done (time spent in it added to
+  // `optimizer_seconds` when timed).
+  void backward_and_update(const torch::Tensor& x, torch::Tensor dz, double* optimizer_seconds) {
+    const auto& linears = model_->linears();
+    const size_t L = linears.size();
+    const int64_t B = x.size(0);
     for (size_t i = L; i-- > 0;) {
       const torch::Tensor& input = i == 0 ? x : h_[i - 1];
       // dW^T = input^T dz, into the transposed (contiguous) gradient storage.
@@ -167,43 +207,26 @@ class FusedEngine : public StepEngine {
       // Adam is elementwise: layer i's weights can move as soon as nothing else needs them (its
       // dh is computed), while its gradient is still in cache.
       if (adam_) {
-        const auto ta = timed ? Clock::now() : t0;
+        const auto ta = optimizer_seconds ? Clock::now() : Clock::time_point{};
         adam_->update(layer_offset_[i], layer_count_[i]);
-        if (timed) optimizer_seconds += seconds_between(ta, Clock::now());
+        if (optimizer_seconds) *optimizer_seconds += seconds_between(ta, Clock::now());
       }
       if (i == 0) break;
       dz = activation_backward(i - 1, dh);
     }
-    const auto t2 = timed ? Clock::now() : t0;
+  }
+
+  // The activations' own parameters (PReLU), after the Linear layers; or, without FlatAdam, the
+  // whole torch::optim step.
+  void update_the_rest() {
     if (adam_) {
-      // The activations' own parameters (PReLU), after the Linear layers.
       if (tail_count_ > 0) adam_->update(layer_offset_.back() + layer_count_.back(), tail_count_);
     } else {
       optimizer_->step();
     }
-    if (diagnostics()) {
-      const auto t3 = timed ? Clock::now() : t0;
-      add_step(seconds_between(t0, t1), seconds_between(t1, t2) - optimizer_seconds,
-               optimizer_seconds + seconds_between(t2, t3));
-    }
   }
 
-  void save_state(torch::serialize::OutputArchive& archive) const override {
-    if (adam_) {
-      adam_->save_state(archive);
-    } else {
-      optimizer_->save(archive);
-    }
-  }
-  void load_state(torch::serialize::InputArchive& archive) override {
-    if (adam_) {
-      adam_->load_state(archive);
-    } else {
-      optimizer_->load(archive);
-    }
-  }
 
- private:
   // The first `rows` rows of `buf`, (re)allocated when too small.
   torch::Tensor buffer(torch::Tensor& buf, int64_t rows, int64_t cols) {
     if (!buf.defined() || buf.size(0) < rows || buf.size(1) != cols) {

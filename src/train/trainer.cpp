@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -203,112 +205,162 @@ MLP initial_model(const Config& config, const ActivationSpec& activation, const 
                  .init(config.model.init));
 }
 
+namespace {
+
+// The sparse first layer pays where most inputs are exact zeros: unnormalised pixels.
+bool uses_sparse_input(const TrainConfig& tc, const Dataset& data) {
+  return tc.sparse_input == SparseInput::kOn ||
+         (tc.sparse_input == SparseInput::kAuto &&
+          data.train.pixels.scalar_type() == torch::kByte && !data.train.scale.normalize);
+}
+
+// What one run trains: the model, its step engine and the shuffling stream.
+struct Trainee {
+  std::optional<MLP> model;
+  std::unique_ptr<StepEngine> engine;
+  at::Generator shuffle;
+
+  // From the run's seed alone. Same seed -> same initial Linear weights for every activation (a
+  // paired comparison); the shuffling stream is seeded apart from the weight initialisation.
+  void build(const Config& config, const ActivationSpec& activation, const Dataset& data,
+             const torch::Device& device) {
+    const TrainConfig& tc = config.train;
+    engine.reset();
+    model.emplace(initial_model(config, activation, data));
+    (*model)->to(device);
+    engine = make_engine(tc.engine, *model, tc, uses_sparse_input(tc, data));
+    if (tc.diagnostics) engine->enable_diagnostics((*model)->linears().size(), device);
+    shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
+  }
+};
+
+// Restores the run from its checkpoint, if it has a usable one; otherwise (when one was there but
+// not usable) starts over from scratch with nothing of it restored. The epochs restored.
+int64_t resume_from_checkpoint(Trainee& t, RunResult& result, const RunCallbacks& callbacks,
+                               const std::function<void()>& rebuild) {
+  if (!callbacks.checkpoint) return 0;
+  std::string why;
+  const int64_t resumed =
+      load_checkpoint(*callbacks.checkpoint, *t.model, *t.engine, t.shuffle, result, why)
+          .value_or(0);
+  if (!why.empty()) {
+    rebuild();
+    result.epochs.clear();
+    result.initial_grad_norm.clear();
+  }
+  if (callbacks.on_resume) callbacks.on_resume(resumed, why);
+  return resumed;
+}
+
+// The per-step mean losses and correct counts of an epoch, kept on the device (no per-step
+// sync), and the step sizes (the last batch may be short) that weight the losses.
+struct StepTotals {
+  int64_t examples, steps;
+  torch::Tensor sizes, loss, correct;
+
+  StepTotals(int64_t n, int64_t batch_size, const torch::Device& device)
+      : examples(n), steps((n + batch_size - 1) / batch_size) {
+    sizes = torch::full({steps}, double(batch_size), torch::kDouble);
+    sizes[steps - 1] = double(n - (steps - 1) * batch_size);
+    sizes = sizes.to(device);
+    auto device_opts = torch::TensorOptions().device(device);
+    loss = torch::empty({steps}, device_opts.dtype(torch::kFloat));
+    correct = torch::empty({steps}, device_opts.dtype(torch::kLong));
+  }
+  double mean_loss() const {
+    return (loss.to(torch::kDouble) * sizes).sum().item<double>() / double(examples);
+  }
+  double accuracy() const {
+    return 100.0 * double(correct.sum().item<int64_t>()) / double(examples);
+  }
+};
+
+std::unique_ptr<BatchStream> make_batches(const Config& config, const Split& train,
+                                          at::Generator& shuffle) {
+  if (config.data.pipeline == Pipeline::kExample) {
+    return std::make_unique<ExampleStream>(train, config.train.batch_size, shuffle);
+  }
+  return std::make_unique<GatherStream>(train, config.train.batch_size, shuffle);
+}
+
+// One pass over the shuffled training set, a step per batch; throws RunInterrupted when a stop
+// is asked for.
+void train_epoch(StepEngine& engine, BatchStream& batches, StepTotals& totals, int64_t epoch,
+                 const RunCallbacks& callbacks) {
+  torch::Tensor x, y;
+  batches.start_epoch();
+  for (int64_t s = 0; batches.next(x, y); ++s) {
+    if (callbacks.stop && callbacks.stop->load(std::memory_order_relaxed) != 0) {
+      throw RunInterrupted();
+    }
+    engine.step(x, y, totals.loss[s], totals.correct[s]);
+    if (callbacks.on_step) callbacks.on_step(s + 1, totals.steps, epoch);
+  }
+}
+
+// After an epoch's training: the test pass (with the layers' statistics when diagnostics are on),
+// the steps' diagnostics, the validation pass and the learned activation parameters, into `m`.
+void test_epoch(MLP& model, StepEngine& engine, const Dataset& data, const TrainConfig& tc,
+                RunResult& result, EpochMetrics& m) {
+  const auto t1 = Clock::now();
+  std::vector<LayerStats> layer_stats;
+  EvalMetrics test =
+      evaluate(model, data.test, tc.eval_batch_size, tc.diagnostics ? &layer_stats : nullptr);
+  if (tc.diagnostics) {
+    if (m.epoch == 1) result.initial_grad_norm = engine.first_step_grad_norm();
+    StepDiagnostics steps = engine.take_diagnostics();
+    EpochDiagnostics d;
+    d.grad_norm = std::move(steps.grad_norm);
+    d.layers = std::move(layer_stats);
+    d.forward_seconds = steps.forward_seconds;
+    d.backward_seconds = steps.backward_seconds;
+    d.optimizer_seconds = steps.optimizer_seconds;
+    m.diagnostics = std::move(d);
+  }
+  if (data.validation.size() > 0) {
+    const EvalMetrics val = evaluate(model, data.validation, tc.eval_batch_size);
+    m.val_loss = val.loss;
+    m.val_accuracy = val.accuracy;
+  }
+  m.learned = learned_values(model);
+  m.test_seconds = seconds_since(t1);
+  m.test_loss = test.loss;
+  m.test_accuracy = test.accuracy;
+}
+
+}  // namespace
+
 RunResult train_run(const Config& config, const ActivationSpec& activation, const Dataset& data,
                     const torch::Device& device, const RunCallbacks& callbacks) {
   const TrainConfig& tc = config.train;
   RunResult result;
   result.activation = activation;
   result.seed = tc.seed;
-
-  // Same seed -> same initial Linear weights for every activation (a paired comparison).
-  std::optional<MLP> built;
-  std::unique_ptr<StepEngine> engine;
-  // The sparse first layer pays where most inputs are exact zeros: unnormalised pixels.
-  const bool sparse_input =
-      tc.sparse_input == SparseInput::kOn ||
-      (tc.sparse_input == SparseInput::kAuto && data.train.pixels.scalar_type() == torch::kByte &&
-       !data.train.scale.normalize);
-  const auto build = [&] {
-    engine.reset();
-    built.emplace(initial_model(config, activation, data));
-    (*built)->to(device);
-    engine = make_engine(tc.engine, *built, tc, sparse_input);
-    if (tc.diagnostics) engine->enable_diagnostics((*built)->linears().size(), device);
-  };
+  Trainee t;
+  const auto build = [&] { t.build(config, activation, data, device); };
   build();
-  result.parameters = count_parameters(**built);
-  // The shuffling stream is seeded apart from the weight initialisation.
-  at::Generator shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
-  int64_t resumed = 0;
-  if (callbacks.checkpoint) {
-    std::string why;
-    resumed =
-        load_checkpoint(*callbacks.checkpoint, *built, *engine, shuffle, result, why).value_or(0);
-    if (!why.empty()) {  // not used: start from scratch, with nothing of it restored
-      build();
-      shuffle = at::make_generator<at::CPUGeneratorImpl>(shuffle_seed(tc.seed));
-      result.epochs.clear();
-      result.initial_grad_norm.clear();
-    }
-    if (callbacks.on_resume) callbacks.on_resume(resumed, why);
-  }
-  MLP& model = *built;
-
-  const Split& train = data.train;
-  const int64_t n = train.size();
-  const int64_t bs = tc.batch_size;
-  const int64_t steps = (n + bs - 1) / bs;
-  // Per-step sizes (the last batch may be short) weight the per-step mean losses.
-  torch::Tensor step_sizes = torch::full({steps}, double(bs), torch::kDouble);
-  step_sizes[steps - 1] = double(n - (steps - 1) * bs);
-  step_sizes = step_sizes.to(device);
-  auto device_opts = torch::TensorOptions().device(device);
-  torch::Tensor step_loss = torch::empty({steps}, device_opts.dtype(torch::kFloat));
-  torch::Tensor step_correct = torch::empty({steps}, device_opts.dtype(torch::kLong));
-  std::unique_ptr<BatchStream> batches;
-  if (config.data.pipeline == Pipeline::kExample) {
-    batches = std::make_unique<ExampleStream>(train, bs, shuffle);
-  } else {
-    batches = std::make_unique<GatherStream>(train, bs, shuffle);
-  }
+  result.parameters = count_parameters(**t.model);
+  const int64_t resumed = resume_from_checkpoint(t, result, callbacks, build);
+  MLP& model = *t.model;
+  StepTotals totals(data.train.size(), tc.batch_size, device);
+  const std::unique_ptr<BatchStream> batches = make_batches(config, data.train, t.shuffle);
 
   model->train();
-  torch::Tensor x, y;
   for (int64_t epoch = resumed + 1; epoch <= tc.epochs; ++epoch) {
-    const auto t0 = Clock::now();
-    batches->start_epoch();
-    for (int64_t s = 0; batches->next(x, y); ++s) {
-      if (callbacks.stop && callbacks.stop->load(std::memory_order_relaxed) != 0) {
-        throw RunInterrupted();
-      }
-      engine->step(x, y, step_loss[s], step_correct[s]);
-      if (callbacks.on_step) callbacks.on_step(s + 1, steps, epoch);
-    }
     EpochMetrics m;
     m.epoch = epoch;
-    m.train_loss = (step_loss.to(torch::kDouble) * step_sizes).sum().item<double>() / double(n);
-    m.train_accuracy = 100.0 * double(step_correct.sum().item<int64_t>()) / double(n);
+    const auto t0 = Clock::now();
+    train_epoch(*t.engine, *batches, totals, epoch, callbacks);
+    m.train_loss = totals.mean_loss();
+    m.train_accuracy = totals.accuracy();
     m.train_seconds = seconds_since(t0);
-    const auto t1 = Clock::now();
-    std::vector<LayerStats> layer_stats;
-    EvalMetrics test =
-        evaluate(model, data.test, tc.eval_batch_size, tc.diagnostics ? &layer_stats : nullptr);
-    if (tc.diagnostics) {
-      if (epoch == 1) result.initial_grad_norm = engine->first_step_grad_norm();
-      StepDiagnostics steps = engine->take_diagnostics();
-      EpochDiagnostics d;
-      d.grad_norm = std::move(steps.grad_norm);
-      d.layers = std::move(layer_stats);
-      d.forward_seconds = steps.forward_seconds;
-      d.backward_seconds = steps.backward_seconds;
-      d.optimizer_seconds = steps.optimizer_seconds;
-      m.diagnostics = std::move(d);
-    }
-    if (data.validation.size() > 0) {
-      const EvalMetrics val = evaluate(model, data.validation, tc.eval_batch_size);
-      m.val_loss = val.loss;
-      m.val_accuracy = val.accuracy;
-    }
-    m.learned = learned_values(model);
-    m.test_seconds = seconds_since(t1);
-    m.test_loss = test.loss;
-    m.test_accuracy = test.accuracy;
+    test_epoch(model, *t.engine, data, tc, result, m);
     m.seconds = m.train_seconds + m.test_seconds;
     result.epochs.push_back(m);
     if (!std::isfinite(m.train_loss) || !std::isfinite(m.test_loss)) result.status = "diverged";
     // The last epoch needs none: the finished run is kept instead.
     if (callbacks.checkpoint && epoch < tc.epochs && result.status != "diverged") {
-      save_checkpoint(*callbacks.checkpoint, model, *engine, shuffle, result);
+      save_checkpoint(*callbacks.checkpoint, model, *t.engine, t.shuffle, result);
     }
     if (callbacks.on_epoch) callbacks.on_epoch(result, m);
     if (result.status == "diverged") break;
