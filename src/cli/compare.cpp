@@ -38,9 +38,10 @@ void setup_compare(CLI::App& app, int& status) {
       "Join sweeps into one table: a row per activation, a column per sweep (or per value of "
       "--by KEY)",
       kCompareExamples, status, [options] { return run_compare(*options); });
-  cmd->add_option("dirs", options->dirs, "the sweeps' directories")->required();
+  cmd->add_option("dirs", options->dirs, "the sweeps' directories")->required()->type_name("DIR");
   cmd->add_option("--by", options->by,
-                  "a config key: one column per value of it (e.g. data.dataset, train.lr)");
+                  "a config key: one column per value of it (e.g. data.dataset, train.lr)")
+      ->type_name("KEY");
 }
 
 }  // namespace actbench::cli

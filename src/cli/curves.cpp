@@ -82,8 +82,9 @@ void setup_curves(CLI::App& app, int& status) {
       },
       "grid points (default 601)");
   cmd->add_option("--config,-c", options->config,
-                  "draw this config's activations (YAML or JSON), formulas included");
-  cmd->add_option("--out,-o", options->out, "JSON file to write")->required();
+                  "draw this config's activations (YAML or JSON), formulas included")
+      ->type_name("CONFIG");
+  cmd->add_option("--out,-o", options->out, "JSON file to write")->required()->type_name("FILE");
 }
 
 }  // namespace actbench::cli

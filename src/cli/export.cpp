@@ -37,8 +37,10 @@ void setup_export(CLI::App& app, int& status) {
   CLI::App* cmd = add_command(
       app, "export", "Print a sweep's table for a paper or a spreadsheet (csv, latex, markdown)",
       kExportExamples, status, [options] { return run_export(*options); });
-  cmd->add_option("dir", options->dir, "the sweep's directory")->required();
-  cmd->add_option("--format,-f", options->format, "csv, latex or markdown")->capture_default_str();
+  cmd->add_option("dir", options->dir, "the sweep's directory")->required()->type_name("DIR");
+  cmd->add_option("--format,-f", options->format, "csv, latex or markdown")
+      ->capture_default_str()
+      ->type_name("csv|latex|markdown");
   add_summary_options(*cmd, options->baseline, options->spread);
 }
 

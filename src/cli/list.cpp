@@ -18,6 +18,7 @@ Examples:
   actbench list activations        every activation, its aliases, parameters and formula
   actbench list activations configs/formulas.yaml
                                    also that config's activations (formulas as written)
+  actbench list activations --markdown   the same as docs/architecture.md's table
   actbench list keys               every config key: type, default, description
   actbench list keys --markdown    the same as the README's table
   actbench list keys --schema      the config's JSON Schema (docs/results.schema.json))";
@@ -52,16 +53,30 @@ std::string spec_params(const ActivationSpec& spec) {
   return parts.empty() ? "-" : join(parts, ", ");
 }
 
-void list_activations(std::ostream& out, const std::string& config) {
+// The registry as a table (`markdown`: names in backticks, for the docs' generated table).
+Table activation_table(bool markdown) {
+  const auto code = [markdown](const std::string& s) {
+    return markdown && s != "-" ? "`" + s + "`" : s;
+  };
   Table table({"name", "aliases", "parameters (defaults)", "formula"});
   for (const auto& a : activation_registry()) {
-    table.add({a.name, a.aliases.empty() ? "-" : join(a.aliases, ", "),
+    std::vector<std::string> aliases;
+    for (const auto& alias : a.aliases) aliases.push_back(code(alias));
+    table.add({code(a.name), aliases.empty() ? "-" : join(aliases, ", "),
                param_summary(a) + (a.learnable ? " [learnable]" : ""), a.formula});
   }
   const ActivationInfo& formula = *find_activation("formula");
-  table.add({formula.name, "-", "expr, params {NAME: VALUE | {init, learnable, per_unit}}",
+  table.add({code(formula.name), "-", "expr, params {NAME: VALUE | {init, learnable, per_unit}}",
              formula.formula});
-  table.print(out);
+  return table;
+}
+
+void list_activations(std::ostream& out, const std::string& config, bool markdown) {
+  if (markdown) {
+    activation_table(true).print_markdown(out);
+    return;
+  }
+  activation_table(false).print(out);
   out << "\nNames are case-insensitive and ignore '_' and '-' (LeakyReLU = leaky_relu).\n"
          "Parameters go in the config: {name: leaky_relu, negative_slope: 0.2, label: "
          "\"LeakyReLU(0.2)\"}\n"
@@ -98,17 +113,13 @@ void list_keys(std::ostream& out, bool markdown) {
     table.print(out);
     return;
   }
-  auto cell = [](std::string s) {
-    std::string escaped;
-    for (char ch : s) escaped += ch == '|' ? std::string("\\|") : std::string(1, ch);
-    return escaped;
-  };
-  out << "| key | type | default | description |\n|---|---|---|---|\n";
+  Table table({"key", "type", "default", "description"});
   for (const auto& k : config_keys()) {
     const std::string notes = key_notes(k);
-    out << "| `" << k.name << "` | " << cell(k.type) << " | " << cell(k.default_text) << " | "
-        << cell(k.description + (notes.empty() ? "" : " (" + notes + ")")) << " |\n";
+    table.add({"`" + k.name + "`", k.type, k.default_text,
+               k.description + (notes.empty() ? "" : " (" + notes + ")")});
   }
+  table.print_markdown(out);
 }
 
 }  // namespace
@@ -145,9 +156,12 @@ void setup_list(CLI::App& app, int& status) {
   CLI::App* acts =
       list->add_subcommand("activations", "Every activation with its parameters and defaults");
   auto config = std::make_shared<std::string>();
-  acts->add_option("config", *config, "a config file: also list its activations");
-  acts->callback([config, &status] {
-    list_activations(std::cout, *config);
+  auto acts_markdown = std::make_shared<bool>(false);
+  acts->add_option("config", *config, "a config file: also list its activations")
+      ->type_name("CONFIG");
+  acts->add_flag("--markdown", *acts_markdown, "the registry as a Markdown table (the docs')");
+  acts->callback([config, acts_markdown, &status] {
+    list_activations(std::cout, *config, *acts_markdown);
     status = kExitOk;
   });
   auto markdown = std::make_shared<bool>(false);

@@ -39,7 +39,9 @@ void setup_ls(CLI::App& app, int& status) {
   auto root = std::make_shared<std::string>("results");
   CLI::App* cmd = add_command(app, "ls", "List the sweeps under a results root (default: results)",
                               kLsExamples, status, [root] { return run_ls(*root); });
-  cmd->add_option("root", *root, "the folder holding the sweeps")->capture_default_str();
+  cmd->add_option("root", *root, "the folder holding the sweeps")
+      ->capture_default_str()
+      ->type_name("DIR");
 }
 
 }  // namespace actbench::cli

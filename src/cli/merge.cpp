@@ -57,7 +57,9 @@ void setup_merge(CLI::App& app, int& status) {
   CLI::App* cmd = add_command(
       app, "merge", "Rebuild DIR/results.json and DIR/summary.json from DIR/runs (after shards)",
       kMergeExamples, status, [options] { return run_merge(*options); });
-  cmd->add_option("dir", options->dir, "the sweep's output directory")->required();
+  cmd->add_option("dir", options->dir, "the sweep's output directory")
+      ->required()
+      ->type_name("DIR");
   cmd->add_option("--baseline", options->baseline,
                   "activation label to compare against (default: the sweep's)");
   cmd->add_flag("--complete", options->complete,

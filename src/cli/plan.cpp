@@ -156,8 +156,7 @@ int run_plan(const PlanOptions& o) {
   std::string adaptive_line;
   Plan plan;
   if (adaptive(source)) {
-    AdaptiveState state =
-        adaptive_state(source, SweepOptions{o.run.shard, o.run.store, o.run.fresh, {}, {}, {}});
+    AdaptiveState state = adaptive_state(source, sweep_options(o.run));
     plan = std::move(state.plan);
     adaptive_line = state.status;
   } else {

@@ -69,13 +69,18 @@ void setup_plot(CLI::App& app, int& status) {
   CLI::App* cmd =
       add_command(app, "plot", "Draw a sweep's figures and report (runs scripts/plot_results.py)",
                   kPlotExamples, status, [options]() -> int { run_plot(*options); });
-  cmd->add_option("dir", options->input, "the sweep's directory, or its results.json")->required();
+  cmd->add_option("dir", options->input, "the sweep's directory, or its results.json")
+      ->required()
+      ->type_name("DIR");
   cmd->add_option("--out,-o", options->out,
-                  "where to write (default: DIR/plots; DIR/paper with --style paper)");
-  cmd->add_option("--curves", options->curves, "`actbench curves` output to draw");
+                  "where to write (default: DIR/plots; DIR/paper with --style paper)")
+      ->type_name("DIR");
+  cmd->add_option("--curves", options->curves, "`actbench curves` output to draw")
+      ->type_name("FILE");
   cmd->add_option("--style", options->style,
                   "screen (default: PNG and SVG, report.html) or paper (PDF and PGF, 3.5 in and "
-                  "7.16 in wide)");
+                  "7.16 in wide)")
+      ->type_name("screen|paper");
   cmd->add_option("--formats", options->formats,
                   "screen: png, svg or png,svg (default); paper: pdf, pgf or pdf,pgf (default)");
 }

@@ -55,7 +55,9 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
       app, "run", "Train and test every activation the config lists, at every point of its sweep",
       kRunExamples, status, [options, raise_after, &argv] {
         const ConfigSource source = source_from_options(*options);
-        SweepOptions sweep{options->shard, options->store, options->fresh, {}, argv, *raise_after};
+        SweepOptions sweep = sweep_options(*options);
+        sweep.argv = argv;
+        sweep.raise_after = *raise_after;
         if (options->max_memory)
           sweep.max_memory = parse_memory_size(*options->max_memory, "--max-memory");
         if (adaptive(source)) return run_adaptive_sweep(source, sweep);

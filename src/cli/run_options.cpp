@@ -7,11 +7,14 @@ namespace actbench::cli {
 
 void add_run_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--config,-c", o.config_file, "YAML or JSON config file")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile)
+      ->type_name("CONFIG");
   cmd.add_option("args", o.positionals,
-                 "KEY=VALUE overrides, KEY=a,b sweeps (and optionally the config file)");
-  cmd.add_option("--device,-d", o.device, "auto | cpu | cuda | cuda:N");
-  cmd.add_option("--out,-o", o.out, "output directory (default: results/<name>)");
+                 "KEY=VALUE overrides, KEY=a,b sweeps (and optionally the config file)")
+      ->type_name("[CONFIG] KEY=VALUE ...");
+  cmd.add_option("--device,-d", o.device, "auto | cpu | cuda | cuda:N")
+      ->type_name("auto|cpu|cuda|cuda:N");
+  cmd.add_option("--out,-o", o.out, "output directory (default: results/<name>)")->type_name("DIR");
   cmd.add_option("--jobs,-j", o.jobs,
                  "runs trained side by side (default: one per core on CPU, 1 on CUDA)");
   cmd.add_option_function<std::string>(
@@ -20,7 +23,8 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
       "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
   cmd.add_option("--store", o.store,
                  "the run store: finished runs kept for every sweep (default: $ACTBENCH_STORE, "
-                 "else .actbench-store beside the output directory)");
+                 "else .actbench-store beside the output directory)")
+      ->type_name("DIR");
   cmd.add_option("--max-memory", o.max_memory,
                  "refuse a sweep whose runs would need more memory than this (e.g. 4G, 512M; "
                  "default: the machine's)");
@@ -47,6 +51,14 @@ ConfigSource source_from_options(const RunOptions& o) {
   if (o.out) set_config_value(source, "out", *o.out, "command line");
   if (o.jobs) set_config_value(source, "jobs", *o.jobs, "command line");
   return source;
+}
+
+SweepOptions sweep_options(const RunOptions& o) {
+  SweepOptions sweep;
+  sweep.shard = o.shard;
+  sweep.store = o.store;
+  sweep.fresh = o.fresh;
+  return sweep;
 }
 
 Plan plan_from_options(const RunOptions& o) {

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "plan/plan.h"
+#include "sweep/runner.h"
 
 namespace actbench::cli {
 
@@ -30,6 +31,9 @@ void add_run_options(CLI::App& cmd, RunOptions& options);
 
 // The config as read (file < overrides < flags), before its sweep is expanded.
 ConfigSource source_from_options(const RunOptions& options);
+
+// The sweep options the flags set: shard, store and --fresh.
+SweepOptions sweep_options(const RunOptions& options);
 
 // The config expanded into the sweep's plan.
 Plan plan_from_options(const RunOptions& options);

@@ -42,7 +42,7 @@ void setup_show(CLI::App& app, int& status) {
   CLI::App* cmd = add_command(app, "show",
                               "Print a sweep's table and paired differences again (writes nothing)",
                               kShowExamples, status, [options] { return run_show(*options); });
-  cmd->add_option("dir", options->dir, "the sweep's directory")->required();
+  cmd->add_option("dir", options->dir, "the sweep's directory")->required()->type_name("DIR");
   add_summary_options(*cmd, options->baseline, options->spread);
 }
 

@@ -1,5 +1,5 @@
-// The subcommands, one file each (run, plan, merge, show, ls, compare, curves, peak, plot,
-// list .cpp):
+// The subcommands, one file each (run, plan, merge, show, ls, compare, export, curves, peak, plot,
+// list, completion .cpp), registered in cli/app.cpp's table:
 // an options struct bound to typed flags, a setup_x that declares them with the subcommand's own
 // examples, and the job itself in the subcommand's callback, which stores the exit status in
 // `status`. User errors are thrown as InputError (main prints one line and exits 2).
@@ -32,6 +32,7 @@ void setup_ls(CLI::App& app, int& status);
 void setup_show(CLI::App& app, int& status);
 void setup_compare(CLI::App& app, int& status);
 void setup_export(CLI::App& app, int& status);
+void setup_completion(CLI::App& app, int& status);
 
 // --baseline LABEL and --spread ci95|sd, for the subcommands that read a sweep back.
 void add_summary_options(CLI::App& cmd, std::optional<std::string>& baseline,

@@ -51,4 +51,22 @@ void Table::print(std::ostream& out) const {
   }
 }
 
+void Table::print_markdown(std::ostream& out) const {
+  const auto cell = [](const std::string& s) {
+    std::string escaped;
+    for (char ch : s) escaped += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return escaped;
+  };
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    out << "|";
+    for (const auto& c : rows_[r]) out << " " << cell(c) << " |";
+    out << "\n";
+    if (r == 0) {
+      out << "|";
+      for (size_t i = 0; i < rows_[0].size(); ++i) out << "---|";
+      out << "\n";
+    }
+  }
+}
+
 }  // namespace actbench

@@ -20,6 +20,8 @@ class Table {
 
   Table& add(std::vector<std::string> row);
   void print(std::ostream& out) const;
+  // As a Markdown table (the docs' generated tables): '|' in a cell is escaped; needs a header.
+  void print_markdown(std::ostream& out) const;
 
   const std::vector<std::vector<std::string>>& rows() const { return rows_; }
 
