@@ -415,6 +415,26 @@ TEST(Activations, EveryEntryHasItsOwnStyleInDisplayOrder) {
   EXPECT_EQ(actbench::activation_style(resolve("leaky_relu")).marker, "D");
 }
 
+// The palette is a function, not a list as long as the registry: an entry added past the named
+// colours still gets a style of its own.
+TEST(Activations, PaletteServesAnyNumberOfEntriesEachDistinct) {
+  const auto& r = actbench::activation_registry();
+  for (size_t i = 0; i < r.size(); ++i) {
+    EXPECT_EQ(actbench::palette_style(i).color, r[i].style.color);
+    EXPECT_EQ(actbench::palette_style(i).marker, r[i].style.marker);
+  }
+  std::set<std::string> colors;
+  std::set<std::pair<std::string, std::string>> dash_and_marker;
+  for (size_t i = 0; i < 200; ++i) {
+    const actbench::ActivationStyle s = actbench::palette_style(i);
+    EXPECT_THAT(s.color, ::testing::MatchesRegex("#[0-9a-f]{6}")) << i;
+    EXPECT_TRUE(colors.insert(s.color).second) << i << " repeats colour " << s.color;
+    if (i < 48) {
+      EXPECT_TRUE(dash_and_marker.insert({s.dash.get<std::string>(), s.marker}).second) << i;
+    }
+  }
+}
+
 TEST(Activations, OtherLabelsGetAHashedColourAndDashAndTheEntrysMarker) {
   const std::vector<std::string> colors{"#ee7733", "#0077bb", "#33bbee", "#ee3377",
                                         "#cc3311", "#009988", "#77aadd", "#aaaa00",

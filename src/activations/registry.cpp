@@ -1,5 +1,7 @@
 #include "activations/registry.h"
 
+#include <cmath>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -139,13 +141,23 @@ constexpr size_t kDashCount = sizeof(kDashes) / sizeof(kDashes[0]);
 constexpr const char* kMarkers[] = {"o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p"};
 constexpr size_t kMarkerCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
 
+// A colour for entries past the named palettes: hues a golden angle apart (never the same twice),
+// at a saturation and value that stay readable on white.
+std::string generated_colour(size_t i) {
+  const double hue = std::fmod(double(i) * 137.50776405003785, 360.0) / 60.0;
+  const double s = 0.65, v = 0.75, c = v * s;
+  const double x = c * (1 - std::fabs(std::fmod(hue, 2.0) - 1));
+  const int sector = int(hue) % 6;
+  const double rgb[6][3] = {{c, x, 0}, {x, c, 0}, {0, c, x}, {0, x, c}, {x, 0, c}, {c, 0, x}};
+  char text[8];
+  std::snprintf(text, sizeof text, "#%02x%02x%02x", int((rgb[sector][0] + v - c) * 255 + 0.5),
+                int((rgb[sector][1] + v - c) * 255 + 0.5),
+                int((rgb[sector][2] + v - c) * 255 + 0.5));
+  return text;
+}
+
 void assign_styles(std::vector<ActivationInfo>& r) {
-  if (r.size() != kColours.size()) throw std::logic_error("every activation needs a colour");
-  for (size_t i = 0; i < r.size(); ++i) {
-    // The dash moves on by one each time the markers start over: (dash, marker) never repeats.
-    const char* dash = kDashes[(i + i / kMarkerCount) % kDashCount];
-    r[i].style = {kColours[i], dash, kMarkers[i % kMarkerCount]};
-  }
+  for (size_t i = 0; i < r.size(); ++i) r[i].style = palette_style(i);
 }
 
 std::vector<ActivationInfo> build_registry() {
@@ -466,6 +478,14 @@ std::string activation_formula(const ActivationSpec& spec) {
 double activation_init_slope(const ActivationSpec& spec) {
   const ActivationInfo& info = activation_info(spec);
   return info.init_slope ? info.init_slope(spec.params) : 0.0;
+}
+
+ActivationStyle palette_style(size_t index) {
+  // The dash moves on by one each time the markers start over: (dash, marker) repeats only
+  // after 48 entries, and the colour never does.
+  const std::string colour = index < kColours.size() ? kColours[index] : generated_colour(index);
+  return {colour, kDashes[(index + index / kMarkerCount) % kDashCount],
+          kMarkers[index % kMarkerCount]};
 }
 
 ActivationStyle activation_style(const ActivationSpec& spec) {

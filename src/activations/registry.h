@@ -114,6 +114,10 @@ double activation_init_slope(const ActivationSpec& spec);
 // a stable hash of the label, from colours and patterns no entry uses.
 ActivationStyle activation_style(const ActivationSpec& spec);
 
+// The style of the index-th registry entry, for any index: the named colour-blind-safe palettes
+// first, then generated colours; every entry's (colour, dash, marker) differs from the others'.
+ActivationStyle palette_style(size_t index);
+
 // The spec's place in display order: its entry's index in the registry (the tutorial's four
 // first); unknown names sort last.
 size_t activation_order(const ActivationSpec& spec);
