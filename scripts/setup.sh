@@ -22,9 +22,10 @@ PACKAGES=(
 # What only the tests use (scripts/test.sh asks for them; the demo does not): Chromium renders
 # the plot report in a real browser, poppler-utils (pdfinfo, pdffonts, pdftotext) opens the
 # paper-style PDFs, Slurm and munge run a single-node cluster for the Slurm workflow
-# (scripts/slurm/local_cluster.sh). Without them those tests skip with a message.
+# (scripts/slurm/local_cluster.sh). Without them those tests skip with a message. clang-format 14
+# and universal-ctags check the code's rules (scripts/lint.sh).
 TEST_PACKAGES=(
-  chromium poppler-utils slurm-wlm munge
+  chromium poppler-utils slurm-wlm munge clang-format-14 universal-ctags
 )
 # What only scripts/fuzz.sh uses: clang and its runtime libraries (libFuzzer, the sanitizers).
 FUZZ_PACKAGES=(

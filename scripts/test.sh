@@ -3,7 +3,7 @@
 # builds actbench and its tests, fetches MNIST (for the one test that uses the real data set; it
 # is skipped if the data cannot be fetched), runs every test, then each fuzz target briefly
 # (scripts/fuzz.sh 15).
-#   scripts/test.sh             the above
+#   scripts/test.sh             the above (after scripts/lint.sh: format, layers, function lengths)
 #   scripts/test.sh --sanitize  instead: everything built with AddressSanitizer and
 #                               UndefinedBehaviorSanitizer into build-sanitize/, and every test run
 #                               there; any report fails the test it comes from
@@ -18,6 +18,7 @@ case "${1:-}" in
 esac
 
 bash scripts/setup.sh --tests
+bash scripts/lint.sh
 if [ "$sanitize" -eq 1 ]; then
   build=build-sanitize
   ACTBENCH_BUILD_DIR=$build bash scripts/build.sh -DACTBENCH_BUILD_TESTS=ON -DACTBENCH_SANITIZE=ON
