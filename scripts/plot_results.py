@@ -29,29 +29,10 @@ Styles:
                     embedded as TrueType; no titles (the caption says it): figures.tex holds a
                     LaTeX figure environment with each caption
 
-Figures:
-  train_loss, test_loss, test_accuracy  the metric against epoch, one line per activation and one
-                                        panel per swept point: the mean over completed seeds with a
-                                        +-1 std band (with several seeds)
-  learned_params     the activations' learned parameters (a formula's learnable constants, PReLU's
-                     weight) by epoch, a panel per parameter (and swept point), a line per
-                     activation and hidden layer, the layers told apart by opacity; per-unit
-                     values averaged over units (skipped when no activation learns any)
-  curves             each activation and its derivative (from curves.json; skipped without one)
-  gradient_norms     per activation, each Linear layer's mean weight-gradient norm by epoch
-  gradient_vs_depth  input-layer gradient norm against the number of hidden layers, at the first
-                     step (the initial weights) and over the last epoch (only when model.hidden
-                     is swept over several depths): vanishing gradients at a glance
-  dead_saturated     dead units and saturated outputs per hidden layer after the last epoch
-  final_accuracy     final test accuracy per group with its 95% interval
-  paired_differences the mean paired difference against the baseline per comparison with its 95%
-                     interval, significant ones (Holm-adjusted p < 0.05) filled, the adjusted p at
-                     the right (skipped with one seed: no interval, no test)
-  seconds_per_epoch  time per epoch per group with its 95% interval, and the last epoch split
-                     into forward/backward/optimizer/other training/test where the phases were
-                     timed (CPU)
-The figures that need per-epoch diagnostics (train.diagnostics), learnable activation parameters,
-curves.json or several seeds are skipped, with a log line, without them.
+Figures: the table FIGURES in scripts/plotting/figures.py, in the order they are drawn and
+listed (name, draw function, description). The figures that need per-epoch diagnostics
+(train.diagnostics), learnable activation parameters, curves.json or several seeds are skipped,
+with a log line, without them.
 
 Example:
   build/actbench run configs/depth.yaml --out results/depth
@@ -110,19 +91,12 @@ def parse_args(argv):
 
 
 def draw_everything(canvas):
-    from plotting import figures_epochs, figures_groups, figures_layers
+    from plotting.figures import FIGURES
     from plotting.report import build_report, render_html, render_latex, render_markdown
     for suffix, width in canvas.style.variants:
         canvas.set_variant(suffix, width)
-        figures_epochs.draw_epoch_figures(canvas)
-        figures_epochs.draw_learned_params(canvas)
-        figures_epochs.draw_curves(canvas)
-        figures_layers.draw_gradient_norms(canvas)
-        figures_layers.draw_gradient_vs_depth(canvas)
-        figures_layers.draw_dead_saturated(canvas)
-        figures_groups.draw_final_accuracy(canvas)
-        figures_groups.draw_paired_differences(canvas)
-        figures_groups.draw_seconds_per_epoch(canvas)
+        for figure in FIGURES:
+            figure.draw(canvas, figure.name)
     if canvas.style.report:
         blocks = build_report(canvas.sweep, canvas)
         outputs = (("report.md", render_markdown),
