@@ -3,6 +3,7 @@
 
 usage: scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE]
                                [--style screen|paper] [--formats LIST]
+       scripts/plot_results.py --list-figures[=names|json|markdown]
 
 RESULTS_OR_SWEEP_DIR is a results.json (schema actbench.results/4 or /5) or the sweep directory
 holding one. summary.json (actbench.summary/3, required) is read from beside it, and curves.json
@@ -30,9 +31,14 @@ Styles:
                     LaTeX figure environment with each caption
 
 Figures: the table FIGURES in scripts/plotting/figures.py, in the order they are drawn and
-listed (name, draw function, description). The figures that need per-epoch diagnostics
-(train.diagnostics), learnable activation parameters, curves.json or several seeds are skipped,
-with a log line, without them.
+listed (name, draw function, description); --list-figures prints it (below). The figures that
+need per-epoch diagnostics (train.diagnostics), learnable activation parameters, curves.json or
+several seeds are skipped, with a log line, without them.
+
+--list-figures prints the figures' names, one per line, in drawing order, and exits: nothing is
+read or drawn (RESULTS_OR_SWEEP_DIR, matplotlib and jsonschema are not needed).
+--list-figures=json prints [{"name": ..., "description": ...}] instead, --list-figures=markdown
+the table of figures in the docs (scripts/update_docs.py writes it there).
 
 Example:
   build/actbench run configs/depth.yaml --out results/depth
@@ -53,6 +59,7 @@ both); where the python3 first on PATH lacks them, run the script with /usr/bin/
 needs no TeX installation to write (LaTeX reads it: \\usepackage{pgf}, then \\input{NAME.pgf}).
 """
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -63,7 +70,8 @@ from plotting.common import STYLES, InputError, fail, log, write_atomic  # noqa:
 from plotting.load import SetupError, load, parse_formats  # noqa: E402
 
 USAGE = ("scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE] "
-         "[--style screen|paper] [--formats LIST]")
+         "[--style screen|paper] [--formats LIST], or --list-figures[=names|json|markdown]")
+LIST_FORMATS = ("names", "json", "markdown")
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -76,7 +84,7 @@ def parse_args(argv):
         prog="plot_results.py",
         description="Figures and a report (report.md, report.html) for an actbench sweep "
                     "(results.json actbench.results/4 or /5 and summary.json actbench.summary/3).")
-    p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR",
+    p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR", nargs="?",
                    help="results.json, or its sweep directory (summary.json beside it)")
     p.add_argument("--out", metavar="DIR", help="output directory (default: <input dir>/plots; "
                    "<input dir>/paper with --style paper)")
@@ -87,7 +95,29 @@ def parse_args(argv):
                    "figures.tex)")
     p.add_argument("--formats", help="screen: png, svg or png,svg (default); paper: pdf, pgf "
                    "or pdf,pgf (default)")
-    return p.parse_args(argv)
+    p.add_argument("--list-figures", nargs="?", const="names", metavar="FORMAT",
+                   help="print the figures in drawing order and exit, reading and drawing "
+                   "nothing: their names one per line (FORMAT names, the default), "
+                   "--list-figures=json: [{\"name\": ..., \"description\": ...}], "
+                   "--list-figures=markdown: the table of figures in the docs")
+    args = p.parse_args(argv)
+    if args.list_figures is not None and args.list_figures not in LIST_FORMATS:
+        p.error("--list-figures=%s: unknown format (use %s)" % (args.list_figures,
+                                                                 ", ".join(LIST_FORMATS)))
+    if args.list_figures is None and args.input is None:
+        p.error("the following arguments are required: RESULTS_OR_SWEEP_DIR")
+    return args
+
+
+def list_figures(how):
+    """--list-figures: the table of figures as names, JSON or the docs' Markdown table."""
+    from plotting import figures
+    if how == "json":
+        sys.stdout.write(json.dumps(figures.as_json(), indent=1, ensure_ascii=False) + "\n")
+    elif how == "markdown":
+        sys.stdout.write(figures.markdown_table())
+    else:
+        sys.stdout.write("".join(name + "\n" for name in figures.names()))
 
 
 def draw_everything(canvas):
@@ -118,6 +148,9 @@ def parse_style(text):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.list_figures is not None:
+        list_figures(args.list_figures)
+        return 0
     try:
         style = parse_style(args.style)
         formats = parse_formats(args.formats or style.default_formats, style)
