@@ -85,7 +85,7 @@ def main():
 
     parts = figure_parts()
     if os.path.isfile(args.actbench) and os.access(args.actbench, os.X_OK):
-        parts = key_parts(args.actbench) + parts
+        parts = key_parts(os.path.abspath(args.actbench)) + parts
     else:
         print("update_docs: no actbench at %s (build it, or pass --actbench): the README's key "
               "table and docs/results.schema.json are not %s"
