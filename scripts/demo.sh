@@ -30,9 +30,11 @@ echo "demo: the activations' curves and derivatives (actbench curves):" >&2
 
 echo >&2
 echo "demo: drawing the plots (scripts/plot_results.py)" >&2
-/usr/bin/python3 scripts/plot_results.py "$out" --out "$out/plots" >/dev/null
+# stdout: the files written, one per line; the figures drawn are the PNGs among them.
+written=$(/usr/bin/python3 scripts/plot_results.py "$out" --out "$out/plots")
+drawn=$(printf '%s\n' "$written" | sed -n 's|^.*/\([^/]*\)\.png$|\1|p' | paste -sd, - |
+  sed 's/,/, /g')
 echo "demo: results in $out/results.json and $out/summary.json" >&2
-echo "demo: plots in $out/plots/ (train_loss, test_loss, test_accuracy, curves, gradient_norms," \
-  "dead_saturated, final_accuracy, seconds_per_epoch: .png and .svg)" >&2
+echo "demo: plots in $out/plots/ ($drawn: .png and .svg)" >&2
 echo "demo: report in $out/plots/report.html (self-contained) and $out/plots/report.md" >&2
 echo "demo: done in $(( $(date +%s) - start )) s" >&2

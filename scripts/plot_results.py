@@ -3,6 +3,7 @@
 
 usage: scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE]
                                [--style screen|paper] [--formats LIST]
+       scripts/plot_results.py --list-figures[=names|json|markdown]
 
 RESULTS_OR_SWEEP_DIR is a results.json (schema actbench.results/4 or /5) or the sweep directory
 holding one. summary.json (actbench.summary/3, required) is read from beside it, and curves.json
@@ -29,29 +30,15 @@ Styles:
                     embedded as TrueType; no titles (the caption says it): figures.tex holds a
                     LaTeX figure environment with each caption
 
-Figures:
-  train_loss, test_loss, test_accuracy  the metric against epoch, one line per activation and one
-                                        panel per swept point: the mean over completed seeds with a
-                                        +-1 std band (with several seeds)
-  learned_params     the activations' learned parameters (a formula's learnable constants, PReLU's
-                     weight) by epoch, a panel per parameter (and swept point), a line per
-                     activation and hidden layer, the layers told apart by opacity; per-unit
-                     values averaged over units (skipped when no activation learns any)
-  curves             each activation and its derivative (from curves.json; skipped without one)
-  gradient_norms     per activation, each Linear layer's mean weight-gradient norm by epoch
-  gradient_vs_depth  input-layer gradient norm against the number of hidden layers, at the first
-                     step (the initial weights) and over the last epoch (only when model.hidden
-                     is swept over several depths): vanishing gradients at a glance
-  dead_saturated     dead units and saturated outputs per hidden layer after the last epoch
-  final_accuracy     final test accuracy per group with its 95% interval
-  paired_differences the mean paired difference against the baseline per comparison with its 95%
-                     interval, significant ones (Holm-adjusted p < 0.05) filled, the adjusted p at
-                     the right (skipped with one seed: no interval, no test)
-  seconds_per_epoch  time per epoch per group with its 95% interval, and the last epoch split
-                     into forward/backward/optimizer/other training/test where the phases were
-                     timed (CPU)
-The figures that need per-epoch diagnostics (train.diagnostics), learnable activation parameters,
-curves.json or several seeds are skipped, with a log line, without them.
+Figures: the table FIGURES in scripts/plotting/figures.py, in the order they are drawn and
+listed (name, draw function, description); --list-figures prints it (below). The figures that
+need per-epoch diagnostics (train.diagnostics), learnable activation parameters, curves.json or
+several seeds are skipped, with a log line, without them.
+
+--list-figures prints the figures' names, one per line, in drawing order, and exits: nothing is
+read or drawn (RESULTS_OR_SWEEP_DIR, matplotlib and jsonschema are not needed).
+--list-figures=json prints [{"name": ..., "description": ...}] instead, --list-figures=markdown
+the table of figures in the docs (scripts/update_docs.py writes it there).
 
 Example:
   build/actbench run configs/depth.yaml --out results/depth
@@ -72,6 +59,7 @@ both); where the python3 first on PATH lacks them, run the script with /usr/bin/
 needs no TeX installation to write (LaTeX reads it: \\usepackage{pgf}, then \\input{NAME.pgf}).
 """
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -82,7 +70,8 @@ from plotting.common import STYLES, InputError, fail, log, write_atomic  # noqa:
 from plotting.load import SetupError, load, parse_formats  # noqa: E402
 
 USAGE = ("scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE] "
-         "[--style screen|paper] [--formats LIST]")
+         "[--style screen|paper] [--formats LIST], or --list-figures[=names|json|markdown]")
+LIST_FORMATS = ("names", "json", "markdown")
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -95,7 +84,7 @@ def parse_args(argv):
         prog="plot_results.py",
         description="Figures and a report (report.md, report.html) for an actbench sweep "
                     "(results.json actbench.results/4 or /5 and summary.json actbench.summary/3).")
-    p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR",
+    p.add_argument("input", metavar="RESULTS_OR_SWEEP_DIR", nargs="?",
                    help="results.json, or its sweep directory (summary.json beside it)")
     p.add_argument("--out", metavar="DIR", help="output directory (default: <input dir>/plots; "
                    "<input dir>/paper with --style paper)")
@@ -106,23 +95,38 @@ def parse_args(argv):
                    "figures.tex)")
     p.add_argument("--formats", help="screen: png, svg or png,svg (default); paper: pdf, pgf "
                    "or pdf,pgf (default)")
-    return p.parse_args(argv)
+    p.add_argument("--list-figures", nargs="?", const="names", metavar="FORMAT",
+                   help="print the figures in drawing order and exit, reading and drawing "
+                   "nothing: their names one per line (FORMAT names, the default), "
+                   "--list-figures=json: [{\"name\": ..., \"description\": ...}], "
+                   "--list-figures=markdown: the table of figures in the docs")
+    args = p.parse_args(argv)
+    if args.list_figures is not None and args.list_figures not in LIST_FORMATS:
+        p.error("--list-figures=%s: unknown format (use %s)" % (args.list_figures,
+                                                                 ", ".join(LIST_FORMATS)))
+    if args.list_figures is None and args.input is None:
+        p.error("the following arguments are required: RESULTS_OR_SWEEP_DIR")
+    return args
+
+
+def list_figures(how):
+    """--list-figures: the table of figures as names, JSON or the docs' Markdown table."""
+    from plotting import figures
+    if how == "json":
+        sys.stdout.write(json.dumps(figures.as_json(), indent=1, ensure_ascii=False) + "\n")
+    elif how == "markdown":
+        sys.stdout.write(figures.markdown_table())
+    else:
+        sys.stdout.write("".join(name + "\n" for name in figures.names()))
 
 
 def draw_everything(canvas):
-    from plotting import figures_epochs, figures_groups, figures_layers
+    from plotting.figures import FIGURES
     from plotting.report import build_report, render_html, render_latex, render_markdown
     for suffix, width in canvas.style.variants:
         canvas.set_variant(suffix, width)
-        figures_epochs.draw_epoch_figures(canvas)
-        figures_epochs.draw_learned_params(canvas)
-        figures_epochs.draw_curves(canvas)
-        figures_layers.draw_gradient_norms(canvas)
-        figures_layers.draw_gradient_vs_depth(canvas)
-        figures_layers.draw_dead_saturated(canvas)
-        figures_groups.draw_final_accuracy(canvas)
-        figures_groups.draw_paired_differences(canvas)
-        figures_groups.draw_seconds_per_epoch(canvas)
+        for figure in FIGURES:
+            figure.draw(canvas, figure.name)
     if canvas.style.report:
         blocks = build_report(canvas.sweep, canvas)
         outputs = (("report.md", render_markdown),
@@ -144,6 +148,9 @@ def parse_style(text):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.list_figures is not None:
+        list_figures(args.list_figures)
+        return 0
     try:
         style = parse_style(args.style)
         formats = parse_formats(args.formats or style.default_formats, style)

@@ -42,7 +42,7 @@ const std::vector<std::pair<std::string, double>> kWidths{{"", 3.5}, {"-wide", 7
 
 TEST_F(PaperStyle, WritesPdfAndPgfOfEveryFigureAtBothWidthsAndNoReport) {
   std::set<std::string> expected{"figures.tex"};
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     for (const auto& [suffix, width] : kWidths) {
       expected.insert(f + suffix + ".pdf");
       expected.insert(f + suffix + ".pgf");
@@ -54,16 +54,16 @@ TEST_F(PaperStyle, WritesPdfAndPgfOfEveryFigureAtBothWidthsAndNoReport) {
 
   // figures.tex: a figure environment per figure (the single-column PDF), each with its caption.
   const std::string tex = read_text(dir() / "figures.tex");
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     EXPECT_EQ(count_of(tex, "\\includegraphics{" + f + ".pdf}"), 1u) << f;
   }
-  EXPECT_EQ(count_of(tex, "\\begin{figure}"), kFigures.size());
-  EXPECT_EQ(count_of(tex, "\\caption{"), kFigures.size());
+  EXPECT_EQ(count_of(tex, "\\begin{figure}"), figure_names().size());
+  EXPECT_EQ(count_of(tex, "\\caption{"), figure_names().size());
   EXPECT_THAT(tex, HasSubstr("Holm"));
 }
 
 TEST_F(PaperStyle, PdfPagesAreAColumnWideWithEightToNinePointTextInEmbeddedTrueType) {
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     for (const auto& [suffix, width] : kWidths) {
       SCOPED_TRACE(f + suffix + ".pdf");
       const nlohmann::json m = measure("pdf", dir() / (f + suffix + ".pdf"));
@@ -117,7 +117,7 @@ std::string unescaped_special(const std::string& text) {
 TEST_F(PaperStyle, PgfIsAPictureOfTheSameWidthWithLatexSafeText) {
   EXPECT_EQ(unescaped_special("5\\% of \\(10^{-2}\\) d\\_z"), "");
   EXPECT_EQ(unescaped_special("test acc %"), "%");
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     for (const auto& [suffix, width] : kWidths) {
       SCOPED_TRACE(f + suffix + ".pgf");
       const std::string pgf = read_text(dir() / (f + suffix + ".pgf"));
@@ -165,7 +165,7 @@ TEST_F(PaperStyle, PopplerOpensThePdfsAndFindsEveryWordOnThePage) {
     GTEST_SKIP() << "no pdfinfo, pdffonts and pdftotext (Debian: poppler-utils; "
                     "scripts/setup.sh --tests installs it)";
   }
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     SCOPED_TRACE(f + ".pdf");
     const std::string pdf = (dir() / (f + ".pdf")).string();
     const CommandResult info = actbench_test::run_captured("pdfinfo", {pdf});

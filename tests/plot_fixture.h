@@ -1,6 +1,7 @@
 // The fixture of the plot-script tests (PlotScript, PaperStyle): the fixture sweep in
 // tests/fixtures/plot (written by actbench itself: tests/fixtures/plot/regenerate.sh), the
-// script, and helpers to run it and read what it wrote.
+// script, the figures it draws (figure_names(), also ReportBrowser's), and helpers to run it and
+// read what it wrote.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -40,10 +41,24 @@ inline const fs::path kFixture = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "fixt
 
 inline const fs::path kChecks = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "figure_checks.py";
 
-inline const std::vector<std::string> kFigures{
-    "train_loss",     "test_loss",          "test_accuracy",     "learned_params",
-    "curves",         "gradient_norms",     "gradient_vs_depth", "dead_saturated",
-    "final_accuracy", "paired_differences", "seconds_per_epoch"};
+// The figures the script draws, in its order: what `plot_results.py --list-figures` prints (the
+// table FIGURES in scripts/plotting/figures.py), run once per test process. When the script
+// cannot list them, every test that asks fails with its output (and gets an empty list).
+inline const std::vector<std::string>& figure_names() {
+  static const std::pair<std::vector<std::string>, std::string> listed = [] {
+    const CommandResult r = actbench_test::run_captured(
+        "timeout 120 " + shell_quote(ACTBENCH_PYTHON) + " " + shell_quote(kScript.string()),
+        {"--list-figures"});
+    std::vector<std::string> names = lines_of(r.out);
+    if (r.exit_code != 0 || names.empty()) {
+      return std::make_pair(std::vector<std::string>{},
+                            "plot_results.py --list-figures failed: " + r.describe());
+    }
+    return std::make_pair(names, std::string());
+  }();
+  if (!listed.second.empty()) ADD_FAILURE() << listed.second;
+  return listed.first;
+}
 
 inline std::string describe(const CommandResult& r) {
   return "exit " + std::to_string(r.exit_code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +

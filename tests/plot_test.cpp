@@ -3,7 +3,8 @@
 // SVG, the report in Markdown and self-contained HTML, the list of written files on stdout; no
 // text over another (ACTBENCH_PLOT_CHECK=1); one seed: no band, no paired-difference figure; no
 // learned activation parameters: no learned_params figure; bad input is one error line, exit 2 and
-// nothing written. Needs Debian's python3 with matplotlib
+// nothing written; --list-figures (whose names every test here expects) as names, JSON and the
+// docs' Markdown table. Needs Debian's python3 with matplotlib
 // (python3-matplotlib) and python3-jsonschema; without them the tests skip with a message. The
 // paper style: paper_style_test.cpp.
 #include "plot_fixture.h"
@@ -18,7 +19,7 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
   ASSERT_EQ(r.exit_code, 0) << describe(r);
 
   std::set<std::string> expected{"report.md", "report.html"};
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     expected.insert(f + ".png");
     expected.insert(f + ".svg");
   }
@@ -30,7 +31,7 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
     ASSERT_TRUE(fs::exists(out / name));
     EXPECT_GT(fs::file_size(out / name), 0u);
   }
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     SCOPED_TRACE(f);
     const auto [width, height] = png_size(out / (f + ".png"));
     EXPECT_EQ(width, 1500u);
@@ -43,7 +44,7 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
   const std::string md = read_text(out / "report.md");
   EXPECT_THAT(md, StartsWith("# "));
   // Every figure once.
-  for (const auto& f : kFigures) EXPECT_EQ(count_of(md, "](" + f + ".png)"), 1u) << f;
+  for (const auto& f : figure_names()) EXPECT_EQ(count_of(md, "](" + f + ".png)"), 1u) << f;
   // A table of contents, the ranking table and the paired tests, as summary.json phrases them.
   EXPECT_THAT(md, HasSubstr("**Contents**"));
   EXPECT_THAT(md, HasSubstr("- [Ranking](#ranking)"));
@@ -67,7 +68,7 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
 
   const std::string page = read_text(out / "report.html");
   EXPECT_THAT(page, HasSubstr("data:image/png;base64,"));
-  EXPECT_EQ(count_of(page, "<img "), kFigures.size());
+  EXPECT_EQ(count_of(page, "<img "), figure_names().size());
   EXPECT_THAT(page, HasSubstr("<nav class=\"toc\">"));
   EXPECT_THAT(page, HasSubstr("<a href=\"#paired-tests\">"));
   EXPECT_THAT(page, HasSubstr("<h2 id=\"paired-tests\">"));
@@ -147,7 +148,7 @@ TEST_F(PlotScript, NoLearnedParametersSkipsTheLearnedParamsFigure) {
   const std::string md = read_text(out / "report.md");
   EXPECT_EQ(count_of(md, "learned_params"), 1u) << md;
   EXPECT_THAT(md, HasSubstr("`learned_params`: no activation has learnable parameters"));
-  EXPECT_EQ(count_of(read_text(out / "report.html"), "<img "), kFigures.size() - 1);
+  EXPECT_EQ(count_of(read_text(out / "report.html"), "<img "), figure_names().size() - 1);
   EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
 }
 
@@ -285,13 +286,60 @@ TEST_F(PlotScript, FormatsPngWritesNoSvg) {
   for (const auto& name : names) {
     EXPECT_EQ(fs::path(name).extension().string() == ".svg", false) << name;
   }
-  for (const auto& f : kFigures) {
+  for (const auto& f : figure_names()) {
     EXPECT_EQ(names.count(f + ".png"), 1u) << f;
     EXPECT_EQ(png_size(out / (f + ".png")), std::make_pair(1500u, 900u)) << f;
   }
   EXPECT_EQ(names.count("report.md"), 1u);
   EXPECT_EQ(names.count("report.html"), 1u);
   EXPECT_THAT(r.out, Not(HasSubstr(".svg")));
+}
+
+TEST_F(PlotScript, ListFiguresPrintsTheTableAsNamesJsonOrMarkdown) {
+  // The names, one per line (figure_names() reads them so): each figure once.
+  const std::vector<std::string>& names = figure_names();
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  const CommandResult plain = run_plot({"--list-figures"});
+  ASSERT_EQ(plain.exit_code, 0) << describe(plain);
+  EXPECT_EQ(lines_of(plain.out), names);
+  EXPECT_EQ(plain.err, "");
+
+  // JSON: the same names in the same order, each with its description.
+  const CommandResult json = run_plot({"--list-figures=json"});
+  ASSERT_EQ(json.exit_code, 0) << describe(json);
+  EXPECT_EQ(json.err, "");
+  const nlohmann::json listed = nlohmann::json::parse(json.out);
+  ASSERT_TRUE(listed.is_array()) << json.out;
+  ASSERT_EQ(listed.size(), names.size()) << json.out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    SCOPED_TRACE(names[i]);
+    EXPECT_EQ(listed[i].size(), 2u) << listed[i].dump();
+    EXPECT_EQ(listed[i]["name"].get<std::string>(), names[i]);
+    EXPECT_FALSE(listed[i]["description"].get<std::string>().empty());
+  }
+
+  // Markdown: the docs' table (scripts/update_docs.py checks it is the one in docs/), every figure
+  // named once, in order, every description in a row.
+  const CommandResult md = run_plot({"--list-figures=markdown"});
+  ASSERT_EQ(md.exit_code, 0) << describe(md);
+  EXPECT_THAT(md.out, StartsWith("| figure | what it shows |\n| --- | --- |\n"));
+  size_t previous = 0;
+  for (const auto& name : names) {
+    SCOPED_TRACE(name);
+    const size_t at = md.out.find("`" + name + "`");
+    ASSERT_NE(at, std::string::npos) << md.out;
+    EXPECT_GT(at, previous);
+    EXPECT_EQ(count_of(md.out, "`" + name + "`"), 1u);
+    previous = at;
+  }
+  for (const auto& figure : listed) {
+    EXPECT_THAT(md.out, HasSubstr("| " + figure["description"].get<std::string>() + " |\n"));
+  }
+
+  // An unknown format, and no sweep without --list-figures: one error line each.
+  expect_one_line_error(run_plot({"--list-figures=xml"}));
+  expect_one_line_error(run_plot({}));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "plot_fixture.h"
 #include "test_support.h"
 
 // Named, so that a unity build that puts this file beside plot_test.cpp sees no clash.
@@ -43,7 +44,10 @@ using ::testing::Not;
 const fs::path kScript = fs::path(ACTBENCH_SOURCE_DIR) / "scripts" / "plot_results.py";
 const fs::path kFixture = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "fixtures" / "plot";
 const fs::path kChecks = fs::path(ACTBENCH_SOURCE_DIR) / "tests" / "figure_checks.py";
-constexpr size_t kFigureCount = 11;  // every figure of the fixture sweep, once
+// Every figure of the fixture sweep, once: as many as `plot_results.py --list-figures` names.
+size_t figure_count() {
+  return actbench_plot_test::figure_names().size();
+}
 
 // What the page under test runs: errors as they happen, then the images and the links on load.
 const char* kChecker = R"(<script>
@@ -224,7 +228,7 @@ TEST_F(ReportBrowser, EveryImageLoadsEveryLinkResolvesAndNoScriptFails) {
   const auto [result, log] = check(page_under_test("check.html"));
   ASSERT_TRUE(result.contains("images")) << result.dump(1);
   EXPECT_THAT(result["errors"], IsEmpty()) << result.dump(1);
-  ASSERT_EQ(result["images"].size(), kFigureCount) << result.dump(1);
+  ASSERT_EQ(result["images"].size(), figure_count()) << result.dump(1);
   for (const auto& img : result["images"]) {
     SCOPED_TRACE(img["alt"].get<std::string>());
     EXPECT_TRUE(img["complete"].get<bool>());
@@ -233,7 +237,7 @@ TEST_F(ReportBrowser, EveryImageLoadsEveryLinkResolvesAndNoScriptFails) {
     EXPECT_GT(img["ink"].get<double>(), 0.01) << "the figure is blank where the page shows it";
   }
   // The table of contents: a link per section and figure, each to a heading on the page.
-  EXPECT_GE(result["links"].get<size_t>(), kFigureCount + 4);
+  EXPECT_GE(result["links"].get<size_t>(), figure_count() + 4);
   EXPECT_THAT(result["dangling"], IsEmpty()) << result.dump(1);
   EXPECT_GT(result["text"].get<size_t>(), 2000u);  // the tables and captions are there
   EXPECT_THAT(log, Not(HasSubstr("Uncaught")));
@@ -251,7 +255,7 @@ TEST_F(ReportBrowser, ABrokenImageAndAScriptErrorAreCaught) {
   });
   const auto [result, log] = check(page);
   ASSERT_TRUE(result.contains("images")) << result.dump(1);
-  ASSERT_EQ(result["images"].size(), kFigureCount);
+  ASSERT_EQ(result["images"].size(), figure_count());
   size_t broken = 0;
   for (const auto& img : result["images"]) broken += img["width"].get<int>() == 0;
   EXPECT_EQ(broken, 1u) << result.dump(1);

@@ -5,11 +5,13 @@
                      scripts/compare_reference.py)
   load.py            reads and validates results.json, summary.json (actbench.summary/3) and
                      curves.json
+  figures.py         FIGURES, the one table of figures: each one's name, draw function and
+                     description, in drawing order (plot_results.py --list-figures prints it)
   figures_base.py    the figure helpers: facets, legends beside the plot, saving (PGF too),
                      the layout check (ACTBENCH_PLOT_CHECK=1)
-  figures_epochs.py  train_loss, test_loss, test_accuracy, learned_params, curves
-  figures_layers.py  gradient_norms, gradient_vs_depth, dead_saturated
-  figures_groups.py  final_accuracy, paired_differences, seconds_per_epoch
+  figures_epochs.py  the draw functions of the per-epoch figures and the activation curves
+  figures_layers.py  ... of the per-layer figures (gradient norms, dead and saturated units)
+  figures_groups.py  ... of the per-group figures (final accuracy, paired differences, time)
   report.py          report.md and report.html (screen style), figures.tex (paper style)
 
 Every label, order, colour, line style, marker, statistic and sentence comes from summary.json;

@@ -1,25 +1,26 @@
-"""train_loss, test_loss, test_accuracy (groups' per-epoch series, one facet per swept point),
-learned_params (the groups' learned activation parameters by epoch and hidden layer) and curves
-(curves.json)."""
+"""The per-epoch figures -- the groups' train loss, test loss and test accuracy (one facet per
+swept point), their learned activation parameters by epoch and hidden layer -- and the
+activation curves (curves.json). Each draw_* function draws one entry of figures.FIGURES and
+takes the figure's name from it."""
 from .common import nan_if_null
 from .figures_base import epochs_of
 from .figures_layers import layer_count, layer_values
 
-EPOCH_FIGURES = (
-    ("train_loss", "train_loss", "cross-entropy loss (nats)", "Training loss by epoch",
-     "The mean training loss per epoch: the lower and the sooner it falls, the easier the "
-     "network trains."),
-    ("test_loss", "test_loss", "cross-entropy loss (nats)", "Test loss by epoch",
-     "The test-set loss after each epoch: a curve that turns upward while the training loss "
-     "keeps falling is overfitting."),
-    ("test_accuracy", "test_accuracy", "test accuracy (%)", "Test accuracy by epoch",
-     "Test accuracy after each epoch: compare where the curves level off."),
-)
+def draw_train_loss(canvas, name):
+    epoch_metric(canvas, name, "train_loss", "cross-entropy loss (nats)", "Training loss by epoch",
+                 "The mean training loss per epoch: the lower and the sooner it falls, the easier "
+                 "the network trains.")
 
 
-def draw_epoch_figures(canvas):
-    for name, metric, ylabel, title, caption in EPOCH_FIGURES:
-        epoch_metric(canvas, name, metric, ylabel, title, caption)
+def draw_test_loss(canvas, name):
+    epoch_metric(canvas, name, "test_loss", "cross-entropy loss (nats)", "Test loss by epoch",
+                 "The test-set loss after each epoch: a curve that turns upward while the "
+                 "training loss keeps falling is overfitting.")
+
+
+def draw_test_accuracy(canvas, name):
+    epoch_metric(canvas, name, "test_accuracy", "test accuracy (%)", "Test accuracy by epoch",
+                 "Test accuracy after each epoch: compare where the curves level off.")
 
 
 def plot_series(canvas, ax, series, style, order, count, band=True):
@@ -121,30 +122,30 @@ def layer_alpha(layer, layers):
     return 1.0 - 0.55 * layer / max(1, layers - 1)
 
 
-def draw_learned_params(canvas):
+def draw_learned_params(canvas, name):
     sweep = canvas.sweep
     panels = learned_panels(sweep)
     if not panels:
-        canvas.skip("learned_params", "no activation has learnable parameters (a formula's "
+        canvas.skip(name, "no activation has learnable parameters (a formula's "
                     "learnable constants, PReLU's weight)")
         return
     fig, axes, nrows, ncols = canvas.facets(len(panels), sharex=True)
     several_points = len(set(point.index for _, point, _ in panels)) > 1
     labels = sweep.labels_in([g for _, _, groups in panels for g in groups])
-    max_layers = max(layer_count(g["learned"][name]) for name, _, groups in panels
+    max_layers = max(layer_count(g["learned"][param]) for param, _, groups in panels
                      for g in groups)
     max_epoch = 1
     drawn = banded = False
     first_axes = {}  # a parameter's panels share their y axis: its values at each point compare
-    for i, ((name, point, groups), ax) in enumerate(zip(panels, axes)):
-        if name in first_axes:
-            ax.sharey(first_axes[name])
-        first_axes.setdefault(name, ax)
+    for i, ((param, point, groups), ax) in enumerate(zip(panels, axes)):
+        if param in first_axes:
+            ax.sharey(first_axes[param])
+        first_axes.setdefault(param, ax)
         lines = [(g, layer) for g in groups
-                 for layer in range(layer_count(g["learned"][name]))]
+                 for layer in range(layer_count(g["learned"][param]))]
         empty = True
         for order, (g, layer) in enumerate(lines):
-            series = g["learned"][name]
+            series = g["learned"][param]
             style = dict(sweep.style(g["activation"]), alpha=layer_alpha(layer, max_layers))
             line, band = plot_series(canvas, ax, {"mean": layer_values(series, layer),
                                                   "std": layer_values(series, layer, "std")},
@@ -156,7 +157,7 @@ def draw_learned_params(canvas):
         if empty:
             ax.text(0.5, 0.5, "no value", transform=ax.transAxes, ha="center", va="center",
                     color="#777777", fontsize=canvas.fs("small"))
-        title = name + (", " + point.text if several_points and point.text else "")
+        title = param + (", " + point.text if several_points and point.text else "")
         ax.set_title(canvas.wrap(title, ncols), fontsize=canvas.fs("panel")
                      if len(panels) <= 4 else canvas.fs("tiny"))
         ax.grid(True, alpha=0.3)
@@ -165,7 +166,7 @@ def draw_learned_params(canvas):
         if i + ncols >= len(panels):
             ax.set_xlabel("epoch")
     if not drawn:
-        canvas.skip("learned_params", "no learned parameter has a value", fig)
+        canvas.skip(name, "no learned parameter has a value", fig)
         return
     axes[0].xaxis.set_major_locator(canvas.ticker.MaxNLocator(integer=True))
     axes[0].set_xlim(0.8, max_epoch + 0.2)
@@ -191,7 +192,7 @@ def draw_learned_params(canvas):
                     "standard deviation over them." % seeds)
     else:
         caption += " One run per line (%s): no band, no spread to show." % seeds
-    canvas.save(fig, "learned_params", title, caption)
+    canvas.save(fig, name, title, caption)
 
 
 def matching_curves(sweep):
@@ -210,15 +211,15 @@ def matching_curves(sweep):
     return chosen
 
 
-def draw_curves(canvas):
+def draw_curves(canvas, name):
     sweep = canvas.sweep
     if sweep.curves is None:
-        canvas.skip("curves", "no curves file (write one with `actbench curves --out "
+        canvas.skip(name, "no curves file (write one with `actbench curves --out "
                     "DIR/curves.json`, or pass --curves FILE)")
         return
     chosen = matching_curves(sweep)
     if not chosen:
-        canvas.skip("curves", "%s has none of the sweep's activations" % sweep.curves_path)
+        canvas.skip(name, "%s has none of the sweep's activations" % sweep.curves_path)
         return
     x = [float(v) for v in sweep.curves["x"]]
     fig, axes = canvas.new_figure(1, 2)
@@ -250,7 +251,7 @@ def draw_curves(canvas):
     canvas.outside_legend(fig, handles, labels)
     formulas = "; ".join("%s: %s" % (e["label"], e["formula"]) for _, e in chosen
                          if isinstance(e.get("formula"), str) and e["formula"])
-    canvas.save(fig, "curves", title,
+    canvas.save(fig, name, title,
                 "Each activation (left) and its derivative (right), from actbench curves: where "
                 "the derivative is near zero, as in sigmoid's and tanh's flat tails, almost no "
                 "gradient flows back through the unit.%s" % (

@@ -59,10 +59,10 @@ def pad(ax, extent, minimum_span, include=None):
     ax.set_xlim(lo - 0.06 * span, hi + 0.06 * span)
 
 
-def draw_final_accuracy(canvas):
+def draw_final_accuracy(canvas, name):
     sweep = canvas.sweep
     if not sweep.groups:
-        canvas.skip("final_accuracy", "the summary has no groups")
+        canvas.skip(name, "the summary has no groups")
         return
     summary = sweep.summary
     fig, axes = canvas.new_figure(1, 1, label_rows=len(sweep.groups))
@@ -82,7 +82,7 @@ def draw_final_accuracy(canvas):
     title = "Final test accuracy (mean over seeds, 95% confidence interval)"
     canvas.suptitle(fig, title)
     canvas.fit_left_margin(fig, [ax])
-    canvas.save(fig, "final_accuracy", title,
+    canvas.save(fig, name, title,
                 "Final test accuracy per activation and swept setting: the mean over the "
                 "completed seeds (marker) with its 95%% confidence interval (bar; none with one "
                 "seed); at the right, mean \u00b1 spread as the ranking table writes it (%s). "
@@ -114,17 +114,17 @@ def difference_rows(sweep):
     return rows
 
 
-def draw_paired_differences(canvas):
+def draw_paired_differences(canvas, name):
     sweep = canvas.sweep
     summary = sweep.summary
     diffs = summary["differences"]
     if not diffs:
-        canvas.skip("paired_differences", "no paired differences (one activation, or no "
+        canvas.skip(name, "no paired differences (one activation, or no "
                     "baseline at any point)")
         return
     if not any(d["final_test_accuracy"] is not None
                and d["final_test_accuracy"]["ci95"] is not None for d in diffs):
-        canvas.skip("paired_differences", "no comparison has two paired seeds: no interval and "
+        canvas.skip(name, "no comparison has two paired seeds: no interval and "
                     "no test (sweep train.seed for them)")
         return
     rows = difference_rows(sweep)
@@ -160,7 +160,7 @@ def draw_paired_differences(canvas):
     ns = sorted(set(d["tests"]["n"] for d in diffs))
     n_text = ("%d seeds" % ns[0]) if len(ns) == 1 else ("%d to %d seeds" % (ns[0], ns[-1]))
     comparisons = max(d["tests"].get("comparisons", 0) for d in diffs)
-    canvas.save(fig, "paired_differences", title,
+    canvas.save(fig, name, title,
                 "Each comparison's mean paired difference in final test accuracy (activation "
                 "minus %s at the same seeds: the same initial weights and batches), with the 95%% "
                 "confidence interval of the mean difference (bar; Student's t over %s). Filled "
@@ -196,11 +196,11 @@ def epoch_split(g):
             for key, _, _, _ in PHASES]
 
 
-def draw_seconds_per_epoch(canvas):
+def draw_seconds_per_epoch(canvas, name):
     sweep = canvas.sweep
     groups = [g for g in sweep.groups if g["completed"] > 0]
     if not groups:
-        canvas.skip("seconds_per_epoch", "no completed run")
+        canvas.skip(name, "no completed run")
         return
     splits = [epoch_split(g) for g in groups]
     stacked = all(s is not None for s in splits)
@@ -256,7 +256,7 @@ def draw_seconds_per_epoch(canvas):
     canvas.outside_legend(fig, handles, names,
                           title="phase (mean over epochs and seeds)" if stacked else None)
     canvas.fit_left_margin(fig, [ax])
-    canvas.save(fig, "seconds_per_epoch", title,
+    canvas.save(fig, name, title,
                 "Wall-clock time per epoch for each activation and setting%s: shows what an "
                 "activation costs and where the time goes."
                 % (", the mean epoch split into forward, backward, optimizer, other training and "

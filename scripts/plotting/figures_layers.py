@@ -31,10 +31,10 @@ def group_at(point, label):
 
 # -- gradient norms per layer --------------------------------------------------------------------
 
-def draw_gradient_norms(canvas):
+def draw_gradient_norms(canvas, name):
     sweep = canvas.sweep
     if not sweep.has_series("grad_norm"):
-        canvas.skip("gradient_norms", "the runs carry no diagnostics (train.diagnostics)")
+        canvas.skip(name, "the runs carry no diagnostics (train.diagnostics)")
         return
     labels = sweep.labels_in(sweep.groups)
     # A row of panels per point (two at most) when the activations fit in a row, else one grid
@@ -83,7 +83,7 @@ def draw_gradient_norms(canvas):
         if i % ncols == 0 and nrows <= 2:
             ax.set_ylabel("L2 norm of dL/dW (log)")
     if not drawn:
-        canvas.skip("gradient_norms", "no positive gradient norms in the series", fig)
+        canvas.skip(name, "no positive gradient norms in the series", fig)
         return
     for ax in axes:
         canvas.log_y(ax, small=nrows > 1)
@@ -95,7 +95,7 @@ def draw_gradient_norms(canvas):
     canvas.outside_legend(fig, [handles[k] for k in layers],
                           ["layer %d" % (k + 1) for k in layers],
                           title="Linear layer\n(1 = input, last = output)")
-    canvas.save(fig, "gradient_norms", title,
+    canvas.save(fig, name, title,
                 "The mean L2 norm of each Linear layer's weight gradient per epoch (log scale): "
                 "layers whose line sits orders of magnitude below the output layer's receive "
                 "almost no gradient, the signature of vanishing gradients. Lines: the mean over "
@@ -143,22 +143,22 @@ MOMENTS = (("at the first step (initial weights)", initial_input_norm),
            ("mean over the last epoch", last_epoch_input_norm))
 
 
-def draw_gradient_vs_depth(canvas):
+def draw_gradient_vs_depth(canvas, name):
     sweep = canvas.sweep
     if "model.hidden" not in sweep.summary["axes"]:
-        canvas.skip("gradient_vs_depth", "model.hidden is not swept")
+        canvas.skip(name, "model.hidden is not swept")
         return
     depths = sorted(set(len(g["point"]["model.hidden"]) for g in sweep.groups
                         if isinstance(g["point"].get("model.hidden"), list)))
     if len(depths) < 2:
-        canvas.skip("gradient_vs_depth", "the swept model.hidden values do not differ in depth "
+        canvas.skip(name, "the swept model.hidden values do not differ in depth "
                     "(number of hidden layers)")
         return
     rows = depth_rows(sweep)
     moments = [m for m in MOMENTS
                if any(finite(m[1](g)[0]) for g in sweep.groups)]
     if not moments:
-        canvas.skip("gradient_vs_depth", "no input-layer gradient norms (train.diagnostics)")
+        canvas.skip(name, "no input-layer gradient norms (train.diagnostics)")
         return
     fig, grid = canvas.new_figure(len(rows), len(moments), sharey=True, sharex=True)
     labels = sweep.labels_in(sweep.groups)
@@ -198,7 +198,7 @@ def draw_gradient_vs_depth(canvas):
             if c == 0:
                 ax.set_ylabel(canvas.wrap("input layer's L2 norm of dL/dW", 1, "label"))
     if not drawn:
-        canvas.skip("gradient_vs_depth", "no positive input-layer gradient norms", fig)
+        canvas.skip(name, "no positive input-layer gradient norms", fig)
         return
     for row in grid:
         for ax in row:
@@ -211,7 +211,7 @@ def draw_gradient_vs_depth(canvas):
     shown = [label for label in labels if label in drawn]
     canvas.outside_legend(fig, [canvas.line_handle(label) for label in shown], shown,
                           title="activation")
-    canvas.save(fig, "gradient_vs_depth", title,
+    canvas.save(fig, name, title,
                 "The input layer's weight-gradient norm against the number of hidden layers "
                 "(log scale), at the first step (what the initialisation lets through) and over "
                 "the last epoch (after training): a line that falls steeply with depth shows the "
@@ -224,10 +224,10 @@ def draw_gradient_vs_depth(canvas):
 
 # -- dead and saturated units --------------------------------------------------------------------
 
-def draw_dead_saturated(canvas):
+def draw_dead_saturated(canvas, name):
     sweep = canvas.sweep
     if not (sweep.has_series("dead") or sweep.has_series("saturated")):
-        canvas.skip("dead_saturated", "the runs carry no diagnostics (train.diagnostics)")
+        canvas.skip(name, "the runs carry no diagnostics (train.diagnostics)")
         return
     points, note = chosen_points(sweep, 2)
     fig, grid = canvas.new_figure(len(points), 2)
@@ -281,7 +281,7 @@ def draw_dead_saturated(canvas):
             if r == len(points) - 1:
                 ax.set_xlabel(canvas.wrap("hidden layer (1 = nearest the input)", 2, "label"))
     if not drawn:
-        canvas.skip("dead_saturated", "no dead/saturated fractions in the series", fig)
+        canvas.skip(name, "no dead/saturated fractions in the series", fig)
         return
     if len(points) > 1 and not canvas.paper:
         fig.subplots_adjust(hspace=0.7)
@@ -296,7 +296,7 @@ def draw_dead_saturated(canvas):
                        markeredgewidth=canvas.lw(0.6), markersize=canvas.ms(6)))
                for label in labels]
     canvas.outside_legend(fig, handles, labels, title="activation")
-    canvas.save(fig, "dead_saturated", title,
+    canvas.save(fig, name, title,
                 "Per hidden layer after the last epoch: units that never pass gradient on the "
                 "test set (dead) and outputs approaching a bound of the activation, within 5%% of "
                 "the way from f(0) to a finite limit (saturated); high bars "
