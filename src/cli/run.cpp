@@ -46,6 +46,20 @@ RaiseAfter parse_raise_after(const std::string& text) {
                           : SIGTERM};
 }
 
+// The config read (file < overrides < flags), planned, and its runs trained into DIR.
+int run_run(const RunOptions& options, const std::optional<RaiseAfter>& raise_after,
+            const std::vector<std::string>& argv) {
+  const ConfigSource source = source_from_options(options);
+  SweepOptions sweep = sweep_options(options);
+  sweep.argv = argv;
+  sweep.raise_after = raise_after;
+  if (options.max_memory) {
+    sweep.max_memory = parse_memory_size(*options.max_memory, "--max-memory");
+  }
+  if (adaptive(source)) return run_adaptive_sweep(source, sweep);
+  return run_sweep(make_plan(source), sweep);
+}
+
 }  // namespace
 
 void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv) {
@@ -53,16 +67,8 @@ void setup_run(CLI::App& app, int& status, const std::vector<std::string>& argv)
   auto raise_after = std::make_shared<std::optional<RaiseAfter>>();
   CLI::App* cmd = add_command(
       app, "run", "Train and test every activation the config lists, at every point of its sweep",
-      kRunExamples, status, [options, raise_after, &argv] {
-        const ConfigSource source = source_from_options(*options);
-        SweepOptions sweep = sweep_options(*options);
-        sweep.argv = argv;
-        sweep.raise_after = *raise_after;
-        if (options->max_memory)
-          sweep.max_memory = parse_memory_size(*options->max_memory, "--max-memory");
-        if (adaptive(source)) return run_adaptive_sweep(source, sweep);
-        return run_sweep(make_plan(source), sweep);
-      });
+      kRunExamples, status,
+      [options, raise_after, &argv] { return run_run(*options, *raise_after, argv); });
   add_run_options(*cmd, *options);
   // For tests: a deterministic interruption point (see RaiseAfter). Not shown in --help.
   cmd->add_option_function<std::string>(
