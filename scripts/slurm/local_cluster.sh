@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real single-node Slurm cluster on this machine (Debian's slurm-wlm and munge, as root, no
-# systemd), to try scripts/slurm/sweep.sbatch and to test it (tests/slurm_cluster_test.cpp):
+# systemd), to try scripts/slurm/sweep.sbatch and to test it (tests/e2e/slurm_cluster_test.cpp):
 #   scripts/slurm/local_cluster.sh start    start munged, slurmctld and slurmd (what is not running
 #                                           yet) and wait until the node is idle
 #   scripts/slurm/local_cluster.sh stop     cancel the cluster's jobs and stop the daemons it started
