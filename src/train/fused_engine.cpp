@@ -226,7 +226,6 @@ class FusedEngine : public StepEngine {
     }
   }
 
-
   // The first `rows` rows of `buf`, (re)allocated when too small.
   torch::Tensor buffer(torch::Tensor& buf, int64_t rows, int64_t cols) {
     if (!buf.defined() || buf.size(0) < rows || buf.size(1) != cols) {
