@@ -13,14 +13,30 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 
+// What `actbench completion bash` prints, written once per process to a file that every
+// complete() sources (the binary is run once, not once per completion: each run pays LibTorch's
+// start-up).
+const fs::path& completion_script() {
+  static const actbench_test::TempDir dir;
+  static const fs::path script = [] {
+    const actbench_test::CommandResult r =
+        actbench_test::run_actbench({"completion", "bash"}, dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.err, "") << r.describe();
+    actbench_test::write_text(dir / "actbench.bash", r.out);
+    return dir / "actbench.bash";
+  }();
+  return script;
+}
+
 // COMPREPLY for `words` (the last one being completed), one entry per line.
 std::vector<std::string> complete(const std::vector<std::string>& words) {
   std::string array;
   for (const auto& w : words) array += " " + actbench_test::shell_quote(w);
-  const std::string script = "source <(" + actbench_test::shell_quote(ACTBENCH_BINARY) +
-                             " completion bash); cd " +
-                             actbench_test::shell_quote(ACTBENCH_SOURCE_DIR) + "; COMP_WORDS=(" +
-                             array + "); COMP_CWORD=" + std::to_string(words.size() - 1) +
+  const std::string script = "source " + actbench_test::shell_quote(completion_script().string()) +
+                             "; cd " + actbench_test::shell_quote(ACTBENCH_SOURCE_DIR) +
+                             "; COMP_WORDS=(" + array +
+                             "); COMP_CWORD=" + std::to_string(words.size() - 1) +
                              "; _actbench; printf '%s\\n' \"${COMPREPLY[@]}\"";
   const auto r = actbench_test::run_captured("bash", {"-c", script});
   EXPECT_EQ(r.exit_code, 0) << r.err;
