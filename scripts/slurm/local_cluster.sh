@@ -118,6 +118,9 @@ MpiDefault=none
 ReturnToService=2
 KillWait=5
 MinJobAge=600
+# Batch jobs are scheduled as soon as they can run, not at the default's 3 s intervals (the
+# tests, tests/e2e/slurm_cluster_test.cpp, wait for every job and its successor).
+SchedulerParameters=batch_sched_delay=0
 $node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=cpu Nodes=ALL Default=NO MaxTime=INFINITE State=UP
 PartitionName=alt Nodes=ALL Default=NO MaxTime=INFINITE State=UP
