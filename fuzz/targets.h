@@ -1,5 +1,5 @@
 // The bodies of the libFuzzer targets (fuzz/<target>_fuzz.cpp), shared with the FuzzRegression
-// tests (tests/fuzz_regression_test.cpp) so that a crashing input replays through exactly the
+// tests (tests/unit/fuzz_regression_test.cpp) so that a crashing input replays through exactly the
 // code the fuzzer ran. Each function feeds one input to the project's readers and returns
 // normally when the input was accepted or refused with InputError (the documented bad-input
 // error); anything else escapes -- another exception type, a crash, a sanitizer report -- and is

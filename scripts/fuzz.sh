@@ -7,8 +7,8 @@
 # corpus entries go to build-fuzz/corpus/<target>/ (kept between runs, never into the repository).
 # A crash, a sanitizer report, a timeout (> 10 s for one input) or more than 2 GB of memory stops
 # that target: its input is printed and the script exits 1 after the other targets. Keep such an
-# input as a regression test: copy it to fuzz/regressions/<target>/ (tests/fuzz_regression_test.cpp
-# replays every file there) and fix the bug.
+# input as a regression test: copy it to fuzz/regressions/<target>/
+# (tests/unit/fuzz_regression_test.cpp replays every file there) and fix the bug.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,7 +3,9 @@
 #   - every C++ file is formatted by Debian's clang-format 14 with the committed .clang-format
 #     (fix: clang-format-14 -i FILE);
 #   - every include points down the layer order of src/ (scripts/check_layers.py);
-#   - no function in src/ is longer than 80 lines, tables excepted (scripts/check_functions.py).
+#   - no function in src/ is longer than 80 lines, tables excepted (scripts/check_functions.py);
+#   - every GoogleTest suite is named after its file, and every test file is in tests/unit or
+#     tests/e2e and built (scripts/check_test_names.py; docs/testing.md).
 # Warnings as errors are the build's (ACTBENCH_WERROR, on by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +26,6 @@ fi
 rm -f "$report"
 python3 scripts/check_layers.py || status=1
 python3 scripts/check_functions.py || status=1
-if [ "$status" -eq 0 ]; then echo "lint: format, layers and function lengths ok" >&2; fi
+python3 scripts/check_test_names.py || status=1
+if [ "$status" -eq 0 ]; then echo "lint: format, layers, function lengths and test names ok" >&2; fi
 exit "$status"

@@ -7,7 +7,7 @@ and figures:end markers).
 
 Adding a figure: write its draw function (in a figures_*.py module), add its row here, then run
 scripts/update_docs.py. A figure that is skipped for the tests' fixture sweep also needs its
-expectations in tests/plot_test.cpp and tests/paper_style_test.cpp.
+expectations in tests/e2e/plot_script_test.cpp and tests/e2e/paper_style_test.cpp.
 
 Importing this module needs neither matplotlib nor jsonschema (the draw functions import
 matplotlib when they run)."""

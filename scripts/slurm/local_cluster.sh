@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real single-node Slurm cluster on this machine (Debian's slurm-wlm and munge, as root, no
-# systemd), to try scripts/slurm/sweep.sbatch and to test it (tests/slurm_cluster_test.cpp):
+# systemd), to try scripts/slurm/sweep.sbatch and to test it (tests/e2e/slurm_cluster_test.cpp):
 #   scripts/slurm/local_cluster.sh start    start munged, slurmctld and slurmd (what is not running
 #                                           yet) and wait until the node is idle
 #   scripts/slurm/local_cluster.sh stop     cancel the cluster's jobs and stop the daemons it started
@@ -118,6 +118,9 @@ MpiDefault=none
 ReturnToService=2
 KillWait=5
 MinJobAge=600
+# Batch jobs are scheduled as soon as they can run, not at the default's 3 s intervals (the
+# tests, tests/e2e/slurm_cluster_test.cpp, wait for every job and its successor).
+SchedulerParameters=batch_sched_delay=0
 $node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=cpu Nodes=ALL Default=NO MaxTime=INFINITE State=UP
 PartitionName=alt Nodes=ALL Default=NO MaxTime=INFINITE State=UP

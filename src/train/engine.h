@@ -1,5 +1,5 @@
 // Step engines: one optimisation step on a batch, two ways, kept apart like a reference and a fast
-// implementation (tests/engine_test.cpp checks that they agree).
+// implementation (tests/unit/fused_engine_test.cpp checks that they agree).
 //
 //  - "autograd" (autograd_engine.cpp), the reference: the textbook loop. The model's forward,
 //    autograd backward, torch::optim step.

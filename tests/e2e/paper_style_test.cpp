@@ -1,0 +1,216 @@
+// The plot script's paper style: PDF and PGF of every figure at a single column's width (3.5 in)
+// and a double column's (7.16 in), 8-9 pt text, embedded TrueType fonts, LaTeX-safe PGF. The PDF
+// checks that need a PDF reader (poppler-utils: pdfinfo, pdffonts, pdftotext) skip without one.
+// tests/support/figure_checks.py reads what C++ cannot (a PDF's streams, a PNG's pixels).
+#include "plot_fixture.h"
+
+namespace {
+
+using namespace actbench_plot_test;  // NOLINT: the fixture and its helpers
+
+// The paper style, drawn once for the suite: PDF and PGF of every figure at a single column's
+// width (3.5 in) and the full text width (7.16 in), and figures.tex.
+class PaperStyle : public PlotScript {
+ protected:
+  static void SetUpTestSuite() {
+    out_ = new TempDir();
+    result_ = new CommandResult(run_plot(
+        {kFixture.string(), "--out", (out_->path() / "paper").string(), "--style", "paper"}));
+  }
+  static void TearDownTestSuite() {
+    delete result_;
+    delete out_;
+    result_ = nullptr;
+    out_ = nullptr;
+  }
+  void SetUp() override {
+    PlotScript::SetUp();
+    if (IsSkipped()) return;
+    ASSERT_EQ(result_->exit_code, 0) << describe(*result_);
+  }
+  static fs::path dir() { return out_->path() / "paper"; }
+
+  static TempDir* out_;
+  static CommandResult* result_;
+};
+TempDir* PaperStyle::out_ = nullptr;
+CommandResult* PaperStyle::result_ = nullptr;
+
+// Points per inch, as PDF counts.
+constexpr double kPt = 72.0;
+const std::vector<std::pair<std::string, double>> kWidths{{"", 3.5}, {"-wide", 7.16}};
+
+TEST_F(PaperStyle, WritesPdfAndPgfOfEveryFigureAtBothWidthsAndNoReport) {
+  std::set<std::string> expected{"figures.tex"};
+  for (const auto& f : figure_names()) {
+    for (const auto& [suffix, width] : kWidths) {
+      expected.insert(f + suffix + ".pdf");
+      expected.insert(f + suffix + ".pgf");
+    }
+  }
+  EXPECT_EQ(files_in(dir()), expected);
+  EXPECT_EQ(lines_of(result_->out).size(), expected.size()) << describe(*result_);
+  EXPECT_THAT(layout_problems(*result_), ::testing::IsEmpty()) << describe(*result_);
+
+  // figures.tex: a figure environment per figure (the single-column PDF), each with its caption.
+  const std::string tex = read_text(dir() / "figures.tex");
+  for (const auto& f : figure_names()) {
+    EXPECT_EQ(count_of(tex, "\\includegraphics{" + f + ".pdf}"), 1u) << f;
+  }
+  EXPECT_EQ(count_of(tex, "\\begin{figure}"), figure_names().size());
+  EXPECT_EQ(count_of(tex, "\\caption{"), figure_names().size());
+  EXPECT_THAT(tex, HasSubstr("Holm"));
+}
+
+TEST_F(PaperStyle, PdfPagesAreAColumnWideWithEightToNinePointTextInEmbeddedTrueType) {
+  for (const auto& f : figure_names()) {
+    for (const auto& [suffix, width] : kWidths) {
+      SCOPED_TRACE(f + suffix + ".pdf");
+      const nlohmann::json m = measure("pdf", dir() / (f + suffix + ".pdf"));
+      ASSERT_TRUE(m.contains("media_boxes")) << m.dump();
+      ASSERT_EQ(m["media_boxes"].size(), 1u) << m.dump();  // one page
+      const auto& box = m["media_boxes"][0];
+      EXPECT_NEAR(box[2].get<double>() - box[0].get<double>(), width * kPt, 0.01);
+      const double height = box[3].get<double>() - box[1].get<double>();
+      EXPECT_GT(height, 1.0 * kPt);
+      EXPECT_LT(height, 9.0 * kPt);
+      // Every text is set in 8 to 9 points (the operand of each Tf), and there is text.
+      ASSERT_FALSE(m["font_sizes"].empty()) << m.dump();
+      for (const auto& size : m["font_sizes"]) {
+        EXPECT_GE(size.get<double>(), 8.0) << m.dump();
+        EXPECT_LE(size.get<double>(), 9.0) << m.dump();
+      }
+      // TrueType outlines embedded (pdf.fonttype 42): a FontFile2 per font, no Type 3.
+      ASSERT_FALSE(m["fonts"].empty());
+      size_t truetype = 0;
+      for (const auto& font : m["fonts"]) {
+        const std::string subtype = font["subtype"].is_string() ? font["subtype"] : "";
+        EXPECT_NE(subtype, "Type3") << font.dump();
+        truetype += subtype == "CIDFontType2" || subtype == "TrueType";
+      }
+      EXPECT_GE(truetype, 1u);
+      EXPECT_EQ(m["font_files"]["FontFile2"].get<size_t>(), truetype) << m.dump();
+      EXPECT_EQ(m["font_files"]["FontFile"], 0);
+      EXPECT_EQ(m["font_files"]["FontFile3"], 0);
+    }
+  }
+}
+
+// A text of a PGF picture with LaTeX's specials unescaped, or "" when there is none: _ & # % $
+// not preceded by a backslash, outside \(...\) (math, as in a tick label 10^{-2}).
+std::string unescaped_special(const std::string& text) {
+  bool math = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool escaped = i > 0 && text[i - 1] == '\\';
+    if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '(' || text[i + 1] == ')')) {
+      math = text[i + 1] == '(';
+      ++i;
+      continue;
+    }
+    if (!math && !escaped && std::string("_&#%$").find(text[i]) != std::string::npos) {
+      return text.substr(i);
+    }
+  }
+  return "";
+}
+
+TEST_F(PaperStyle, PgfIsAPictureOfTheSameWidthWithLatexSafeText) {
+  EXPECT_EQ(unescaped_special("5\\% of \\(10^{-2}\\) d\\_z"), "");
+  EXPECT_EQ(unescaped_special("test acc %"), "%");
+  for (const auto& f : figure_names()) {
+    for (const auto& [suffix, width] : kWidths) {
+      SCOPED_TRACE(f + suffix + ".pgf");
+      const std::string pgf = read_text(dir() / (f + suffix + ".pgf"));
+      EXPECT_THAT(pgf, HasSubstr("\\begin{pgfpicture}"));
+      EXPECT_THAT(pgf, HasSubstr("\\end{pgfpicture}"));
+      char size[64];
+      std::snprintf(size, sizeof size, "\\pgfqpoint{%.6fin}", width);
+      EXPECT_THAT(pgf, HasSubstr(std::string("\\pgfpathrectangle{\\pgfpointorigin}{") + size));
+      // ASCII only: the non-ASCII symbols the figures use are LaTeX commands.
+      EXPECT_EQ(std::count_if(pgf.begin(), pgf.end(),
+                              [](char c) { return static_cast<unsigned char>(c) > 127; }),
+                0);
+      // Every text's specials escaped for LaTeX.
+      size_t texts = 0;
+      for (const auto& line : lines_of(pgf)) {
+        const std::string marker = "\\selectfont ";
+        const size_t at = line.find(marker);
+        if (line.rfind("\\pgftext[", 0) != 0 || at == std::string::npos) continue;
+        ++texts;
+        std::string text = line.substr(at + marker.size());
+        if (text.size() >= 2 && text.compare(text.size() - 2, 2, "}%") == 0) {
+          text.resize(text.size() - 2);  // the end of \pgftext{...}, and of the line
+        }
+        EXPECT_EQ(unescaped_special(text), "") << line;
+      }
+      EXPECT_GT(texts, 5u);
+    }
+  }
+}
+
+// The number in the attribute `name="..."` of the first tag at or after `from` in pdftotext's
+// -bbox output; NaN without one.
+double attribute(const std::string& html, size_t from, const std::string& name) {
+  const std::string key = " " + name + "=\"";
+  const size_t at = html.find(key, from);
+  if (at == std::string::npos) return std::nan("");
+  return std::strtod(html.c_str() + at + key.size(), nullptr);
+}
+
+// A PDF reader opens the single-column PDFs: pdfinfo reads the page size, pdffonts lists only
+// embedded TrueType fonts, and pdftotext finds every word inside the page.
+TEST_F(PaperStyle, PopplerOpensThePdfsAndFindsEveryWordOnThePage) {
+  if (std::system("command -v pdfinfo >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 && "
+                  "command -v pdftotext >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "no pdfinfo, pdffonts and pdftotext (Debian: poppler-utils; "
+                    "scripts/setup.sh --tests installs it)";
+  }
+  for (const auto& f : figure_names()) {
+    SCOPED_TRACE(f + ".pdf");
+    const std::string pdf = (dir() / (f + ".pdf")).string();
+    const CommandResult info = actbench_test::run_captured("pdfinfo", {pdf});
+    ASSERT_EQ(info.exit_code, 0) << info.describe();
+    EXPECT_THAT(info.out, ::testing::ContainsRegex("Page size: +252 x [0-9.]+ pts"));
+    EXPECT_THAT(info.out, ::testing::ContainsRegex("Pages: +1\n"));
+
+    const CommandResult fonts = actbench_test::run_captured("pdffonts", {pdf});
+    ASSERT_EQ(fonts.exit_code, 0) << fonts.describe();
+    const std::vector<std::string> rows = lines_of(fonts.out);
+    ASSERT_GE(rows.size(), 3u) << fonts.out;  // a header, a rule, a font at least
+    for (size_t i = 2; i < rows.size(); ++i) {
+      EXPECT_THAT(rows[i], HasSubstr("TrueType")) << fonts.out;
+      EXPECT_THAT(rows[i], ::testing::ContainsRegex(" yes +yes +yes ")) << fonts.out;
+    }
+
+    const fs::path words = out_->path() / (f + ".words.html");
+    const CommandResult text =
+        actbench_test::run_captured("pdftotext", {"-bbox", pdf, words.string()});
+    ASSERT_EQ(text.exit_code, 0) << text.describe();
+    const std::string html = read_text(words);
+    const size_t page = html.find("<page ");
+    ASSERT_NE(page, std::string::npos) << html.substr(0, 500);
+    const double page_w = attribute(html, page, "width"), page_h = attribute(html, page, "height");
+    EXPECT_NEAR(page_w, 252.0, 0.01);
+    size_t count = 0;
+    for (size_t at = html.find("<word "); at != std::string::npos;
+         at = html.find("<word ", at + 1), ++count) {
+      const size_t close = html.find('>', at), end = html.find("</word>", at);
+      ASSERT_NE(end, std::string::npos);
+      const std::string word = html.substr(close + 1, end - close - 1);
+      const double x0 = attribute(html, at, "xMin"), y0 = attribute(html, at, "yMin"),
+                   x1 = attribute(html, at, "xMax"), y1 = attribute(html, at, "yMax");
+      EXPECT_GE(x0, -0.5) << word;
+      EXPECT_GE(y0, -0.5) << word;
+      EXPECT_LE(x1, page_w + 0.5) << word;
+      EXPECT_LE(y1, page_h + 0.5) << word;
+      // A word's box is as tall as its font's ascent plus descent, 1.16 x the size (DejaVu
+      // Sans): 8 to 9 points. A rotated word (a y axis label) has that as its width instead.
+      auto font_box = [](double extent) { return extent >= 8.0 * 1.1 && extent <= 9.0 * 1.25; };
+      EXPECT_TRUE(font_box(y1 - y0) || font_box(x1 - x0))
+          << word << ": " << (x1 - x0) << " x " << (y1 - y0) << " pt";
+    }
+    EXPECT_GT(count, 5u) << html.substr(0, 500);
+  }
+}
+
+}  // namespace

@@ -1,0 +1,363 @@
+// scripts/plot_results.py, end to end on the fixture sweep in tests/fixtures/plot (written by
+// actbench itself: tests/fixtures/plot/regenerate.sh): every figure as PNG (exactly 1500x900) and
+// SVG, the report in Markdown and self-contained HTML, the list of written files on stdout; no
+// text over another (ACTBENCH_PLOT_CHECK=1); one seed: no band, no paired-difference figure; no
+// learned activation parameters: no learned_params figure; bad input is one error line, exit 2 and
+// nothing written; --list-figures (whose names every test here expects) as names, JSON and the
+// docs' Markdown table. Needs Debian's python3 with matplotlib
+// (python3-matplotlib) and python3-jsonschema; without them the tests skip with a message. The
+// paper style: paper_style_test.cpp.
+#include "plot_fixture.h"
+
+namespace {
+
+using namespace actbench_plot_test;  // NOLINT: the fixture and its helpers
+
+// A real one-seed sweep: ReLU and Tanh, one epoch on the synthetic data, trained by the binary once
+// per process (the tests that plot it only read it), and what its `run` said.
+struct OneSeedSweep {
+  fs::path dir;
+  CommandResult run;
+};
+const OneSeedSweep& one_seed_sweep() {
+  static const TempDir tmp;
+  static const OneSeedSweep sweep = [] {
+    const fs::path config =
+        actbench_test::write_tiny_config(tmp / "tiny.yaml", actbench_test::synthetic_mnist_dir());
+    OneSeedSweep s{tmp / "one-seed", {}};
+    s.run = actbench_test::run_actbench(
+        {"run", config.string(), "--out", s.dir.string(), "--device", "cpu"}, tmp.path());
+    return s;
+  }();
+  return sweep;
+}
+
+TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
+  const fs::path out = tmp_ / "plots";
+  const CommandResult r = run_plot({kFixture.string(), "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+
+  std::set<std::string> expected{"report.md", "report.html"};
+  for (const auto& f : figure_names()) {
+    expected.insert(f + ".png");
+    expected.insert(f + ".svg");
+  }
+  // Exactly these files: no temporary file left behind by the atomic writes.
+  EXPECT_EQ(files_in(out), expected);
+
+  for (const auto& name : expected) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(fs::exists(out / name));
+    EXPECT_GT(fs::file_size(out / name), 0u);
+  }
+  for (const auto& f : figure_names()) {
+    SCOPED_TRACE(f);
+    const auto [width, height] = png_size(out / (f + ".png"));
+    EXPECT_EQ(width, 1500u);
+    EXPECT_EQ(height, 900u);
+    const std::string svg = read_text(out / (f + ".svg"));
+    EXPECT_TRUE(svg.rfind("<?xml", 0) == 0 || svg.rfind("<svg", 0) == 0) << svg.substr(0, 200);
+    EXPECT_THAT(svg, HasSubstr("<svg"));
+  }
+
+  const std::string md = read_text(out / "report.md");
+  EXPECT_THAT(md, StartsWith("# "));
+  // Every figure once.
+  for (const auto& f : figure_names()) EXPECT_EQ(count_of(md, "](" + f + ".png)"), 1u) << f;
+  // A table of contents, the ranking table and the paired tests, as summary.json phrases them.
+  EXPECT_THAT(md, HasSubstr("**Contents**"));
+  EXPECT_THAT(md, HasSubstr("- [Ranking](#ranking)"));
+  EXPECT_THAT(md, HasSubstr("- [Paired tests](#paired-tests)"));
+  EXPECT_THAT(md, HasSubstr("| rank |"));
+  const nlohmann::json summary = fixture_summary();
+  EXPECT_THAT(md, HasSubstr(summary["differences_title"].get<std::string>()));
+  EXPECT_THAT(md, HasSubstr(summary["spread_sentence"].get<std::string>()));
+  ASSERT_FALSE(summary["differences"].empty());
+  for (const auto& d : summary["differences"]) {
+    EXPECT_THAT(md, HasSubstr(d["sentence"].get<std::string>()));
+  }
+  for (const auto& row : summary["table"]["rows"]) {
+    EXPECT_THAT(md, HasSubstr(row[1].get<std::string>()));
+  }
+  for (const auto& row : summary["differences_table"]["rows"]) {
+    const std::string cells = row[1].get<std::string>() + " | " + row[2].get<std::string>() +
+                              " | " + row[3].get<std::string>();
+    EXPECT_THAT(md, HasSubstr(cells));  // the sentence, n and the t-test's p, side by side
+  }
+
+  const std::string page = read_text(out / "report.html");
+  EXPECT_THAT(page, HasSubstr("data:image/png;base64,"));
+  EXPECT_EQ(count_of(page, "<img "), figure_names().size());
+  EXPECT_THAT(page, HasSubstr("<nav class=\"toc\">"));
+  EXPECT_THAT(page, HasSubstr("<a href=\"#paired-tests\">"));
+  EXPECT_THAT(page, HasSubstr("<h2 id=\"paired-tests\">"));
+  EXPECT_THAT(page, HasSubstr(summary["setup"]["text"].get<std::string>()));
+  for (const auto& column : summary["differences_table"]["columns"]) {
+    EXPECT_THAT(page, HasSubstr("<th>" + column.get<std::string>() + "</th>"));
+  }
+  EXPECT_EQ(std::count(page.begin(), page.end(), '\0'), 0);
+  // Self-contained: no external stylesheet, script or image.
+  for (const char* external : {"<link", "<script", "src=\"http", "src=\"file", "url(http"}) {
+    EXPECT_THAT(page, Not(HasSubstr(external)));
+  }
+
+  // stdout: the written files, one per line, and nothing else.
+  const std::vector<std::string> lines = lines_of(r.out);
+  EXPECT_EQ(lines.size(), expected.size()) << describe(r);
+  const std::set<std::string> listed(lines.begin(), lines.end());
+  for (const auto& name : expected) {
+    EXPECT_EQ(listed.count((out / name).string()), 1u) << name << " not listed:\n" << r.out;
+  }
+  // stderr: the progress log, and no text drawn over another or cut off.
+  EXPECT_THAT(r.err, HasSubstr("plot_results: "));
+  EXPECT_THAT(r.err, Not(HasSubstr("Traceback"))) << describe(r);
+  EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
+}
+
+TEST_F(PlotScript, OneSeedDrawsNoBandAndSkipsThePairedDifferences) {
+  const OneSeedSweep& one = one_seed_sweep();
+  ASSERT_EQ(one.run.exit_code, 0) << one.run.describe();
+  const fs::path& sweep = one.dir;
+  const fs::path out = tmp_ / "plots";
+  const CommandResult r = run_plot({sweep.string(), "--out", out.string(), "--formats", "png"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr("skipping paired_differences: no comparison has two paired "
+                               "seeds"));
+  EXPECT_FALSE(fs::exists(out / "paired_differences.png"));
+  EXPECT_TRUE(fs::exists(out / "train_loss.png"));
+  const std::string md = read_text(out / "report.md");
+  EXPECT_THAT(md, HasSubstr("`paired_differences`: no comparison has two paired seeds"));
+  EXPECT_THAT(md, HasSubstr("1 seed"));
+  EXPECT_THAT(md, Not(HasSubstr("band:")));
+  EXPECT_THAT(md, Not(HasSubstr("bands:")));
+  EXPECT_THAT(md, HasSubstr("no band"));
+  EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
+}
+
+TEST_F(PlotScript, NoLearnedParametersSkipsTheLearnedParamsFigure) {
+  // The fixture's summary with its groups' learned parameters taken out, as a sweep whose
+  // activations learn nothing writes it: learned_params is skipped like any figure without data.
+  nlohmann::json summary = fixture_summary();
+  size_t removed = 0;
+  for (auto& group : summary["groups"]) removed += group.erase("learned");
+  ASSERT_GT(removed, 0u) << "no group of the fixture's summary.json has learned parameters; "
+                            "run tests/fixtures/plot/regenerate.sh";
+  const fs::path sweep = sweep_copy("no-learned", summary);
+  fs::copy_file(kFixture / "curves.json", sweep / "curves.json");  // every other figure drawn
+  const fs::path out = tmp_ / "plots";
+  const CommandResult r = run_plot({sweep.string(), "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_THAT(r.err, HasSubstr("skipping learned_params: no activation has learnable parameters"));
+  for (const auto& name : files_in(out)) {
+    EXPECT_THAT(name, Not(StartsWith("learned_params"))) << name;
+  }
+  EXPECT_TRUE(fs::exists(out / "train_loss.png"));
+  // No figure, heading or caption for it; only the list of figures not drawn names it.
+  for (const char* report : {"report.md", "report.html"}) {
+    SCOPED_TRACE(report);
+    const std::string text = read_text(out / report);
+    EXPECT_THAT(text, Not(HasSubstr("learned_params.png")));
+    EXPECT_THAT(text, Not(HasSubstr("Learned activation parameters")));
+  }
+  const std::string md = read_text(out / "report.md");
+  EXPECT_EQ(count_of(md, "learned_params"), 1u) << md;
+  EXPECT_THAT(md, HasSubstr("`learned_params`: no activation has learnable parameters"));
+  EXPECT_EQ(count_of(read_text(out / "report.html"), "<img "), figure_names().size() - 1);
+  EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
+}
+
+TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
+  {
+    SCOPED_TRACE("missing path");
+    const fs::path out = tmp_ / "out-missing";
+    const CommandResult r = run_plot({(tmp_ / "no-such-sweep").string(), "--out", out.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("no-such-sweep"));
+    EXPECT_FALSE(fs::exists(out));
+  }
+  {
+    SCOPED_TRACE("results of schema actbench.results/2");
+    // A sweep directory whose results.json is the previous version: without --out the plots
+    // would go to DIR/plots, which must not appear.
+    const fs::path sweep = tmp_ / "old-sweep";
+    fs::create_directories(sweep);
+    nlohmann::json results = nlohmann::json::parse(read_text(kFixture / "results.json"));
+    results["schema"] = "actbench.results/2";
+    write_text(sweep / "results.json", results.dump(1));
+    const CommandResult r = run_plot({sweep.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("actbench.results/2"));                        // what it found
+    EXPECT_THAT(r.err, HasSubstr("actbench.results/4 or actbench.results/5"));  // what it reads
+    EXPECT_FALSE(fs::exists(sweep / "plots"));
+    std::set<std::string> only_results{"results.json"};
+    EXPECT_EQ(files_in(sweep), only_results);
+  }
+  {
+    SCOPED_TRACE("summary of schema actbench.summary/1");
+    nlohmann::json summary = fixture_summary();
+    summary["schema"] = "actbench.summary/1";
+    const fs::path sweep = sweep_copy("old-summary", summary);
+    const CommandResult r = run_plot({sweep.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("actbench.summary/1"));
+    EXPECT_THAT(r.err, HasSubstr("actbench.summary/3"));
+    EXPECT_THAT(r.err, HasSubstr("actbench merge"));
+    EXPECT_FALSE(fs::exists(sweep / "plots"));
+  }
+  {
+    SCOPED_TRACE("results.json without summary.json");
+    const fs::path sweep = sweep_copy("no-summary", std::nullopt);
+    const CommandResult r = run_plot({sweep.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("summary.json"));
+    EXPECT_FALSE(fs::exists(sweep / "plots"));
+  }
+  {
+    SCOPED_TRACE("summary that breaks its schema");
+    nlohmann::json summary = fixture_summary();
+    summary["activations"][0]["color"] = "red";
+    const fs::path sweep = sweep_copy("bad-summary", summary);
+    const CommandResult r = run_plot({sweep.string()});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("summary.schema.json"));
+    EXPECT_FALSE(fs::exists(sweep / "plots"));
+  }
+  {
+    SCOPED_TRACE("not JSON");
+    const fs::path bad = tmp_ / "bad.json";
+    write_text(bad, "{\"schema\": \"actbench.results/4\", \"runs\": [");
+    const fs::path out = tmp_ / "out-bad";
+    expect_one_line_error(run_plot({bad.string(), "--out", out.string()}));
+    EXPECT_FALSE(fs::exists(out));
+  }
+  {
+    SCOPED_TRACE("no runs");
+    const fs::path empty = tmp_ / "empty.json";
+    write_text(empty, "{\"schema\": \"actbench.results/4\", \"runs\": []}");
+    const fs::path out = tmp_ / "out-empty";
+    expect_one_line_error(run_plot({empty.string(), "--out", out.string()}));
+    EXPECT_FALSE(fs::exists(out));
+  }
+  {
+    SCOPED_TRACE("bad --formats");
+    const fs::path out = tmp_ / "out-formats";
+    const CommandResult r =
+        run_plot({kFixture.string(), "--out", out.string(), "--formats", "png,gif"});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("gif"));
+    EXPECT_FALSE(fs::exists(out));
+  }
+  {
+    SCOPED_TRACE("bad --style");
+    const fs::path out = tmp_ / "out-style";
+    const CommandResult r =
+        run_plot({kFixture.string(), "--out", out.string(), "--style", "print"});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("--style print"));
+    EXPECT_THAT(r.err, HasSubstr("screen or paper"));
+    EXPECT_FALSE(fs::exists(out));
+  }
+  {
+    SCOPED_TRACE("a screen format with --style paper");
+    const fs::path out = tmp_ / "out-paper-png";
+    const CommandResult r = run_plot(
+        {kFixture.string(), "--out", out.string(), "--style", "paper", "--formats", "pdf,png"});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("\"png\" for the paper style"));
+    EXPECT_FALSE(fs::exists(out));
+  }
+}
+
+// `actbench plot` passes its options to the script and exits with its status. On the one-seed
+// sweep: the options, not the figures, are what is checked here, and it draws fewer of them.
+TEST_F(PlotScript, ActbenchPlotRunsTheScriptWithItsExitStatus) {
+  const OneSeedSweep& one = one_seed_sweep();
+  ASSERT_EQ(one.run.exit_code, 0) << one.run.describe();
+  const fs::path out = tmp_ / "via-actbench";
+  const CommandResult ok = actbench_test::run_captured(
+      shell_quote(ACTBENCH_BINARY),
+      {"plot", one.dir.string(), "--out", out.string(), "--formats", "png"});
+  ASSERT_EQ(ok.exit_code, 0) << describe(ok);
+  EXPECT_TRUE(fs::exists(out / "final_accuracy.png"));
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+  const CommandResult bad = actbench_test::run_captured(
+      shell_quote(ACTBENCH_BINARY), {"plot", (tmp_ / "no-such-sweep").string()});
+  expect_one_line_error(bad);
+  // --style goes through to the script.
+  const fs::path paper = tmp_ / "via-actbench-paper";
+  const CommandResult styled = actbench_test::run_captured(
+      shell_quote(ACTBENCH_BINARY),
+      {"plot", one.dir.string(), "--out", paper.string(), "--style", "paper", "--formats", "pdf"});
+  ASSERT_EQ(styled.exit_code, 0) << describe(styled);
+  EXPECT_TRUE(fs::exists(paper / "final_accuracy.pdf"));
+  EXPECT_TRUE(fs::exists(paper / "final_accuracy-wide.pdf"));
+  EXPECT_TRUE(fs::exists(paper / "figures.tex"));
+  EXPECT_FALSE(fs::exists(paper / "final_accuracy.pgf"));
+  EXPECT_FALSE(fs::exists(paper / "report.html"));
+}
+
+TEST_F(PlotScript, FormatsPngWritesNoSvg) {
+  const fs::path out = tmp_ / "png-only";
+  const CommandResult r = run_plot({kFixture.string(), "--out", out.string(), "--formats", "png"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const std::set<std::string> names = files_in(out);
+  for (const auto& name : names) {
+    EXPECT_EQ(fs::path(name).extension().string() == ".svg", false) << name;
+  }
+  for (const auto& f : figure_names()) {
+    EXPECT_EQ(names.count(f + ".png"), 1u) << f;
+    EXPECT_EQ(png_size(out / (f + ".png")), std::make_pair(1500u, 900u)) << f;
+  }
+  EXPECT_EQ(names.count("report.md"), 1u);
+  EXPECT_EQ(names.count("report.html"), 1u);
+  EXPECT_THAT(r.out, Not(HasSubstr(".svg")));
+}
+
+TEST_F(PlotScript, ListFiguresPrintsTheTableAsNamesJsonOrMarkdown) {
+  // The names, one per line (figure_names() reads them so): each figure once.
+  const std::vector<std::string>& names = figure_names();
+  ASSERT_FALSE(names.empty());
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+  const CommandResult plain = run_plot({"--list-figures"});
+  ASSERT_EQ(plain.exit_code, 0) << describe(plain);
+  EXPECT_EQ(lines_of(plain.out), names);
+  EXPECT_EQ(plain.err, "");
+
+  // JSON: the same names in the same order, each with its description.
+  const CommandResult json = run_plot({"--list-figures=json"});
+  ASSERT_EQ(json.exit_code, 0) << describe(json);
+  EXPECT_EQ(json.err, "");
+  const nlohmann::json listed = nlohmann::json::parse(json.out);
+  ASSERT_TRUE(listed.is_array()) << json.out;
+  ASSERT_EQ(listed.size(), names.size()) << json.out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    SCOPED_TRACE(names[i]);
+    EXPECT_EQ(listed[i].size(), 2u) << listed[i].dump();
+    EXPECT_EQ(listed[i]["name"].get<std::string>(), names[i]);
+    EXPECT_FALSE(listed[i]["description"].get<std::string>().empty());
+  }
+
+  // Markdown: the docs' table (scripts/update_docs.py checks it is the one in docs/), every figure
+  // named once, in order, every description in a row.
+  const CommandResult md = run_plot({"--list-figures=markdown"});
+  ASSERT_EQ(md.exit_code, 0) << describe(md);
+  EXPECT_THAT(md.out, StartsWith("| figure | what it shows |\n| --- | --- |\n"));
+  size_t previous = 0;
+  for (const auto& name : names) {
+    SCOPED_TRACE(name);
+    const size_t at = md.out.find("`" + name + "`");
+    ASSERT_NE(at, std::string::npos) << md.out;
+    EXPECT_GT(at, previous);
+    EXPECT_EQ(count_of(md.out, "`" + name + "`"), 1u);
+    previous = at;
+  }
+  for (const auto& figure : listed) {
+    EXPECT_THAT(md.out, HasSubstr("| " + figure["description"].get<std::string>() + " |\n"));
+  }
+
+  // An unknown format, and no sweep without --list-figures: one error line each.
+  expect_one_line_error(run_plot({"--list-figures=xml"}));
+  expect_one_line_error(run_plot({}));
+}
+
+}  // namespace

@@ -1,0 +1,376 @@
+// The run store and the sweep directory as its view, through the binary: runs reused across
+// sweeps, --fresh, --store and ACTBENCH_STORE, damaged entries, an edited config rerun into the
+// same directory (history), concurrent sweeps and kill -9 (the directory lock), plan agreeing with
+// run, provenance; and the commands that read sweeps back: ls, show, compare, with their bad input.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+
+#include "process.h"
+#include "sweep_fixture.h"
+#include "test_support.h"
+#include "util/sha256.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using actbench::Json;
+using actbench_test::CommandResult;
+using actbench_test::expect_user_error;
+using actbench_test::read_text;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class Store : public actbench_test::SweepFixture {
+ protected:
+  fs::path store() const { return tmp_ / ".actbench-store"; }
+
+  // The store's entry files.
+  std::vector<fs::path> entries() const {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(store() / "runs", ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->path().extension() == ".json" && it->path().filename().string()[0] != '.') {
+        files.push_back(it->path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+
+  // Every file under `dir` with its content ("" for folders).
+  static std::map<std::string, std::string> listing(const fs::path& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      files[e.path().string()] = e.is_directory() ? "" : read_text(e.path());
+    }
+    return files;
+  }
+
+  CommandResult actbench(const std::vector<std::string>& args) const {
+    return actbench_test::run_actbench(args, tmp_.path());
+  }
+
+  // The history entries of DIR, oldest first.
+  static std::vector<fs::path> history(const fs::path& dir) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir / "history", ec)) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+// A sweep of one seed, then the three-seed sweep: the second trains only the 8 new runs, and ends
+// with the numbers of the reference sweep; a third directory trains nothing; --fresh trains all.
+TEST_F(Store, ASweepTakesTheRunsAnotherComputedAndTrainsOnlyTheRest) {
+  const CommandResult one = run(tmp_ / "one", {"sweep.train.seed=[0]"});
+  ASSERT_EQ(one.exit_code, 0) << one.describe();
+  EXPECT_THAT(one.err, HasSubstr("training 4 run(s)"));
+  EXPECT_EQ(entries().size(), 4u);
+
+  // plan says what run will do.
+  const CommandResult p =
+      actbench_test::run_actbench(args("plan", tmp_ / "all", {"--json"}), tmp_.path());
+  ASSERT_EQ(p.exit_code, 0) << p.describe();
+  const Json planned = Json::parse(p.out);
+  std::map<std::string, int> actions;
+  for (const auto& r : planned["runs"]) ++actions[r["action"].get<std::string>()];
+  EXPECT_EQ(actions, (std::map<std::string, int>{{"in store", 4}, {"to train", 8}}));
+  EXPECT_EQ(planned["store"], fs::absolute(store()).lexically_normal().string());
+
+  const CommandResult all = run(tmp_ / "all");
+  ASSERT_EQ(all.exit_code, 0) << all.describe();
+  EXPECT_THAT(all.err, HasSubstr("4 run(s) taken from the run store"));
+  EXPECT_THAT(all.err, HasSubstr("training 8 run(s)"));
+  expect_reference_outputs(tmp_ / "all");
+  EXPECT_EQ(entries().size(), 12u);
+
+  const CommandResult again = run(tmp_ / "again");
+  ASSERT_EQ(again.exit_code, 0) << again.describe();
+  EXPECT_THAT(again.err, HasSubstr("12 run(s) taken from the run store"));
+  EXPECT_THAT(again.err, Not(HasSubstr("training")));
+  expect_reference_outputs(tmp_ / "again");
+
+  const auto before = listing(store());
+  const CommandResult fresh = run(tmp_ / "again", {"--fresh"});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.describe();
+  EXPECT_THAT(fresh.err, HasSubstr("training 12 run(s)"));
+  expect_reference_outputs(tmp_ / "again");
+  EXPECT_EQ(entries().size(), 12u);
+  EXPECT_NE(listing(store()), before) << "--fresh did not replace the store's entries";
+}
+
+// --store DIR and $ACTBENCH_STORE choose the store; the results say which was used.
+TEST_F(Store, StoreOptionAndEnvironmentVariableChooseTheStore) {
+  const fs::path mine = tmp_ / "stores" / "mine";
+  const CommandResult a = run(tmp_ / "a", {"--store", mine.string(), "sweep.train.seed=[0]"});
+  ASSERT_EQ(a.exit_code, 0) << a.describe();
+  EXPECT_FALSE(fs::exists(store()));
+  EXPECT_TRUE(fs::is_directory(mine / "runs"));
+  EXPECT_EQ(Json::parse(read_text(tmp_ / "a" / "results.json"))["store"], mine.string());
+
+  std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) +
+                    " && ACTBENCH_STORE=" + actbench_test::shell_quote(mine.string()) + " " +
+                    actbench_test::shell_quote(ACTBENCH_BINARY);
+  const CommandResult b =
+      actbench_test::run_captured(cmd, args("run", tmp_ / "b", {"sweep.train.seed=[0]"}));
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  EXPECT_THAT(b.err, HasSubstr("4 run(s) taken from the run store " + mine.string()));
+
+  // A store path that is a file: one line, exit 2, nothing written.
+  actbench_test::write_text(tmp_ / "file", "x");
+  expect_user_error(run(tmp_ / "c", {"--store", (tmp_ / "file").string()}), "is not a directory");
+  EXPECT_FALSE(fs::exists(tmp_ / "c"));
+  expect_user_error(run(tmp_ / "c", {"--store", ""}), "--store needs a directory");
+  // A store where entries cannot be written: refused before anything is written.
+  fs::create_directories(tmp_ / "blocked");
+  actbench_test::write_text(tmp_ / "blocked" / "runs", "not a directory");
+  expect_user_error(run(tmp_ / "c", {"--store", (tmp_ / "blocked").string()}),
+                    "choose another run store with --store DIR or $ACTBENCH_STORE");
+  EXPECT_FALSE(fs::exists(tmp_ / "c"));
+}
+
+// A damaged store entry is never trusted: a warning, the run trained again, the entry replaced.
+TEST_F(Store, DamagedStoreEntriesAreTrainedAgainWithAWarning) {
+  ASSERT_EQ(run(tmp_ / "first").exit_code, 0);
+  const std::vector<fs::path> files = entries();
+  ASSERT_EQ(files.size(), 12u);
+  actbench_test::write_text(files[0], "{\"schema\": ");      // cut short
+  actbench_test::write_text(files[1], read_text(files[2]));  // another run's entry
+  Json no_final = Json::parse(read_text(files[3]));
+  no_final["run"].erase("final");
+  actbench_test::write_text(files[3], no_final.dump());  // not a run
+  const CommandResult r = run(tmp_ / "second");
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr(files[0].string() + ": not valid JSON"));
+  EXPECT_THAT(r.err, HasSubstr(files[1].string() + ": it holds a run with another key"));
+  EXPECT_THAT(r.err, HasSubstr(files[3].string() + ": it lacks the status, epochs or final"));
+  EXPECT_THAT(r.err, HasSubstr("9 run(s) taken from the run store"));
+  EXPECT_THAT(r.err, HasSubstr("training 3 run(s)"));
+  expect_reference_outputs(tmp_ / "second");
+  // Replaced: a third sweep takes all twelve.
+  const CommandResult third = run(tmp_ / "third");
+  EXPECT_THAT(third.err, HasSubstr("12 run(s) taken from the run store"));
+}
+
+// The user's loop: run, edit, rerun into the same directory, rerun the original. Nothing is
+// refused, the earlier sweeps' files are kept in DIR/history, and the third run trains nothing.
+TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
+  const fs::path out = tmp_ / "loop";
+  ASSERT_EQ(run(out).exit_code, 0);
+  const std::string first_results = read_text(out / "results.json");
+
+  const CommandResult p =
+      actbench_test::run_actbench(args("plan", out, {"train.epochs=1"}), tmp_.path());
+  ASSERT_EQ(p.exit_code, 0) << p.describe();
+  EXPECT_THAT(p.out, HasSubstr("holds another sweep's files"));
+  EXPECT_THAT(p.out, HasSubstr("0 already finished there, 0 in the store (copied, not trained), "
+                               "12 to train"));
+  EXPECT_THAT(p.out, HasSubstr("time: ~"));  // measured by the first sweep's runs
+
+  const CommandResult edited = run(out, {"train.epochs=1"});
+  ASSERT_EQ(edited.exit_code, 0) << edited.describe();
+  EXPECT_THAT(edited.err, HasSubstr("held another sweep's files: they are kept in"));
+  EXPECT_THAT(edited.err, HasSubstr("training 12 run(s)"));
+  ASSERT_EQ(history(out).size(), 1u);
+  const fs::path kept = history(out)[0];
+  EXPECT_EQ(read_text(kept / "results.json"), first_results);
+  for (const char* f : {"plan.json", "summary.json"}) EXPECT_TRUE(fs::exists(kept / f)) << f;
+  EXPECT_EQ(actbench_test::SweepFixture::outputs(kept), reference().outputs);
+  const Json now = Json::parse(read_text(out / "results.json"));
+  EXPECT_EQ(now["runs"][0]["epochs"].size(), 1u);
+  EXPECT_EQ(run_files(out), kRuns);  // only this sweep's runs
+
+  const CommandResult back = run(out);
+  ASSERT_EQ(back.exit_code, 0) << back.describe();
+  EXPECT_THAT(back.err, HasSubstr("12 run(s) taken from the run store"));
+  EXPECT_THAT(back.err, Not(HasSubstr("training")));
+  expect_reference_outputs(out);
+  EXPECT_EQ(history(out).size(), 2u);
+
+  // The kept sweep reads back like any other.
+  const CommandResult shown = actbench({"show", kept.string()});
+  ASSERT_EQ(shown.exit_code, 0) << shown.describe();
+  EXPECT_THAT(shown.out, HasSubstr("12 of 12 runs finished"));
+}
+
+// Another sweep cannot take a directory while a sweep runs there (the lock), a second process of
+// the same sweep can (shards, or the same command twice), and a sweep killed with -9 leaves no lock
+// behind.
+TEST_F(Store, ConcurrentSweepsInOneDirectoryNeverMix) {
+  const fs::path out = tmp_ / "busy";
+  // The first sweep stops (SIGSTOP) right after it took the directory and wrote plan.json.
+  const pid_t first = actbench_test::spawn_actbench(
+      args("run", out, {"--debug-raise-after", "0:STOP"}), tmp_.path(), tmp_ / "first.log");
+  ASSERT_GT(first, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(first, &status, WUNTRACED), first);
+  ASSERT_TRUE(WIFSTOPPED(status)) << read_text(tmp_ / "first.log");
+
+  const auto before = listing(out);
+  expect_user_error(run(out, {"train.epochs=1"}), "another sweep (other runs) is running in");
+  EXPECT_EQ(listing(out), before);
+
+  // The same sweep meanwhile: allowed, and both end with the reference's numbers.
+  const CommandResult twin = run(out);
+  ASSERT_EQ(twin.exit_code, 0) << twin.describe();
+  expect_reference_outputs(out);
+
+  ASSERT_EQ(::kill(first, SIGCONT), 0);
+  ASSERT_EQ(::waitpid(first, &status, 0), first);
+  ASSERT_TRUE(WIFEXITED(status)) << read_text(tmp_ / "first.log");
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(tmp_ / "first.log");
+  expect_reference_outputs(out);
+  EXPECT_FALSE(fs::exists(out / "history"));
+
+  // kill -9 while holding the directory: the kernel drops the lock; another sweep takes it.
+  const CommandResult killed = run(out, {"--fresh", "--debug-raise-after", "0:KILL"});
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL) << killed.describe();
+  const CommandResult other = run(out, {"train.epochs=1"});
+  ASSERT_EQ(other.exit_code, 0) << other.describe();
+  EXPECT_EQ(history(out).size(), 1u);
+}
+
+// Two sweeps writing the same runs into one store at once (two directories): both finish with the
+// reference's numbers, and the store holds each run once, whole.
+TEST_F(Store, TwoSweepsWritingOneStoreAtOnceBothFinish) {
+  const pid_t a =
+      actbench_test::spawn_actbench(args("run", tmp_ / "a"), tmp_.path(), tmp_ / "a.log");
+  const CommandResult b = run(tmp_ / "b");
+  int status = 0;
+  ASSERT_EQ(::waitpid(a, &status, 0), a);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(tmp_ / "a.log");
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  expect_reference_outputs(tmp_ / "a");
+  expect_reference_outputs(tmp_ / "b");
+  EXPECT_EQ(entries().size(), kRuns);
+  for (const auto& f : entries()) {
+    const Json e = Json::parse(read_text(f));
+    EXPECT_EQ(e["schema"], "actbench.store-entry/1") << f;
+  }
+}
+
+// Every run and results.json say what produced them.
+TEST_F(Store, ResultsRecordTheirProvenance) {
+  const fs::path out = tmp_ / "prov";
+  const CommandResult r = run(out, {"sweep.train.seed=[0]"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const Json results = Json::parse(read_text(out / "results.json"));
+  EXPECT_EQ(results["schema"], "actbench.results/5");
+  const Json& p = results["provenance"];
+  std::vector<std::string> command{ACTBENCH_BINARY};
+  for (const auto& a : args("run", out, {"sweep.train.seed=[0]"})) command.push_back(a);
+  EXPECT_EQ(p["command"], Json(command));
+  EXPECT_THAT(p["build"]["git_commit"].get<std::string>(),
+              ContainsRegex("^([0-9a-f]{40}|unknown)$"));
+  EXPECT_TRUE(p["build"]["git_dirty"].is_boolean());
+  EXPECT_FALSE(p["build"]["compiler"].get<std::string>().empty());
+  EXPECT_FALSE(p["host"].get<std::string>().empty());
+  EXPECT_GE(p["cpu"]["usable_cores"].get<int>(), 1);
+  EXPECT_TRUE(p["os"]["kernel"].is_string());
+  EXPECT_TRUE(p["blas"].is_object());
+  EXPECT_EQ(p["libtorch"], results["libtorch_version"]);
+  EXPECT_EQ(results["store"], fs::absolute(store()).lexically_normal().string());
+  ASSERT_EQ(results["runs"].size(), 4u);
+  for (const auto& run : results["runs"]) {
+    EXPECT_TRUE(run["provenance"].is_object());
+    EXPECT_LE(run["provenance"]["started_at"].get<std::string>(),
+              run["provenance"]["finished_at"].get<std::string>());
+    const Json& key = run["store_key"];
+    EXPECT_EQ(key["device_type"], "cpu");
+    EXPECT_EQ(key["actbench_version"], ACTBENCH_VERSION);
+    EXPECT_EQ(key["libtorch_version"], results["libtorch_version"]);
+    EXPECT_FALSE(key["settings"]["data"].contains("dir"));
+    ASSERT_EQ(key["data"].size(), 4u);
+    for (const auto& [name, sha] : key["data"].items()) {
+      EXPECT_EQ(sha, actbench::sha256_file(actbench_test::synthetic_mnist_dir() / name)) << name;
+    }
+  }
+}
+
+// ---- reading sweeps back ----
+
+TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
+  const CommandResult three = run(tmp_ / "three");
+  ASSERT_EQ(three.exit_code, 0) << three.describe();
+  const CommandResult one = run(tmp_ / "one", {"sweep.train.seed=[0]", "train.epochs=1"});
+  ASSERT_EQ(one.exit_code, 0);
+  const auto before = listing(tmp_.path());
+
+  const CommandResult ls = actbench({"ls", tmp_.path().string()});
+  ASSERT_EQ(ls.exit_code, 0) << ls.describe();
+  EXPECT_THAT(ls.out, ContainsRegex("three +tiny +[0-9T:-]+Z +12/12 +MNIST +[A-Za-z]+ [0-9.]+ ± "));
+  EXPECT_THAT(ls.out, ContainsRegex("one +tiny +[0-9T:-]+Z +4/4 +MNIST"));
+  EXPECT_THAT(ls.out, Not(HasSubstr(".actbench-store")));
+
+  // show: what run printed, again.
+  const CommandResult show = actbench({"show", (tmp_ / "three").string()});
+  ASSERT_EQ(show.exit_code, 0) << show.describe();
+  EXPECT_THAT(show.out, HasSubstr(three.out));
+  const CommandResult tanh = actbench({"show", (tmp_ / "three").string(), "--baseline", "tanh"});
+  ASSERT_EQ(tanh.exit_code, 0) << tanh.describe();
+  EXPECT_THAT(tanh.out, HasSubstr("against Tanh"));
+
+  // compare: one row per activation, one column per sweep, or per value of --by.
+  const CommandResult c = actbench({"compare", (tmp_ / "three").string(), (tmp_ / "one").string()});
+  ASSERT_EQ(c.exit_code, 0) << c.describe();
+  const auto lines = actbench_test::lines_of(c.out);
+  ASSERT_GE(lines.size(), 5u) << c.out;
+  EXPECT_THAT(lines[0], ContainsRegex("^activation +three +one$"));
+  EXPECT_THAT(lines[1], ContainsRegex("^ReLU +[0-9.]+ ± [0-9.]+ +[0-9.]+$"));
+  EXPECT_THAT(c.out, HasSubstr("3 seed(s)"));
+  const CommandResult by = actbench(
+      {"compare", (tmp_ / "three").string(), (tmp_ / "one").string(), "--by", "train.epochs"});
+  ASSERT_EQ(by.exit_code, 0) << by.describe();
+  EXPECT_THAT(actbench_test::lines_of(by.out)[0],
+              ContainsRegex("^activation +epochs=2 +epochs=1$"));
+  const CommandResult tex = actbench({"export", (tmp_ / "three").string(), "--format", "latex"});
+  ASSERT_EQ(tex.exit_code, 0) << tex.describe();
+  EXPECT_THAT(tex.out, HasSubstr("\\toprule"));
+  EXPECT_EQ(listing(tmp_.path()), before) << "a reading command wrote something";
+}
+
+TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
+  ASSERT_EQ(run(tmp_ / "three").exit_code, 0);
+  const std::string three = (tmp_ / "three").string();
+  expect_user_error(actbench({"ls", (tmp_ / "nope").string()}), "nope) not found");
+  expect_user_error(actbench({"ls", (tmp_ / "three" / "plan.json").string()}),
+                    "plan.json is a file, not a directory");
+  expect_user_error(actbench({"show", (tmp_ / "nope").string()}), "not found");
+  expect_user_error(actbench({"show", (tmp_ / "three" / "plan.json").string()}),
+                    "plan.json is a file, not a directory");
+  fs::create_directories(tmp_ / "empty");
+  expect_user_error(actbench({"show", (tmp_ / "empty").string()}), "holds no sweep");
+  expect_user_error(actbench({"show", three, "--baseline", "gelu"}),
+                    "--baseline 'gelu' is not one of the sweep's activations");
+  expect_user_error(actbench({"compare"}), "dirs is required");
+  expect_user_error(actbench({"export", three, "--format", "xlsx"}),
+                    "--format must be csv, latex or markdown, got 'xlsx'");
+  expect_user_error(actbench({"export", three, "--spread", "iqr"}), "--spread must be ci95 or sd");
+  expect_user_error(actbench({"compare", three, "--by", "train.lrr"}),
+                    "not a config key (did you mean train.lr?)");
+  expect_user_error(actbench({"compare", three, three, "--by", "train.epochs"}),
+                    "ReLU at epochs=2 is in");
+  expect_user_error(actbench({"compare", three, "--by", "train.seed"}),
+                    "sweeps train.seed and reports means over it");
+  // A damaged summary.json without a plan: named, not trusted.
+  fs::create_directories(tmp_ / "sent");
+  actbench_test::write_text(tmp_ / "sent" / "summary.json", "{\"schema\": \"actbench.summary/1\"}");
+  expect_user_error(actbench({"show", (tmp_ / "sent").string()}), "not an actbench.summary/3");
+  const CommandResult empty_ls = actbench({"ls", (tmp_ / "empty").string()});
+  EXPECT_EQ(empty_ls.exit_code, 0);
+  EXPECT_THAT(empty_ls.err, HasSubstr("no sweeps under"));
+}
+
+}  // namespace

@@ -1,0 +1,49 @@
+// Running processes, for the end-to-end tier only (tests/e2e): the actbench binary
+// (ACTBENCH_BINARY, which only that tier's target defines) and shell commands, their output
+// captured. A unit test that includes this header does not compile: the unit tier runs no process.
+#pragma once
+
+#ifndef ACTBENCH_BINARY
+#error "process.h runs processes: include it from tests/e2e only (the unit tier spawns nothing)"
+#endif
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace actbench_test {
+
+namespace fs = std::filesystem;
+
+// Single-quotes `s` for /bin/sh.
+std::string shell_quote(const std::string& s);
+
+// The outcome of running a command with stdout and stderr captured separately.
+struct CommandResult {
+  int exit_code = -1;  // 128 + the signal when killed by one (as a shell reports it); -1: no status
+  std::string out;
+  std::string err;
+
+  // The exit code, stdout and stderr, for failure messages.
+  std::string describe() const;
+};
+
+// A user error from the actbench binary: exit code 2, one line on stderr, "error: ..." containing
+// `expected`, nothing on stdout, and no sign of an uncaught exception or a stack trace.
+void expect_user_error(const CommandResult& r, const std::string& expected);
+
+// Starts the actbench binary with `args` in `cwd` without waiting (fork + exec); its stdout and
+// stderr go to `log`. Returns its pid, for waitpid() and kill().
+pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
+                     const fs::path& log);
+
+// Runs the actbench binary with `args` (each one shell-quoted) in `cwd`.
+CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd);
+
+// Runs the shell command `command` followed by `args` (each one shell-quoted), stdin from
+// /dev/null, stdout and stderr captured.
+CommandResult run_captured(const std::string& command, const std::vector<std::string>& args);
+
+}  // namespace actbench_test
