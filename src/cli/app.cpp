@@ -7,6 +7,7 @@
 
 #include "cli/logging.h"
 #include "cli/subcommands.h"
+#include "util/blas_kernel.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -69,6 +70,7 @@ void check_subcommand(const CLI::App& app, int argc, char** argv) {
 // The app's parse, with every way it can end mapped to an exit code and at most one line.
 int parse_and_run(CLI::App& app, int argc, char** argv, const int& status) {
   try {
+    check_blas_kernel_setting();
     check_subcommand(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -2,6 +2,7 @@
 
 #include "cli/subcommands.h"
 #include "device/device.h"
+#include "util/blas_kernel.h"
 #include "util/error.h"
 #include "util/provenance.h"
 
@@ -16,8 +17,10 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
 }
 
 std::string version_text() {
+  const BlasKernel k = blas_kernel();
   return build_version_text() + "\nLibTorch " + TORCH_VERSION + "\ndevices: " + describe_devices() +
-         "\n";
+         "\nCPU kernels: " + blas_kernel_key() + " (ACTBENCH_BLAS_KERNEL policy: " + k.policy +
+         ")\n";
 }
 
 void add_summary_options(CLI::App& cmd, std::optional<std::string>& baseline,

@@ -16,11 +16,14 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 Json StoreKey::to_json() const {
-  return {{"settings", settings},
-          {"data", data},
-          {"actbench_version", actbench_version},
-          {"libtorch_version", libtorch_version},
-          {"device_type", device_type}};
+  Json key = {{"settings", settings},
+              {"data", data},
+              {"actbench_version", actbench_version},
+              {"libtorch_version", libtorch_version},
+              {"device_type", device_type}};
+  // Runs of two kernels differ in their last bits: never one entry.
+  if (!blas_kernel.empty()) key["blas_kernel"] = blas_kernel;
+  return key;
 }
 
 std::string StoreKey::hash() const {

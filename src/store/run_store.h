@@ -36,6 +36,7 @@ struct StoreKey {
   std::string actbench_version;
   std::string libtorch_version;
   std::string device_type;  // "cpu", "cuda"
+  std::string blas_kernel;  // CPU runs: the BLAS kernel (and ATen width) in use, blas_kernel_key()
 
   nlohmann::json to_json() const;
   std::string hash() const;  // 16 hex digits of the SHA-256 of to_json()'s canonical text

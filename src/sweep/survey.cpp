@@ -10,6 +10,7 @@
 #include "sweep/sweep_dir.h"
 #include "train/memory.h"
 #include "train/preflight.h"
+#include "util/blas_kernel.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -39,8 +40,8 @@ Survey survey_sweep(const Plan& plan, const fs::path& store_dir, const torch::De
       check_dataset_identity(data, hashes.back().second);
       it = std::prev(hashes.end());
     }
-    s.keys.push_back(
-        {store_settings(r.identity), it->second, ACTBENCH_VERSION, TORCH_VERSION, s.device_type});
+    s.keys.push_back({store_settings(r.identity), it->second, ACTBENCH_VERSION, TORCH_VERSION,
+                      s.device_type, device.is_cuda() ? "" : blas_kernel_key()});
   }
 
   const fs::path dir(plan.base.out);

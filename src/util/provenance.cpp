@@ -1,4 +1,5 @@
 #include "util/provenance.h"
+#include "util/blas_kernel.h"
 
 #include <dlfcn.h>
 #include <sched.h>
@@ -162,10 +163,14 @@ Json mkl_version() {
 }
 
 Json blas() {
+  const BlasKernel k = blas_kernel();
   return {{"library", fact(blas_library)},
           {"config", fact([] { return openblas_text("openblas_get_config"); })},
           {"core", fact([] { return openblas_text("openblas_get_corename"); })},
-          {"mkl", fact(mkl_version)}};
+          {"mkl", fact(mkl_version)},
+          {"policy", k.policy},
+          {"requested", k.requested},
+          {"aten_capability", k.aten}};
 }
 
 Json build() {

@@ -10,7 +10,8 @@ namespace actbench {
 
 // Facts about this process's host and build, read once per process (thread-safe) and copied:
 //   host, os {kernel, machine, distribution}, cpu {model, logical_cores, usable_cores},
-//   blas {library, config, core, mkl}, libtorch, build {version, git_commit, git_dirty,
+//   blas {library, config, core, mkl, policy, requested, aten_capability} (util/blas_kernel.h),
+//   libtorch, build {version, git_commit, git_dirty,
 //   compiler, build_type}.
 // Never throws: a fact that cannot be read is null.
 nlohmann::json host_provenance();
