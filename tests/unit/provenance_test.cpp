@@ -62,8 +62,16 @@ TEST(Provenance, HostFactsHaveEveryKeyWithTheRightTypes) {
 
   const Json& blas = p["blas"];
   ASSERT_TRUE(blas.is_object()) << p.dump();
-  EXPECT_EQ(keys_of(blas), (std::set<std::string>{"library", "config", "core", "mkl"}));
+  EXPECT_EQ(keys_of(blas), (std::set<std::string>{"library", "config", "core", "mkl", "policy",
+                                                  "requested", "aten_capability"}));
   for (const char* key : {"library", "config", "core", "mkl"}) expect_text(blas, key, true);
+  // The kernel policy (util/blas_kernel.h): what it asked OpenBLAS for is what runs.
+  for (const char* key : {"policy", "requested", "aten_capability"}) {
+    ASSERT_TRUE(blas[key].is_string()) << blas.dump();
+  }
+  if (!blas["requested"].get<std::string>().empty()) {
+    EXPECT_EQ(blas["core"], blas["requested"]);
+  }
   if (blas["library"].is_string()) {
     EXPECT_THAT(blas["library"].get<std::string>(), StartsWith("/"));
   }

@@ -41,8 +41,8 @@ using ::testing::ElementsAre;
 using Matrix = std::vector<std::vector<double>>;
 using Pairs = std::vector<std::pair<int64_t, int64_t>>;
 
-constexpr double kTestNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kTestInf = std::numeric_limits<double>::infinity();
+constexpr double kRankNaNValue = std::numeric_limits<double>::quiet_NaN();
+constexpr double kRankInfValue = std::numeric_limits<double>::infinity();
 
 double round_to(double x, int decimals) {
   const double scale = std::pow(10.0, decimals);
@@ -93,7 +93,8 @@ TEST(RankTests, MeanRanksAverageEachTreatmentOverTheBlocks) {
 }
 
 TEST(RankTests, BlocksWithANonFiniteValueAreDroppedAndCounted) {
-  const Matrix values = {{1, 2, 3}, {kTestNaN, 2, 3}, {3, 2, 1}, {1, kTestInf, 2}, {2, 1, 3}};
+  const Matrix values = {
+      {1, 2, 3}, {kRankNaNValue, 2, 3}, {3, 2, 1}, {1, kRankInfValue, 2}, {2, 1, 3}};
   const BlockRanks r = rank_within_blocks(values, true);
   EXPECT_EQ(r.n, 3);
   EXPECT_EQ(r.dropped, 2);
@@ -102,7 +103,7 @@ TEST(RankTests, BlocksWithANonFiniteValueAreDroppedAndCounted) {
   EXPECT_THAT(r.ranks[1], ElementsAre(1, 2, 3));                      // block 2, {3, 2, 1}
   EXPECT_THAT(r.mean_ranks, ElementsAre(6.0 / 3, 7.0 / 3, 5.0 / 3));  // ranks 3+1+2, 2+2+3, 1+3+1
   // No usable block: mean ranks are NaN.
-  const BlockRanks none = rank_within_blocks({{kTestNaN, 1}}, true);
+  const BlockRanks none = rank_within_blocks({{kRankNaNValue, 1}}, true);
   EXPECT_EQ(none.n, 0);
   EXPECT_EQ(none.dropped, 1);
   EXPECT_TRUE(std::isnan(none.mean_ranks[0]) && std::isnan(none.mean_ranks[1]));
@@ -202,7 +203,8 @@ TEST(RankTests, FriedmanEdgeCases) {
     EXPECT_TRUE(std::isnan(f.f) && std::isnan(f.f_p_value));
   }
   // Two blocks, one of them dropped for a NaN, leaves one: NaN as well.
-  EXPECT_TRUE(std::isnan(friedman_test(rank_within_blocks({{1, 2}, {kTestNaN, 2}}, true)).chi2));
+  EXPECT_TRUE(
+      std::isnan(friedman_test(rank_within_blocks({{1, 2}, {kRankNaNValue, 2}}, true)).chi2));
   // Every block entirely tied (C = 0, chi2 = 0 / 0): no evidence of a difference.
   for (bool correct : {true, false}) {
     const FriedmanResult f =
@@ -218,7 +220,7 @@ TEST(RankTests, FriedmanEdgeCases) {
       friedman_test(rank_within_blocks({{4, 3, 2, 1}, {8, 7, 6, 5}, {9, 5, 2, 0}}, true));
   EXPECT_NEAR(f.chi2, 9, 1e-12);
   EXPECT_NEAR(f.p_value, 0.0292908865348882, 1e-12);
-  EXPECT_EQ(f.f, kTestInf);
+  EXPECT_EQ(f.f, kRankInfValue);
   EXPECT_EQ(f.f_p_value, 0);
 }
 
@@ -232,8 +234,8 @@ TEST(RankTests, StudentizedRangeCdfForTwoMeansIsClosedForm) {
   }
   EXPECT_EQ(studentized_range_cdf(0, 5), 0);
   EXPECT_EQ(studentized_range_cdf(-1, 5), 0);
-  EXPECT_EQ(studentized_range_cdf(kTestInf, 5), 1);
-  EXPECT_TRUE(std::isnan(studentized_range_cdf(kTestNaN, 5)));
+  EXPECT_EQ(studentized_range_cdf(kRankInfValue, 5), 1);
+  EXPECT_TRUE(std::isnan(studentized_range_cdf(kRankNaNValue, 5)));
   EXPECT_TRUE(std::isnan(studentized_range_cdf(1, 1)));
 }
 
@@ -312,7 +314,7 @@ TEST(RankTests, StudentizedRangeQuantileMatchesRAndTables) {
   EXPECT_TRUE(std::isnan(studentized_range_quantile(1, 4)));
   EXPECT_TRUE(std::isnan(studentized_range_quantile(0.95, 1)));
   EXPECT_TRUE(std::isnan(nemenyi_q(4, 0)));
-  EXPECT_TRUE(std::isnan(nemenyi_q(4, kTestNaN)));
+  EXPECT_TRUE(std::isnan(nemenyi_q(4, kRankNaNValue)));
 }
 
 TEST(RankTests, NemenyiCriticalDifferenceOfDemsarsExample) {
@@ -351,9 +353,9 @@ TEST(RankTests, NemenyiGroupsAreTheMaximalRunsWithinTheCriticalDifference) {
               ElementsAre(ElementsAre(2, 0), ElementsAre(0, 3), ElementsAre(1)));
   // Equal mean ranks keep index order.
   EXPECT_THAT(nemenyi_groups({2, 2, 2}, 0.5), ElementsAre(ElementsAre(0, 1, 2)));
-  EXPECT_TRUE(nemenyi_groups({1, kTestNaN}, 1).empty());
+  EXPECT_TRUE(nemenyi_groups({1, kRankNaNValue}, 1).empty());
   EXPECT_TRUE(nemenyi_groups({1, 2}, 0).empty());
-  EXPECT_TRUE(nemenyi_groups({1, 2}, kTestNaN).empty());
+  EXPECT_TRUE(nemenyi_groups({1, 2}, kRankNaNValue).empty());
   EXPECT_TRUE(nemenyi_groups({}, 1).empty());
 }
 
@@ -398,7 +400,7 @@ TEST(RankTests, NemenyiGroupsEqualTheMaximalCliquesByBruteForce) {
 
 TEST(RankTests, AllPairsRunThePairedTestsOnEveryPairUnderOneHolmFamily) {
   const Matrix acc = {{0.90, 0.93, 0.80}, {0.91, 0.95, 0.82}, {0.89, 0.92, 0.85},
-                      {0.92, 0.96, 0.81}, {0.90, 0.97, 0.84}, {kTestNaN, 0.9, 0.9}};
+                      {0.92, 0.96, 0.81}, {0.90, 0.97, 0.84}, {kRankNaNValue, 0.9, 0.9}};
   const auto pairs = all_pairs_paired(acc);
   ASSERT_EQ(pairs.size(), 3u);
   EXPECT_EQ(std::make_pair(pairs[0].i, pairs[0].j), std::make_pair(int64_t(0), int64_t(1)));
@@ -442,13 +444,13 @@ TEST(RankTests, AllPairsOfFewTreatmentsOrBlocks) {
   EXPECT_TRUE(all_pairs_paired({{1}, {2}}).empty());
   EXPECT_TRUE(all_pairs_paired({}).empty());
   // One usable block: the t test has no spread (NaN), and NaN stays NaN under Holm.
-  const auto pairs = all_pairs_paired({{1, 2}, {kTestNaN, 1}});
+  const auto pairs = all_pairs_paired({{1, 2}, {kRankNaNValue, 1}});
   ASSERT_EQ(pairs.size(), 1u);
   EXPECT_EQ(pairs[0].n, 1);
   EXPECT_EQ(pairs[0].mean_difference, -1);
   EXPECT_TRUE(std::isnan(pairs[0].p_t) && std::isnan(pairs[0].holm_t));
   // No usable block at all.
-  EXPECT_TRUE(std::isnan(all_pairs_paired({{kTestNaN, 1}})[0].mean_difference));
+  EXPECT_TRUE(std::isnan(all_pairs_paired({{kRankNaNValue, 1}})[0].mean_difference));
 }
 
 // ---- compact letter display ----
