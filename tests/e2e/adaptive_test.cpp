@@ -51,6 +51,23 @@ class Adaptive : public actbench_test::SweepFixture {
     return actbench_test::run_actbench(with_config(adaptive_args("run", out, extra)), tmp_.path());
   }
   static Json summary(const fs::path& dir) { return Json::parse(read_text(dir / "summary.json")); }
+
+  // The uninterrupted, unsharded adaptive sweep (its own run store), run once per process: what
+  // the interrupted and the sharded sweeps must end as.
+  struct Whole {
+    fs::path dir;
+    CommandResult result;
+  };
+  static const Whole& uninterrupted() {
+    static const Whole w = [] {
+      Whole r{shared() / "whole", {}};
+      r.result = actbench_test::run_actbench(
+          with_config(adaptive_args("run", r.dir, {"--store", (shared() / "store-a").string()})),
+          shared().path());
+      return r;
+    }();
+    return w;
+  }
 };
 
 TEST_F(Adaptive, RoundsOfSeedsUntilEveryDifferenceIsWithinTheTarget) {
@@ -100,8 +117,8 @@ TEST_F(Adaptive, RoundsOfSeedsUntilEveryDifferenceIsWithinTheTarget) {
 
 // kill -9 in the middle of a round, then the same command: it ends as the uninterrupted one did.
 TEST_F(Adaptive, KillNineMidRoundThenRerunEndsLikeAnUninterruptedSweep) {
-  const fs::path whole = tmp_ / "whole";
-  ASSERT_EQ(run_adaptive(whole, {"--store", (tmp_ / "store-a").string()}).exit_code, 0);
+  ASSERT_EQ(uninterrupted().result.exit_code, 0) << uninterrupted().result.describe();
+  const fs::path& whole = uninterrupted().dir;
   const fs::path killed = tmp_ / "killed";
   const std::vector<std::string> store{"--store", (tmp_ / "store-b").string()};
   std::vector<std::string> kill = store;
@@ -115,8 +132,8 @@ TEST_F(Adaptive, KillNineMidRoundThenRerunEndsLikeAnUninterruptedSweep) {
 // Two shards at once: each trains its part of a round, waits for the other's, and both end with
 // the unsharded sweep's outputs.
 TEST_F(Adaptive, ShardsWaitForEachOtherAndEndLikeTheUnshardedSweep) {
-  const fs::path whole = tmp_ / "whole";
-  ASSERT_EQ(run_adaptive(whole, {"--store", (tmp_ / "store-a").string()}).exit_code, 0);
+  ASSERT_EQ(uninterrupted().result.exit_code, 0) << uninterrupted().result.describe();
+  const fs::path& whole = uninterrupted().dir;
   const fs::path sharded = tmp_ / "sharded";
   const std::vector<std::string> store{"--store", (tmp_ / "store-b").string()};
   std::vector<std::string> first = with_config(adaptive_args("run", sharded, store));

@@ -142,7 +142,7 @@ TEST_F(Store, StoreOptionAndEnvironmentVariableChooseTheStore) {
 
 // A damaged store entry is never trusted: a warning, the run trained again, the entry replaced.
 TEST_F(Store, DamagedStoreEntriesAreTrainedAgainWithAWarning) {
-  ASSERT_EQ(run(tmp_ / "first").exit_code, 0);
+  copy_reference_store(store());  // the reference sweep's twelve entries
   const std::vector<fs::path> files = entries();
   ASSERT_EQ(files.size(), 12u);
   actbench_test::write_text(files[0], "{\"schema\": ");      // cut short
@@ -302,8 +302,10 @@ TEST_F(Store, ResultsRecordTheirProvenance) {
 // ---- reading sweeps back ----
 
 TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
-  const CommandResult three = run(tmp_ / "three");
+  // The three-seed sweep: the reference, copied (what its run printed kept with it).
+  const CommandResult& three = reference().result;
   ASSERT_EQ(three.exit_code, 0) << three.describe();
+  copy_reference_sweep(tmp_ / "three");
   const CommandResult one = run(tmp_ / "one", {"sweep.train.seed=[0]", "train.epochs=1"});
   ASSERT_EQ(one.exit_code, 0);
   const auto before = listing(tmp_.path());
@@ -342,7 +344,7 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
 }
 
 TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
-  ASSERT_EQ(run(tmp_ / "three").exit_code, 0);
+  copy_reference_sweep(tmp_ / "three");
   const std::string three = (tmp_ / "three").string();
   expect_user_error(actbench({"ls", (tmp_ / "nope").string()}), "nope) not found");
   expect_user_error(actbench({"ls", (tmp_ / "three" / "plan.json").string()}),

@@ -80,6 +80,16 @@ class SweepFixture : public ::testing::Test {
     }
   }
 
+  // A copy of the whole reference sweep directory in `dir` (for the tests that only read a
+  // finished sweep: no need to train it again), and of its run store in `store`.
+  static void copy_reference_sweep(const fs::path& dir) {
+    fs::copy(reference().dir, dir, fs::copy_options::recursive);
+  }
+  static void copy_reference_store(const fs::path& store) {
+    reference();  // run in shared(), whose run store it filled
+    fs::copy(shared() / ".actbench-store", store, fs::copy_options::recursive);
+  }
+
   // results.json and summary.json of DIR without what may differ between equal sweeps.
   static Json outputs(const fs::path& dir) {
     return actbench_test::without_keys(

@@ -277,7 +277,7 @@ TEST(Formula, LearnedConstantsMoveAndAreRecordedEveryEpochByBothEngines) {
 
 // activations.LABEL.PARAM sets one entry's parameter; with several values (KEY=a,b or under
 // sweep:) the entry becomes one activation per value.
-TEST(FormulaSweep, AnEntrysParameterIsSetOrSweptLikeAnyKey) {
+TEST(Formula, AnEntrysParameterIsSetOrSweptLikeAnyKey) {
   const std::string swish =
       "activations=[relu, {name: formula, expr: 'x * sigmoid(beta * x)', params: {beta: {init: "
       "1.0, learnable: true}}, label: Swish}]";

@@ -34,7 +34,7 @@ std::vector<double> negated(std::vector<double> v) {
 
 // ---- paired t ----
 
-TEST(PairedT, FourDifferencesByHand) {
+TEST(Paired, TTestFourDifferencesByHand) {
   // d = {1, 2, 3, 4}: mean 2.5, sd sqrt(5/3) = 1.29099, t = 2.5 / (1.29099 / 2) = sqrt(15)
   // = 3.87298, df = 3. Student's t with 3 df has a closed-form cdf:
   // F(t) = 1/2 + (t / (sqrt(3) (1 + t^2/3)) + atan(t / sqrt(3))) / pi, so
@@ -50,7 +50,7 @@ TEST(PairedT, FourDifferencesByHand) {
   EXPECT_NEAR(paired_t_p_value({4, 1, 3, 2}), 0.0304662916621710, 1e-12);
 }
 
-TEST(PairedT, StudentSleepData) {
+TEST(Paired, TTestStudentSleepData) {
   // Student (1908) / Cushny & Peebles: extra hours of sleep under two drugs, 10 patients. R's
   // documented example t.test(extra ~ group, data = sleep, paired = TRUE) prints t = -4.0621,
   // df = 9, p-value = 0.002833; mpmath: p = 0.00283289019738427.
@@ -60,7 +60,7 @@ TEST(PairedT, StudentSleepData) {
   EXPECT_NEAR(paired_t_p_value(negated(d)), 0.00283289019738427, 1e-12);
 }
 
-TEST(PairedT, TwoDifferences) {
+TEST(Paired, TTestTwoDifferences) {
   // d = {1, 3}: mean 2, sd sqrt(2), t = 2 / (sqrt(2) / sqrt(2)) = 2 with 1 df, which is the
   // Cauchy distribution: p = 2 P(T > 2) = 1 - 2 atan(2) / pi = 0.295167235300867.
   EXPECT_NEAR(paired_t_p_value({1, 3}), 1 - 2 * std::atan(2.0) / kPi, 1e-13);
@@ -69,7 +69,7 @@ TEST(PairedT, TwoDifferences) {
   EXPECT_NEAR(paired_t_p_value({-1, 1}), 1.0, 1e-15);
 }
 
-TEST(PairedT, DegenerateInputs) {
+TEST(Paired, TTestDegenerateInputs) {
   EXPECT_TRUE(std::isnan(paired_t_p_value({})));
   EXPECT_TRUE(std::isnan(paired_t_p_value({0.5})));
   // sd = 0: every seed moved by the same non-zero amount (t infinite) or by nothing at all.
@@ -120,7 +120,7 @@ BruteWilcoxon brute_force_wilcoxon(const std::vector<double>& differences) {
   return b;
 }
 
-TEST(PairedWilcoxon, WikipediaExampleWithZeroAndTies) {
+TEST(Paired, WilcoxonWikipediaExampleWithZeroAndTies) {
   // Wikipedia, "Wilcoxon signed-rank test", example: 10 pairs x2 = 125 115 130 140 140 115 140
   // 125 140 135, x1 = 110 122 125 120 140 124 123 137 135 145; differences x2 - x1 below. The
   // zero (pair 5) is dropped: N_r = 9, and the signed-rank sum W = W+ - W- = 9 (not significant).
@@ -138,7 +138,7 @@ TEST(PairedWilcoxon, WikipediaExampleWithZeroAndTies) {
   EXPECT_DOUBLE_EQ(brute_force_wilcoxon(d).p, 0.6328125);
 }
 
-TEST(PairedWilcoxon, DarwinZeaMaysFromScipyDocs) {
+TEST(Paired, WilcoxonDarwinZeaMaysFromScipyDocs) {
   // Darwin's cross- vs self-fertilised Zea mays, 15 height differences (eighths of an inch), as
   // in Fisher's The Design of Experiments and SciPy's scipy.stats.wilcoxon documentation, which
   // gives statistic 24.0 (= min(W+, W-) = W-: the ranks of 48 and 67 are 10 and 14) and exact
@@ -156,7 +156,7 @@ TEST(PairedWilcoxon, DarwinZeaMaysFromScipyDocs) {
   EXPECT_DOUBLE_EQ(flipped.p_value, 0.041259765625);
 }
 
-TEST(PairedWilcoxon, CriticalValueForTenPairs) {
+TEST(Paired, WilcoxonCriticalValueForTenPairs) {
   // n = 10, W- = 1 + 2 + 5 = 8: the two-sided 5% critical value in the usual tables. By hand, the
   // subsets of {1..10} with sum <= 8 number 1+1+1+2+2+3+4+5+6 = 25 (sums 0..8), so
   // P(W- <= 8) = 25/1024 and p = 50/1024 = 0.048828125.
@@ -166,7 +166,7 @@ TEST(PairedWilcoxon, CriticalValueForTenPairs) {
   EXPECT_DOUBLE_EQ(r.p_value, 0.048828125);
 }
 
-TEST(PairedWilcoxon, SleepDataAllOneSign) {
+TEST(Paired, WilcoxonSleepDataAllOneSign) {
   // Student's sleep differences: one zero, ties (-1.3 twice), the other 9 all negative. W+ = 0
   // is reached by one sign pattern only, whatever the ties: p = 2 / 2^9 = 0.00390625.
   const WilcoxonResult r =
@@ -177,7 +177,7 @@ TEST(PairedWilcoxon, SleepDataAllOneSign) {
   EXPECT_DOUBLE_EQ(r.p_value, 0.00390625);
 }
 
-TEST(PairedWilcoxon, TwoDifferences) {
+TEST(Paired, WilcoxonTwoDifferences) {
   // n = 2, ranks 1 and 2: W+ takes 0, 1, 2, 3 with probability 1/4 each.
   WilcoxonResult r = wilcoxon_signed_rank({1, 2});  // W+ = 3: p = 2 * 1/4
   EXPECT_DOUBLE_EQ(r.w_plus, 3);
@@ -194,7 +194,7 @@ TEST(PairedWilcoxon, TwoDifferences) {
   EXPECT_DOUBLE_EQ(r.p_value, 0.5);
 }
 
-TEST(PairedWilcoxon, TiesTakeAverageRanks) {
+TEST(Paired, WilcoxonTiesTakeAverageRanks) {
   // d = {1, -1, 2, 3}: ranks 1.5 1.5 3 4 (not 1 2 3 4), W+ = 1.5 + 3 + 4 = 8.5, W- = 1.5. Doubled
   // ranks 3 3 6 8 (total 20): W+ >= 8.5 iff the negative ranks sum to <= 1.5, i.e. none or one
   // of the 1.5s: 3 of 16 patterns, p = 6/16 = 0.375.
@@ -209,7 +209,7 @@ TEST(PairedWilcoxon, TiesTakeAverageRanks) {
   EXPECT_DOUBLE_EQ(all_tied.p_value, 1.0);
 }
 
-TEST(PairedWilcoxon, ExactMatchesBruteForceWithTiesAndZeros) {
+TEST(Paired, WilcoxonExactMatchesBruteForceWithTiesAndZeros) {
   // Deterministic pseudo-random differences with many ties (small integers) and some zeros,
   // n up to 16: the dynamic programming must agree with plain enumeration exactly.
   uint64_t state = 12345;
@@ -236,7 +236,7 @@ TEST(PairedWilcoxon, ExactMatchesBruteForceWithTiesAndZeros) {
   }
 }
 
-TEST(PairedWilcoxon, NoNonZeroDifference) {
+TEST(Paired, WilcoxonNoNonZeroDifference) {
   for (const std::vector<double>& d : {std::vector<double>{}, std::vector<double>{0, 0, 0}}) {
     const WilcoxonResult r = wilcoxon_signed_rank(d);
     EXPECT_EQ(r.n_used, 0);
@@ -246,7 +246,7 @@ TEST(PairedWilcoxon, NoNonZeroDifference) {
   }
 }
 
-TEST(PairedWilcoxon, NanAndInfinity) {
+TEST(Paired, WilcoxonNanAndInfinity) {
   const WilcoxonResult nan = wilcoxon_signed_rank({1, kTestNaN, 2});
   EXPECT_TRUE(std::isnan(nan.p_value));
   EXPECT_TRUE(std::isnan(nan.w_plus));
@@ -256,7 +256,7 @@ TEST(PairedWilcoxon, NanAndInfinity) {
   EXPECT_DOUBLE_EQ(inf.p_value, brute_force_wilcoxon({1, 2, -3}).p);
 }
 
-TEST(PairedWilcoxon, FiftyIsExactAndNeedsFiftyBits) {
+TEST(Paired, WilcoxonFiftyIsExactAndNeedsFiftyBits) {
   // 50 positive differences: W+ = 1275 is reached by one pattern of 2^50, so p = 2^-49 exactly;
   // the counts must not lose the 1 next to 2^50.
   std::vector<double> d;
@@ -282,7 +282,7 @@ TEST(PairedWilcoxon, FiftyIsExactAndNeedsFiftyBits) {
   EXPECT_EQ(r.p_value, 1.0);
 }
 
-TEST(PairedWilcoxon, NormalApproximationAboveFifty) {
+TEST(Paired, WilcoxonNormalApproximationAboveFifty) {
   // n = 60 after dropping two zeros: |d| = ceil(i/2) for i = 1..60 (30 pairs of ties), negative
   // where i % 3 == 0. By hand (ranks: the pair with |d| = k has ranks 2k-1, 2k, average 2k-0.5):
   //   W+ = 1200, W- = 630; E[W+] = 60*61/4 = 915;
@@ -303,7 +303,7 @@ TEST(PairedWilcoxon, NormalApproximationAboveFifty) {
   EXPECT_NEAR(wilcoxon_signed_rank(negated(d)).p_value, 0.0362075527329814, 1e-13);
 }
 
-TEST(PairedWilcoxon, FiftyOneUsesTheApproximation) {
+TEST(Paired, WilcoxonFiftyOneUsesTheApproximation) {
   // 51 positive differences: W+ = 1326, E = 663, Var = 51*52*103/24 = 11381.5,
   // z = 662.5 / sqrt(11381.5) = 6.20992180, p = erfc(z / sqrt 2) = 5.30109746670604e-10
   // (mpmath), where the exact p would be 2^-50 = 8.9e-16.
@@ -323,7 +323,7 @@ TEST(PairedWilcoxon, FiftyOneUsesTheApproximation) {
 
 // ---- Holm ----
 
-TEST(PairedHolm, WikipediaFourHypotheses) {
+TEST(Paired, HolmWikipediaFourHypotheses) {
   // Wikipedia, "Holm-Bonferroni method", example: p = 0.01, 0.04, 0.03, 0.005 at alpha 0.05;
   // Holm rejects H4 and H1 and stops at H3 (0.03 > 0.05/2). Adjusted by hand: sorted
   // 0.005 0.01 0.03 0.04 -> 4*0.005 = 0.02, 3*0.01 = 0.03, 2*0.03 = 0.06, max(0.06, 1*0.04) = 0.06.
@@ -341,7 +341,7 @@ TEST(PairedHolm, WikipediaFourHypotheses) {
   EXPECT_LE(adj[3], 0.05);
 }
 
-TEST(PairedHolm, StepDownMaximumAndCap) {
+TEST(Paired, HolmStepDownMaximumAndCap) {
   // Sorted 0.01 0.011 0.02: 3*0.01 = 0.03, 2*0.011 = 0.022 -> 0.03, 1*0.02 -> 0.03 (the running
   // maximum keeps the order; without it 0.022 and 0.02 would come out below 0.03).
   std::vector<double> adj = holm_adjust({0.02, 0.01, 0.011});
@@ -355,7 +355,7 @@ TEST(PairedHolm, StepDownMaximumAndCap) {
   EXPECT_NEAR(adj[2], 0.12, 1e-15);
 }
 
-TEST(PairedHolm, NanStaysNanAndDoesNotCount) {
+TEST(Paired, HolmNanStaysNanAndDoesNotCount) {
   // m = 2 (the NaN does not count): 2*0.01 = 0.02, max(0.02, 0.04) = 0.04.
   const std::vector<double> adj = holm_adjust({0.01, kTestNaN, 0.04});
   EXPECT_NEAR(adj[0], 0.02, 1e-15);
@@ -367,7 +367,7 @@ TEST(PairedHolm, NanStaysNanAndDoesNotCount) {
   EXPECT_EQ(holm_adjust({0.3}), std::vector<double>{0.3});
 }
 
-TEST(PairedHolm, TiesGetEqualValues) {
+TEST(Paired, HolmTiesGetEqualValues) {
   // Sorted 0.02 0.02 0.5: 3*0.02 = 0.06, max(0.06, 2*0.02) = 0.06, max(0.06, 0.5) = 0.5.
   for (const std::vector<double>& p :
        {std::vector<double>{0.02, 0.02, 0.5}, std::vector<double>{0.5, 0.02, 0.02}}) {
@@ -376,7 +376,7 @@ TEST(PairedHolm, TiesGetEqualValues) {
   }
 }
 
-TEST(PairedHolm, MonotoneBetweenRawAndBonferroni) {
+TEST(Paired, HolmMonotoneBetweenRawAndBonferroni) {
   std::vector<double> p;
   for (int i = 0; i < 40; ++i) p.push_back(std::fmod(0.37 * i * i + 0.011 * i, 0.2) + 1e-4);
   const std::vector<double> adj = holm_adjust(p);
@@ -395,7 +395,7 @@ TEST(PairedHolm, MonotoneBetweenRawAndBonferroni) {
 
 // ---- effect size ----
 
-TEST(PairedEffectSize, CohensDzByHand) {
+TEST(Paired, EffectSizeCohensDzByHand) {
   // {1, 2, 3, 4}: 2.5 / sqrt(5/3) = 1.93649167310371.
   EXPECT_NEAR(cohens_dz({1, 2, 3, 4}), 1.93649167310371, 1e-13);
   EXPECT_NEAR(cohens_dz({-1, -2, -3, -4}), -1.93649167310371, 1e-13);
@@ -404,7 +404,7 @@ TEST(PairedEffectSize, CohensDzByHand) {
               -1.28455756259105, 1e-12);
 }
 
-TEST(PairedEffectSize, UndefinedCases) {
+TEST(Paired, EffectSizeUndefinedCases) {
   EXPECT_TRUE(std::isnan(cohens_dz({})));
   EXPECT_TRUE(std::isnan(cohens_dz({1.0})));
   EXPECT_TRUE(std::isnan(cohens_dz({0.3, 0.3, 0.3})));  // sd = 0
