@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing (with the packages only the tests use: a browser and a PDF reader),
 # builds actbench and its tests, fetches MNIST (for the one test that uses the real data set; it
-# is skipped if the data cannot be fetched), runs every test, then each fuzz target briefly
-# (scripts/fuzz.sh 15).
-#   scripts/test.sh             the above (after scripts/lint.sh: format, layers, function lengths)
+# is skipped if the data cannot be fetched), runs every test -- the unit tier first (`ctest -L
+# unit`, seconds: a broken library fails fast), then the end-to-end tier (`ctest -L e2e`) -- then
+# each fuzz target briefly (scripts/fuzz.sh 15). docs/testing.md: the tiers, how to run one.
+#   scripts/test.sh             the above (after scripts/lint.sh: format, layers, function lengths,
+#                               test names)
 #   scripts/test.sh --sanitize  instead: everything built with AddressSanitizer and
 #                               UndefinedBehaviorSanitizer into build-sanitize/, and every test run
 #                               there; any report fails the test it comes from
@@ -30,7 +32,8 @@ fi
 if ! bash scripts/fetch_data.sh mnist data/mnist; then
   echo "test: could not fetch MNIST; the real-data test will be skipped" >&2
 fi
-(cd "$build" && ctest --output-on-failure --parallel 2 --timeout 600)
+(cd "$build" && ctest -L unit --output-on-failure --parallel 2 --timeout 600)
+(cd "$build" && ctest -L e2e --output-on-failure --parallel 2 --timeout 600)
 if [ "$sanitize" -eq 0 ]; then
   bash scripts/fuzz.sh 15
 fi

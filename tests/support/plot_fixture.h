@@ -1,7 +1,7 @@
-// The fixture of the plot-script tests (PlotScript, PaperStyle): the fixture sweep in
-// tests/fixtures/plot (written by actbench itself: tests/fixtures/plot/regenerate.sh), the
-// script, the figures it draws (figure_names(), also ReportBrowser's), and helpers to run it and
-// read what it wrote.
+// The fixture of the plot-script tests (tests/e2e: PlotScript, PaperStyle, PythonInput): the
+// fixture sweep in tests/fixtures/plot (written by actbench itself:
+// tests/fixtures/plot/regenerate.sh), the script, the figures it draws (figure_names(), also
+// ReportBrowser's), and helpers to run it and read what it wrote.
 #pragma once
 
 #include <gmock/gmock.h>

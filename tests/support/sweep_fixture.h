@@ -1,6 +1,7 @@
-// The end-to-end sweep fixture shared by the Sweep and Store suites: a tiny sweep of the
-// tutorial's four activations x 3 seeds on synthetic data, run through the binary, and one
-// uninterrupted reference sweep (trained once per process) that every other sweep is compared with.
+// The end-to-end sweep fixture (tests/e2e only) shared by the Sweep, Store, Checkpoint, Adaptive
+// and SlurmCluster suites: a tiny sweep of the tutorial's four activations x 3 seeds on synthetic
+// data, run through the binary, and one uninterrupted reference sweep (trained once per process)
+// that every other sweep is compared with, and that tests which only read a finished sweep copy.
 #pragma once
 
 #include <gmock/gmock.h>
