@@ -22,7 +22,7 @@ using actbench_test::input_error_message;
 using actbench_test::TempDir;
 using ::testing::HasSubstr;
 
-std::string load_error(const fs::path& file) {
+std::string config_load_error(const fs::path& file) {
   return input_error_message([&] { actbench::read_config_source(file, {}); });
 }
 
@@ -30,7 +30,7 @@ TEST(Bounds, YamlAliasesThatExpandExponentiallyAreRefusedAtOnce) {
   TempDir dir;
   actbench_test::write_text(dir / "bomb.yaml", actbench_test::yaml_alias_bomb());
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_THAT(load_error(dir / "bomb.yaml"),
+  EXPECT_THAT(config_load_error(dir / "bomb.yaml"),
               HasSubstr("bomb.yaml: it expands to more than 100000 values (YAML aliases"));
   // Not a timing verdict: expanding the aliases would take hours; refusing takes a moment.
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(60));
@@ -50,9 +50,9 @@ TEST(Bounds, NestingWithoutEndIsRefused) {
   for (const int levels : {200, 100000}) {
     const std::string deep = std::string(size_t(levels), '[') + std::string(size_t(levels), ']');
     actbench_test::write_text(dir / "deep.yaml", deep);
-    EXPECT_THAT(load_error(dir / "deep.yaml"), HasSubstr("nests deeper than 64 levels"));
+    EXPECT_THAT(config_load_error(dir / "deep.yaml"), HasSubstr("nests deeper than 64 levels"));
     actbench_test::write_text(dir / "deep.json", "{\"model\": " + deep + "}");
-    EXPECT_THAT(load_error(dir / "deep.json"), HasSubstr("nests deeper than 64 levels"));
+    EXPECT_THAT(config_load_error(dir / "deep.json"), HasSubstr("nests deeper than 64 levels"));
   }
   // Brackets inside quotes and comments are text, not nesting.
   actbench_test::write_text(dir / "text.yaml", "name: \"" + std::string(100, '[') + "\"  # " +
@@ -66,21 +66,21 @@ TEST(Bounds, AConfigWithNoSettingsIsSaidNotSilentlyTrainedWithTheDefaults) {
   for (const char* text : {"", "# only a comment\n", "~\n", "{}\n"}) {
     SCOPED_TRACE(text);
     actbench_test::write_text(dir / "empty.yaml", text);
-    EXPECT_THAT(load_error(dir / "empty.yaml"),
+    EXPECT_THAT(config_load_error(dir / "empty.yaml"),
                 HasSubstr("holds no settings (empty, only comments, or null)"));
   }
 }
 
 TEST(Bounds, OnlyRegularFilesOfAConfigsSizeAreRead) {
   TempDir dir;
-  EXPECT_THAT(load_error(dir.path()),
+  EXPECT_THAT(config_load_error(dir.path()),
               HasSubstr("is a directory, not a file; give a YAML or JSON file"));
-  EXPECT_THAT(load_error("/dev/zero"), HasSubstr("/dev/zero is a device, not a file"));
+  EXPECT_THAT(config_load_error("/dev/zero"), HasSubstr("/dev/zero is a device, not a file"));
   ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);
-  EXPECT_THAT(load_error(dir / "pipe"), HasSubstr("is a pipe, not a file"));
+  EXPECT_THAT(config_load_error(dir / "pipe"), HasSubstr("is a pipe, not a file"));
   actbench_test::write_text(dir / "big.yaml", "# " + std::string((1 << 20) + 10, 'x') + "\n");
-  EXPECT_THAT(load_error(dir / "big.yaml"), HasSubstr("bytes; a config is at most 1 MiB"));
-  EXPECT_THAT(load_error(dir / "missing.yaml"), HasSubstr("not found"));
+  EXPECT_THAT(config_load_error(dir / "big.yaml"), HasSubstr("bytes; a config is at most 1 MiB"));
+  EXPECT_THAT(config_load_error(dir / "missing.yaml"), HasSubstr("not found"));
 }
 
 TEST(Bounds, AGridOfMoreRunsThanASweepMayHaveIsRefusedBeforeItIsExpanded) {

@@ -32,7 +32,7 @@ DataConfig config_for(const fs::path& dir, int64_t train_limit = 0, int64_t test
   return c;
 }
 
-std::string load_error(const fs::path& dir) {
+std::string dataset_load_error(const fs::path& dir) {
   return input_error_message([&] { actbench::load_dataset(config_for(dir), kCpu); });
 }
 
@@ -184,7 +184,7 @@ TEST(Data, FashionMnistUsesItsOwnStatistics) {
 TEST(Data, MissingDirectoryPointsToFetchScript) {
   TempDir tmp;
   const fs::path dir = tmp / "no-such-dir";
-  std::string msg = load_error(dir);
+  std::string msg = dataset_load_error(dir);
   EXPECT_THAT(msg, HasSubstr(dir.string()));
   EXPECT_THAT(msg, HasSubstr("not found"));
   EXPECT_THAT(msg, HasSubstr("scripts/fetch_data.sh mnist " + dir.string()));
@@ -196,7 +196,7 @@ TEST(Data, MissingDirectoryPointsToFetchScript) {
 
 TEST(Data, EmptyDirectoryNamesTheFirstMissingFile) {
   TempDir tmp;
-  std::string msg = load_error(tmp.path());
+  std::string msg = dataset_load_error(tmp.path());
   EXPECT_THAT(msg, HasSubstr((tmp / "train-images-idx3-ubyte").string()));
   EXPECT_THAT(msg, HasSubstr("scripts/fetch_data.sh"));
 }
@@ -207,7 +207,7 @@ TEST(Data, MissingSingleFileIsNamed) {
     TempDir tmp;
     link_synthetic_mnist(tmp.path());
     fs::remove(tmp / name);
-    std::string msg = load_error(tmp.path());
+    std::string msg = dataset_load_error(tmp.path());
     EXPECT_THAT(msg, HasSubstr((tmp / name).string() + " not found"));
     EXPECT_THAT(msg, HasSubstr("scripts/fetch_data.sh"));
   }
@@ -216,25 +216,25 @@ TEST(Data, MissingSingleFileIsNamed) {
 TEST(Data, BadMagicNumberIsReported) {
   // Images where labels belong (rank 3 instead of 1), and a non-IDX file.
   BrokenDir wrong_rank("train-labels-idx1-ubyte", idx_bytes({10, 2, 2}, std::vector<uint8_t>(40)));
-  std::string msg = load_error(wrong_rank.tmp.path());
+  std::string msg = dataset_load_error(wrong_rank.tmp.path());
   EXPECT_THAT(msg, HasSubstr("corrupt IDX file " + wrong_rank.file.string()));
   EXPECT_THAT(msg, HasSubstr("bad magic number 0x00000803"));
   EXPECT_THAT(msg, HasSubstr("expected 0x00000801"));
 
   BrokenDir html("t10k-images-idx3-ubyte", "<html><body>404 Not Found</body></html>\n");
-  msg = load_error(html.tmp.path());
+  msg = dataset_load_error(html.tmp.path());
   EXPECT_THAT(msg, HasSubstr("corrupt IDX file " + html.file.string()));
   EXPECT_THAT(msg, HasSubstr("bad magic number"));
 
   BrokenDir floats("t10k-images-idx3-ubyte",
                    idx_bytes({10000, 28, 28}, std::vector<uint8_t>(10000 * 784), 0x0D));
-  msg = load_error(floats.tmp.path());
+  msg = dataset_load_error(floats.tmp.path());
   EXPECT_THAT(msg, HasSubstr("bad magic number 0x00000d03"));
 }
 
 TEST(Data, FileShorterThanItsHeaderIsReported) {
   BrokenDir d("train-images-idx3-ubyte", std::string("\0\0\x08", 3));
-  std::string msg = load_error(d.tmp.path());
+  std::string msg = dataset_load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr(d.file.string()));
   EXPECT_THAT(msg, HasSubstr("shorter than its header"));
 }
@@ -243,7 +243,7 @@ TEST(Data, TruncatedFileIsReported) {
   std::string bytes = idx_bytes({60000, 28, 28}, std::vector<uint8_t>(60000 * 784));
   bytes.resize(bytes.size() - 1000);
   BrokenDir d("train-images-idx3-ubyte", bytes);
-  std::string msg = load_error(d.tmp.path());
+  std::string msg = dataset_load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr("corrupt IDX file " + d.file.string()));
   EXPECT_THAT(msg, HasSubstr("(truncated)"));
   EXPECT_THAT(msg, HasSubstr("re-fetch it with: scripts/fetch_data.sh"));
@@ -251,14 +251,14 @@ TEST(Data, TruncatedFileIsReported) {
 
 TEST(Data, TrailingDataIsReported) {
   BrokenDir d("t10k-labels-idx1-ubyte", idx_bytes({10000}, labels(10000)) + "x");
-  std::string msg = load_error(d.tmp.path());
+  std::string msg = dataset_load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr(d.file.string()));
   EXPECT_THAT(msg, HasSubstr("(trailing data)"));
 }
 
 TEST(Data, ZeroDimensionIsReported) {
   BrokenDir d("train-labels-idx1-ubyte", idx_bytes({0}, {}));
-  std::string msg = load_error(d.tmp.path());
+  std::string msg = dataset_load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr(d.file.string()));
   EXPECT_THAT(msg, HasSubstr("dimension 0 is 0"));
 }
@@ -272,7 +272,7 @@ TEST(Data, WrongCountIsReported) {
   actbench::write_idx_file(tmp / kIdxFileNames[0], {59999, 28, 28},
                            actbench_test::synthetic_images(1, l, true));
   actbench::write_idx_file(tmp / kIdxFileNames[1], {59999}, l);
-  std::string msg = load_error(tmp.path());
+  std::string msg = dataset_load_error(tmp.path());
   EXPECT_THAT(msg, HasSubstr("59999 images"));
   EXPECT_THAT(msg, HasSubstr("60000"));
   EXPECT_THAT(msg, HasSubstr("data.train_limit"));
@@ -280,7 +280,7 @@ TEST(Data, WrongCountIsReported) {
 
 TEST(Data, ImageLabelCountMismatchIsReported) {
   BrokenDir d("t10k-labels-idx1-ubyte", idx_bytes({9999}, labels(9999)));
-  std::string msg = load_error(d.tmp.path());
+  std::string msg = dataset_load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr("10000 images"));
   EXPECT_THAT(msg, HasSubstr("9999 labels"));
 }
@@ -288,7 +288,7 @@ TEST(Data, ImageLabelCountMismatchIsReported) {
 TEST(Data, WrongImageSizeIsReported) {
   BrokenDir d("t10k-images-idx3-ubyte",
               idx_bytes({10000, 32, 32}, std::vector<uint8_t>(10000 * 32 * 32)));
-  std::string msg = load_error(d.tmp.path());
+  std::string msg = dataset_load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr(d.file.string()));
   EXPECT_THAT(msg, HasSubstr("32x32"));
 }
@@ -297,7 +297,7 @@ TEST(Data, LabelOutOfRangeIsReported) {
   std::vector<uint8_t> l = labels(60000);
   l[4242] = 10;
   BrokenDir d("train-labels-idx1-ubyte", idx_bytes({60000}, l));
-  std::string msg = load_error(d.tmp.path());
+  std::string msg = dataset_load_error(d.tmp.path());
   EXPECT_THAT(msg, HasSubstr("corrupt IDX label file " + d.file.string()));
   EXPECT_THAT(msg, HasSubstr("label 10 at index 4242"));
 }
