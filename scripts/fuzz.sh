@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets (fuzz/: config, idx, runfile), each for SECONDS (default 60).
+# Runs the libFuzzer targets (fuzz/: config, idx, runfile) at once, each for SECONDS (default 60).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 # Installs clang if missing (scripts/setup.sh --fuzz), builds the targets into build-fuzz/ (clang,
-# AddressSanitizer + UndefinedBehaviorSanitizer), then runs each target on one core from its seed
-# corpus (fuzz/corpus/<target>/) and its kept crash inputs (fuzz/regressions/<target>/). New
+# AddressSanitizer + UndefinedBehaviorSanitizer, -O1), then runs the targets side by side (one
+# process each, sharing the cores), each from its seed corpus (fuzz/corpus/<target>/) and its kept
+# crash inputs (fuzz/regressions/<target>/). New
 # corpus entries go to build-fuzz/corpus/<target>/ (kept between runs, never into the repository).
 # A crash, a sanitizer report, a timeout (> 10 s for one input) or more than 2 GB of memory stops
 # that target: its input is printed and the script exits 1 after the other targets. Keep such an
@@ -35,17 +36,31 @@ cmake --build "$build" --parallel "$(nproc 2>/dev/null || echo 2)"
 # The sanitizers' settings (suppressions: LibTorch's own code only, see tests/sanitizers/).
 source scripts/sanitizer_env.sh
 
-failed=()
-for t in "${targets[@]}"; do
-  corpus="$build/corpus/$t" artifacts="$build/crashes/$t" log="$build/logs/$t.log"
-  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-  dict=()
+# Runs target $1 for $seconds; its exit status goes to $build/logs/$1.status.
+fuzz_one() {
+  local t=$1 corpus="$build/corpus/$1" artifacts="$build/crashes/$1" log="$build/logs/$1.log"
+  local dict=() status=0
   [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
-  echo "fuzz: $t for ${seconds}s (log: $log)" >&2
-  status=0
   "$build/fuzz/${t}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 "${dict[@]}" -artifact_prefix="$artifacts/" \
     "$corpus" "fuzz/corpus/$t" "fuzz/regressions/$t" >"$log" 2>&1 || status=$?
+  echo "$status" >"$build/logs/$t.status"
+}
+
+# The targets run at once (each is one process on one core; the kernel shares the cores), so the
+# whole run takes SECONDS of wall time.
+for t in "${targets[@]}"; do
+  mkdir -p "$build/corpus/$t" "$build/crashes/$t" "$build/logs"
+  rm -f "$build/logs/$t.status"
+  echo "fuzz: $t for ${seconds}s (log: $build/logs/$t.log)" >&2
+  fuzz_one "$t" &
+done
+wait
+
+failed=()
+for t in "${targets[@]}"; do
+  log="$build/logs/$t.log"
+  status=$(cat "$build/logs/$t.status" 2>/dev/null || echo 1)
   # Scratch directories (/dev/shm/actbench-fuzz-<target>-<pid>) of processes that did not exit
   # normally.
   for d in /dev/shm/actbench-fuzz-"$t"-*; do
@@ -68,4 +83,4 @@ if [ "${#failed[@]}" -gt 0 ]; then
   echo "fuzz: findings in: ${failed[*]}" >&2
   exit 1
 fi
-echo "fuzz: no findings (${targets[*]}, ${seconds}s each)" >&2
+echo "fuzz: no findings (${targets[*]}, ${seconds}s each, at once)" >&2
