@@ -68,7 +68,7 @@ TEST(Completion, EverySubcommandAndOptionOfTheAppCompletes) {
                                                   "completion", "--help", "--version", "-q"}));
   for (const auto& sub : subcommands) {
     if (sub.front() == '-') continue;
-    const auto help = actbench_test::run_captured(bin, {sub, "--help"});
+    const auto help = actbench_test::run_actbench({sub, "--help"}, ACTBENCH_SOURCE_DIR);
     const std::vector<std::string> flags = complete({bin, sub, "-"});
     std::istringstream lines(help.out);
     for (std::string line; std::getline(lines, line);) {

@@ -274,20 +274,19 @@ TEST_F(PlotScript, ActbenchPlotRunsTheScriptWithItsExitStatus) {
   const OneSeedSweep& one = one_seed_sweep();
   ASSERT_EQ(one.run.exit_code, 0) << one.run.describe();
   const fs::path out = tmp_ / "via-actbench";
-  const CommandResult ok = actbench_test::run_captured(
-      shell_quote(ACTBENCH_BINARY),
-      {"plot", one.dir.string(), "--out", out.string(), "--formats", "png"});
+  const CommandResult ok = actbench_test::run_actbench(
+      {"plot", one.dir.string(), "--out", out.string(), "--formats", "png"}, tmp_.path());
   ASSERT_EQ(ok.exit_code, 0) << describe(ok);
   EXPECT_TRUE(fs::exists(out / "final_accuracy.png"));
   EXPECT_TRUE(fs::exists(out / "report.html"));
-  const CommandResult bad = actbench_test::run_captured(
-      shell_quote(ACTBENCH_BINARY), {"plot", (tmp_ / "no-such-sweep").string()});
+  const CommandResult bad =
+      actbench_test::run_actbench({"plot", (tmp_ / "no-such-sweep").string()}, tmp_.path());
   expect_one_line_error(bad);
   // --style goes through to the script.
   const fs::path paper = tmp_ / "via-actbench-paper";
-  const CommandResult styled = actbench_test::run_captured(
-      shell_quote(ACTBENCH_BINARY),
-      {"plot", one.dir.string(), "--out", paper.string(), "--style", "paper", "--formats", "pdf"});
+  const CommandResult styled = actbench_test::run_actbench(
+      {"plot", one.dir.string(), "--out", paper.string(), "--style", "paper", "--formats", "pdf"},
+      tmp_.path());
   ASSERT_EQ(styled.exit_code, 0) << describe(styled);
   EXPECT_TRUE(fs::exists(paper / "final_accuracy.pdf"));
   EXPECT_TRUE(fs::exists(paper / "final_accuracy-wide.pdf"));

@@ -284,8 +284,7 @@ TEST_F(PythonInput, ActbenchPlotRelaysTheScriptsErrorLineAndExitStatus) {
   const json good = fixture_results();
   const fs::path dir = sweep_with(
       "relay", replace_first(good, first_epoch_field(good, "test_loss"), "\"test_loss\": NaN"));
-  const CommandResult r =
-      actbench_test::run_captured(shell_quote(ACTBENCH_BINARY), {"plot", dir.string()});
+  const CommandResult r = actbench_test::run_actbench({"plot", dir.string()}, dir);
   expect_one_line_error(r);
   EXPECT_THAT(r.err, HasSubstr("bare token NaN at $.runs[0].epochs[0].test_loss"));
   EXPECT_FALSE(fs::exists(dir / "plots"));

@@ -5,11 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cli/app.h"
+#include "cli/logging.h"
 #include "test_support.h"
 
 namespace actbench_test {
@@ -26,28 +30,103 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
-                     const fs::path& log) {
+namespace {
+
+// True when this process has one thread. Only then may a forked child run actbench in place of
+// the binary: a thread of the parent (an OpenMP or OpenBLAS pool, say) would be missing in the
+// child while the library still counts on it.
+bool single_threaded() {
+  std::error_code ec;
+  auto it = fs::directory_iterator("/proc/self/task", ec);
+  if (ec) return false;
+  return std::distance(it, fs::directory_iterator()) == 1;
+}
+
+// Whether a command runs as a fork of this process (see process.h) or as the binary itself.
+bool fork_in_place() {
+  const char* exec = std::getenv("ACTBENCH_TEST_EXEC");
+  return !(exec != nullptr && std::string(exec) == "1") && single_threaded();
+}
+
+// In a forked child: what the binary's main() does (cli/main.cpp), with `argv[0]` the binary's
+// path, then exit without running this process's exit handlers.
+[[noreturn]] void run_in_child(const std::vector<std::string>& args) {
   std::vector<std::string> argv{ACTBENCH_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> c_argv;
   for (auto& a : argv) c_argv.push_back(a.data());
   c_argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execv(c_argv[0], c_argv.data());
-    ::_exit(127);
+  int code = 1;
+  try {
+    actbench::cli::setup_logging();
+    code = actbench::cli::run_command_line(static_cast<int>(argv.size()), c_argv.data());
+  } catch (...) {
+    std::terminate();  // as in the binary: an exception out of main is a crash
   }
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  ::_exit(code);
+}
+
+// Forks; the child runs in `cwd` with stdin from /dev/null and stdout and stderr on `out_fd` and
+// `err_fd`, then either runs actbench in place or execs the binary.
+pid_t fork_actbench(const std::vector<std::string>& args, const fs::path& cwd, int out_fd,
+                    int err_fd) {
+  const bool in_place = fork_in_place();
+  std::vector<std::string> argv{ACTBENCH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> c_argv;
+  for (auto& a : argv) c_argv.push_back(a.data());
+  c_argv.push_back(nullptr);
+  std::cout.flush();
+  std::fflush(nullptr);  // nothing of this process's buffered output may reach the child's
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int null_fd = ::open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
+  ::dup2(null_fd, 0);
+  ::dup2(out_fd, 1);
+  ::dup2(err_fd, 2);
+  if (in_place) run_in_child(args);
+  ::execv(c_argv[0], c_argv.data());
+  ::_exit(127);
+}
+
+// The exit code as a shell reports it: 128 + N when killed by signal N.
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
+                     const fs::path& log) {
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) ADD_FAILURE() << "cannot open " << log;
+  const pid_t pid = fork_actbench(args, cwd, fd, fd);
+  ::close(fd);
   return pid;
 }
 
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd) {
-  return run_captured("cd " + shell_quote(cwd.string()) + " && " + shell_quote(ACTBENCH_BINARY),
-                      args);
+  TempDir capture;
+  const fs::path out = capture / "stdout", err = capture / "stderr";
+  const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  CommandResult r;
+  if (out_fd >= 0 && err_fd >= 0) {
+    const pid_t pid = fork_actbench(args, cwd, out_fd, err_fd);
+    int status = 0;
+    if (pid > 0 && ::waitpid(pid, &status, 0) == pid) r.exit_code = exit_code_of(status);
+  }
+  if (out_fd >= 0) ::close(out_fd);
+  if (err_fd >= 0) ::close(err_fd);
+  r.out = read_text(out);
+  r.err = read_text(err);
+  return r;
 }
 
 std::string CommandResult::describe() const {

@@ -34,12 +34,20 @@ struct CommandResult {
 // `expected`, nothing on stdout, and no sign of an uncaught exception or a stack trace.
 void expect_user_error(const CommandResult& r, const std::string& expected);
 
-// Starts the actbench binary with `args` in `cwd` without waiting (fork + exec); its stdout and
-// stderr go to `log`. Returns its pid, for waitpid() and kill().
+// How actbench runs here. A test process that has loaded LibTorch forks, and the child does what
+// the binary's main() does (setup_logging, run_command_line) in `cwd` with stdin from /dev/null:
+// a real process with its own exit code, signals and output, without paying LibTorch's start-up
+// (about 0.5 s) again. The child execs the binary instead when ACTBENCH_TEST_EXEC=1 or when this
+// process has more than one thread (a thread pool would be missing in the child). Tests about the
+// binary itself (its environment, its path, installation, completion, scripts that call it) run
+// ACTBENCH_BINARY through run_captured.
+
+// Starts actbench with `args` in `cwd` without waiting; its stdout and stderr go to `log`.
+// Returns its pid, for waitpid() and kill().
 pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
                      const fs::path& log);
 
-// Runs the actbench binary with `args` (each one shell-quoted) in `cwd`.
+// Runs actbench with `args` in `cwd` and waits for it.
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd);
 
 // Runs the shell command `command` followed by `args` (each one shell-quoted), stdin from
