@@ -3,8 +3,7 @@
 # builds actbench and its tests, fetches MNIST (for the one test that uses the real data set; it
 # is skipped if the data cannot be fetched), runs every test -- the unit tier first (`ctest -L
 # unit`, seconds: a broken library fails fast), then the end-to-end tier (`ctest -L e2e`) -- then
-# the fuzz targets briefly (scripts/fuzz.sh 15, built meanwhile in the background at idle
-# priority). docs/testing.md: the tiers, how to run one.
+# each fuzz target briefly (scripts/fuzz.sh 15). docs/testing.md: the tiers, how to run one.
 #   scripts/test.sh             the above (after scripts/lint.sh: format, layers, function lengths,
 #                               test names)
 #   scripts/test.sh --sanitize  instead: everything built with AddressSanitizer and
@@ -22,20 +21,6 @@ esac
 
 bash scripts/setup.sh --tests
 bash scripts/lint.sh
-# The fuzz targets' tree (clang, build-fuzz/) builds in the background at idle CPU priority
-# (SCHED_IDLE): it takes only the time a core would otherwise wait -- for the precompiled header,
-# for links, for Python and Slurm in the end-to-end tier -- and never slows the build or the tests.
-# Its own process group, stopped if this script stops early.
-fuzz_build=""
-trap 'if [ -n "$fuzz_build" ]; then kill -- "-$fuzz_build" 2>/dev/null || true; fi' EXIT
-if [ "$sanitize" -eq 0 ]; then
-  bash scripts/setup.sh --fuzz
-  mkdir -p build-fuzz
-  idle=(chrt --idle 0)
-  "${idle[@]}" true 2>/dev/null || idle=(nice -n 19)  # where SCHED_IDLE is not allowed
-  setsid "${idle[@]}" bash scripts/fuzz.sh --build-only >build-fuzz/build.log 2>&1 &
-  fuzz_build=$!
-fi
 if [ "$sanitize" -eq 1 ]; then
   build=build-sanitize
   ACTBENCH_BUILD_DIR=$build bash scripts/build.sh -DACTBENCH_BUILD_TESTS=ON -DACTBENCH_SANITIZE=ON
@@ -49,14 +34,6 @@ if ! bash scripts/fetch_data.sh mnist data/mnist; then
 fi
 (cd "$build" && ctest -L unit --output-on-failure --parallel 2 --timeout 600)
 (cd "$build" && ctest -L e2e --output-on-failure --parallel 2 --timeout 600)
-if [ -n "$fuzz_build" ]; then
-  status=0
-  wait "$fuzz_build" || status=$?
-  fuzz_build=""
-  if [ "$status" -ne 0 ]; then
-    cat build-fuzz/build.log >&2
-    echo "test: building the fuzz targets failed (log above: build-fuzz/build.log)" >&2
-    exit 1
-  fi
+if [ "$sanitize" -eq 0 ]; then
   bash scripts/fuzz.sh 15
 fi
