@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include <torch/autograd.h>
 #include <torch/csrc/jit/api/compilation_unit.h>
 #include <torch/csrc/jit/frontend/lexer.h>
 #include <torch/csrc/jit/frontend/parser.h>
