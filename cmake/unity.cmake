@@ -2,7 +2,7 @@
 # ACTBENCH_UNITY is on). Every unit that includes LibTorch pays ~6 s to load the precompiled header
 # and again generates the inline LibTorch, json and fmt code the files share, so on two cores a
 # clean build is fastest with few, large units: enough for both cores to stay busy, no more
-# (docs/architecture.md, "Build time").
+# (docs/performance.md, "Build and test time").
 function(actbench_unity target units)
   if(NOT ACTBENCH_UNITY)
     return()
