@@ -149,6 +149,39 @@ TEST(Formula, ResultsThatAreNotXsShapeAreRefused) {
   EXPECT_THAT(refusal("x > 0"), HasSubstr("not a real number per element"));
 }
 
+// Formulas compute in floating point: the smallest integer divided by -1 faults (SIGFPE) in
+// integer arithmetic, whether TorchScript folds it while compiling or a tensor computes it.
+TEST(Formula, WholeNumberArithmeticIsRefusedBeforeItRuns) {
+  const std::string kWhole = "computes with whole numbers";
+  EXPECT_THAT(refusal("x + (-9223372036854775807 - 1) // -1"), HasSubstr(kWhole + " (ints)"));
+  EXPECT_THAT(refusal("x + (-9223372036854775807 - 1) % -1"), HasSubstr(kWhole + " (ints)"));
+  EXPECT_THAT(refusal("x * (2 ** 3)"), HasSubstr("'2 ** 3' at position 6 " + kWhole));
+  EXPECT_THAT(refusal("x * (True + 1)"), HasSubstr("'True + 1' at position 6 " + kWhole));
+  EXPECT_THAT(refusal("((x > 0) * (-9223372036854775807 - 1)) // -1"), HasSubstr(kWhole));
+  EXPECT_THAT(refusal("x * ((x > 0) * -9223372036854775807) // -1"),
+              HasSubstr("'(x > 0) * -9223372036854775807' at position 6 " + kWhole +
+                        " (a tensor of Long)"));
+  EXPECT_THAT(refusal("((x > 0) * 1) // 0"), HasSubstr("write 2.0 for 2"));
+  // Floating point, negative literals, powers of x and comparisons stay allowed.
+  for (const char* ok : {"x * -1", "x ** 2", "x + 7.0 // 2.0", "x * ((x > 0) + (x > 1))",
+                         "0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))"}) {
+    EXPECT_EQ(formula(ok).name, "formula") << ok;
+  }
+}
+
+// What the interpreter says is the reason, not its "operation failed" preamble; a formula that
+// autograd cannot differentiate is refused before it is trained.
+TEST(Formula, EvaluationErrorsGiveTheReasonAndAFormulaNeedsADerivative) {
+  const std::string m = refusal("(x > 0) // (x > 5)");
+  EXPECT_THAT(m, HasSubstr("cannot be evaluated: \"div_floor_cpu\" not implemented for 'Bool'"));
+  EXPECT_THAT(m, Not(HasSubstr("operation failed")));
+  EXPECT_THAT(refusal("x * 1e3 // 2"),
+              HasSubstr("has no derivative to train with: derivative for aten::floor_divide is "
+                        "not implemented"));
+  // Where the floor division only chooses, there is a derivative.
+  EXPECT_EQ(formula("where(x // 1.0 > 0, x, 0.0)").name, "formula");
+}
+
 TEST(Formula, ConstantsWithoutValuesOrBadOnesAreRefused) {
   EXPECT_THAT(refusal("beta * x", {{"beta", nullptr}}),
               HasSubstr("params.beta: the constant has no value"));
