@@ -49,6 +49,7 @@ int run_curves(const CurvesOptions& o) {
   }
   check_own_file(path, "actbench.curves/", "choose another --out");
   const Json curves = activation_curves(specs, o.grid.lo, o.grid.hi, o.grid.points);
+  ec.clear();  // is_directory() above sets it when --out does not exist yet
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {
     throw InputError("cannot create " + path.parent_path().string() + ": " + ec.message() +

@@ -29,6 +29,11 @@ TEST(CurvesCli, WritesTheJsonAndATableAndRejectsBadInput) {
   EXPECT_EQ(c["x"].size(), 11u);
   EXPECT_EQ(c["range"], (Json{-6.0, 6.0}));
   EXPECT_THAT(r.out, ::testing::ContainsRegex("Tanh +-1 +1 +1 +1 +72.7% of \\[-6, 6\\]"));
+  // A bare file name: a new file in the working directory (it once failed with "cannot create :").
+  r = actbench_test::run_actbench({"curves", "--activations", "relu", "--out", "here.json"},
+                                  tmp.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(actbench_test::read_text(tmp / "here.json"))["activations"].size(), 1u);
   r = actbench_test::run_actbench({"curves", "--out", out.string()}, tmp.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Json::parse(actbench_test::read_text(out))["activations"].size(),
