@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -92,6 +93,22 @@ int parse_and_run(CLI::App& app, int argc, char** argv, const int& status) {
   return status;
 }
 
+// A numeric option given an empty value (`--jobs ''`) is refused: CLI11 would read it as 0.
+void refuse_empty_numbers(CLI::App& app) {
+  static const std::set<std::string> numeric{"INT", "UINT", "FLOAT", "NUMBER"};
+  for (CLI::Option* opt : app.get_options()) {
+    if (numeric.count(opt->get_type_name()) == 0) continue;
+    opt->check(CLI::Validator(
+        [](std::string& value) {
+          return value.find_first_not_of(" \t") == std::string::npos
+                     ? std::string("an empty value is not a number")
+                     : std::string();
+        },
+        "", ""));
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_empty_numbers(*sub);
+}
+
 }  // namespace
 
 std::unique_ptr<CLI::App> build_app(int& status, const std::vector<std::string>& argv) {
@@ -104,6 +121,7 @@ std::unique_ptr<CLI::App> build_app(int& status, const std::vector<std::string>&
       "Print actbench's and LibTorch's versions and the devices it sees");
   add_logging_options(*app);
   for (const Setup& setup : subcommand_table()) setup(*app, status, argv);
+  refuse_empty_numbers(*app);
   return app;
 }
 

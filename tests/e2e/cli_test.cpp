@@ -176,6 +176,19 @@ TEST(Cli, BadOverrideExitsTwo) {
                     tmp, tmp / "out");
 }
 
+// An empty value for a number is an error naming the option, not 0 (CLI11 reads "" as 0).
+TEST(Cli, EmptyValueForANumberExitsTwo) {
+  TempDir tmp;
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"plan", "--jobs", ""},
+           {"curves", "--points", "", "--out", (tmp / "c.json").string()},
+           {"peak", "--seconds", " "}}) {
+    const CommandResult r = actbench_test::run_actbench(args, tmp.path());
+    actbench_test::expect_user_error(r, args[1] + ": an empty value is not a number");
+  }
+  EXPECT_FALSE(fs::exists(tmp / "c.json"));
+}
+
 TEST(Cli, MissingConfigFileExitsTwo) {
   TempDir tmp;
   expect_failed_run({"--config", (tmp / "nope.yaml").string()}, "nope.yaml", tmp, tmp / "out");
