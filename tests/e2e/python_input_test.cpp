@@ -290,6 +290,19 @@ TEST_F(PythonInput, ActbenchPlotRelaysTheScriptsErrorLineAndExitStatus) {
   EXPECT_FALSE(fs::exists(dir / "plots"));
 }
 
+// An ACTBENCH_PYTHON that fails without a word (not a Python, or one without matplotlib that
+// dies silently) is named in one line, with its exit status as actbench's.
+TEST_F(PythonInput, ActbenchPlotNamesAPythonThatFailsSilently) {
+  const fs::path dir = sweep_with("silent", fixture_results().dump());
+  const CommandResult r = actbench_test::run_captured(
+      "ACTBENCH_PYTHON=false " + shell_quote(ACTBENCH_BINARY), {"plot", dir.string()});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_EQ(r.out, "") << describe(r);
+  EXPECT_THAT(r.err, ::testing::StartsWith("error: false ended with status 1 and said nothing"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(r);
+  EXPECT_FALSE(fs::exists(dir / "plots"));
+}
+
 TEST_F(PythonInput, CompareReferenceRefusesABadReferenceOrArgument) {
   const fs::path results = kFixture / "results.json";
   const json reference = json::parse(read_text(kReference));
