@@ -146,12 +146,24 @@ def parse_style(text):
     return STYLES[text]
 
 
+def refuse_empty_values(args):
+    """An option given an empty value ("--formats ''") is an error, not its default."""
+    for name in ("input", "out", "curves", "style", "formats"):
+        value = getattr(args, name)
+        if value is not None and not value.strip():
+            if name == "input":
+                raise InputError("RESULTS_OR_SWEEP_DIR is empty; give a sweep's directory or "
+                                 "its results.json")
+            raise InputError("--%s is empty; give a value or leave the option out" % name)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.list_figures is not None:
         list_figures(args.list_figures)
         return 0
     try:
+        refuse_empty_values(args)
         style = parse_style(args.style)
         formats = parse_formats(args.formats or style.default_formats, style)
         sweep = load(args.input, args.curves)

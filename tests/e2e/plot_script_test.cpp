@@ -167,6 +167,21 @@ TEST_F(PlotScript, NoLearnedParametersSkipsTheLearnedParamsFigure) {
 }
 
 TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
+  for (const char* option : {"--formats", "--style", "--curves"}) {
+    SCOPED_TRACE(std::string("an empty ") + option);
+    const fs::path out = tmp_ / "out-empty";
+    const CommandResult r = run_plot({kFixture.string(), "--out", out.string(), option, ""});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr(std::string(option) + " is empty"));
+    EXPECT_FALSE(fs::exists(out));
+  }
+  {
+    SCOPED_TRACE("an empty --out");
+    const CommandResult r = run_plot({kFixture.string(), "--out", ""});
+    expect_one_line_error(r);
+    EXPECT_THAT(r.err, HasSubstr("--out is empty"));
+    EXPECT_FALSE(fs::exists(kFixture / "plots"));
+  }
   {
     SCOPED_TRACE("missing path");
     const fs::path out = tmp_ / "out-missing";
