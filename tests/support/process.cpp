@@ -48,18 +48,13 @@ bool fork_in_place() {
   return !(exec != nullptr && std::string(exec) == "1") && single_threaded();
 }
 
-// In a forked child: what the binary's main() does (cli/main.cpp), with `argv[0]` the binary's
-// path, then exit without running this process's exit handlers.
-[[noreturn]] void run_in_child(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{ACTBENCH_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> c_argv;
-  for (auto& a : argv) c_argv.push_back(a.data());
-  c_argv.push_back(nullptr);
+// In a forked child: what the binary's main() does (cli/main.cpp) on `argv` (argv[0] the
+// binary's path), then exit without running this process's exit handlers.
+[[noreturn]] void run_in_child(std::vector<char*>& argv) {
   int code = 1;
   try {
     actbench::cli::setup_logging();
-    code = actbench::cli::run_command_line(static_cast<int>(argv.size()), c_argv.data());
+    code = actbench::cli::run_command_line(static_cast<int>(argv.size()) - 1, argv.data());
   } catch (...) {
     std::terminate();  // as in the binary: an exception out of main is a crash
   }
@@ -88,7 +83,7 @@ pid_t fork_actbench(const std::vector<std::string>& args, const fs::path& cwd, i
   ::dup2(null_fd, 0);
   ::dup2(out_fd, 1);
   ::dup2(err_fd, 2);
-  if (in_place) run_in_child(args);
+  if (in_place) run_in_child(c_argv);
   ::execv(c_argv[0], c_argv.data());
   ::_exit(127);
 }
@@ -155,11 +150,8 @@ CommandResult run_captured(const std::string& command, const std::vector<std::st
          shell_quote((capture / "stderr").string()) + " </dev/null";
   const int status = std::system(cmd.c_str());
   CommandResult r;
-  if (status != -1 && WIFEXITED(status)) {
-    r.exit_code = WEXITSTATUS(status);  // the shell's: 128 + N when the command died of signal N
-  } else if (status != -1 && WIFSIGNALED(status)) {
-    r.exit_code = 128 + WTERMSIG(status);  // the shell exec'd the command, which died of it
-  }
+  // The shell reports 128 + N for a command that died of signal N; one it exec'd dies of N itself.
+  if (status != -1) r.exit_code = exit_code_of(status);
   r.out = read_text(capture / "stdout");
   r.err = read_text(capture / "stderr");
   return r;
