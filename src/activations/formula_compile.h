@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,20 @@ size_t char_position(const std::string& expr, size_t offset);
 // The expression's tokens, spaced canonically: two spellings that differ only in spaces are one
 // run identity. InputError (prefixed by `where`) for a character TorchScript has no token for.
 std::string normalised_text(const std::string& expr, const std::string& where);
+
+// The first line of `text` that is not blank.
+std::string first_line(const std::string& text);
+
+// The reason in a TorchScript interpreter error (its last line), or its first line otherwise.
+std::string interpreter_reason(const std::string& text);
+
+// " at position N" (1-based characters) for a byte offset into `expr`, " at the end", or "".
+std::string at_position(const std::string& expr, std::optional<size_t> offset);
+
+// The expression's text at a graph node (its call), when it lies in the formula's own line of
+// the compiled source (which starts at `expr_start`); sets `offset` to where it starts.
+std::string node_text(const torch::jit::Node* node, const std::string& expr, size_t expr_start,
+                      std::optional<size_t>& offset);
 
 // A compiled formula: its graph and constants, shared by every module built from it.
 struct CompiledFormula {
