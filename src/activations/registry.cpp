@@ -348,6 +348,11 @@ const ActivationInfo* find_activation(const std::string& name) {
   return nullptr;
 }
 
+std::string activation_display_name(const std::string& name) {
+  const ActivationInfo* info = find_activation(name);
+  return info ? info->display : "";
+}
+
 ActivationSpec resolve_activation(const Json& entry, const std::string& where) {
   Json given = Json::object();
   if (entry.is_string()) {

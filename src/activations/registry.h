@@ -15,41 +15,9 @@
 #include <torch/nn/modules/container/any.h>
 #include <nlohmann/json.hpp>
 
+#include "activations/spec.h"
+
 namespace actbench {
-
-using Json = nlohmann::json;
-
-// An activation as a config names it, after resolution: canonical name, a label for tables and
-// plots, and every parameter (defaults filled in).
-struct ActivationSpec {
-  std::string name;
-  std::string label;
-  Json params = Json::object();
-  // A formula's expression as the config wrote it, for people (`list activations CONFIG`); its
-  // normalised text in params is what identifies runs. Empty for other activations.
-  std::string written;
-};
-
-enum class ParamKind { kNumber, kInteger, kBoolean, kString };
-
-struct ParamInfo {
-  std::string name;
-  ParamKind kind;
-  Json default_value;
-  std::string help;
-  std::optional<double> min;  // inclusive bounds for numbers
-  std::optional<double> max;
-  std::vector<std::string> choices;  // for strings
-};
-
-// How plots and summaries draw an activation: the same in every figure (scripts/plot_results.py
-// keeps the same table).
-struct ActivationStyle {
-  std::string color;
-  nlohmann::json dash;  // "solid"|"dashed"|"dashdot"|"dotted" or a JSON array of numbers
-                        // (matplotlib dash pattern)
-  std::string marker;
-};
 
 // d loss / d z of one hidden layer from d loss / d h, its pre-activation z and output h.
 using BackwardKernel =
@@ -85,14 +53,6 @@ const std::vector<ActivationInfo>& activation_registry();
 // Finds an entry by canonical name or alias, ignoring case, '_' and '-'. nullptr if none.
 const ActivationInfo* find_activation(const std::string& name);
 
-// Resolves one `activations:` entry (a name string, or an object with `name`, optional `label`
-// and parameters). `where` names the entry in errors, e.g. "configs/x.yaml: activations[2]".
-// Throws InputError listing what is valid.
-ActivationSpec resolve_activation(const Json& entry, const std::string& where);
-
-// The spec written back as a config entry: {name, label, params...}.
-Json activation_to_json(const ActivationSpec& spec);
-
 // The entry of a resolved spec. Throws InputError for an unknown name.
 const ActivationInfo& activation_info(const ActivationSpec& spec);
 
@@ -102,24 +62,5 @@ torch::nn::AnyModule make_activation(const ActivationSpec& spec, int64_t width);
 // The generator a module from make_activation draws from while training on the CPU (RReLU's
 // random slopes), or nullptr: a checkpoint saves and restores its state.
 at::Generator* activation_generator(torch::nn::AnyModule& module);
-
-// The spec's formula in words: the entry's, or a formula activation's own expression.
-std::string activation_formula(const ActivationSpec& spec);
-
-// The entry's init_slope for the spec's parameters (0 when the entry has none).
-double activation_init_slope(const ActivationSpec& spec);
-
-// The entry's style when the label is the entry's default one. Any other label (custom, or naming
-// non-default parameters) keeps the entry's marker but takes a colour and a dash pattern chosen by
-// a stable hash of the label, from colours and patterns no entry uses.
-ActivationStyle activation_style(const ActivationSpec& spec);
-
-// The style of the index-th registry entry, for any index: the named colour-blind-safe palettes
-// first, then generated colours; every entry's (colour, dash, marker) differs from the others'.
-ActivationStyle palette_style(size_t index);
-
-// The spec's place in display order: its entry's index in the registry (the tutorial's four
-// first); unknown names sort last.
-size_t activation_order(const ActivationSpec& spec);
 
 }  // namespace actbench

@@ -1,6 +1,6 @@
 #include "config/activation_keys.h"
 
-#include "activations/registry.h"
+#include "activations/spec.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -19,8 +19,8 @@ std::string entry_label(const Json& entry) {
                      : entry.is_object() && entry.contains("name") ? &entry.at("name")
                                                                    : nullptr;
   if (name == nullptr || !name->is_string()) return "";
-  const ActivationInfo* info = find_activation(name->get<std::string>());
-  return info ? info->display : name->get<std::string>();
+  const std::string display = activation_display_name(name->get<std::string>());
+  return display.empty() ? name->get<std::string>() : display;
 }
 
 bool matches(const Json& entry, const std::string& label) {

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "activations/registry.h"
+#include "activations/spec.h"
 #include "config/choices.h"
 #include "config/tree.h"  // Sources
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
-#include "train/trainer.h"
+#include "train/run_result.h"
 
 namespace actbench {
 

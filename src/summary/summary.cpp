@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "activations/registry.h"
+#include "activations/spec.h"
 #include "stats/estimate.h"
 #include "summary/differences.h"
 #include "summary/summary_format.h"
