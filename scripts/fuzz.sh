@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (fuzz/: config, idx, runfile) at once, each for SECONDS (default 60).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
+#   scripts/fuzz.sh --build     only build the targets (scripts/test.sh does this while it builds
+#                               and tests the rest, then runs them)
 # Installs clang if missing (scripts/setup.sh --fuzz), builds the targets into build-fuzz/ (clang,
 # AddressSanitizer + UndefinedBehaviorSanitizer, -O1), then runs the targets side by side (one
 # process each, sharing the cores), each from its seed corpus (fuzz/corpus/<target>/) and its kept
@@ -15,6 +17,12 @@ cd "$(dirname "$0")/.."
 
 die() { echo "fuzz: error: $*" >&2; exit 2; }
 
+build_only=0
+if [ "${1:-}" = "--build" ]; then
+  [ $# -eq 1 ] || die "--build takes nothing else (scripts/fuzz.sh --build)"
+  build_only=1
+  set --
+fi
 seconds=${1:-60}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive whole number, got '$seconds'"
 shift $(($# > 0 ? 1 : 0))
@@ -32,6 +40,10 @@ if command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ]; then generato
 cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DACTBENCH_FUZZ=ON \
   -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 cmake --build "$build" --parallel "$(nproc 2>/dev/null || echo 2)"
+if [ "$build_only" -eq 1 ]; then
+  echo "fuzz: the targets are built in $build/fuzz/" >&2
+  exit 0
+fi
 
 # The sanitizers' settings (suppressions: LibTorch's own code only, see tests/sanitizers/).
 source scripts/sanitizer_env.sh
