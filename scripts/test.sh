@@ -26,10 +26,13 @@ bash scripts/lint.sh
 fuzz_build=
 if [ "$sanitize" -eq 0 ]; then
   mkdir -p build-fuzz
-  # Its own process group (setsid), so that a failure below, which ends this script, ends the
-  # whole background build with it (cmake, ninja, the compilers).
-  setsid nice -n 10 bash scripts/fuzz.sh --build >build-fuzz/build.log 2>&1 &
+  # Its own process group (set -m), so that a failure below, which ends this script, ends the
+  # whole background build with it (cmake, ninja, the compilers). Not setsid: a new session is a
+  # new scheduler autogroup, which shares the CPU equally with this one whatever its nice value.
+  set -m
+  nice -n 10 bash scripts/fuzz.sh --build >build-fuzz/build.log 2>&1 &
   fuzz_build=$!
+  set +m
   trap '[ -z "$fuzz_build" ] || kill -- -"$fuzz_build" 2>/dev/null || true' EXIT
 fi
 if [ "$sanitize" -eq 1 ]; then

@@ -16,11 +16,6 @@ const char* const kIdxFileNames[4] = {"train-images-idx3-ubyte", "train-labels-i
 
 namespace {
 
-// The MNIST layout (torch::data::datasets::MNIST accepts exactly this).
-constexpr int64_t kTrainCount = 60000;
-constexpr int64_t kTestCount = 10000;
-constexpr int64_t kSide = 28;
-
 struct Stats {
   double mean, std;
 };
@@ -47,7 +42,7 @@ void check_pair(const fs::path& dir, int images_idx, int64_t expected, const std
   const fs::path labels = dir / kIdxFileNames[images_idx + 1];
   IdxInfo im = check_idx_file(images, 3, hint);
   IdxInfo lb = check_idx_file(labels, 1, hint);
-  if (im.dims[1] != kSide || im.dims[2] != kSide) {
+  if (im.dims[1] != kMnistSide || im.dims[2] != kMnistSide) {
     throw InputError("unexpected IDX file " + images.string() + ": images are " +
                      std::to_string(im.dims[1]) + "x" + std::to_string(im.dims[2]) +
                      ", MNIST-format data sets have 28x28");
@@ -66,10 +61,10 @@ Split load_split(const DataConfig& config, bool train, int64_t limit, const Pixe
                  const torch::Device& device) {
   const fs::path dir(config.dir);
   const int base = train ? 0 : 2;
-  const int64_t total = train ? kTrainCount : kTestCount;
+  const int64_t total = train ? kMnistTrainCount : kMnistTestCount;
   const int64_t n = limit > 0 ? std::min(limit, total) : total;
   Split split;
-  split.pixels = read_payload(dir / kIdxFileNames[base], 3, n, kSide * kSide).to(device);
+  split.pixels = read_payload(dir / kIdxFileNames[base], 3, n, kMnistPixels).to(device);
   split.labels =
       read_payload(dir / kIdxFileNames[base + 1], 1, n, 1).view({n}).to(torch::kLong).to(device);
   split.scale = scale;
@@ -91,20 +86,21 @@ void check_dataset_files(const DataConfig& config) {
                  ", or point data.dir (or ACTBENCH_DATA) at a copy",
              "point data.dir (or ACTBENCH_DATA) at the folder holding the data files");
   std::error_code ec;
-  check_pair(dir, 0, kTrainCount, hint);
-  check_pair(dir, 2, kTestCount, hint);
+  check_pair(dir, 0, kMnistTrainCount, hint);
+  check_pair(dir, 2, kMnistTestCount, hint);
   const std::string name = choice_name(config.dataset);
-  if (config.train_limit > kTrainCount) {
+  if (config.train_limit > kMnistTrainCount) {
     throw InputError("data.train_limit is " + std::to_string(config.train_limit) +
-                     ", more than the " + std::to_string(kTrainCount) + " training examples of " +
-                     name + "; give at most " + std::to_string(kTrainCount) + ", or 0 for all");
+                     ", more than the " + std::to_string(kMnistTrainCount) +
+                     " training examples of " + name + "; give at most " +
+                     std::to_string(kMnistTrainCount) + ", or 0 for all");
   }
-  if (config.test_limit > kTestCount) {
+  if (config.test_limit > kMnistTestCount) {
     throw InputError("data.test_limit is " + std::to_string(config.test_limit) +
-                     ", more than the " + std::to_string(kTestCount) + " test examples of " + name +
-                     "; give at most " + std::to_string(kTestCount) + ", or 0 for all");
+                     ", more than the " + std::to_string(kMnistTestCount) + " test examples of " +
+                     name + "; give at most " + std::to_string(kMnistTestCount) + ", or 0 for all");
   }
-  const int64_t train = config.train_limit > 0 ? config.train_limit : kTrainCount;
+  const int64_t train = config.train_limit > 0 ? config.train_limit : kMnistTrainCount;
   if (config.validation >= train) {
     throw InputError("data.validation " + std::to_string(config.validation) +
                      " leaves nothing to train on: the training set has " + std::to_string(train) +
@@ -185,7 +181,7 @@ Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
     ds.train.pixels = ds.train.pixels.narrow(0, 0, keep);
     ds.train.labels = ds.train.labels.narrow(0, 0, keep);
   }
-  ds.input_size = kSide * kSide;
+  ds.input_size = kMnistPixels;
   return ds;
 }
 

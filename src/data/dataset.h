@@ -15,6 +15,13 @@
 
 namespace actbench {
 
+// The MNIST layout (Fashion-MNIST's too; torch::data::datasets::MNIST accepts exactly this).
+constexpr int64_t kMnistTrainCount = 60000;
+constexpr int64_t kMnistTestCount = 10000;
+constexpr int64_t kMnistSide = 28;
+constexpr int64_t kMnistPixels = kMnistSide * kMnistSide;
+constexpr int64_t kMnistClasses = 10;
+
 // How stored pixels become model inputs.
 struct PixelScale {
   bool normalize = false;  // false: x / 255; true: (x / 255 - mean) / std

@@ -9,22 +9,22 @@
 
 #include <fmt/format.h>
 
+#include "data/dataset.h"
 #include "util/error.h"
 
 namespace actbench {
 namespace {
 
 constexpr double kFloat = 4;
-constexpr int64_t kInputs = 784, kClasses = 10, kTrainCount = 60000, kTestCount = 10000;
 // LibTorch, OpenBLAS and the process itself, measured at ~150 MiB resident on this CPU build.
 constexpr double kProcess = 200.0 * (1 << 20);
 
 }  // namespace
 
 MemoryEstimate estimate_run_memory(const Config& config) {
-  std::vector<double> widths{double(kInputs)};
+  std::vector<double> widths{double(kMnistPixels)};
   for (int64_t h : config.model.hidden) widths.push_back(double(h));
-  widths.push_back(double(kClasses));
+  widths.push_back(double(kMnistClasses));
   double params = 0, hidden = 0;
   for (size_t i = 0; i + 1 < widths.size(); ++i)
     params += widths[i] * widths[i + 1] + widths[i + 1];
@@ -38,15 +38,15 @@ MemoryEstimate estimate_run_memory(const Config& config) {
   const double batch = double(config.train.batch_size), eval = double(config.train.eval_batch_size);
   // Training: the float inputs, then per layer its pre-activation, output and their gradients;
   // evaluation: inputs and two buffers per layer.
-  e.buffers = batch * (kInputs + 4 * (hidden + kClasses)) * kFloat +
-              eval * (kInputs + 2 * (hidden + kClasses)) * kFloat;
+  e.buffers = batch * (kMnistPixels + 4 * (hidden + kMnistClasses)) * kFloat +
+              eval * (kMnistPixels + 2 * (hidden + kMnistClasses)) * kFloat;
   return e;
 }
 
 double dataset_bytes(const DataConfig& data) {
-  const double train = double(data.train_limit > 0 ? data.train_limit : kTrainCount);
-  const double test = double(data.test_limit > 0 ? data.test_limit : kTestCount);
-  return (train + test) * (kInputs + 8);  // one byte a pixel, an int64 label
+  const double train = double(data.train_limit > 0 ? data.train_limit : kMnistTrainCount);
+  const double test = double(data.test_limit > 0 ? data.test_limit : kMnistTestCount);
+  return (train + test) * (kMnistPixels + 8);  // one byte a pixel, an int64 label
 }
 
 uint64_t parse_memory_size(const std::string& text, const std::string& flag) {
