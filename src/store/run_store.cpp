@@ -40,7 +40,10 @@ fs::path RunStore::entry_path(const std::string& label, const StoreKey& key) con
 std::optional<Json> RunStore::find(const std::string& label, const StoreKey& key,
                                    std::string& why) const {
   const fs::path path = entry_path(label, key);
-  std::optional<Json> read = read_json_file(path, why);
+  // Something else where an entry belongs would be trained for and then fail to be replaced (a
+  // directory), or be replaced though actbench never wrote it: refused before any training.
+  check_file_slot(path, "the run store keeps a run");
+  std::optional<Json> read = read_json_file(path, why, kRunFileLimit);
   if (!read) {
     if (!why.empty()) why = path.string() + ": " + why;
     return std::nullopt;
@@ -94,7 +97,7 @@ std::vector<RunStore::Entry> RunStore::entries() const {
     const fs::path& p = it->path();
     if (it.depth() != 1 || p.extension() != ".json" || p.filename().string()[0] == '.') continue;
     try {
-      Json e = Json::parse(read_file(p));
+      Json e = Json::parse(read_file(p, kRunFileLimit));
       if (e.is_object() && e.value("schema", "") == kStoreEntrySchema && e.contains("key") &&
           e["key"].is_object() && e.contains("run") && e["run"].is_object()) {
         out.push_back({std::move(e["key"]), std::move(e["run"])});

@@ -67,6 +67,10 @@ Survey survey_sweep(const Plan& plan, const fs::path& store_dir, const torch::De
         d.warning += (d.warning.empty() ? "" : "; ") + store_why;
       }
     }
+    // A run to train writes its checkpoint there: refused now, not after its first epoch.
+    if (d.action == RunAction::kTrain) {
+      check_file_slot(checkpoint_file(dir, r.id), "a run's checkpoint belongs");
+    }
     s.decisions.push_back(std::move(d));
   }
   return s;

@@ -57,7 +57,7 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
         (st.type() == fs::file_type::directory ? "a directory" : "not a regular file") +
         "); remove it and rerun to redo that run");
   }
-  std::optional<Json> read = read_json_file(path, why);
+  std::optional<Json> read = read_json_file(path, why, kRunFileLimit);
   if (!read) return std::nullopt;
   Json& entry = *read;
   if (!entry.is_object() || !entry.contains("id") || entry["id"] != id) {

@@ -190,8 +190,14 @@ std::optional<int64_t> load_checkpoint(const CheckpointFile& file, MLP& model, S
   std::error_code ec;
   if (!std::filesystem::exists(file.path, ec)) return std::nullopt;
   try {
+    // Read whole but bounded (util/fs.h: a pipe or a device is refused, not waited on): a
+    // checkpoint holds the parameters, at most a few optimizer states of each, and the metrics.
+    uintmax_t parameter_bytes = 0;
+    for (const auto& p : model->parameters()) parameter_bytes += uintmax_t(p.nbytes());
+    const std::string bytes =
+        read_file(file.path, {16 * parameter_bytes + (uintmax_t(64) << 20), "a checkpoint"});
     torch::serialize::InputArchive archive;
-    archive.load_from(file.path.string());
+    archive.load_from(bytes.data(), bytes.size());
     c10::IValue meta;
     archive.read("meta", meta);
     if (!meta.isString()) throw std::runtime_error("no checkpoint header");

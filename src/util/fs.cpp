@@ -6,9 +6,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "util/error.h"
 
@@ -77,8 +76,6 @@ void write_file_atomic_stream(const fs::path& path,
   }
 }
 
-namespace {
-
 std::string kind_of(const fs::file_status& st) {
   switch (st.type()) {
     case fs::file_type::regular:
@@ -97,7 +94,14 @@ std::string kind_of(const fs::file_status& st) {
   }
 }
 
-}  // namespace
+void check_file_slot(const fs::path& path, const std::string& role) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);  // follows links
+  if (st.type() != fs::file_type::not_found && st.type() != fs::file_type::regular) {
+    throw InputError(path.string() + " is " + kind_of(st) + " where " + role +
+                     "; remove it and rerun");
+  }
+}
 
 void check_path(const fs::path& path, PathKind kind, const std::string& what,
                 const std::string& not_found, const std::string& hint) {
@@ -148,23 +152,74 @@ void check_own_file(const fs::path& path, const std::string& schema_prefix,
   }
 }
 
-std::string read_file(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path.string() + ": no such file");
-  if (fs::is_directory(path, ec)) throw InputError(path.string() + ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open for reading (" + errno_text() + ")");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+namespace {
+
+// "12 bytes", "3.5 MiB".
+std::string size_text(uintmax_t bytes) {
+  if (bytes < (uintmax_t(1) << 20)) return std::to_string(bytes) + " bytes";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(uintmax_t(1) << 20));
+  return text;
 }
 
-std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string& why) {
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
+}  // namespace
+
+std::string read_file(const fs::path& path, const ReadLimit& limit) {
+  // O_NONBLOCK: opening a pipe must not wait for a writer (it is refused just below).
+  const auto refuse_kind = [&](mode_t mode) {
+    if (S_ISDIR(mode)) throw InputError(path.string() + ": is a directory, not a file");
+    if (!S_ISREG(mode)) {
+      const std::string kind = S_ISFIFO(mode) ? "a pipe" : S_ISSOCK(mode) ? "a socket" : "a device";
+      throw InputError(path.string() + ": is " + kind + ", not a file");
+    }
+  };
+  struct stat st {};
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    const std::string reason = errno_text();
+    if (errno == ENOENT) throw InputError(path.string() + ": no such file");
+    if (::stat(path.c_str(), &st) == 0) refuse_kind(st.st_mode);  // a socket cannot be opened
+    throw InputError(path.string() + ": cannot open for reading (" + reason + ")");
+  }
+  const FdCloser closer{fd};
+  if (::fstat(fd, &st) != 0) {
+    throw InputError(path.string() + ": cannot open for reading (" + errno_text() + ")");
+  }
+  refuse_kind(st.st_mode);
+  const auto too_large = [&](uintmax_t size) {
+    return InputError(path.string() + ": " + size_text(size) + ", more than " + limit.what +
+                      " of actbench's ever is (at most " + size_text(limit.max_bytes) +
+                      "); it is not read");
+  };
+  if (uintmax_t(st.st_size) > limit.max_bytes) throw too_large(uintmax_t(st.st_size));
+  std::string content;
+  content.reserve(size_t(st.st_size));
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(path.string() + ": cannot be read (" + errno_text() + ")");
+    }
+    content.append(buffer, size_t(n));
+    if (content.size() > limit.max_bytes) throw too_large(content.size());
+  }
+  return content;
+}
+
+std::optional<nlohmann::json> read_json_file(const fs::path& path, std::string& why,
+                                             const ReadLimit& limit) {
   why.clear();
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::nullopt;
   try {
-    return nlohmann::json::parse(read_file(path));
+    return nlohmann::json::parse(read_file(path, limit));
   } catch (const nlohmann::json::exception& e) {
     why = "not valid JSON (" + std::string(e.what()) + ")";
   } catch (const InputError& e) {

@@ -2,6 +2,8 @@
 // resumes each interrupted run from its last finished epoch and ends with the uninterrupted
 // reference sweep's numbers bit for bit; checkpoints of other runs, or damaged ones, are never
 // resumed from; a finished run leaves none behind.
+#include <sys/stat.h>
+
 #include <csignal>
 #include <regex>
 
@@ -85,6 +87,35 @@ TEST_F(Checkpoint, DamagedOrForeignCheckpointsAreNotResumedFrom) {
   EXPECT_THAT(r.err, HasSubstr("not used: it cannot be read"));
   EXPECT_THAT(r.err, Not(HasSubstr("resuming")));
   expect_reference_outputs(out);
+
+  // A pipe or a directory where the checkpoint was: the sweep is refused before it trains (exit
+  // 2), nothing changed. A checkpoint far larger than this model's could be: not read (a sparse
+  // file: its size alone refuses it), trained from the start.
+  const fs::path odd = tmp_ / "odd";
+  ASSERT_EQ(kill_after_steps(odd, kStepsPerEpoch + 5).exit_code, 128 + SIGKILL);
+  kept = checkpoints(odd);
+  ASSERT_EQ(kept.size(), 1u);
+  const fs::path slot = kept.front();
+  fs::remove(slot);
+  fs::create_directory(slot);
+  r = finish(odd);
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr(slot.string() + " is a directory where a run's checkpoint belongs; "
+                                               "remove it and rerun"));
+  EXPECT_EQ(run_files(odd), 0u);
+  fs::remove(slot);
+  ASSERT_EQ(::mkfifo(slot.c_str(), 0600), 0);
+  r = finish(odd);
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr(slot.string() + " is a pipe where a run's checkpoint belongs"));
+  fs::remove(slot);
+  actbench_test::write_text(slot, bytes);
+  fs::resize_file(slot, uintmax_t(2) << 30);
+  r = finish(odd);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("not used: it cannot be read (" + slot.string() +
+                               ": 2048.0 MiB, more than a checkpoint of actbench's ever is"));
+  expect_reference_outputs(odd);
 
   // Another run's checkpoint (other settings) under this run's name: not used either.
   const fs::path other = tmp_ / "other";
