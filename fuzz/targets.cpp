@@ -18,6 +18,7 @@
 #include "summary/summary.h"
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
+#include "util/json_checksum.h"
 
 namespace actbench_fuzz {
 namespace fs = std::filesystem;
@@ -159,17 +160,26 @@ Outcome fuzz_runfile(const uint8_t* data, size_t size) {
   static const actbench::StoreKey key = runfile_store_key();
   static const actbench::RunStore store(scratch.dir() / "store");
   static const bool linked = [] {
-    // Every run file and the store entry are the one input file, written once per input.
+    // Every run file and the store entry are one file, written once per input: the input with
+    // its checksum stamped (util/json_checksum.h) when it is a JSON object, so that mutations
+    // reach the readers behind the checksum; the plan is the input as it is.
     for (const auto& run : runfile_plan().runs) {
-      scratch.link("sweep/runs/" + run.id + ".json", "sweep/plan.json");
+      scratch.link("sweep/runs/" + run.id + ".json", "sweep/stamped.json");
     }
     const fs::path entry = store.entry_path("relu", key).lexically_relative(scratch.dir());
-    scratch.link(entry.string(), "sweep/plan.json");
+    scratch.link(entry.string(), "sweep/stamped.json");
     return true;
   }();
   (void)linked;
   fs::create_directories(scratch.dir() / "sweep");
   scratch.write("sweep/plan.json", data, size);
+  const std::string stamped = [&] {
+    const Json doc = Json::parse(data, data + size, nullptr, false);
+    return doc.is_object() ? actbench::with_checksum(doc).dump()
+                           : std::string(reinterpret_cast<const char*>(data), size);
+  }();
+  scratch.write("sweep/stamped.json", reinterpret_cast<const uint8_t*>(stamped.data()),
+                stamped.size());
   const fs::path dir = scratch.dir() / "sweep";
   const Outcome plan = guarded([&] { actbench::read_plan_file(dir); });
   const Outcome runs = guarded([&] {

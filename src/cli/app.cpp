@@ -29,6 +29,7 @@ Examples:
   actbench plot results/seed               figures and report into results/seed/plots
   actbench list activations                every activation and its parameters
   actbench list keys                       every config key
+  actbench store verify                    check every run the run store holds
 
 `actbench SUBCOMMAND --help` shows each subcommand's options and examples. See README.md.)";
 
@@ -48,6 +49,7 @@ const std::vector<Setup>& subcommand_table() {
       [](CLI::App& a, int& s, const auto&) { setup_peak(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_plot(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_list(a, s); },
+      [](CLI::App& a, int& s, const auto&) { setup_store(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_completion(a, s); },
   };
   return table;

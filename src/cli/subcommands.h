@@ -1,5 +1,5 @@
 // The subcommands, one file each (run, plan, merge, show, ls, compare, export, curves, peak, plot,
-// list, completion .cpp), registered in cli/app.cpp's table:
+// list, store, completion .cpp), registered in cli/app.cpp's table:
 // an options struct bound to typed flags, a setup_x that declares them with the subcommand's own
 // examples, and the job itself in the subcommand's callback, which stores the exit status in
 // `status`. User errors are thrown as InputError (main prints one line and exits 2).
@@ -29,6 +29,7 @@ void setup_peak(CLI::App& app, int& status);
 void setup_list(CLI::App& app, int& status);
 void setup_plot(CLI::App& app, int& status);
 void setup_ls(CLI::App& app, int& status);
+void setup_store(CLI::App& app, int& status);
 void setup_show(CLI::App& app, int& status);
 void setup_compare(CLI::App& app, int& status);
 void setup_export(CLI::App& app, int& status);

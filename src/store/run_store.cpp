@@ -1,5 +1,7 @@
 #include "store/run_store.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -8,6 +10,7 @@
 #include "results/run_shape.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_checksum.h"
 #include "util/sha256.h"
 #include "util/text.h"
 
@@ -37,6 +40,32 @@ fs::path RunStore::entry_path(const std::string& label, const StoreKey& key) con
   return root_ / "runs" / h.substr(0, 2) / (file_safe_name(label) + "-" + h + ".json");
 }
 
+namespace {
+
+// What is wrong with a store entry read from its file ("" when nothing is): `key`, the key it
+// must hold (nullptr: any key, named by `hash` in its file name).
+std::string entry_problem(const Json& entry, const Json* key, const std::string& hash) {
+  if (!entry.is_object() || entry.value("schema", "") != kStoreEntrySchema) {
+    return "not an " + std::string(kStoreEntrySchema) + " entry";
+  }
+  if (!entry.contains("key") || !entry["key"].is_object() ||
+      (key != nullptr ? entry["key"] != *key
+                      : sha256_hex(entry["key"].dump()).substr(0, hash.size()) != hash)) {
+    return "it holds a run with another key";
+  }
+  const Json* run = entry.contains("run") ? &entry["run"] : nullptr;
+  if (run == nullptr || !run->is_object() || !run->contains("status") || !run->contains("final") ||
+      !run->contains("epochs") || !(*run)["epochs"].is_array()) {
+    return "it lacks the status, epochs or final metrics of a run";
+  }
+  if (const std::string p = run_shape_problem(*run); !p.empty()) {
+    return "it is not a whole run: " + p;
+  }
+  return checksum_problem(entry);
+}
+
+}  // namespace
+
 std::optional<Json> RunStore::find(const std::string& label, const StoreKey& key,
                                    std::string& why) const {
   const fs::path path = entry_path(label, key);
@@ -49,20 +78,62 @@ std::optional<Json> RunStore::find(const std::string& label, const StoreKey& key
     return std::nullopt;
   }
   Json& entry = *read;
-  if (!entry.is_object() || entry.value("schema", "") != kStoreEntrySchema) {
-    why = path.string() + ": not an " + std::string(kStoreEntrySchema) + " entry";
-  } else if (!entry.contains("key") || entry["key"] != key.to_json()) {
-    why = path.string() + ": it holds a run with another key";
-  } else if (!entry.contains("run") || !entry["run"].is_object() ||
-             !entry["run"].contains("status") || !entry["run"].contains("final") ||
-             !entry["run"].contains("epochs") || !entry["run"]["epochs"].is_array()) {
-    why = path.string() + ": it lacks the status, epochs or final metrics of a run";
-  } else if (const std::string p = run_shape_problem(entry["run"]); !p.empty()) {
-    why = path.string() + ": it is not a whole run: " + p;
-  } else {
-    return std::move(entry["run"]);
+  const Json expected = key.to_json();
+  if (const std::string p = entry_problem(entry, &expected, ""); !p.empty()) {
+    why = path.string() + ": " + p;
+    return std::nullopt;
   }
-  return std::nullopt;
+  return std::move(entry["run"]);
+}
+
+StoreCheck RunStore::verify(bool repair) const {
+  StoreCheck check;
+  std::error_code ec;
+  const fs::path runs = root_ / "runs";
+  std::vector<fs::path> files;
+  for (auto it = fs::recursive_directory_iterator(runs, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    // Depth 1 holds the entries; a writer's temporary file (".NAME.tmp.XXXXXX") is not one.
+    if (it.depth() == 0 && it->is_directory(ec)) continue;
+    if (it.depth() == 1 && !name.empty() && name[0] == '.') continue;
+    if (it.depth() == 1 && it->is_directory(ec)) it.disable_recursion_pending();
+    files.push_back(it->path());
+  }
+  if (ec) throw InputError("run store " + runs.string() + " cannot be read: " + ec.message());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& path : files) {
+    ++check.entries;
+    const std::string stem = path.stem().string();
+    const size_t dash = stem.rfind('-');
+    const std::string hash = dash == std::string::npos ? "" : stem.substr(dash + 1);
+    std::string why;
+    if (path.extension() != ".json" || hash.size() != 16 ||
+        path.parent_path().filename() != hash.substr(0, 2)) {
+      why = "not a store entry's name (runs/<2 hex>/<label>-<16 hex>.json)";
+    } else if (std::optional<Json> entry = read_json_file(path, why, kRunFileLimit)) {
+      why = entry_problem(*entry, nullptr, hash);
+    }
+    if (why.empty()) continue;
+    check.damaged.push_back({path, why});
+    if (repair) {
+      // Moved aside, never deleted: the next sweep that needs the run trains it again.
+      const fs::path to = root_ / "damaged" / path.lexically_relative(root_);
+      fs::create_directories(to.parent_path());
+      fs::rename(path, to);
+      check.moved.push_back(to);
+    }
+  }
+  return check;
+}
+
+std::string writable_by_everyone_warning(const fs::path& root) {
+  struct stat st {};
+  if (::stat(root.c_str(), &st) != 0 || (st.st_mode & S_IWOTH) == 0) return "";
+  return "the run store " + root.string() +
+         " is writable by every user of this machine: anyone can change the results it holds "
+         "(each entry's checksum finds a change, not who made it); chmod o-w it, or share it "
+         "through a group (docs/file-formats.md, \"The run store\")";
 }
 
 void RunStore::put(const std::string& label, const StoreKey& key, const Json& run) const {
@@ -73,7 +144,8 @@ void RunStore::put(const std::string& label, const StoreKey& key, const Json& ru
     throw InputError("cannot create the run store " + path.parent_path().string() + ": " +
                      ec.message() + "; choose another with --store DIR or $ACTBENCH_STORE");
   }
-  const Json entry = {{"schema", kStoreEntrySchema}, {"key", key.to_json()}, {"run", run}};
+  const Json entry =
+      with_checksum({{"schema", kStoreEntrySchema}, {"key", key.to_json()}, {"run", run}});
   write_file_atomic(path, entry.dump(1) + "\n");
 }
 
@@ -99,7 +171,8 @@ std::vector<RunStore::Entry> RunStore::entries() const {
     try {
       Json e = Json::parse(read_file(p, kRunFileLimit));
       if (e.is_object() && e.value("schema", "") == kStoreEntrySchema && e.contains("key") &&
-          e["key"].is_object() && e.contains("run") && e["run"].is_object()) {
+          e["key"].is_object() && e.contains("run") && e["run"].is_object() &&
+          checksum_problem(e).empty()) {
         out.push_back({std::move(e["key"]), std::move(e["run"])});
       }
     } catch (const std::exception&) {

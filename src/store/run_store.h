@@ -42,6 +42,14 @@ struct StoreKey {
   std::string hash() const;  // 16 hex digits of the SHA-256 of to_json()'s canonical text
 };
 
+// What `actbench store verify` found: every entry file checked, the damaged ones with what is
+// wrong, and (with repair) where each was moved.
+struct StoreCheck {
+  size_t entries = 0;
+  std::vector<std::pair<std::filesystem::path, std::string>> damaged;
+  std::vector<std::filesystem::path> moved;
+};
+
 class RunStore {
  public:
   explicit RunStore(std::filesystem::path root);
@@ -61,6 +69,12 @@ class RunStore {
   // otherwise); removes the temporary files of writers killed more than a minute ago.
   void prepare_for_writing() const;
 
+  // Checks every entry as find() does (read bounded, JSON, schema, the key its file name names,
+  // a whole run, its checksum), and anything else under runs/ that is not a writer's temporary
+  // file. With `repair`, each damaged entry is moved to STORE/damaged/ (same relative path), so
+  // that the next sweep that needs its run trains it again; nothing is deleted.
+  StoreCheck verify(bool repair) const;
+
   // Every readable entry's key and run (for estimates); unreadable ones are skipped.
   struct Entry {
     nlohmann::json key;
@@ -71,6 +85,9 @@ class RunStore {
  private:
   std::filesystem::path root_;
 };
+
+// A warning when the store's directory is writable by every user ("" otherwise).
+std::string writable_by_everyone_warning(const std::filesystem::path& root);
 
 // --store, else $ACTBENCH_STORE, else .actbench-store beside `sweep_dir`; made absolute.
 std::filesystem::path resolve_store_dir(const std::optional<std::string>& flag,

@@ -137,6 +137,9 @@ void check_before_writing(Sweep& sweep) {
   check_survey_activations(
       first, [&](const DataConfig& c) -> const Dataset& { return sweep.datasets.get(c); });
   sweep.store.prepare_for_writing();
+  if (const std::string w = writable_by_everyone_warning(sweep.store.root()); !w.empty()) {
+    spdlog::warn("{}", w);
+  }
 }
 
 // DIR taken for this sweep: created (and removed again if a failure leaves it empty), locked

@@ -18,6 +18,7 @@
 #include "summary/summary.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_checksum.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -43,7 +44,7 @@ Json sweep_entry(const PlannedRun& run, const Json& stored_run, const StoreKey& 
   j["point"] = run.point;
   j["config"] = run.identity;
   j["store_key"] = key.to_json();
-  return j;
+  return with_checksum(std::move(j));
 }
 
 std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, const Json& identity,
@@ -74,7 +75,10 @@ std::optional<Json> read_run_entry(const fs::path& dir, const std::string& id, c
     why =
         "it was made by another actbench or LibTorch version, from other data files or on "
         "another device type";
+  } else if (const std::string c = checksum_problem(entry); !c.empty()) {
+    why = c;
   } else {
+    entry.erase("checksum");  // the file's, not the run's: results.json lists runs without it
     return entry;
   }
   return std::nullopt;
@@ -283,6 +287,11 @@ SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan,
       if (strict && !why.empty()) {
         throw InputError(run_file(dir, id).string() + ": " + why +
                          "; remove it and rerun the sweep to redo that run");
+      }
+      // show, compare: reported, and counted as not finished (never as a result).
+      if (!why.empty()) {
+        spdlog::warn("{}: {}; counted as not finished (rerun the sweep to redo that run)",
+                     run_file(dir, id).string(), why);
       }
       out.missing.push_back(id);
       continue;

@@ -1,6 +1,8 @@
 #include "train/checkpoint.h"
 
 #include <sstream>
+#include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include <torch/serialize/input-archive.h>
@@ -8,11 +10,37 @@
 
 #include "activations/registry.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 
 namespace actbench {
 namespace {
 
 constexpr const char* kFormat = "actbench.checkpoint/2";
+
+// After LibTorch's archive, the SHA-256 of its bytes: a checkpoint changed after it was written
+// (a flipped bit, a bad copy) is not resumed from.
+constexpr std::string_view kTrailerStart = "\nactbench-checkpoint-sha256:";
+constexpr size_t kTrailerSize = kTrailerStart.size() + 64 + 1;  // the hex digits, "\n"
+
+// A checkpoint whose checksum does not hold; what() is the whole reason.
+class Damaged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The archive's bytes in `file` (the trailer checked and cut off); throws Damaged.
+std::string_view checked_archive(std::string_view file) {
+  if (file.size() < kTrailerSize ||
+      file.substr(file.size() - kTrailerSize, kTrailerStart.size()) != kTrailerStart) {
+    throw Damaged("it ends without its checksum (cut short, or written by an earlier actbench)");
+  }
+  const std::string_view archive = file.substr(0, file.size() - kTrailerSize);
+  const std::string_view digest = file.substr(archive.size() + kTrailerStart.size(), 64);
+  if (sha256_hex(archive) != digest) {
+    throw Damaged("its content does not match its checksum (changed after actbench wrote it)");
+  }
+  return archive;
+}
 
 // The epochs' metrics as one list of doubles (exact, NaN and infinities included): per epoch a
 // fixed part, then the optional values each behind a 0/1 flag, lists behind their length.
@@ -143,6 +171,18 @@ void decode_metrics(const torch::Tensor& t, RunResult& r) {
   r.initial_grad_norm = std::move(initial);
 }
 
+// `file`'s archive for `model`, read whole but bounded (util/fs.h: a pipe or a device is refused,
+// not waited on; a checkpoint holds the parameters, at most a few optimizer states of each, and
+// the metrics) and its checksum checked (throws Damaged).
+void load_archive(const CheckpointFile& file, MLP& model, torch::serialize::InputArchive& archive) {
+  uintmax_t parameter_bytes = 0;
+  for (const auto& p : model->parameters()) parameter_bytes += uintmax_t(p.nbytes());
+  const std::string bytes =
+      read_file(file.path, {16 * parameter_bytes + (uintmax_t(64) << 20), "a checkpoint"});
+  const std::string_view checked = checked_archive(bytes);
+  archive.load_from(checked.data(), checked.size());
+}
+
 std::string meta_text(const CheckpointFile& file, const RunResult& r) {
   return std::string(kFormat) + "\n" + file.tag + "\n" + std::to_string(r.epochs.size());
 }
@@ -174,12 +214,17 @@ void save_checkpoint(const CheckpointFile& file, MLP& model, const StepEngine& e
   archive.write("metrics", encode_metrics(result));
   std::error_code ec;
   std::filesystem::create_directories(file.path.parent_path(), ec);
-  // Streamed to the file: the serialised bytes are never held in memory whole.
+  // Streamed to the file (the serialised bytes are never held in memory whole), hashed on the
+  // way, the digest last.
   write_file_atomic_stream(file.path, [&](const ChunkWriter& write) {
+    Sha256 hash;
     archive.save_to([&](const void* data, size_t size) {
+      hash.update(data, size);
       write(data, size);
       return size;
     });
+    const std::string trailer = std::string(kTrailerStart) + hash.hex() + "\n";
+    write(trailer.data(), trailer.size());
   });
 }
 
@@ -190,14 +235,8 @@ std::optional<int64_t> load_checkpoint(const CheckpointFile& file, MLP& model, S
   std::error_code ec;
   if (!std::filesystem::exists(file.path, ec)) return std::nullopt;
   try {
-    // Read whole but bounded (util/fs.h: a pipe or a device is refused, not waited on): a
-    // checkpoint holds the parameters, at most a few optimizer states of each, and the metrics.
-    uintmax_t parameter_bytes = 0;
-    for (const auto& p : model->parameters()) parameter_bytes += uintmax_t(p.nbytes());
-    const std::string bytes =
-        read_file(file.path, {16 * parameter_bytes + (uintmax_t(64) << 20), "a checkpoint"});
     torch::serialize::InputArchive archive;
-    archive.load_from(bytes.data(), bytes.size());
+    load_archive(file, model, archive);
     c10::IValue meta;
     archive.read("meta", meta);
     if (!meta.isString()) throw std::runtime_error("no checkpoint header");
@@ -253,6 +292,9 @@ std::optional<int64_t> load_checkpoint(const CheckpointFile& file, MLP& model, S
     result.epochs = std::move(restored.epochs);
     result.initial_grad_norm = std::move(restored.initial_grad_norm);
     return int64_t(result.epochs.size());
+  } catch (const Damaged& e) {
+    why = e.what();
+    return std::nullopt;
   } catch (const std::exception& e) {
     why = std::string("it cannot be read (") + e.what() + ")";
     // The what() of LibTorch errors runs over many lines: keep the first.

@@ -60,6 +60,22 @@ struct Fd {
 
 }  // namespace
 
+struct Sha256::Impl {
+  EVP_MD_CTX* ctx = new_context().release();
+  ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {}
+Sha256::~Sha256() = default;
+
+void Sha256::update(const void* data, size_t size) {
+  check(EVP_DigestUpdate(impl_->ctx, data, size), "EVP_DigestUpdate");
+}
+
+std::string Sha256::hex() {
+  return finish(impl_->ctx);
+}
+
 std::string sha256_hex(std::string_view bytes) {
   Ctx ctx = new_context();
   check(EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()), "EVP_DigestUpdate");

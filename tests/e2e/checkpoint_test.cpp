@@ -84,13 +84,14 @@ TEST_F(Checkpoint, DamagedOrForeignCheckpointsAreNotResumedFrom) {
   actbench_test::write_text(ckpt, bytes.substr(0, bytes.size() / 2));
   CommandResult r = finish(out);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  EXPECT_THAT(r.err, HasSubstr("not used: it cannot be read"));
+  EXPECT_THAT(r.err, HasSubstr("not used: it ends without its checksum (cut short"));
   EXPECT_THAT(r.err, Not(HasSubstr("resuming")));
   expect_reference_outputs(out);
 
   // A pipe or a directory where the checkpoint was: the sweep is refused before it trains (exit
-  // 2), nothing changed. A checkpoint far larger than this model's could be: not read (a sparse
-  // file: its size alone refuses it), trained from the start.
+  // 2), nothing changed. A checkpoint changed after it was written, or far larger than this
+  // model's could be (a sparse file: its size alone refuses it): not used, trained from the
+  // start.
   const fs::path odd = tmp_ / "odd";
   ASSERT_EQ(kill_after_steps(odd, kStepsPerEpoch + 5).exit_code, 128 + SIGKILL);
   kept = checkpoints(odd);
@@ -109,13 +110,27 @@ TEST_F(Checkpoint, DamagedOrForeignCheckpointsAreNotResumedFrom) {
   EXPECT_EQ(r.exit_code, 2) << r.describe();
   EXPECT_THAT(r.err, HasSubstr(slot.string() + " is a pipe where a run's checkpoint belongs"));
   fs::remove(slot);
-  actbench_test::write_text(slot, bytes);
-  fs::resize_file(slot, uintmax_t(2) << 30);
+  // One byte changed in the middle (the same checkpoint: same settings, killed at the same step):
+  // its checksum does not hold.
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] = char(flipped[flipped.size() / 2] ^ 0x10);
+  actbench_test::write_text(slot, flipped);
   r = finish(odd);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  EXPECT_THAT(r.err, HasSubstr("not used: it cannot be read (" + slot.string() +
-                               ": 2048.0 MiB, more than a checkpoint of actbench's ever is"));
+  EXPECT_THAT(r.err, HasSubstr("not used: its content does not match its checksum"));
+  EXPECT_THAT(r.err, Not(HasSubstr("resuming")));
   expect_reference_outputs(odd);
+
+  const fs::path huge = tmp_ / "huge";
+  ASSERT_EQ(kill_after_steps(huge, kStepsPerEpoch + 5).exit_code, 128 + SIGKILL);
+  kept = checkpoints(huge);
+  ASSERT_EQ(kept.size(), 1u);
+  fs::resize_file(kept.front(), uintmax_t(2) << 30);
+  r = finish(huge);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_THAT(r.err, HasSubstr("not used: it cannot be read (" + kept.front().string() +
+                               ": 2048.0 MiB, more than a checkpoint of actbench's ever is"));
+  expect_reference_outputs(huge);
 
   // Another run's checkpoint (other settings) under this run's name: not used either.
   const fs::path other = tmp_ / "other";

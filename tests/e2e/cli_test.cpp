@@ -12,6 +12,7 @@
 #include "activations/registry.h"
 #include "process.h"
 #include "test_support.h"
+#include "util/json_checksum.h"
 
 namespace {
 
@@ -97,9 +98,12 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   EXPECT_EQ(files, (std::vector<std::string>{".actbench.active", ".actbench.lock", "plan.json",
                                              "results.json", "runs", "summary.json"}));
   for (const auto& run : j["runs"]) {
-    EXPECT_EQ(Json::parse(actbench_test::read_text(out / "runs" /
-                                                   (run["id"].get<std::string>() + ".json"))),
-              run);
+    // The run file is results.json's run and the checksum of its own content.
+    Json file = Json::parse(
+        actbench_test::read_text(out / "runs" / (run["id"].get<std::string>() + ".json")));
+    EXPECT_EQ(actbench::checksum_problem(file), "");
+    file.erase("checksum");
+    EXPECT_EQ(file, run);
   }
 
   // stdout: only the tables: header + one row per activation, then the paired difference.

@@ -150,17 +150,68 @@ TEST_F(Store, DamagedStoreEntriesAreTrainedAgainWithAWarning) {
   Json no_final = Json::parse(read_text(files[3]));
   no_final["run"].erase("final");
   actbench_test::write_text(files[3], no_final.dump());  // not a run
+  Json edited = Json::parse(read_text(files[4]));
+  edited["run"]["final"]["test_accuracy"] = 99.875;  // a result changed by hand
+  actbench_test::write_text(files[4], edited.dump(1));
+  Json unsigned_entry = Json::parse(read_text(files[5]));
+  unsigned_entry.erase("checksum");
+  actbench_test::write_text(files[5], unsigned_entry.dump());
   const CommandResult r = run(tmp_ / "second");
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_THAT(r.err, HasSubstr(files[0].string() + ": not valid JSON"));
   EXPECT_THAT(r.err, HasSubstr(files[1].string() + ": it holds a run with another key"));
   EXPECT_THAT(r.err, HasSubstr(files[3].string() + ": it lacks the status, epochs or final"));
-  EXPECT_THAT(r.err, HasSubstr("9 run(s) taken from the run store"));
-  EXPECT_THAT(r.err, HasSubstr("training 3 run(s)"));
+  EXPECT_THAT(r.err, HasSubstr(files[4].string() +
+                               ": its content does not match its checksum (changed after "
+                               "actbench wrote it)"));
+  EXPECT_THAT(r.err, HasSubstr(files[5].string() + ": it carries no checksum"));
+  EXPECT_THAT(r.err, HasSubstr("7 run(s) taken from the run store"));
+  EXPECT_THAT(r.err, HasSubstr("training 5 run(s)"));
   expect_reference_outputs(tmp_ / "second");
   // Replaced: a third sweep takes all twelve.
   const CommandResult third = run(tmp_ / "third");
   EXPECT_THAT(third.err, HasSubstr("12 run(s) taken from the run store"));
+}
+
+// `actbench store verify` reads every entry as a sweep would; --repair moves the damaged ones
+// aside (nothing deleted), and the next sweep trains exactly those runs again.
+TEST_F(Store, StoreVerifyNamesEveryDamagedEntryAndRepairMovesThemAside) {
+  copy_reference_store(store());
+  const std::vector<fs::path> files = entries();
+  ASSERT_EQ(files.size(), 12u);
+  const std::string where = "--store=" + store().string();
+  CommandResult r = actbench({"store", "verify", where});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_THAT(r.out, HasSubstr(": 12 entries, 0 damaged"));
+  Json edited = Json::parse(read_text(files[7]));
+  edited["run"]["epochs"][0]["test_loss"] = 0.5;
+  actbench_test::write_text(files[7], edited.dump(2));
+  fs::create_directory(files[2].parent_path() / "x.json");  // a directory among the entries
+  r = actbench({"store", "verify", where});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_THAT(r.out, HasSubstr("damaged  " + files[7].string() +
+                               ": its content does not match its checksum"));
+  EXPECT_THAT(r.out, HasSubstr("x.json: not a store entry's name"));
+  EXPECT_THAT(r.out, HasSubstr(": 13 entries, 2 damaged"));
+  r = actbench({"store", "verify", where, "--repair"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_TRUE(fs::exists(store() / "damaged" / files[7].lexically_relative(store())));
+  EXPECT_FALSE(fs::exists(files[7]));
+  r = actbench({"store", "verify", where});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_THAT(r.out, HasSubstr(": 11 entries, 0 damaged"));
+  const CommandResult sweep = run(tmp_ / "after-repair");
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.describe();
+  EXPECT_THAT(sweep.err, HasSubstr("11 run(s) taken from the run store"));
+  EXPECT_THAT(sweep.err, HasSubstr("training 1 run(s)"));
+  expect_reference_outputs(tmp_ / "after-repair");
+  // A store every user may write to is named, by verify and by a sweep.
+  fs::permissions(store(), fs::perms::others_write, fs::perm_options::add);
+  r = actbench({"store", "verify", where});
+  EXPECT_THAT(r.err, HasSubstr("is writable by every user of this machine"));
+  fs::permissions(store(), fs::perms::others_write, fs::perm_options::remove);
+  expect_user_error(actbench({"store", "verify", "--store=" + (tmp_ / "none").string()}),
+                    "not found; name one with --store DIR");
 }
 
 // The user's loop: run, edit, rerun into the same directory, rerun the original. Nothing is

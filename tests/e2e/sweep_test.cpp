@@ -199,14 +199,30 @@ TEST_F(Sweep, ResumeSkipsFinishedRunsAndRedoesMissingOrDamagedOnes) {
   const fs::path out = tmp_ / "resume";
   copy_reference_runs(out);
   const Json plan = Json::parse(actbench_test::read_text(out / "plan.json"));
-  const std::string gone = plan["runs"][5]["id"], damaged = plan["runs"][7]["id"];
+  const std::string gone = plan["runs"][5]["id"], damaged = plan["runs"][7]["id"],
+                    edited = plan["runs"][2]["id"];
   fs::remove(out / "runs" / (gone + ".json"));
   actbench_test::write_text(out / "runs" / (damaged + ".json"), "{\"id\": \"");
+  // A result changed by hand: still a whole run, but its checksum no longer holds. show and
+  // compare count it as not finished, with a warning; merge refuses the sweep; run redoes it.
+  const fs::path edited_file = out / "runs" / (edited + ".json");
+  Json changed = Json::parse(actbench_test::read_text(edited_file));
+  changed["final"]["test_accuracy"] = 99.875;
+  actbench_test::write_text(edited_file, changed.dump(2));
+  const std::string mismatch =
+      edited_file.string() +
+      ": its content does not match its checksum (changed after actbench wrote it)";
+  const CommandResult shown = actbench_test::run_actbench({"show", out.string()}, tmp_.path());
+  ASSERT_EQ(shown.exit_code, 0) << shown.describe();
+  EXPECT_THAT(shown.err, HasSubstr(mismatch + "; counted as not finished"));
+  EXPECT_THAT(shown.out, Not(HasSubstr("99.8")));
+  expect_user_error(actbench_test::run_actbench({"merge", out.string()}, tmp_.path()), mismatch);
   const CommandResult r = run(out);
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  EXPECT_THAT(r.err, HasSubstr("10 of these run(s) already finished"));
+  EXPECT_THAT(r.err, HasSubstr("9 of these run(s) already finished"));
   EXPECT_THAT(r.err, HasSubstr(damaged + ".json: not valid JSON"));
-  EXPECT_THAT(r.err, HasSubstr("training 2 run(s)"));
+  EXPECT_THAT(r.err, HasSubstr(mismatch));
+  EXPECT_THAT(r.err, HasSubstr("training 3 run(s)"));
   expect_reference_outputs(out);  // bit for bit, timings aside
   // Nothing left to do: nothing trained, same outputs.
   const CommandResult again = run(out);

@@ -113,7 +113,8 @@ std::string input_error_message(const std::function<void()>& fn);
 // `j` without the keys that differ between two computations of the same numbers -- those that
 // measure time (seconds, train_seconds, test_seconds, total_seconds, seconds_per_epoch,
 // started_at, finished_at, forward/backward/optimizer_seconds, phase_seconds), the provenance
-// (host, command, ...) and the run store's path -- and without `extra` keys, at every depth.
+// (host, command, ...), the run store's path and a file's checksum (of all of these) -- and
+// without `extra` keys, at every depth.
 nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra = {});
 
 // Lines of `text` (without the newlines).
