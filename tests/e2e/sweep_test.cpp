@@ -23,6 +23,7 @@
 #include "sweep_fixture.h"
 #include "test_support.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 namespace {
 
@@ -395,8 +396,12 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   };
   ASSERT_EQ(submit("swept", "3"), 0) << actbench_test::read_text(tmp_ / "submit.out");
   const std::string log = actbench_test::read_text(bin / "sbatch.log");
-  EXPECT_THAT(log, HasSubstr("submit array=1-3 dependency= args=--task"));
-  EXPECT_THAT(log, HasSubstr("submit array= dependency=afterany:100 args=--merge swept"));
+  // Both jobs run the binary that checked the sweep, named by its absolute path and SHA-256.
+  const std::string binary = fs::canonical(ACTBENCH_BINARY).string();
+  const std::string sum = actbench::sha256_file(binary);
+  EXPECT_THAT(log, HasSubstr("submit array=1-3 dependency= args=--task " + binary + " " + sum));
+  EXPECT_THAT(log, HasSubstr("submit array= dependency=afterany:100 args=--merge " + binary + " " +
+                             sum + " swept"));
   EXPECT_THAT(log, Not(HasSubstr("failed"))) << actbench_test::read_text(bin / "sbatch.log.tasks");
   const std::string tasks = actbench_test::read_text(bin / "sbatch.log.tasks");
   for (const char* shard : {"shard 1/3: 4 run(s)", "shard 2/3: 4 run(s)", "shard 3/3: 4 run(s)"}) {
@@ -428,6 +433,30 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
                 HasSubstr("[--qos=q1] [--account=a1] [--partition=p1] [--comment=two words]"));
     EXPECT_THAT(line, HasSubstr("[--open-mode=append] [--output=" + logs));
   }
+  // The user's --dependency holds the array back; the merge still waits for the array (sbatch
+  // keeps the last --dependency: given to the merge too, it would replace the wait).
+  fs::remove(bin / "sbatch.log");
+  ASSERT_EQ(submit("swept", "3", "--dependency=afterok:7 --partition=p1"), 0)
+      << actbench_test::read_text(tmp_ / "submit.out");
+  const std::vector<std::string> dep_lines =
+      actbench_test::lines_of(actbench_test::read_text(bin / "sbatch.log"));
+  ASSERT_EQ(dep_lines.size(), 2u);
+  EXPECT_THAT(dep_lines[0], HasSubstr("array=1-3 dependency=afterok:7 "));
+  EXPECT_THAT(dep_lines[1], HasSubstr("array= dependency=afterany:100 "));
+  EXPECT_THAT(dep_lines[1], HasSubstr("[--partition=p1]"));
+  // A task whose binary changed after the submission (its SHA-256 differs) refuses to start.
+  const std::string task =
+      "cd " + actbench_test::shell_quote(tmp_.path().string()) +
+      " && SLURM_JOB_ID=5 SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=1 bash " +
+      actbench_test::shell_quote(script.string()) + " --task " +
+      actbench_test::shell_quote(binary) + " " + std::string(64, '0') + " " +
+      actbench_test::shell_quote(config().string()) + " rebuilt >" + (tmp_ / "task.out").string() +
+      " 2>&1";
+  const int task_status = std::system(task.c_str());
+  EXPECT_TRUE(WIFEXITED(task_status) && WEXITSTATUS(task_status) == 2);
+  EXPECT_THAT(actbench_test::read_text(tmp_ / "task.out"),
+              HasSubstr("changed since this sweep was submitted"));
+  EXPECT_FALSE(fs::exists(tmp_ / "rebuilt"));
   // The merge job refused after the array was queued: the array's id and what to do, exit 1.
   fs::remove(bin / "sbatch.log");
   EXPECT_EQ(submit("swept", "3", "", "FAKE_SBATCH_REFUSE_MERGE=1"), 1);
