@@ -11,11 +11,15 @@
 # must name one (-p cpu, or SBATCH_PARTITION=cpu). No slurmdbd: each finished job's state and exit
 # code are recorded in $ACTBENCH_SLURM_DIR/jobcomp.log (jobcomp/filetxt).
 # Environment: ACTBENCH_SLURM_DIR  state directory (default /tmp/actbench-slurm): slurm.conf,
-#   pid files, logs, spool; ACTBENCH_SLURM_PORT  slurmctld's port (default 16817; slurmd: +1).
+#   pid files, logs, spool -- one cluster per directory: two directories are two clusters side by
+#   side (the tests give each test process its own); ACTBENCH_SLURM_PORT  slurmctld's port
+#   (slurmd: +1; default: a free pair found at each start, kept in the directory's slurm.conf).
+#   A port that something else holds fails the start, loudly, and a start reports success only
+#   when this directory's own daemons run and its node is idle.
 set -euo pipefail
 
 state=${ACTBENCH_SLURM_DIR:-/tmp/actbench-slurm}
-port=${ACTBENCH_SLURM_PORT:-16817}
+port=${ACTBENCH_SLURM_PORT:-}
 conf=$state/slurm.conf
 munge_socket=/run/munge/munge.socket.2
 wait_s=60
@@ -85,6 +89,32 @@ start_munge() {
   die "munged started but no credential could be made in ${wait_s} s; see /var/log/munge/munged.log"
 }
 
+# Whether something listens on 127.0.0.1:$1.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Sets `port` to ACTBENCH_SLURM_PORT (both it and the next one free, or fail) or to a free pair
+# from a random start (this process's and others' clusters never share one).
+choose_ports() {
+  if [ -n "${ACTBENCH_SLURM_PORT:-}" ]; then
+    [[ "$ACTBENCH_SLURM_PORT" =~ ^[1-9][0-9]*$ ]] && [ "$ACTBENCH_SLURM_PORT" -lt 65535 ] ||
+      die "ACTBENCH_SLURM_PORT must be a port number below 65535, got '$ACTBENCH_SLURM_PORT'" 2
+    port=$ACTBENCH_SLURM_PORT
+    if port_taken "$port" || port_taken $((port + 1)); then
+      die "port $port or $((port + 1)) is already taken (another Slurm?): unset ACTBENCH_SLURM_PORT to let a free pair be chosen" 2
+    fi
+    return 0
+  fi
+  local p i
+  for ((i = 0; i < 200; i++)); do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    if ! port_taken "$p" && ! port_taken $((p + 1)); then
+      port=$p
+      return 0
+    fi
+  done
+  die "found no free pair of ports for slurmctld and slurmd"
+}
+
 write_conf() {
   local host node
   host=$(hostname -s)
@@ -148,24 +178,35 @@ start_cluster() {
   stop_pid slurmctld
   start_munge
   # A fresh cluster: job ids start at 1 again, so the records of earlier ones go too.
-  rm -rf "$state/ctld" "$state/spool" "$state/jobcomp.log"
+  rm -rf "$state/ctld" "$state/spool" "$state/jobcomp.log" "$state/slurmctld.log" \
+    "$state/slurmd.log"
   mkdir -p "$state/ctld" "$state/spool"
+  choose_ports
   write_conf
   slurmctld -c -f "$conf" || fail_start "slurmctld did not start"
   slurmd -f "$conf" || fail_start "slurmd did not start"
   local s="" name deadline=$((SECONDS + wait_s))
   while sleep 0.5; do
     s=$(node_state)
-    [ "$s" != idle ] || break
+    # Idle, as this cluster's own daemons say: an answer from another controller on the same
+    # port would not do (both must still run).
+    if [ "$s" = idle ] && [ -n "$(alive_pid slurmctld)" ] && [ -n "$(alive_pid slurmd)" ]; then
+      break
+    fi
     for name in slurmctld slurmd; do # a pid file (written once daemonized) of a process gone
       if [ -f "$state/$name.pid" ] && [ -z "$(alive_pid "$name")" ]; then
-        fail_start "$name exited after starting"
+        fail_start "$name exited after starting (a port taken? see its log above)"
       fi
     done
     [ "$SECONDS" -lt "$deadline" ] ||
       fail_start "the node is not idle after ${wait_s} s (sinfo: '${s:-no answer}')"
   done
-  say "running: slurmctld $(alive_pid slurmctld), slurmd $(alive_pid slurmd); partitions cpu, alt (no default)"
+  # A daemon that died while the node looked idle (its port was another's): not a success.
+  sleep 1
+  for name in slurmctld slurmd; do
+    [ -n "$(alive_pid "$name")" ] || fail_start "$name is not running (a port taken? see its log above)"
+  done
+  say "running: slurmctld $(alive_pid slurmctld), slurmd $(alive_pid slurmd) (ports $port, $((port + 1)), state $state); partitions cpu, alt (no default)"
   echo "export SLURM_CONF=$conf"
 }
 
@@ -186,7 +227,14 @@ stop_cluster() {
   fi
   stop_pid slurmd
   stop_pid slurmctld
-  stop_pid munged # only when this script started it
+  # munged only when this script started it, and no other cluster (another state directory, a
+  # test run beside this one) still has a controller that needs it.
+  if pgrep -x slurmctld >/dev/null 2>&1; then
+    [ -z "$(alive_pid munged)" ] || say "munged left running: another slurmctld still uses it"
+    rm -f "$state/munged.pid"
+  else
+    stop_pid munged
+  fi
 }
 
 status_cluster() {

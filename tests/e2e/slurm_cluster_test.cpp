@@ -1,10 +1,11 @@
 // The Slurm workflow (scripts/slurm/sweep.sbatch) against a real single-node Slurm cluster that
-// scripts/slurm/local_cluster.sh starts once per process (and stops at the end, if it started
-// it): an array of shards and a merge job whose results equal an unsharded run's, options that
-// reach both jobs, a cancelled task that makes the merge job fail and a resubmission that
-// recovers, a requeued task appending to its log, and submissions that every task would refuse
-// queueing nothing. Where Slurm cannot run (not root, packages missing, daemons failing), every
-// test skips with the reason; the stand-in with a fake sbatch (Sweep suite) still runs.
+// scripts/slurm/local_cluster.sh starts once per process, in its own state directory and on free
+// ports (and stops at the end): an array of shards and a merge job whose results equal an unsharded
+// run's, options that reach both jobs, a cancelled task that makes the merge job fail and a
+// resubmission that recovers, a requeued task appending to its log, and submissions that every task
+// would refuse queueing nothing. Where Slurm cannot run (not root, packages missing, daemons
+// failing), every test skips with the reason; the stand-in with a fake sbatch (Sweep suite) still
+// runs.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -45,16 +46,25 @@ class SlurmCluster : public actbench_test::SweepFixture {
     static bool started = false;
     return started;
   }
-  static fs::path state_dir() { return "/tmp/actbench-slurm"; }
+  // This process's own cluster: its own state directory, and ports local_cluster.sh finds free,
+  // so that two test runs on one machine (or a machine that runs Slurm already) never collide.
+  static fs::path state_dir() {
+    static const fs::path dir =
+        fs::temp_directory_path() / ("actbench-slurm-" + std::to_string(::getpid()));
+    return dir;
+  }
+  static std::string cluster(const std::string& verb) {
+    return "ACTBENCH_SLURM_DIR=" + shell_quote(state_dir().string()) + " bash " +
+           shell_quote((kSlurmScripts / "local_cluster.sh").string()) + " " + verb;
+  }
 
   static void SetUpTestSuite() {
     if (::geteuid() != 0) {
       skip_reason() = "not root: local_cluster.sh starts munged, slurmctld and slurmd as root";
       return;
     }
-    const std::string script = shell_quote((kSlurmScripts / "local_cluster.sh").string());
-    const bool running = slurm_shell("bash " + script + " status").exit_code == 0;
-    const CommandResult r = slurm_shell("bash " + script + " start");
+    const bool running = slurm_shell(cluster("status")).exit_code == 0;
+    const CommandResult r = slurm_shell(cluster("start"));
     if (r.exit_code != 0) {
       skip_reason() =
           "the local Slurm cluster did not start (scripts/slurm/local_cluster.sh start, "
@@ -73,7 +83,9 @@ class SlurmCluster : public actbench_test::SweepFixture {
   }
   static void TearDownTestSuite() {
     if (started_here()) {
-      slurm_shell("bash " + shell_quote((kSlurmScripts / "local_cluster.sh").string()) + " stop");
+      slurm_shell(cluster("stop"));
+      std::error_code ec;
+      fs::remove_all(state_dir(), ec);
     }
   }
   void SetUp() override {
@@ -286,6 +298,29 @@ TEST_F(SlurmCluster, SubmissionThatEveryTaskWouldRefuseQueuesNothing) {
   ASSERT_EQ(::flock(fd, LOCK_SH), 0);
   expect_refused("busy", "another sweep (other runs) is running in", "");
   ::close(fd);
+}
+
+// A second cluster told to use the first one's ports fails its start with the reason, instead of
+// taking the first one's answers for its own; left to choose, it finds free ports and runs beside
+// it.
+TEST_F(SlurmCluster, ASecondClusterNeverTakesAnotherOnesPortsForItsOwn) {
+  const std::string conf = read_text(state_dir() / "slurm.conf");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(conf, m, std::regex("SlurmctldPort=([0-9]+)"))) << conf;
+  const fs::path other = tmp_ / "other-cluster";
+  const std::string script = shell_quote((kSlurmScripts / "local_cluster.sh").string());
+  const std::string in_other = "ACTBENCH_SLURM_DIR=" + shell_quote(other.string()) + " ";
+  const CommandResult taken =
+      slurm_shell(in_other + "ACTBENCH_SLURM_PORT=" + m[1].str() + " bash " + script + " start");
+  EXPECT_EQ(taken.exit_code, 2) << taken.describe();
+  EXPECT_THAT(taken.err, HasSubstr("port " + m[1].str() + " or "));
+  EXPECT_THAT(taken.err, HasSubstr("is already taken"));
+  const CommandResult own = slurm_shell(in_other + "bash " + script + " start");
+  ASSERT_EQ(own.exit_code, 0) << own.describe();
+  EXPECT_THAT(read_text(other / "slurm.conf"), Not(HasSubstr("SlurmctldPort=" + m[1].str())));
+  EXPECT_EQ(slurm_shell(in_other + "bash " + script + " stop").exit_code, 0);
+  // The first cluster still answers.
+  EXPECT_EQ(slurm_shell(cluster("status")).exit_code, 0);
 }
 
 }  // namespace
