@@ -16,6 +16,7 @@ Examples:
   actbench merge results/lr                  after the shards of a sweep have run
   actbench merge results/seeds --baseline Tanh   compare every activation with Tanh instead
   actbench merge --complete results/lr       exit 1 if a run is not finished (cluster jobs)
+  actbench merge --expect-plan plan.json results/lr   exit 2 unless DIR holds that sweep
 
 Without --complete, a sweep with runs not finished is merged as far as it goes ("complete":
 false in results.json) with a warning, and merge exits 0; with it, merge writes the same files
@@ -24,11 +25,14 @@ and exits 1, so a job or script that depends on it sees the sweep is incomplete.
 struct MergeOptions {
   std::string dir;
   std::optional<std::string> baseline;
-  bool complete = false;  // --complete: exit 1 when a planned run is not finished
+  bool complete = false;                   // --complete: exit 1 when a planned run is not finished
+  std::optional<std::string> expect_plan;  // --expect-plan FILE (`actbench plan --json`)
 };
 
 int run_merge(const MergeOptions& o) {
-  const MergeResult merged = merge_sweep(o.dir, o.baseline, {"actbench", "merge", o.dir});
+  const MergeResult merged = merge_sweep(
+      o.dir, o.baseline, {"actbench", "merge", o.dir},
+      o.expect_plan ? std::optional<std::filesystem::path>(*o.expect_plan) : std::nullopt);
   const auto& missing = merged.outputs.missing;
   if (!missing.empty()) {
     spdlog::warn(
@@ -64,6 +68,10 @@ void setup_merge(CLI::App& app, int& status) {
                   "activation label to compare against (default: the sweep's)");
   cmd->add_flag("--complete", options->complete,
                 "exit 1 when any planned run is not finished (the files are written anyway)");
+  cmd->add_option("--expect-plan", options->expect_plan,
+                  "an `actbench plan --json` file: refuse (exit 2) when DIR holds another sweep "
+                  "(cluster jobs: none of the submitted tasks ran)")
+      ->type_name("FILE");
 }
 
 }  // namespace actbench::cli

@@ -11,12 +11,50 @@
 namespace actbench {
 namespace fs = std::filesystem;
 
+namespace {
+
+// The run ids of an `actbench plan --json` file, in order.
+std::vector<std::string> expected_run_ids(const fs::path& file) {
+  check_path(file, PathKind::kFile, "plan file", "plan file " + file.string() + " not found");
+  std::string why;
+  const std::optional<Json> j = read_json_file(file, why);
+  std::vector<std::string> ids;
+  const Json* runs = j && j->is_object() && j->contains("runs") ? &j->at("runs") : nullptr;
+  for (size_t i = 0; runs != nullptr && runs->is_array() && i < runs->size(); ++i) {
+    const Json& r = (*runs)[i];
+    if (!r.is_object() || !r.contains("id") || !r.at("id").is_string()) break;
+    ids.push_back(r.at("id").get<std::string>());
+  }
+  if (!j || runs == nullptr || !runs->is_array() || ids.size() != runs->size()) {
+    throw InputError(file.string() + ": not the output of `actbench plan --json`" +
+                     (why.empty() ? "" : " (" + why + ")"));
+  }
+  return ids;
+}
+
+}  // namespace
+
 MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& baseline,
-                        const std::vector<std::string>& command) {
+                        const std::vector<std::string>& command,
+                        const std::optional<fs::path>& expected_plan) {
   check_path(dir, PathKind::kDirectory, "sweep directory",
              "sweep directory " + dir.string() + " not found (give the --out DIR of a sweep)",
              "give the --out DIR of a sweep");
+  const std::optional<std::vector<std::string>> expected =
+      expected_plan ? std::optional(expected_run_ids(*expected_plan)) : std::nullopt;
   const Plan plan = read_plan_file(dir);
+  if (expected) {
+    bool same = expected->size() == plan.runs.size();
+    for (size_t i = 0; same && i < plan.runs.size(); ++i) same = (*expected)[i] == plan.runs[i].id;
+    if (!same) {
+      throw InputError(dir.string() +
+                       " holds another sweep than the one submitted (its plan.json "
+                       "lists other runs than " +
+                       expected_plan->string() +
+                       "): none of the submitted tasks has started there; see their logs (e.g. " +
+                       (dir / "slurm").string() + "/), then resubmit");
+    }
+  }
   check_own_outputs(dir);  // (run checks under its directory lock)
   const std::string base =
       baseline ? match_activation_label(plan, *baseline, "--baseline") : plan.base.baseline;

@@ -296,6 +296,48 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
                     "remove it and rerun the sweep");
 }
 
+// merge --expect-plan (what a cluster's merge job runs): DIR must hold the sweep that was
+// submitted; an earlier sweep still there (none of the new tasks ran) is refused, not merged.
+TEST_F(Sweep, MergeExpectPlanRefusesADirectoryThatHoldsAnotherSweep) {
+  const fs::path dir = tmp_ / "earlier";
+  copy_reference_runs(dir);
+  const auto plan_json = [&](const std::string& name, const std::vector<std::string>& extra) {
+    std::vector<std::string> a = args("plan", tmp_ / "unused", extra);
+    a.push_back("--json");
+    const CommandResult r = actbench_test::run_actbench(a, tmp_.path());
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    actbench_test::write_text(tmp_ / name, r.out);
+    return (tmp_ / name).string();
+  };
+  const std::string same = plan_json("same.json", {});
+  const std::string other = plan_json("other.json", {"train.lr=0.01"});
+  const auto files = [&] {
+    std::map<std::string, std::string> f;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      f[e.path().string()] = e.is_directory() ? "" : actbench_test::read_text(e.path());
+    }
+    return f;
+  };
+  const auto before = files();
+  expect_user_error(
+      actbench_test::run_actbench({"merge", "--expect-plan", other, dir.string()}, tmp_.path()),
+      dir.string() + " holds another sweep than the one submitted");
+  EXPECT_EQ(files(), before);
+  expect_user_error(
+      actbench_test::run_actbench(
+          {"merge", "--expect-plan", (tmp_ / "none.json").string(), dir.string()}, tmp_.path()),
+      "none.json not found");
+  actbench_test::write_text(tmp_ / "bad.json", "{\"runs\": [1]}");
+  expect_user_error(
+      actbench_test::run_actbench(
+          {"merge", "--expect-plan", (tmp_ / "bad.json").string(), dir.string()}, tmp_.path()),
+      "not the output of `actbench plan --json`");
+  const CommandResult ok = actbench_test::run_actbench(
+      {"merge", "--complete", "--expect-plan", same, dir.string()}, tmp_.path());
+  EXPECT_EQ(ok.exit_code, 0) << ok.describe();
+  expect_reference_outputs(dir);
+}
+
 TEST_F(Sweep, MergeCompleteFailsOnMissingRunsAndPlanRefusesWhatRunWouldRefuse) {
   // merge --complete: the same files as merge, but exit 1 while a run is missing.
   const fs::path partial = tmp_ / "partial";
@@ -400,8 +442,9 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   const std::string binary = fs::canonical(ACTBENCH_BINARY).string();
   const std::string sum = actbench::sha256_file(binary);
   EXPECT_THAT(log, HasSubstr("submit array=1-3 dependency= args=--task " + binary + " " + sum));
-  EXPECT_THAT(log, HasSubstr("submit array= dependency=afterany:100 args=--merge " + binary + " " +
-                             sum + " swept"));
+  EXPECT_THAT(log,
+              HasSubstr("submit array= dependency=afterany:100 args=--merge " + binary + " " + sum +
+                        " swept " + fs::canonical(tmp_ / "swept").string() + "/slurm/plan-"));
   EXPECT_THAT(log, Not(HasSubstr("failed"))) << actbench_test::read_text(bin / "sbatch.log.tasks");
   const std::string tasks = actbench_test::read_text(bin / "sbatch.log.tasks");
   for (const char* shard : {"shard 1/3: 4 run(s)", "shard 2/3: 4 run(s)", "shard 3/3: 4 run(s)"}) {
