@@ -47,15 +47,6 @@ class Store : public actbench_test::SweepFixture {
     return files;
   }
 
-  // Every file under `dir` with its content ("" for folders).
-  static std::map<std::string, std::string> listing(const fs::path& dir) {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-      files[e.path().string()] = e.is_directory() ? "" : read_text(e.path());
-    }
-    return files;
-  }
-
   CommandResult actbench(const std::vector<std::string>& args) const {
     return actbench_test::run_actbench(args, tmp_.path());
   }
@@ -101,13 +92,14 @@ TEST_F(Store, ASweepTakesTheRunsAnotherComputedAndTrainsOnlyTheRest) {
   EXPECT_THAT(again.err, Not(HasSubstr("training")));
   expect_reference_outputs(tmp_ / "again");
 
-  const auto before = listing(store());
+  const auto before = actbench_test::tree_listing(store());
   const CommandResult fresh = run(tmp_ / "again", {"--fresh"});
   ASSERT_EQ(fresh.exit_code, 0) << fresh.describe();
   EXPECT_THAT(fresh.err, HasSubstr("training 12 run(s)"));
   expect_reference_outputs(tmp_ / "again");
   EXPECT_EQ(entries().size(), 12u);
-  EXPECT_NE(listing(store()), before) << "--fresh did not replace the store's entries";
+  EXPECT_NE(actbench_test::tree_listing(store()), before)
+      << "--fresh did not replace the store's entries";
 }
 
 // --store DIR and $ACTBENCH_STORE choose the store; the results say which was used.
@@ -268,9 +260,9 @@ TEST_F(Store, ConcurrentSweepsInOneDirectoryNeverMix) {
   ASSERT_EQ(::waitpid(first, &status, WUNTRACED), first);
   ASSERT_TRUE(WIFSTOPPED(status)) << read_text(tmp_ / "first.log");
 
-  const auto before = listing(out);
+  const auto before = actbench_test::tree_listing(out);
   expect_user_error(run(out, {"train.epochs=1"}), "another sweep (other runs) is running in");
-  EXPECT_EQ(listing(out), before);
+  EXPECT_EQ(actbench_test::tree_listing(out), before);
 
   // The same sweep meanwhile: allowed, and both end with the reference's numbers.
   const CommandResult twin = run(out);
@@ -359,7 +351,7 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   copy_reference_sweep(tmp_ / "three");
   const CommandResult one = run(tmp_ / "one", {"sweep.train.seed=[0]", "train.epochs=1"});
   ASSERT_EQ(one.exit_code, 0);
-  const auto before = listing(tmp_.path());
+  const auto before = actbench_test::tree_listing(tmp_.path());
 
   const CommandResult ls = actbench({"ls", tmp_.path().string()});
   ASSERT_EQ(ls.exit_code, 0) << ls.describe();
@@ -391,7 +383,8 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   const CommandResult tex = actbench({"export", (tmp_ / "three").string(), "--format", "latex"});
   ASSERT_EQ(tex.exit_code, 0) << tex.describe();
   EXPECT_THAT(tex.out, HasSubstr("\\toprule"));
-  EXPECT_EQ(listing(tmp_.path()), before) << "a reading command wrote something";
+  EXPECT_EQ(actbench_test::tree_listing(tmp_.path()), before)
+      << "a reading command wrote something";
 }
 
 TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {

@@ -272,14 +272,7 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
   // merge leaves a sweep directory as it was, whatever is wrong.
   const fs::path other = tmp_ / "other";
   copy_reference_runs(other);
-  const auto listing = [&] {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(other)) {
-      files[e.path().string()] = e.is_directory() ? "" : actbench_test::read_text(e.path());
-    }
-    return files;
-  };
-  const auto files = listing();
+  const auto files = actbench_test::tree_listing(other);
   // merge: not a sweep directory, a damaged run file, a baseline the sweep does not have.
   expect_user_error(actbench_test::run_actbench({"merge", (tmp_ / "nope").string()}, tmp_.path()),
                     "not found");
@@ -288,7 +281,7 @@ TEST_F(Sweep, BadInputExitsTwoAndWritesNothing) {
   expect_user_error(
       actbench_test::run_actbench({"merge", other.string(), "--baseline", "GELU"}, tmp_.path()),
       "--baseline 'GELU' is not one of the sweep's activations");
-  EXPECT_EQ(listing(), files);
+  EXPECT_EQ(actbench_test::tree_listing(other), files);
   const Json plan = Json::parse(actbench_test::read_text(other / "plan.json"));
   actbench_test::write_text(other / "runs" / (plan["runs"][1]["id"].get<std::string>() + ".json"),
                             "[]");
@@ -311,18 +304,11 @@ TEST_F(Sweep, MergeExpectPlanRefusesADirectoryThatHoldsAnotherSweep) {
   };
   const std::string same = plan_json("same.json", {});
   const std::string other = plan_json("other.json", {"train.lr=0.01"});
-  const auto files = [&] {
-    std::map<std::string, std::string> f;
-    for (const auto& e : fs::recursive_directory_iterator(dir)) {
-      f[e.path().string()] = e.is_directory() ? "" : actbench_test::read_text(e.path());
-    }
-    return f;
-  };
-  const auto before = files();
+  const auto before = actbench_test::tree_listing(dir);
   expect_user_error(
       actbench_test::run_actbench({"merge", "--expect-plan", other, dir.string()}, tmp_.path()),
       dir.string() + " holds another sweep than the one submitted");
-  EXPECT_EQ(files(), before);
+  EXPECT_EQ(actbench_test::tree_listing(dir), before);
   expect_user_error(
       actbench_test::run_actbench(
           {"merge", "--expect-plan", (tmp_ / "none.json").string(), dir.string()}, tmp_.path()),

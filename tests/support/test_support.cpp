@@ -356,6 +356,14 @@ nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& ex
   return j;
 }
 
+std::map<std::string, std::string> tree_listing(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    files[e.path().string()] = e.is_directory() ? "" : read_text(e.path());
+  }
+  return files;
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);

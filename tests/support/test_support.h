@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,10 @@ std::string input_error_message(const std::function<void()>& fn);
 nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& extra = {});
 
 // Lines of `text` (without the newlines).
+// Every file under `dir` with its content ("" for folders): to check that a command changed
+// nothing there.
+std::map<std::string, std::string> tree_listing(const fs::path& dir);
+
 std::vector<std::string> lines_of(const std::string& text);
 
 }  // namespace actbench_test
