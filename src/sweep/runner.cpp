@@ -328,12 +328,21 @@ int finish_sweep(Sweep& sweep, const Survey& survey, size_t abandoned) {
                       {base.baseline, base.spread, base.seeds.until, base.seeds.min}, false);
   const size_t stored = plan.runs.size() - outputs.missing.size();
   if (const int sig = stop_signal().load(); sig != 0 && !outputs.missing.empty()) {
+    // The command to finish with: this one, less --fresh (which would start over again and
+    // train the finished runs a second time).
+    std::vector<std::string> resume;
+    for (const std::string& a : sweep.options.argv) {
+      if (a != "--fresh" && a.rfind("--fresh=", 0) != 0) resume.push_back(a);
+    }
     spdlog::warn(
         "interrupted by {}: {} run(s) in progress stopped (each resumes from its last finished "
         "epoch, checkpointed in {}); {} of the sweep's {} runs are finished in {}. To finish, run "
-        "the same command again (it skips the finished runs): {}",
+        "{} (it skips the finished runs): {}",
         sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned, checkpoint_dir(dir).string(), stored,
-        plan.runs.size(), (dir / "runs").string(), shell_words(sweep.options.argv));
+        plan.runs.size(), (dir / "runs").string(),
+        resume.size() == sweep.options.argv.size() ? "the same command again"
+                                                   : "the same command without --fresh",
+        shell_words(resume));
     return 128 + sig;
   }
   if (!outputs.missing.empty()) {

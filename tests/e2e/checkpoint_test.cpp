@@ -159,6 +159,21 @@ TEST_F(Checkpoint, FreshStartsOverAndSigtermSaysWhereTheRunsResume) {
   EXPECT_THAT(fresh.err, Not(HasSubstr("resuming")));
   EXPECT_TRUE(checkpoints(out).empty());
   expect_reference_outputs(out);
+  EXPECT_THAT(stopped.err, HasSubstr("To finish, run the same command again (it skips"));
+  // Stopped during a --fresh sweep: the command printed to finish leaves --fresh out (with it,
+  // the finished runs would be trained again).
+  const CommandResult fresh_stopped =
+      run(tmp_ / "term-fresh",
+          {"--jobs", "1", "--store", (tmp_ / "term-store").string(), "--fresh",
+           "--debug-raise-after", std::to_string(kStepsPerEpoch + 5) + "steps:TERM"});
+  EXPECT_EQ(fresh_stopped.exit_code, 128 + SIGTERM) << fresh_stopped.describe();
+  const std::string said = fresh_stopped.err;
+  const size_t at =
+      said.find("run the same command without --fresh (it skips the finished runs): ");
+  ASSERT_NE(at, std::string::npos) << said;
+  const std::string command = said.substr(at, said.find('\n', at) - at);
+  EXPECT_THAT(command.substr(command.find("): ")), Not(HasSubstr("--fresh"))) << command;
+  EXPECT_THAT(command, HasSubstr("--store"));
 }
 
 }  // namespace
