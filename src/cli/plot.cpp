@@ -16,6 +16,7 @@
 
 #include "cli/subcommands.h"
 #include "util/error.h"
+#include "util/shipped.h"
 
 namespace actbench::cli {
 namespace {
@@ -35,13 +36,8 @@ struct PlotOptions {
 
 // The installed copy (cmake --install) first, then the source tree this binary was built from.
 fs::path plot_script() {
-  for (const char* dir : {ACTBENCH_INSTALLED_SCRIPTS, ACTBENCH_SOURCE_SCRIPTS}) {
-    const fs::path script = fs::path(dir) / "plot_results.py";
-    std::error_code ec;
-    if (fs::is_regular_file(script, ec)) return script;
-  }
-  throw InputError(std::string("plot_results.py not found in ") + ACTBENCH_INSTALLED_SCRIPTS +
-                   " or " + ACTBENCH_SOURCE_SCRIPTS +
+  if (std::optional<fs::path> script = shipped_script("plot_results.py")) return *script;
+  throw InputError("plot_results.py not found in " + shipped_script_dirs() +
                    "; install actbench (cmake --install build) or run it from its source tree");
 }
 

@@ -7,6 +7,7 @@
 #include "data/idx.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/shipped.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -73,8 +74,12 @@ Split load_split(const DataConfig& config, bool train, int64_t limit, const Pixe
 
 }  // namespace
 
+// The fetch script as this binary finds it (installed, or its source tree's), so that the
+// command works from any directory.
 std::string fetch_command(const std::string& dataset, const std::string& dir) {
-  return "scripts/fetch_data.sh " + dataset + " " + dir;
+  const std::optional<fs::path> script = shipped_script("fetch_data.sh");
+  return (script ? script->string() : std::string("scripts/fetch_data.sh")) + " " + dataset + " " +
+         dir;
 }
 
 void check_dataset_files(const DataConfig& config) {
