@@ -1,6 +1,8 @@
 // `actbench compare DIR... [--by KEY]`: several sweeps in one table.
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "catalog/catalog.h"
 #include "cli/subcommands.h"
 #include "util/error.h"
@@ -12,17 +14,30 @@ const char* kCompareExamples = R"(
 Examples:
   actbench compare results/seed results/fashion                a column per sweep
   actbench compare results/seed results/wide --by model.hidden a column per value of model.hidden
-  actbench compare results/seed results/lr                     a column per sweep and swept value)";
+  actbench compare results/seed results/lr                     a column per sweep and swept value
+  actbench compare results/seed results/fashion --json         the table as JSON, for scripts)";
 
 struct CompareOptions {
   std::vector<std::string> dirs;
   std::optional<std::string> by;
+  bool json = false;  // --json: the table as JSON on stdout
 };
 
 int run_compare(const CompareOptions& o) {
   std::vector<SweepView> sweeps;
   for (const auto& d : o.dirs) sweeps.push_back(read_sweep(d));
   const Comparison c = compare_sweeps(sweeps, o.by);
+  if (o.json) {
+    // The table's cells as printed, its header as "columns", and the notes.
+    const auto& rows = c.table.rows();
+    nlohmann::json j = {
+        {"columns", rows.empty() ? nlohmann::json::array() : nlohmann::json(rows[0])},
+        {"rows", nlohmann::json::array()},
+        {"notes", c.notes}};
+    for (size_t i = 1; i < rows.size(); ++i) j["rows"].push_back(rows[i]);
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
   c.table.print(std::cout);
   std::cout << "\n";
   for (const auto& n : c.notes) std::cout << "  " << n << "\n";
@@ -42,6 +57,8 @@ void setup_compare(CLI::App& app, int& status) {
   cmd->add_option("--by", options->by,
                   "a config key: one column per value of it (e.g. data.dataset, train.lr)")
       ->type_name("KEY");
+  cmd->add_flag("--json", options->json,
+                "print {columns, rows, notes} as JSON (the cells as the table shows them) instead");
 }
 
 }  // namespace actbench::cli

@@ -383,6 +383,31 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   const CommandResult tex = actbench({"export", (tmp_ / "three").string(), "--format", "latex"});
   ASSERT_EQ(tex.exit_code, 0) << tex.describe();
   EXPECT_THAT(tex.out, HasSubstr("\\toprule"));
+
+  // --json: the same answers for scripts, JSON alone on stdout.
+  const CommandResult ls_json = actbench({"ls", tmp_.path().string(), "--json"});
+  ASSERT_EQ(ls_json.exit_code, 0) << ls_json.describe();
+  const Json listed = Json::parse(ls_json.out);
+  ASSERT_EQ(listed.size(), 2u) << ls_json.out;
+  for (const auto& s : listed) {
+    EXPECT_EQ(s.at("runs_finished"), s.at("runs_planned")) << s;
+    EXPECT_EQ(s.at("dataset"), "MNIST");
+  }
+  const CommandResult show_json = actbench({"show", (tmp_ / "three").string(), "--json"});
+  ASSERT_EQ(show_json.exit_code, 0) << show_json.describe();
+  const Json shown = Json::parse(show_json.out);
+  EXPECT_EQ(shown.at("summary").at("schema"), "actbench.summary/3");
+  EXPECT_EQ(shown.at("summary").at("runs_finished"), 12);
+  EXPECT_EQ(shown.at("summary").at("table"),
+            Json::parse(read_text(tmp_ / "three" / "summary.json")).at("table"));
+  const CommandResult c_json =
+      actbench({"compare", (tmp_ / "three").string(), (tmp_ / "one").string(), "--json"});
+  ASSERT_EQ(c_json.exit_code, 0) << c_json.describe();
+  const Json compared = Json::parse(c_json.out);
+  EXPECT_EQ(compared.at("columns"), Json({"activation", "three", "one"}));
+  ASSERT_EQ(compared.at("rows").size(), lines.size() - 1 - compared.at("notes").size() - 1)
+      << c.out;
+  EXPECT_EQ(compared.at("rows")[0][0], "ReLU");
   EXPECT_EQ(actbench_test::tree_listing(tmp_.path()), before)
       << "a reading command wrote something";
 }
