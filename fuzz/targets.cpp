@@ -162,7 +162,7 @@ Outcome fuzz_runfile(const uint8_t* data, size_t size) {
   static const bool linked = [] {
     // Every run file and the store entry are one file, written once per input: the input with
     // its checksum stamped (util/json_checksum.h) when it is a JSON object, so that mutations
-    // reach the readers behind the checksum; the plan is the input as it is.
+    // reach the readers behind the checksum; plan.json is stamped the same way.
     for (const auto& run : runfile_plan().runs) {
       scratch.link("sweep/runs/" + run.id + ".json", "sweep/stamped.json");
     }
@@ -172,14 +172,14 @@ Outcome fuzz_runfile(const uint8_t* data, size_t size) {
   }();
   (void)linked;
   fs::create_directories(scratch.dir() / "sweep");
-  scratch.write("sweep/plan.json", data, size);
   const std::string stamped = [&] {
     const Json doc = Json::parse(data, data + size, nullptr, false);
     return doc.is_object() ? actbench::with_checksum(doc).dump()
                            : std::string(reinterpret_cast<const char*>(data), size);
   }();
-  scratch.write("sweep/stamped.json", reinterpret_cast<const uint8_t*>(stamped.data()),
-                stamped.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(stamped.data());
+  scratch.write("sweep/stamped.json", bytes, stamped.size());
+  scratch.write("sweep/plan.json", bytes, stamped.size());
   const fs::path dir = scratch.dir() / "sweep";
   const Outcome plan = guarded([&] { actbench::read_plan_file(dir); });
   const Outcome runs = guarded([&] {

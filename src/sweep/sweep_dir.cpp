@@ -105,6 +105,10 @@ Plan read_plan_file(const fs::path& dir) {
       !stored.contains("runs") || !stored["runs"].is_array() || !stored.contains("config")) {
     throw InputError(other_version);
   }
+  if (const std::string c = checksum_problem(stored); !c.empty()) {
+    throw InputError(path.string() + ": " + c + "; rerun the sweep into " + dir.string() +
+                     " to rewrite it");
+  }
   ConfigSource source;
   source.tree = default_config_json();
   Plan plan;
@@ -254,7 +258,7 @@ SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, fs::path* move
       const fs::path to = move_to_history(dir);
       if (moved_to != nullptr) *moved_to = to;
     }
-    write_file_atomic(dir / "plan.json", plan_to_json(plan).dump(2) + "\n");
+    write_file_atomic(dir / "plan.json", with_checksum(plan_to_json(plan)).dump(2) + "\n");
     lock_fd(active_fd_, LOCK_SH);  // downgrades our own exclusive lock, if we took one
     ::close(guard);
   } catch (...) {

@@ -322,6 +322,16 @@ TEST_F(Sweep, MergeExpectPlanRefusesADirectoryThatHoldsAnotherSweep) {
       {"merge", "--complete", "--expect-plan", same, dir.string()}, tmp_.path());
   EXPECT_EQ(ok.exit_code, 0) << ok.describe();
   expect_reference_outputs(dir);
+  // plan.json carries the checksum of its content too: changed by hand, it is refused (merge,
+  // show) with the reason.
+  Json plan = Json::parse(actbench_test::read_text(dir / "plan.json"));
+  ASSERT_TRUE(plan.contains("checksum"));
+  plan["baseline"] = "Tanh";
+  actbench_test::write_text(dir / "plan.json", plan.dump(2));
+  expect_user_error(actbench_test::run_actbench({"merge", dir.string()}, tmp_.path()),
+                    (dir / "plan.json").string() +
+                        ": its content does not match its checksum (changed after actbench wrote "
+                        "it); rerun the sweep into");
 }
 
 TEST_F(Sweep, MergeCompleteFailsOnMissingRunsAndPlanRefusesWhatRunWouldRefuse) {
