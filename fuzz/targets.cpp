@@ -19,6 +19,7 @@
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
 #include "util/json_checksum.h"
+#include "util/sha256.h"
 
 namespace actbench_fuzz {
 namespace fs = std::filesystem;
@@ -200,10 +201,35 @@ Outcome fuzz_runfile(const uint8_t* data, size_t size) {
              : Outcome::kRefused;
 }
 
+Outcome fuzz_store(const uint8_t* data, size_t size) {
+  static const Scratch scratch("store");
+  const fs::path root = scratch.dir() / "store";
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  const Json doc = Json::parse(data, data + size, nullptr, false);
+  const bool keyed = doc.is_object() && doc.contains("key") && doc.at("key").is_object();
+  const std::string hash =
+      keyed ? actbench::sha256_hex(doc.at("key").dump()).substr(0, 16) : "0123456789abcdef";
+  const std::string text = doc.is_object() ? actbench::with_checksum(doc).dump()
+                                           : std::string(reinterpret_cast<const char*>(data), size);
+  fs::create_directories(root / "runs" / hash.substr(0, 2));
+  scratch.write("store/runs/" + hash.substr(0, 2) + "/relu-" + hash + ".json",
+                reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  return guarded([&] {
+    const actbench::RunStore store(root);
+    const actbench::StoreCheck check = store.verify(false);
+    if (check.entries != 1) throw std::runtime_error("fuzz: the entry was not found");
+    if (!check.damaged.empty()) throw actbench::InputError(check.damaged.front().second);
+    if (store.entries().size() != 1) throw std::runtime_error("fuzz: verify and entries disagree");
+    (void)store.verify(true);  // nothing damaged: moves nothing
+  });
+}
+
 TargetFn find_target(const std::string& name) {
   if (name == "config") return fuzz_config;
   if (name == "idx") return fuzz_idx;
   if (name == "runfile") return fuzz_runfile;
+  if (name == "store") return fuzz_store;
   return nullptr;
 }
 

@@ -28,6 +28,10 @@ Outcome fuzz_idx(const uint8_t* data, size_t size);
 // summary.json built from what it accepts) and as a run store entry (RunStore::entries, find).
 Outcome fuzz_runfile(const uint8_t* data, size_t size);
 
+// `actbench store verify` (RunStore::verify, then entries()) on a store whose one entry is the
+// input, its checksum stamped when it is a JSON object, filed under the name its key gives.
+Outcome fuzz_store(const uint8_t* data, size_t size);
+
 // The target of that name ("config", "idx", "runfile"); nullptr when there is none.
 using TargetFn = Outcome (*)(const uint8_t*, size_t);
 TargetFn find_target(const std::string& name);

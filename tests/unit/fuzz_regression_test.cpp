@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 using actbench_fuzz::Outcome;
 
 const fs::path kFuzzDir = fs::path(ACTBENCH_SOURCE_DIR) / "fuzz";
-const char* const kFuzzTargetNames[] = {"config", "idx", "runfile"};
+const char* const kFuzzTargetNames[] = {"config", "idx", "runfile", "store"};
 
 // The files directly in `dir`, sorted (none when it does not exist).
 std::vector<fs::path> fuzz_inputs_in(const fs::path& dir) {
