@@ -19,7 +19,6 @@
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
 #include "util/json_checksum.h"
-#include "util/sha256.h"
 
 namespace actbench_fuzz {
 namespace fs = std::filesystem;
@@ -208,8 +207,7 @@ Outcome fuzz_store(const uint8_t* data, size_t size) {
   fs::remove_all(root, ec);
   const Json doc = Json::parse(data, data + size, nullptr, false);
   const bool keyed = doc.is_object() && doc.contains("key") && doc.at("key").is_object();
-  const std::string hash =
-      keyed ? actbench::sha256_hex(doc.at("key").dump()).substr(0, 16) : "0123456789abcdef";
+  const std::string hash = keyed ? actbench::store_key_hash(doc.at("key")) : "0123456789abcdef";
   const std::string text = doc.is_object() ? actbench::with_checksum(doc).dump()
                                            : std::string(reinterpret_cast<const char*>(data), size);
   fs::create_directories(root / "runs" / hash.substr(0, 2));

@@ -29,8 +29,12 @@ Json StoreKey::to_json() const {
   return key;
 }
 
+std::string store_key_hash(const Json& key) {
+  return sha256_hex(key.dump()).substr(0, 16);  // keys sorted: canonical
+}
+
 std::string StoreKey::hash() const {
-  return sha256_hex(to_json().dump()).substr(0, 16);  // keys sorted: canonical
+  return store_key_hash(to_json());
 }
 
 RunStore::RunStore(fs::path root) : root_(std::move(root)) {}
@@ -49,8 +53,7 @@ std::string entry_problem(const Json& entry, const Json* key, const std::string&
     return "not an " + std::string(kStoreEntrySchema) + " entry";
   }
   if (!entry.contains("key") || !entry["key"].is_object() ||
-      (key != nullptr ? entry["key"] != *key
-                      : sha256_hex(entry["key"].dump()).substr(0, hash.size()) != hash)) {
+      (key != nullptr ? entry["key"] != *key : store_key_hash(entry["key"]) != hash)) {
     return "it holds a run with another key";
   }
   const Json* run = entry.contains("run") ? &entry["run"] : nullptr;
@@ -95,9 +98,11 @@ StoreCheck RunStore::verify(bool repair) const {
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
     // Depth 1 holds the entries; a writer's temporary file (".NAME.tmp.XXXXXX") is not one.
-    if (it.depth() == 0 && it->is_directory(ec)) continue;
+    std::error_code kind_ec;  // not `ec`, which ends the walk
+    const bool directory = it->is_directory(kind_ec);
+    if (it.depth() == 0 && directory) continue;
     if (it.depth() == 1 && !name.empty() && name[0] == '.') continue;
-    if (it.depth() == 1 && it->is_directory(ec)) it.disable_recursion_pending();
+    if (it.depth() == 1 && directory) it.disable_recursion_pending();
     files.push_back(it->path());
   }
   if (ec) throw InputError("run store " + runs.string() + " cannot be read: " + ec.message());

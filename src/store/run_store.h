@@ -39,8 +39,12 @@ struct StoreKey {
   std::string blas_kernel;  // CPU runs: the BLAS kernel (and ATen width) in use, blas_kernel_key()
 
   nlohmann::json to_json() const;
-  std::string hash() const;  // 16 hex digits of the SHA-256 of to_json()'s canonical text
+  std::string hash() const;  // store_key_hash(to_json())
 };
+
+// 16 hex digits of the SHA-256 of a store key's canonical text (StoreKey::to_json(), or the key
+// an entry holds): what names its entry file.
+std::string store_key_hash(const nlohmann::json& key);
 
 // What `actbench store verify` found: every entry file checked, the damaged ones with what is
 // wrong, and (with repair) where each was moved.

@@ -172,11 +172,9 @@ struct FdCloser {
 std::string read_file(const fs::path& path, const ReadLimit& limit) {
   // O_NONBLOCK: opening a pipe must not wait for a writer (it is refused just below).
   const auto refuse_kind = [&](mode_t mode) {
-    if (S_ISDIR(mode)) throw InputError(path.string() + ": is a directory, not a file");
-    if (!S_ISREG(mode)) {
-      const std::string kind = S_ISFIFO(mode) ? "a pipe" : S_ISSOCK(mode) ? "a socket" : "a device";
-      throw InputError(path.string() + ": is " + kind + ", not a file");
-    }
+    if (S_ISREG(mode)) return;
+    std::error_code ec;  // named as check_path names it (a directory, a pipe, a device, ...)
+    throw InputError(path.string() + ": is " + kind_of(fs::status(path, ec)) + ", not a file");
   };
   struct stat st {};
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
