@@ -18,6 +18,7 @@
 #include "device/device.h"
 #include "sweep/adaptive.h"
 #include "sweep/survey.h"
+#include "sweep/tuning.h"
 #include "train/memory.h"
 #include "util/error.h"
 #include "util/table.h"
@@ -52,13 +53,7 @@ const char* action_text(RunAction a) {
 
 void print_plan(std::ostream& out, const Plan& plan, const RunOptions& o, const Survey& survey,
                 const torch::Device& device, const std::string& adaptive_line) {
-  std::string shape = std::to_string(plan.base.activations.size()) + " activation(s)";
-  for (const auto& a : plan.axes) {
-    std::vector<std::string> values;
-    for (const auto& v : a.values) values.push_back(value_text(v));
-    shape += " x " + a.key + " {" + join(values, ", ") + "}";
-  }
-  out << plan.runs.size() << " run(s): " << shape << "\n";
+  out << plan.runs.size() << " run(s): " << plan_shape(plan, true) << "\n";
   if (!adaptive_line.empty()) out << adaptive_line << "\n";
   if (o.shard) {
     out << "shard " << o.shard->k << "/" << o.shard->n << ": " << survey.decisions.size()
@@ -151,11 +146,39 @@ void check_run_would_start(const Plan& plan, const Survey& survey) {
   }
 }
 
+// A tuned sweep's estimated time over both stages: the seconds per epoch estimated for this
+// stage's runs, times the epochs still to train in all; empty without an estimate.
+std::string tuning_time_line(const Survey& survey, const Plan& plan, const torch::Device& device,
+                             int64_t remaining_epochs) {
+  const TimeEstimate e = estimate_time(survey);
+  int64_t epochs = 0;
+  for (const auto& d : survey.decisions) {
+    if (d.action == RunAction::kTrain) epochs += d.run->config.train.epochs;
+  }
+  if (e.estimated == 0 || e.without > 0 || epochs == 0) return "";
+  const int64_t threads = configure_cpu_threads(plan.base.threads);
+  const int64_t jobs =
+      resolve_jobs(plan.base.jobs, threads, device, int64_t(survey.count(RunAction::kTrain)));
+  const double seconds = e.seconds / double(epochs) * double(remaining_epochs) / double(jobs);
+  return "\ntime for both stages: ~" + duration_text(seconds) +
+         " (this stage's estimated seconds per epoch times the " +
+         std::to_string(remaining_epochs) + " epochs left)";
+}
+
 int run_plan(const PlanOptions& o) {
   const ConfigSource source = source_from_options(o.run);
   std::string adaptive_line;
   Plan plan;
-  if (adaptive(source)) {
+  std::optional<TuningOutlook> outlook;
+  std::optional<std::string> store = o.run.store;
+  if (tuned(source)) {
+    const TuneSpec spec = tune_spec(source);
+    store = with_sweep_store(source, sweep_options(o.run)).store;
+    TuningState state = tuning_state(source, sweep_options(o.run));
+    plan = state.done ? final_plan(source, state.chosen) : std::move(state.rungs.back());
+    outlook = tuning_outlook(source, spec, state);
+    adaptive_line = join(outlook->lines, "\n");
+  } else if (adaptive(source)) {
     AdaptiveState state = adaptive_state(source, sweep_options(o.run));
     plan = std::move(state.plan);
     adaptive_line = state.status;
@@ -163,12 +186,13 @@ int run_plan(const PlanOptions& o) {
     plan = make_plan(source);
   }
   const torch::Device device = resolve_device(plan.base.device);
-  const Survey survey = survey_sweep(plan, resolve_store_dir(o.run.store, plan.base.out), device,
-                                     o.run.shard, o.run.fresh);
+  const Survey survey =
+      survey_sweep(plan, resolve_store_dir(store, plan.base.out), device, o.run.shard, o.run.fresh);
   for (const auto& d : survey.decisions) {
     if (!d.warning.empty()) spdlog::warn("{}", d.warning);
   }
   check_run_would_start(plan, survey);
+  if (outlook) adaptive_line += tuning_time_line(survey, plan, device, outlook->remaining_epochs);
   check_survey_memory(survey, plan, device,
                       o.run.max_memory ? std::optional<uint64_t>(
                                              parse_memory_size(*o.run.max_memory, "--max-memory"))

@@ -6,6 +6,7 @@
 #include "cli/subcommands.h"
 #include "sweep/adaptive.h"
 #include "sweep/runner.h"
+#include "sweep/tuning.h"
 #include "train/memory.h"
 #include "util/error.h"
 
@@ -56,6 +57,7 @@ int run_run(const RunOptions& options, const std::optional<RaiseAfter>& raise_af
   if (options.max_memory) {
     sweep.max_memory = parse_memory_size(*options.max_memory, "--max-memory");
   }
+  if (tuned(source)) return run_tuned_sweep(source, sweep);
   if (adaptive(source)) return run_adaptive_sweep(source, sweep);
   return run_sweep(make_plan(source), sweep);
 }

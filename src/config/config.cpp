@@ -13,15 +13,6 @@
 namespace actbench {
 namespace fs = std::filesystem;
 
-bool operator==(const DataConfig& a, const DataConfig& b) {
-  return a.dataset == b.dataset && a.dir == b.dir && a.normalize == b.normalize &&
-         a.train_limit == b.train_limit && a.test_limit == b.test_limit &&
-         a.validation == b.validation && a.pipeline == b.pipeline;
-}
-
-namespace {
-
-// Checks that `key` names one sweepable setting of the defaults tree.
 void check_sweep_key(const Json& defaults, const std::string& key, const std::string& origin) {
   const KeyInfo* info = find_config_key(key.substr(0, key.find('.')));
   if (info == nullptr) info = find_config_key(key);
@@ -50,6 +41,14 @@ void check_sweep_key(const Json& defaults, const std::string& key, const std::st
                      join(subkeys, ", ") + ")");
   }
 }
+
+bool operator==(const DataConfig& a, const DataConfig& b) {
+  return a.dataset == b.dataset && a.dir == b.dir && a.normalize == b.normalize &&
+         a.train_limit == b.train_limit && a.test_limit == b.test_limit &&
+         a.validation == b.validation && a.pipeline == b.pipeline;
+}
+
+namespace {
 
 // A swept key's values: a non-empty list, each value once. Returns them.
 std::vector<Json> sweep_values(const Json& values, const std::string& key,
@@ -171,8 +170,71 @@ std::vector<std::string> comma_elements(const std::string& key, const std::strin
 
 }  // namespace
 
+namespace {
+
+// One activation's `per_activation` settings: an object of sweepable keys (or a list of them).
+void check_activation_settings(const Json& defaults, const Json& settings,
+                               const std::string& where) {
+  const std::string shape =
+      " must map config keys to values (e.g. {train.lr: 0.003}), or be a list of such maps";
+  if (settings.is_array() && settings.empty()) throw InputError(where + " is an empty list");
+  for (const Json& one : settings.is_array() ? settings : Json::array({settings})) {
+    if (!one.is_object() || one.empty()) {
+      throw InputError(where + shape + ", got " + json_for_message(one));
+    }
+    for (auto it = one.begin(); it != one.end(); ++it) {
+      // Its value's type is checked when the plan reads each run's config.
+      if (it.key() == "train.seed" || it.key() == "activations") {
+        throw InputError(where + ": '" + it.key() +
+                         "' is the same for every activation; set it outside per_activation");
+      }
+      check_sweep_key(defaults, it.key(), where);
+    }
+  }
+}
+
+// Merges a document's `per_activation` section: label -> settings (a later one replaces).
+void merge_per_activation(ConfigSource& src, const Json& section, const std::string& origin) {
+  if (section.is_null()) return;
+  if (!section.is_object()) {
+    throw InputError(origin +
+                     ": 'per_activation' must map activation labels to settings (e.g. "
+                     "Sigmoid: {train.lr: 0.003}), got " +
+                     json_for_message(section));
+  }
+  const Json defaults = default_config_json();
+  for (auto it = section.begin(); it != section.end(); ++it) {
+    check_activation_settings(defaults, it.value(), origin + ": per_activation '" + it.key() + "'");
+    src.per_activation[it.key()] = it.value();
+  }
+}
+
+// Merges a document's `tune` section key by key (checked by sweep/tuning.h).
+void merge_tune(ConfigSource& src, const Json& section, const std::string& origin) {
+  if (section.is_null()) return;
+  if (!section.is_object()) {
+    throw InputError(origin + ": 'tune' must be a section (e.g. tune: {space: {train.lr: " +
+                     "{log: [0.0001, 0.01], trials: 9}}}), got " + json_for_message(section));
+  }
+  if (!src.tune.is_object()) src.tune = Json::object();
+  for (auto it = section.begin(); it != section.end(); ++it) src.tune[it.key()] = it.value();
+  src.tune_origin = origin;
+}
+
+}  // namespace
+
 void merge_config_document(ConfigSource& src, Json doc, const std::string& origin) {
   const Json defaults = default_config_json();
+  for (const char* section : {"per_activation", "tune"}) {
+    if (!doc.is_object() || !doc.contains(section)) continue;
+    const Json value = doc[section];
+    doc.erase(section);
+    if (std::string(section) == "tune") {
+      merge_tune(src, value, origin);
+    } else {
+      merge_per_activation(src, value, origin);
+    }
+  }
   if (doc.is_object() && doc.contains("sweep")) {
     const Json sweep = doc["sweep"];
     doc.erase("sweep");
@@ -209,6 +271,38 @@ void set_config_value(ConfigSource& src, const std::string& key, const Json& val
   remove_axis(src.sweep, key);
   set_dotted(src.tree, key, value, origin, src.sources);
 }
+
+namespace {
+
+// tune.KEY=VALUE and per_activation.LABEL.KEY=VALUE; false for any other key.
+bool apply_section_override(ConfigSource& src, const std::string& key, const std::string& text) {
+  const std::string kv = key + "=" + text;
+  if (key.rfind("tune.", 0) == 0 && key.size() > 5) {
+    check_value_text(key, text);  // tune.halving=false
+    merge_tune(src, Json{{key.substr(5), parse_value_text(text)}}, "command line");
+    return true;
+  }
+  if (key.rfind("per_activation.", 0) == 0) {
+    // per_activation.LABEL.KEY=VALUE (the label holds no '.')
+    const size_t dot = key.find('.', 15);
+    if (dot == std::string::npos || dot == 15 || dot + 1 == key.size()) {
+      throw InputError(
+          "command line: expected per_activation.LABEL.KEY=VALUE (e.g. "
+          "per_activation.Sigmoid.train.lr=0.003), got '" +
+          kv + "'");
+    }
+    check_value_text(key, text);
+    const std::string label = key.substr(15, dot - 15);
+    Json settings = src.per_activation.value(label, Json::object());
+    if (!settings.is_object()) settings = Json::object();
+    settings[key.substr(dot + 1)] = parse_value_text(text);
+    merge_per_activation(src, Json{{label, settings}}, "command line");
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 ConfigSource read_config_source(const std::optional<fs::path>& file,
                                 const std::vector<std::string>& overrides) {
@@ -262,6 +356,7 @@ ConfigSource read_config_source(const std::optional<fs::path>& file,
                            "command line", src.sources);
       continue;
     }
+    if (apply_section_override(src, key, text)) continue;
     if (key.rfind("sweep.", 0) == 0) {
       check_value_text(key, text);  // sweep.train.lr=[0.1, 0.01]
       set_axis(src.sweep, defaults, key.substr(6), parse_value_text(text), "command line");

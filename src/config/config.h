@@ -93,6 +93,13 @@ struct ConfigSource {
   Json tree;
   Sources sources;
   std::vector<SweepAxis> sweep;
+  // `per_activation:` settings for one activation only, by label (as written: matched as names
+  // are when the plan is made): {dotted key: value} runs that activation at those settings; a
+  // list of such objects runs it once per object (tuning trials). Keys are sweepable keys.
+  Json per_activation = Json::object();
+  // The `tune:` section as written (null: none), read and checked by sweep/tuning.h.
+  Json tune;
+  std::string tune_origin;
 };
 
 // Starts from the defaults, merges `file` (when given) and then the overrides ("dotted.key=value"
@@ -108,6 +115,9 @@ void merge_config_document(ConfigSource& source, Json document, const std::strin
 // sweep of that key.
 void set_config_value(ConfigSource& source, const std::string& key, const Json& value,
                       const std::string& origin);
+
+// InputError (naming `origin`) unless `key` names one sweepable setting of the defaults tree.
+void check_sweep_key(const Json& defaults, const std::string& key, const std::string& origin);
 
 // Splits an override's VALUE at its top-level commas (not inside [], {} or quotes): "0.1,0.01"
 // gives two values, "[128,128],[256]" two lists, "[128,128]" one.

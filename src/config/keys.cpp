@@ -468,6 +468,16 @@ Json config_schema() {
       {"type", "object"},
       {"additionalProperties", {{"type", "array"}, {"minItems", 1}}},
       {"description", "swept dotted keys and their values; absent in a run's own config"}};
+  schema["properties"]["per_activation"] = {
+      {"type", "object"},
+      {"additionalProperties",
+       {{"oneOf",
+         {{{"type", "object"}, {"minProperties", 1}},
+          {{"type", "array"}, {"minItems", 1}, {"items", {{"type", "object"}}}}}}}},
+      {"description",
+       "settings of one activation only, by label (dotted keys: values): each activation's own, "
+       "e.g. the ones tuning chose; a list runs the activation once per element (a tuning rung's "
+       "trials); absent in a run's own config"}};
   return schema;
 }
 

@@ -68,6 +68,14 @@ Shard parse_shard(const std::string& text);
 std::string match_activation_label(const Plan& plan, const std::string& text,
                                    const std::string& what);
 
+// The origin of the axes make_plan adds after the swept ones for per_activation trials (lists
+// of settings per activation): their values are the union over the activations, not a product.
+constexpr const char* kTrialAxisOrigin = "per_activation trials";
+
+// The plan's shape for people: "4 activation(s) x 3 train.seed", with trial axes as "with
+// per-activation trials of train.lr (9 values in all)"; `values` lists each axis's values.
+std::string plan_shape(const Plan& plan, bool values = false);
+
 // The axes' keys, in order (for describe_point in util/text.h).
 std::vector<std::string> axis_keys(const std::vector<SweepAxis>& axes);
 

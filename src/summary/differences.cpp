@@ -13,13 +13,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-// "p = 0.003", "p < 0.001".
-std::string p_text(double p) {
-  if (!std::isfinite(p)) return "p = n/a";
-  if (p < 0.001) return "p < 0.001";
-  return "p = " + fixed(p, 3);
-}
-
 double number(const Json& j, const char* key) {
   return j.contains(key) && j.at(key).is_number() ? j.at(key).get<double>() : std::nan("");
 }

@@ -110,6 +110,35 @@ std::string csv_number(const Json& v) {
   return v.is_number() ? v.dump() : "";
 }
 
+// The keys some activation has its own value of (per_activation: tuning's choice), in order.
+std::vector<std::string> setting_keys(const Json& summary) {
+  std::vector<std::string> keys;
+  for (const auto& g : summary.at("groups")) {
+    const Json settings = g.value("settings", Json::object());
+    for (auto it = settings.begin(); it != settings.end(); ++it) {
+      if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) keys.push_back(it.key());
+    }
+  }
+  return keys;
+}
+
+std::string setting_value(const Json& group, const std::string& key) {
+  const Json settings = group.value("settings", Json::object());
+  return settings.contains(key) ? value_text(settings.at(key)) : "";
+}
+
+// The group's letters (summary.json's comparison), "" without a comparison.
+std::string letters_of(const Json& summary, const Json& group) {
+  const auto c = summary.find("comparison");
+  if (c == summary.end() || !c->is_object()) return "";
+  return c->at("letters").value(group.at("activation").get<std::string>(), "");
+}
+
+bool has_letters(const Json& summary) {
+  const auto c = summary.find("comparison");
+  return c != summary.end() && c->is_object();
+}
+
 // What the table shows, in one sentence (the caption or a comment line).
 std::string caption(const Json& summary) {
   const size_t seeds = summary.value("seeds", Json::array()).size();
@@ -123,6 +152,10 @@ std::string caption(const Json& summary) {
     c += "; * significant: paired t-test at the 5% level, Holm-adjusted over " +
          std::to_string(tested) + " comparison" + (tested == 1 ? "" : "s");
   }
+  if (has_letters(summary)) {
+    c += "; activations sharing a letter are not told apart (paired t-test, Holm-adjusted over "
+         "every pair, p < 0.05)";
+  }
   return c;
 }
 
@@ -130,6 +163,9 @@ void write_csv(std::ostream& out, const Json& summary) {
   const auto keys = summary_keys(summary);
   std::vector<std::string> header{"activation"};
   for (const auto& k : keys) header.push_back(k);
+  const auto own = setting_keys(summary);
+  for (const auto& k : own) header.push_back(k);
+  header.push_back("letters");
   for (const char* h :
        {"n", "test_accuracy_mean", "test_accuracy_std", "test_accuracy_ci95_low",
         "test_accuracy_ci95_high", "test_loss_mean", "test_loss_std", "difference_mean",
@@ -144,6 +180,8 @@ void write_csv(std::ostream& out, const Json& summary) {
     const Json& loss = g.at("final_test_loss");
     std::vector<std::string> f{csv_field(g.at("activation").get<std::string>())};
     for (const auto& k : keys) f.push_back(csv_field(point_value(g, k)));
+    for (const auto& k : own) f.push_back(csv_field(setting_value(g, k)));
+    f.push_back(letters_of(summary, g));
     f.push_back(std::to_string(g.at("completed").get<int64_t>()));
     auto part = [](const Json& e, const char* k) {
       return e.is_object() ? csv_number(e.at(k)) : "";
@@ -175,8 +213,13 @@ void write_table(std::ostream& out, const Json& summary, bool latex) {
   std::vector<std::string> header{"Activation"};
   for (const auto& k : keys)
     header.push_back(latex ? latex_escape(last_key_part(k)) : last_key_part(k));
+  const auto own = setting_keys(summary);
+  for (const auto& k : own)
+    header.push_back(latex ? latex_escape(last_key_part(k)) : last_key_part(k));
   header.push_back(latex ? "$n$" : "n");
   header.push_back(latex ? "Test acc.\\ (\\%)" : "Test acc. (%)");
+  const bool letters = has_letters(summary);
+  if (letters) header.push_back("Group");
   header.push_back("Test loss");
   header.push_back(
       (latex ? "$\\Delta$ acc.\\ vs " + latex_escape(baseline) : "Δ acc. vs " + baseline));
@@ -187,8 +230,10 @@ void write_table(std::ostream& out, const Json& summary, bool latex) {
     std::vector<std::string> row{latex ? latex_escape(label) : label};
     for (const auto& k : keys)
       row.push_back(latex ? latex_escape(point_value(g, k)) : point_value(g, k));
+    for (const auto& k : own) row.push_back(setting_value(g, k));
     row.push_back(std::to_string(g.at("completed").get<int64_t>()));
     row.push_back(with_pm(g.at("final_test_accuracy"), 2, field, pm, minus));
+    if (letters) row.push_back(letters_of(summary, g));
     row.push_back(with_pm(g.at("final_test_loss"), 4, field, pm, minus));
     std::string d = r.diff == nullptr
                         ? (label == baseline ? "baseline" : "")
@@ -200,7 +245,8 @@ void write_table(std::ostream& out, const Json& summary, bool latex) {
   const std::string note = caption(summary);
   if (latex) {
     out << "% " << note << "\n";
-    out << "\\begin{tabular}{l" << std::string(keys.size(), 'l') << "rrrr}\n\\toprule\n";
+    out << "\\begin{tabular}{l" << std::string(keys.size() + own.size(), 'l') << "rr"
+        << (letters ? "l" : "") << "rr}\n\\toprule\n";
     out << join(header, " & ") << " \\\\\n\\midrule\n";
     for (const auto& r : rows) out << join(r, " & ") << " \\\\\n";
     out << "\\bottomrule\n\\end{tabular}\n";
@@ -214,7 +260,9 @@ void write_table(std::ostream& out, const Json& summary, bool latex) {
   std::vector<std::string> h;
   for (const auto& x : header) h.push_back(escape(x));
   out << "| " << join(h, " | ") << " |\n|";
-  for (size_t i = 0; i < header.size(); ++i) out << (i < 1 + keys.size() ? " --- |" : " ---: |");
+  for (size_t i = 0; i < header.size(); ++i) {
+    out << (i < 1 + keys.size() + own.size() ? " --- |" : " ---: |");
+  }
   out << "\n";
   for (const auto& r : rows) {
     std::vector<std::string> c;

@@ -8,8 +8,11 @@
 #include <fmt/format.h>
 
 #include "activations/spec.h"
+#include "config/keys.h"
+#include "config/tree.h"
 #include "stats/estimate.h"
 #include "summary/differences.h"
+#include "summary/rank_comparison.h"
 #include "summary/summary_format.h"
 #include "util/table.h"
 #include "util/text.h"
@@ -219,13 +222,15 @@ Json phase_seconds(const std::vector<const Json*>& runs) {
 
 struct Group {
   std::string activation;
-  Json point;  // without train.seed
+  Json point;                      // without train.seed
+  Json settings = Json::object();  // the activation's own (per_activation) settings
   std::vector<std::string> ids;
   std::vector<int64_t> seeds;
 };
 
 // The ranking table: groups by mean final test accuracy (groups with no completed run last).
-Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spread spread) {
+Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spread spread,
+                   const Json& comparison) {
   std::vector<const Json*> order;
   for (const auto& g : groups) order.push_back(&g);
   auto mean_acc = [](const Json* g) {
@@ -236,6 +241,14 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spr
                    [&](const Json* a, const Json* b) { return mean_acc(a) > mean_acc(b); });
   Json columns = {"rank", "activation"};
   for (const auto& k : keys) columns.push_back(last_key_part(k));
+  // Each activation's own settings (per_activation, chosen by tuning), a column per key.
+  std::vector<std::string> own;
+  for (const auto& g : groups) {
+    for (auto it = g.at("settings").begin(); it != g.at("settings").end(); ++it) {
+      if (std::find(own.begin(), own.end(), it.key()) == own.end()) own.push_back(it.key());
+    }
+  }
+  for (const auto& k : own) columns.push_back(last_key_part(k));
   // "best" only where a validation split chose the epoch (else it is chosen on the test set).
   const bool best = std::any_of(groups.begin(), groups.end(), [](const Json& g) {
     return !g.at("best_test_accuracy").is_null();
@@ -243,6 +256,8 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spr
   const std::string pm = " (" + spread_label(spread) + ")";
   columns.push_back("n");
   columns.push_back("test acc %" + pm);
+  const bool letters = !comparison.is_null();
+  if (letters) columns.push_back("group");
   if (best) columns.push_back("at best val epoch %");
   columns.push_back("test loss" + pm);
   columns.push_back("s/epoch");
@@ -254,8 +269,14 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spr
     for (const auto& k : keys) {
       row.push_back(g->at("point").contains(k) ? value_text(g->at("point").at(k)) : "-");
     }
+    for (const auto& k : own) {
+      const Json& set = g->at("settings");
+      row.push_back(set.contains(k) ? value_text(set.at(k)) : "-");
+    }
     row.push_back(std::to_string(g->at("completed").get<int64_t>()));
     row.push_back(with_spread(g->at("final_test_accuracy"), 2, spread));
+    if (letters)
+      row.push_back(comparison.at("letters").value(g->at("activation").get<std::string>(), "-"));
     if (best) row.push_back(with_spread(g->at("best_test_accuracy"), 2, spread));
     row.push_back(with_spread(g->at("final_test_loss"), 4, spread));
     const Json& spe = g->at("seconds_per_epoch");
@@ -314,6 +335,12 @@ PlanGroups group_runs(const Plan& plan) {
   }
   std::map<std::string, size_t> group_of;
   std::set<std::string> labels, datasets_seen;
+  // The keys some activation sets for itself: every group shows its value of each.
+  std::set<std::string> own_keys;
+  const Json per_activation = plan.config_json.value("per_activation", Json::object());
+  for (const auto& own : per_activation) {
+    for (auto it = own.begin(); own.is_object() && it != own.end(); ++it) own_keys.insert(it.key());
+  }
   for (const auto& r : plan.runs) {
     const ActivationSpec& spec = r.config.activations.front();
     Json point = r.point;
@@ -322,7 +349,12 @@ PlanGroups group_runs(const Plan& plan) {
     auto it = group_of.find(key);
     if (it == group_of.end()) {
       it = group_of.emplace(key, out.groups.size()).first;
-      out.groups.push_back({spec.label, point, {}, {}});
+      Json own = Json::object();
+      if (!own_keys.empty()) {
+        const Json config = config_to_json(r.config);
+        for (const auto& k : own_keys) own[k] = config.at(key_pointer(k));
+      }
+      out.groups.push_back({spec.label, point, own, {}, {}});
     }
     out.groups[it->second].ids.push_back(r.id);
     out.groups[it->second].seeds.push_back(r.config.train.seed);
@@ -379,9 +411,9 @@ Json group_json(const Group& g, const std::map<std::string, Json>& entries,
   Json group = {
       {"activation", g.activation}, {"name", g.activation + (where.empty() ? "" : " " + where)},
       {"point", g.point},           {"point_text", where},
-      {"runs", g.ids.size()},       {"completed", runs.size()},
-      {"diverged", diverged},       {"missing", missing},
-      {"seeds", run_seeds}};
+      {"settings", g.settings},     {"runs", g.ids.size()},
+      {"completed", runs.size()},   {"diverged", diverged},
+      {"missing", missing},         {"seeds", run_seeds}};
   for (const auto& [name, field] : kMetrics) {
     std::vector<double> values;
     for (const Json* e : run_entries) values.push_back(metric(*e, field));
@@ -438,6 +470,39 @@ Json difference_to_baseline(const Group& g, const PlanGroups& plan_groups,
                            options.until, options.min_seeds);
 }
 
+// Every activation against every other (summary.json's `comparison`): a block is one seed at one
+// swept point, where the activations' runs share initial weights and batches.
+Json comparison_json(const PlanGroups& pg, const std::map<std::string, Json>& entries) {
+  std::vector<std::string> labels;
+  for (const auto& a : pg.activations) labels.push_back(a.at("label").get<std::string>());
+  std::vector<Json> points;
+  for (const auto& g : pg.groups) {
+    if (std::find(points.begin(), points.end(), g.point) == points.end()) points.push_back(g.point);
+  }
+  std::vector<std::vector<double>> values;
+  for (const Json& point : points) {
+    std::vector<std::map<int64_t, const Json*>> runs(labels.size());
+    for (const auto& g : pg.groups) {
+      if (g.point != point) continue;
+      const size_t j =
+          size_t(std::find(labels.begin(), labels.end(), g.activation) - labels.begin());
+      runs[j] = completed_runs(g, entries);
+    }
+    for (int64_t seed : pg.seeds) {
+      std::vector<double> row;
+      for (const auto& by_seed : runs) {
+        const auto it = by_seed.find(seed);
+        row.push_back(it == by_seed.end() ? kMissing : metric(*it->second, "test_accuracy"));
+      }
+      values.push_back(std::move(row));
+    }
+  }
+  std::string blocks =
+      std::to_string(pg.seeds.size()) + " seed" + (pg.seeds.size() == 1 ? "" : "s");
+  if (points.size() > 1) blocks += " x " + std::to_string(points.size()) + " swept points";
+  return rank_comparison(labels, values, blocks);
+}
+
 }  // namespace
 
 Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
@@ -454,6 +519,7 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
     }
   }
   conclude_differences(differences, spread);
+  const Json comparison = comparison_json(pg, entries);
   const size_t planned = plan.runs.size();
   std::vector<std::string> dataset_labels;
   for (const auto& d : pg.datasets)
@@ -476,7 +542,8 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
           {"activations", pg.activations},
           {"groups", out_groups},
           {"differences", differences},
-          {"table", ranking_table(out_groups, pg.keys, spread)},
+          {"table", ranking_table(out_groups, pg.keys, spread, comparison)},
+          {"comparison", comparison},
           {"differences_title", differences_title(options.baseline, spread, differences)},
           {"differences_table", differences_table(differences, pg.keys, spread)}};
 }
@@ -494,6 +561,9 @@ void print_summary(std::ostream& out, const Json& summary) {
   Table table(t.at("columns").get<std::vector<std::string>>());
   for (const auto& row : t.at("rows")) table.add(row.get<std::vector<std::string>>());
   table.print(out);
+  if (const auto it = summary.find("comparison"); it != summary.end()) {
+    for (const auto& line : comparison_lines(*it)) out << line << "\n";
+  }
   const Json& diffs = summary.at("differences");
   if (diffs.empty()) return;
   out << "\n" << summary.at("differences_title").get<std::string>() << "\n";

@@ -24,6 +24,12 @@ std::string fixed(double v, int decimals) {
   return fmt::format("{:.{}f}", v, decimals);
 }
 
+std::string p_text(double p) {
+  if (!std::isfinite(p)) return "p = n/a";
+  if (p < 0.001) return "p < 0.001";
+  return "p = " + fixed(p, 3);
+}
+
 const char* spread_field(Spread spread) {
   return spread == Spread::kSd ? "std" : "ci95_half_width";
 }

@@ -22,6 +22,9 @@ nlohmann::json estimate_to_json(const Estimate& e);
 
 std::string fixed(double v, int decimals);
 
+// "p = 0.003", "p < 0.001", "p = n/a" (not finite).
+std::string p_text(double p);
+
 // The estimate field ± shows: "std" or "ci95_half_width".
 const char* spread_field(Spread spread);
 

@@ -1,8 +1,6 @@
 #include "sweep/adaptive.h"
 
-#include <chrono>
 #include <iostream>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -11,39 +9,15 @@
 #include "store/run_store.h"
 #include "summary/differences.h"
 #include "summary/summary.h"
-#include "sweep/survey.h"
+#include "sweep/stages.h"
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
-#include "util/stop_signals.h"
 #include "util/text.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The finished runs' entries of `plan` (the sweep directory's, else the store's), or nullopt when
-// a run of the plan is not finished anywhere.
-std::optional<std::map<std::string, Json>> finished_entries(const Plan& plan,
-                                                            const fs::path& store_dir,
-                                                            const torch::Device& device) {
-  const Survey s = survey_sweep(plan, store_dir, device, std::nullopt, false);
-  if (s.count(RunAction::kTrain) > 0) return std::nullopt;
-  std::map<std::string, Json> entries;
-  const fs::path dir(plan.base.out);
-  for (const auto& d : s.decisions) {
-    const PlannedRun& r = *d.run;
-    if (d.action == RunAction::kReuse) {
-      entries[r.id] = sweep_entry(r, *d.stored, s.keys[r.index]);
-      continue;
-    }
-    std::string why;
-    auto e = read_run_entry(dir, r.id, r.identity, &s.keys[r.index], why);
-    if (!e) return std::nullopt;  // gone meanwhile
-    entries[r.id] = std::move(*e);
-  }
-  return entries;
-}
 
 // Whether the round `plan` settles the sweep: every paired difference within the target.
 bool settled(const Plan& plan, const std::map<std::string, Json>& entries) {
@@ -131,30 +105,10 @@ int run_adaptive_sweep(const ConfigSource& source, const SweepOptions& options) 
           seeds, s.max, target_text(s));
     }
     // Train what the round lacks (this shard's part), or write the final round's outputs.
-    const int status = run_sweep(plan, round_options);
+    const int status = run_stage(plan, round_options, store_dir, device,
+                                 "the round of " + std::to_string(seeds) + " seeds", entries);
     if (status != kExitOk) return status;
     for (const auto& r : plan.runs) round_options.fresh_done.insert(r.id);
-    entries = finished_entries(plan, store_dir, device);
-    if (!entries && options.shard) {
-      // The other shards' parts of this round: wait for them (a shard decides the next round
-      // only from the whole round). Interrupting leaves everything finished in place.
-      const StopSignals signals;
-      spdlog::info(
-          "adaptive seeds: shard {}/{} waiting for the other shards' runs of the round "
-          "of {} seeds",
-          options.shard->k, options.shard->n, seeds);
-      while (!(entries = finished_entries(plan, store_dir, device))) {
-        for (int i = 0; i < 50 && stop_signal().load() == 0; ++i) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        if (const int sig = stop_signal().load(); sig != 0) {
-          spdlog::warn(
-              "interrupted while waiting for the other shards; rerun the same command "
-              "to go on");
-          return 128 + sig;
-        }
-      }
-    }
     if (!entries) return kExitOk;  // run_sweep said what is missing
     const bool within = settled(plan, *entries);
     if (within || last) {

@@ -192,14 +192,10 @@ std::vector<const PlannedRun*> take_stored_runs(const Sweep& sweep, const Survey
 
 // The versions, the device, the sweep's shape, what was skipped or reused, the data sets.
 void log_sweep_start(const Sweep& sweep, const Survey& survey, double load_seconds) {
-  const Config& base = sweep.plan.base;
   const auto& shard = sweep.options.shard;
   spdlog::info("actbench {} | LibTorch {} | device {} | {} CPU thread(s)", ACTBENCH_VERSION,
                TORCH_VERSION, sweep.env.device, sweep.env.threads);
-  std::string shape = std::to_string(base.activations.size()) + " activation(s)";
-  for (const auto& a : sweep.plan.axes) {
-    shape += " x " + std::to_string(a.values.size()) + " " + a.key;
-  }
+  const std::string shape = plan_shape(sweep.plan);
   spdlog::info("sweep of {} run(s) ({}) into {}{}", sweep.plan.runs.size(), shape,
                sweep.dir.string(),
                shard ? " | shard " + std::to_string(shard->k) + "/" + std::to_string(shard->n) +

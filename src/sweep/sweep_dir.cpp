@@ -167,7 +167,8 @@ bool holds_foreign_runs(const fs::path& dir, const std::vector<std::string>& ids
 
 // The sweep's own files and folders, in the order they move to history: plan.json last, so a
 // process killed half-way leaves plan.json in DIR and the next run moves the rest.
-const char* const kSweepFiles[] = {"results.json", "summary.json", "runs", "plots", "plan.json"};
+const char* const kSweepFiles[] = {"results.json", "summary.json", "tuning.json",
+                                   "runs",         "plots",        "plan.json"};
 
 fs::path move_to_history(const fs::path& dir) {
   const auto now = std::chrono::system_clock::now();
@@ -305,7 +306,31 @@ SweepOutputs collect_outputs(const fs::path& dir, const Plan& plan,
   }
   out.results = results_document(plan.config_json, env, entries, out.missing);
   out.summary = build_summary(plan, by_id, summary);
+  if (Json tuning = read_tuning_record(dir, plan); !tuning.is_null()) {
+    out.summary["tuning"] = std::move(tuning);
+  }
   return out;
+}
+
+fs::path tuning_record_file(const fs::path& dir) {
+  return dir / "tuning.json";
+}
+
+Json read_tuning_record(const fs::path& dir, const Plan& plan) {
+  std::string why;
+  const auto doc = read_json_file(tuning_record_file(dir), why);
+  if (!doc || !doc->is_object() || doc->value("schema", "") != kTuningSchema ||
+      !checksum_problem(*doc).empty()) {
+    if (doc)
+      spdlog::warn("{}: {}; not reported", tuning_record_file(dir).string(),
+                   why.empty() ? "damaged or not actbench's" : why);
+    return nullptr;
+  }
+  const Json chosen = plan.config_json.value("per_activation", Json::object());
+  if (doc->value("chosen_settings", Json()) != chosen) return nullptr;
+  Json record = *doc;
+  record.erase("checksum");
+  return record;
 }
 
 void check_own_outputs(const fs::path& dir) {

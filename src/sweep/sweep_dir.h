@@ -76,6 +76,15 @@ class SweepDirLock {
 // so a shard writing next door is never disturbed).
 void remove_stale_temp_files(const std::filesystem::path& dir);
 
+// DIR/tuning.json (sweep/tuning.h): a tuned sweep's search, written before its final comparison.
+constexpr const char* kTuningSchema = "actbench.tuning/1";
+std::filesystem::path tuning_record_file(const std::filesystem::path& dir);
+
+// DIR/tuning.json's record (without its checksum) when it belongs to `plan` -- the final
+// comparison at the settings it chose; null otherwise (no file, another sweep's; a damaged one is
+// reported with a warning).
+nlohmann::json read_tuning_record(const std::filesystem::path& dir, const Plan& plan);
+
 struct SweepOutputs {
   nlohmann::json results;
   nlohmann::json summary;

@@ -45,10 +45,10 @@ std::string exported(const Json& s, actbench::ExportFormat f) {
 TEST(Export, CsvHasEveryNumberUnroundedOneRowPerGroup) {
   const auto lines = actbench_test::lines_of(exported(summary(), actbench::ExportFormat::kCsv));
   ASSERT_EQ(lines.size(), 3u);
-  EXPECT_THAT(lines[0], HasSubstr("activation,n,test_accuracy_mean,test_accuracy_std,"));
-  EXPECT_THAT(lines[1], ::testing::StartsWith("ReLU,3,97.0,1.0,"));  // ranked first
+  EXPECT_THAT(lines[0], HasSubstr("activation,letters,n,test_accuracy_mean,test_accuracy_std,"));
+  EXPECT_THAT(lines[1], ::testing::StartsWith("ReLU,a,3,97.0,1.0,"));  // ranked first; letters
   EXPECT_THAT(lines[1], ::testing::EndsWith(",baseline"));
-  EXPECT_THAT(lines[2], ::testing::StartsWith("tanh_50%|x,3,96.16666666666667,"));
+  EXPECT_THAT(lines[2], ::testing::StartsWith("tanh_50%|x,b,3,96.16666666666667,"));
   // The difference: mean -5/6, t = -5 on 2 df: p = 1 - 5/sqrt(27); the verdict.
   EXPECT_THAT(lines[2], HasSubstr(",-0.8333333333333334,"));
   EXPECT_THAT(lines[2], HasSubstr(",0.03774955135062"));
@@ -57,11 +57,12 @@ TEST(Export, CsvHasEveryNumberUnroundedOneRowPerGroup) {
 
 TEST(Export, LatexIsABooktabsTabularWithSpreadSignAndSignificance) {
   const std::string t = exported(summary(), actbench::ExportFormat::kLatex);
-  for (const char* part : {"\\begin{tabular}{lrrrr}", "\\toprule", "\\midrule", "\\bottomrule",
+  for (const char* part : {"\\begin{tabular}{lrrlrr}", "\\toprule", "\\midrule", "\\bottomrule",
                            "\\end{tabular}", "$\\Delta$ acc.\\ vs ReLU"}) {
     EXPECT_THAT(t, HasSubstr(part)) << part;
   }
-  EXPECT_THAT(t, HasSubstr("ReLU & 3 & 97.00 $\\pm$ 2.48 & 0.1000 $\\pm$ 0.0000 & baseline \\\\"));
+  EXPECT_THAT(t,
+              HasSubstr("ReLU & 3 & 97.00 $\\pm$ 2.48 & a & 0.1000 $\\pm$ 0.0000 & baseline \\\\"));
   EXPECT_THAT(t, HasSubstr("tanh\\_50\\%|x & 3 & 96.17 $\\pm$ "));
   EXPECT_THAT(t, HasSubstr("& $-$0.83 $\\pm$ 0.72$^{*}$ \\\\"));
   EXPECT_THAT(t, HasSubstr("% MNIST, 3 seeds; \u00b1 is the half-width of the 95% confidence"));
@@ -75,10 +76,12 @@ TEST(Export, LatexIsABooktabsTabularWithSpreadSignAndSignificance) {
 
 TEST(Export, MarkdownEscapesPipesAndSaysWhatTheMarksMean) {
   const std::string t = exported(summary(), actbench::ExportFormat::kMarkdown);
-  EXPECT_THAT(t, HasSubstr("| Activation | n | Test acc. (%) | Test loss | \u0394 acc. vs ReLU |"));
+  EXPECT_THAT(
+      t, HasSubstr("| Activation | n | Test acc. (%) | Group | Test loss | \u0394 acc. vs ReLU |"));
   EXPECT_THAT(t, HasSubstr("| tanh_50%\\|x | 3 | 96.17 \u00b1 "));
   EXPECT_THAT(t, HasSubstr("\u22120.83 \u00b1 0.72 * |"));
   EXPECT_THAT(t, HasSubstr("* significant: paired t-test at the 5% level"));
+  EXPECT_THAT(t, HasSubstr("activations sharing a letter are not told apart"));
   EXPECT_THAT(actbench_test::input_error_message([] { actbench::parse_export_format("xlsx"); }),
               HasSubstr("--format must be csv, latex or markdown, got 'xlsx'"));
 }
