@@ -32,8 +32,9 @@ Styles:
 
 Figures: the table FIGURES in scripts/plotting/figures.py, in the order they are drawn and
 listed (name, draw function, description); --list-figures prints it (below). The figures that
-need per-epoch diagnostics (train.diagnostics), learnable activation parameters, curves.json or
-several seeds are skipped, with a log line, without them.
+need per-epoch diagnostics (train.diagnostics), learnable activation parameters, curves.json,
+several seeds, summary.json's rank comparison (two activations and two seeds at least) or its
+tuning record (a tuned sweep) are skipped, with a log line, without them.
 
 --list-figures prints the figures' names, one per line, in drawing order, and exits: nothing is
 read or drawn (RESULTS_OR_SWEEP_DIR, matplotlib and jsonschema are not needed).

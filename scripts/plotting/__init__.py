@@ -12,6 +12,8 @@
   figures_epochs.py  the draw functions of the per-epoch figures and the activation curves
   figures_layers.py  ... of the per-layer figures (gradient norms, dead and saturated units)
   figures_groups.py  ... of the per-group figures (final accuracy, paired differences, time)
+  figures_comparison.py  ... of the rank comparison (critical difference diagram) and of the
+                     hyperparameter search (tuning)
   report.py          report.md and report.html (screen style), figures.tex (paper style)
 
 Every label, order, colour, line style, marker, statistic and sentence comes from summary.json;

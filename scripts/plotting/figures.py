@@ -7,13 +7,15 @@ and figures:end markers).
 
 Adding a figure: write its draw function (in a figures_*.py module), add its row here, then run
 scripts/update_docs.py. A figure that is skipped for the tests' fixture sweep also needs its
-expectations in tests/e2e/plot_script_test.cpp and tests/e2e/paper_style_test.cpp.
+expectations in tests/e2e/plot_script_test.cpp and tests/e2e/paper_style_test.cpp; one drawn from
+an optional part of summary.json (critical_difference, tuning) is listed, with its skip line, in
+optional_figures() in tests/support/plot_fixture.h.
 
 Importing this module needs neither matplotlib nor jsonschema (the draw functions import
 matplotlib when they run)."""
 from collections import namedtuple
 
-from . import figures_epochs, figures_groups, figures_layers
+from . import figures_comparison, figures_epochs, figures_groups, figures_layers
 
 # name: the files' base name (NAME.png, NAME-wide.pdf, ...), the skip line's and the report's.
 # draw: draw(canvas, name) draws it, or calls canvas.skip(name, why).
@@ -57,6 +59,21 @@ FIGURES = (
            "verdict is better or worse (Holm-adjusted p < 0.05, `tests.holm_p`) and open "
            "otherwise, the adjusted p (`text.holm`) at the row's right. Skipped, with a log "
            "line, when no comparison has two paired seeds"),
+    Figure("critical_difference", figures_comparison.draw_critical_difference,
+           "Demšar's critical-difference diagram (`summary.json`'s `comparison`): each "
+           "activation's mean rank over the blocks (seeds, and points) on an axis from 1 (best) "
+           "to the number of activations, labelled with its name and mean rank, the better half "
+           "on the left; above the axis the Nemenyi critical difference (`nemenyi.cd`) as a "
+           "bar, below it a thick bar joining each group the Nemenyi test does not separate "
+           "(`nemenyi.groups`); Friedman's p in the title. Skipped, with a log line, without a "
+           "comparison (one activation, or one seed) or a critical difference"),
+    Figure("tuning", figures_comparison.draw_tuning,
+           "the hyperparameter search of a tuned sweep (`summary.json`'s tuning section), a "
+           "panel per activation: each trial's validation accuracy against the (first) tuned "
+           "key's value (a log axis for a log range or numbers spanning a factor of 30 or "
+           "more, a position per value for a list such as `model.init`), one series per rung of "
+           "successive halving, later rungs darker, the chosen setting starred and labelled "
+           "with its value. Skipped, with a log line, when the sweep was not tuned"),
     Figure("seconds_per_epoch", figures_groups.draw_seconds_per_epoch,
            "time per epoch per activation, split into forward / backward / optimizer / other / "
            "test"),

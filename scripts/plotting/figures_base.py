@@ -389,7 +389,7 @@ _TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "&": r"\&
         "\u2212": r"\ensuremath{-}", "\u2265": r"\ensuremath{\geq}",
         "\u2264": r"\ensuremath{\leq}", "\u00b7": r"\ensuremath{\cdot}",
         "\u2013": "--", "\u2014": "---", "\u2026": r"\ldots{}",
-        "\u00b2": r"\ensuremath{^2}"}
+        "\u00b2": r"\ensuremath{^2}", "\u0161": r"\v{s}"}
 
 
 def _greek_letters():

@@ -1,4 +1,5 @@
-// The plot script's paper style: PDF and PGF of every figure at a single column's width (3.5 in)
+// The plot script's paper style: PDF and PGF of every figure drawn for the fixture sweep (all but
+// those it has no data for: tests/support/plot_fixture.h) at a single column's width (3.5 in)
 // and a double column's (7.16 in), 8-9 pt text, embedded TrueType fonts, LaTeX-safe PGF. The PDF
 // checks that need a PDF reader (poppler-utils: pdfinfo, pdffonts, pdftotext) skip without one.
 // tests/support/figure_checks.py reads what C++ cannot (a PDF's streams, a PNG's pixels).
@@ -36,13 +37,24 @@ class PaperStyle : public PlotScript {
 TempDir* PaperStyle::out_ = nullptr;
 CommandResult* PaperStyle::result_ = nullptr;
 
+// A figure's name as figures.tex writes it in a comment: each _ escaped for LaTeX.
+std::string tex_name(const std::string& name) {
+  std::string out;
+  for (char c : name) out += c == '_' ? std::string("\\_") : std::string(1, c);
+  return out;
+}
+
 // Points per inch, as PDF counts.
 constexpr double kPt = 72.0;
 const std::vector<std::pair<std::string, double>> kWidths{{"", 3.5}, {"-wide", 7.16}};
 
 TEST_F(PaperStyle, WritesPdfAndPgfOfEveryFigureAtBothWidthsAndNoReport) {
+  // Every figure the fixture has data for (not tuning: the fixture sweep is not tuned); figures.tex
+  // names the others as not drawn.
+  const std::vector<std::string> drawn = fixture_figure_names();
+  ASSERT_FALSE(drawn.empty());
   std::set<std::string> expected{"figures.tex"};
-  for (const auto& f : figure_names()) {
+  for (const auto& f : drawn) {
     for (const auto& [suffix, width] : kWidths) {
       expected.insert(f + suffix + ".pdf");
       expected.insert(f + suffix + ".pgf");
@@ -54,16 +66,21 @@ TEST_F(PaperStyle, WritesPdfAndPgfOfEveryFigureAtBothWidthsAndNoReport) {
 
   // figures.tex: a figure environment per figure (the single-column PDF), each with its caption.
   const std::string tex = read_text(dir() / "figures.tex");
-  for (const auto& f : figure_names()) {
+  for (const auto& f : drawn) {
     EXPECT_EQ(count_of(tex, "\\includegraphics{" + f + ".pdf}"), 1u) << f;
   }
-  EXPECT_EQ(count_of(tex, "\\begin{figure}"), figure_names().size());
-  EXPECT_EQ(count_of(tex, "\\caption{"), figure_names().size());
+  EXPECT_EQ(count_of(tex, "\\begin{figure}"), drawn.size());
+  EXPECT_EQ(count_of(tex, "\\caption{"), drawn.size());
+  for (const auto& optional : optional_figures()) {
+    if (std::find(drawn.begin(), drawn.end(), optional.name) != drawn.end()) continue;
+    EXPECT_THAT(result_->err, HasSubstr(optional.skipped)) << optional.name;
+    EXPECT_THAT(tex, HasSubstr("% not drawn: " + tex_name(optional.name) + ": ")) << tex;
+  }
   EXPECT_THAT(tex, HasSubstr("Holm"));
 }
 
 TEST_F(PaperStyle, PdfPagesAreAColumnWideWithEightToNinePointTextInEmbeddedTrueType) {
-  for (const auto& f : figure_names()) {
+  for (const auto& f : fixture_figure_names()) {
     for (const auto& [suffix, width] : kWidths) {
       SCOPED_TRACE(f + suffix + ".pdf");
       const nlohmann::json m = measure("pdf", dir() / (f + suffix + ".pdf"));
@@ -117,7 +134,7 @@ std::string unescaped_special(const std::string& text) {
 TEST_F(PaperStyle, PgfIsAPictureOfTheSameWidthWithLatexSafeText) {
   EXPECT_EQ(unescaped_special("5\\% of \\(10^{-2}\\) d\\_z"), "");
   EXPECT_EQ(unescaped_special("test acc %"), "%");
-  for (const auto& f : figure_names()) {
+  for (const auto& f : fixture_figure_names()) {
     for (const auto& [suffix, width] : kWidths) {
       SCOPED_TRACE(f + suffix + ".pgf");
       const std::string pgf = read_text(dir() / (f + suffix + ".pgf"));
@@ -165,7 +182,7 @@ TEST_F(PaperStyle, PopplerOpensThePdfsAndFindsEveryWordOnThePage) {
     GTEST_SKIP() << "no pdfinfo, pdffonts and pdftotext (Debian: poppler-utils; "
                     "scripts/setup.sh --tests installs it)";
   }
-  for (const auto& f : figure_names()) {
+  for (const auto& f : fixture_figure_names()) {
     SCOPED_TRACE(f + ".pdf");
     const std::string pdf = (dir() / (f + ".pdf")).string();
     const CommandResult info = actbench_test::run_captured("pdfinfo", {pdf});

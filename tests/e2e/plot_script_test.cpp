@@ -1,10 +1,12 @@
 // scripts/plot_results.py, end to end on the fixture sweep in tests/fixtures/plot (written by
-// actbench itself: tests/fixtures/plot/regenerate.sh): every figure as PNG (exactly 1500x900) and
-// SVG, the report in Markdown and self-contained HTML, the list of written files on stdout; no
-// text over another (ACTBENCH_PLOT_CHECK=1); one seed: no band, no paired-difference figure; no
-// learned activation parameters: no learned_params figure; bad input is one error line, exit 2 and
-// nothing written; --list-figures (whose names every test here expects) as names, JSON and the
-// docs' Markdown table. Needs Debian's python3 with matplotlib
+// actbench itself: tests/fixtures/plot/regenerate.sh): every figure it has data for as PNG
+// (exactly 1500x900) and SVG, the report in Markdown and self-contained HTML, the list of written
+// files on stdout; no text over another (ACTBENCH_PLOT_CHECK=1); one seed: no band, no
+// paired-difference figure, no critical-difference diagram; no learned activation parameters: no
+// learned_params figure; not tuned: no tuning figure; a summary with a rank comparison and a
+// tuning record: both drawn, in both styles; bad input is one error line, exit 2 and nothing
+// written; --list-figures (whose names every test here expects) as names, JSON and the docs'
+// Markdown table. Needs Debian's python3 with matplotlib
 // (python3-matplotlib) and python3-jsonschema; without them the tests skip with a message. The
 // paper style: paper_style_test.cpp.
 #include "plot_fixture.h"
@@ -36,9 +38,20 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
   const fs::path out = tmp_ / "plots";
   const CommandResult r = run_plot({kFixture.string(), "--out", out.string()});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
+  // Every figure but those fed by a part of summary.json the fixture lacks (tuning: the fixture
+  // sweep is not tuned), which are skipped with a log line and listed in the report as not drawn.
+  const std::vector<std::string> drawn = fixture_figure_names();
+  ASSERT_FALSE(drawn.empty());
+  const std::string md = read_text(out / "report.md");
+  for (const auto& optional : optional_figures()) {
+    if (std::find(drawn.begin(), drawn.end(), optional.name) != drawn.end()) continue;
+    SCOPED_TRACE(optional.name);
+    EXPECT_THAT(r.err, HasSubstr(optional.skipped));
+    EXPECT_THAT(md, HasSubstr("- `" + std::string(optional.name) + "`: "));
+  }
 
   std::set<std::string> expected{"report.md", "report.html"};
-  for (const auto& f : figure_names()) {
+  for (const auto& f : drawn) {
     expected.insert(f + ".png");
     expected.insert(f + ".svg");
   }
@@ -50,7 +63,7 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
     ASSERT_TRUE(fs::exists(out / name));
     EXPECT_GT(fs::file_size(out / name), 0u);
   }
-  for (const auto& f : figure_names()) {
+  for (const auto& f : drawn) {
     SCOPED_TRACE(f);
     const auto [width, height] = png_size(out / (f + ".png"));
     EXPECT_EQ(width, 1500u);
@@ -60,10 +73,9 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
     EXPECT_THAT(svg, HasSubstr("<svg"));
   }
 
-  const std::string md = read_text(out / "report.md");
   EXPECT_THAT(md, StartsWith("# "));
-  // Every figure once.
-  for (const auto& f : figure_names()) EXPECT_EQ(count_of(md, "](" + f + ".png)"), 1u) << f;
+  // Every figure drawn once.
+  for (const auto& f : drawn) EXPECT_EQ(count_of(md, "](" + f + ".png)"), 1u) << f;
   // A table of contents, the ranking table and the paired tests, as summary.json phrases them.
   EXPECT_THAT(md, HasSubstr("**Contents**"));
   EXPECT_THAT(md, HasSubstr("- [Ranking](#ranking)"));
@@ -87,7 +99,7 @@ TEST_F(PlotScript, WritesEveryFigureAndTheReportForTheFixtureSweep) {
 
   const std::string page = read_text(out / "report.html");
   EXPECT_THAT(page, HasSubstr("data:image/png;base64,"));
-  EXPECT_EQ(count_of(page, "<img "), figure_names().size());
+  EXPECT_EQ(count_of(page, "<img "), drawn.size());
   EXPECT_THAT(page, HasSubstr("<nav class=\"toc\">"));
   EXPECT_THAT(page, HasSubstr("<a href=\"#paired-tests\">"));
   EXPECT_THAT(page, HasSubstr("<h2 id=\"paired-tests\">"));
@@ -124,6 +136,11 @@ TEST_F(PlotScript, OneSeedDrawsNoBandAndSkipsThePairedDifferences) {
   EXPECT_THAT(r.err, HasSubstr("skipping paired_differences: no comparison has two paired "
                                "seeds"));
   EXPECT_FALSE(fs::exists(out / "paired_differences.png"));
+  // No rank comparison with one seed (one block), and the sweep is not tuned.
+  for (const auto& optional : optional_figures()) {
+    EXPECT_THAT(r.err, HasSubstr(optional.skipped));
+    EXPECT_FALSE(fs::exists(out / (std::string(optional.name) + ".png"))) << optional.name;
+  }
   EXPECT_TRUE(fs::exists(out / "train_loss.png"));
   const std::string md = read_text(out / "report.md");
   EXPECT_THAT(md, HasSubstr("`paired_differences`: no comparison has two paired seeds"));
@@ -162,8 +179,132 @@ TEST_F(PlotScript, NoLearnedParametersSkipsTheLearnedParamsFigure) {
   const std::string md = read_text(out / "report.md");
   EXPECT_EQ(count_of(md, "learned_params"), 1u) << md;
   EXPECT_THAT(md, HasSubstr("`learned_params`: no activation has learnable parameters"));
-  EXPECT_EQ(count_of(read_text(out / "report.html"), "<img "), figure_names().size() - 1);
+  EXPECT_EQ(count_of(read_text(out / "report.html"), "<img "), fixture_figure_names().size() - 1);
   EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
+}
+
+// The fixture's summary.json with a "comparison" and a "tuning" as actbench writes them (see
+// docs/summary.schema.json), for its activations: mean ranks over 4 blocks, each activation
+// 0.9 ranks behind the one before, two Nemenyi groups; and per activation a search over train.lr
+// (3 values on a log range) by successive halving, 3 trials for 1 epoch, then the best for 3.
+nlohmann::json summary_with_comparison_and_tuning(nlohmann::json summary) {
+  using json = nlohmann::json;
+  json labels = json::array(), ranks = json::array();
+  for (const auto& a : summary["activations"]) labels.push_back(a["label"]);
+  for (size_t i = 0; i < labels.size(); ++i) ranks.push_back(1.0 + 0.9 * double(i));
+  const json first = labels.front(), last = labels.back();
+  summary["comparison"] = {
+      {"metric", "final_test_accuracy"},
+      {"metric_label", "final test accuracy"},
+      {"higher_is_better", true},
+      {"blocks", 4},
+      {"dropped", 0},
+      {"block_text", "2 seeds at 2 points"},
+      {"activations", labels},
+      {"mean_ranks", ranks},
+      {"friedman",
+       {{"chi2", 9.3},
+        {"p_value", 0.026},
+        {"f", 7.4},
+        {"f_p_value", 0.007},
+        {"df", labels.size() - 1}}},
+      {"nemenyi",
+       {{"alpha", 0.05},
+        {"q", 2.569},
+        {"cd", 2.345},
+        {"groups", json::array({json::array({first, labels[1]}),
+                                json::array({labels[labels.size() - 2], last})})}}},
+      {"pairs", json::array({json{{"a", first},
+                                  {"b", last},
+                                  {"n", 4},
+                                  {"mean_difference", 1.2},
+                                  {"p_t", 0.01},
+                                  {"p_wilcoxon", 0.12},
+                                  {"holm_t", 0.06},
+                                  {"holm_wilcoxon", 0.7},
+                                  {"verdict", "no difference"}}})},
+      {"letters", json::object()},
+      {"letters_rule", "a shared letter: no difference"}};
+  const json lrs = {0.0001, 0.001, 0.01};
+  json activations = json::array();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    json trials = json::array();
+    for (size_t t = 0; t < lrs.size(); ++t) {
+      const double accuracy = 85.0 + double(i) + (t == 1 ? 5.0 : 2.0 * double(t));
+      json rungs = json::array({json{{"rung", 1},
+                                     {"epochs", 1},
+                                     {"val_accuracy", accuracy},
+                                     {"val_loss", 0.4},
+                                     {"promoted", t == 1}}});
+      if (t == 1) {
+        rungs.push_back({{"rung", 2},
+                         {"epochs", 3},
+                         {"val_accuracy", accuracy + 3.0},
+                         {"val_loss", 0.2},
+                         {"promoted", false}});
+      }
+      trials.push_back({{"settings", {{"train.lr", lrs[t]}}}, {"rungs", rungs}});
+    }
+    activations.push_back({{"label", labels[i]},
+                           {"chosen", {{"train.lr", lrs[1]}}},
+                           {"chosen_trial", 1},
+                           {"trials", trials}});
+  }
+  summary["tuning"] = {{"space", json::array({json{{"key", "train.lr"},
+                                                   {"values", lrs},
+                                                   {"scale", "log"},
+                                                   {"text", "log range 1e-4..1e-2, 3 trials"}}})},
+                       {"metric_label",
+                        "validation accuracy (%) at the rung's last epoch, mean over the tuning "
+                        "seeds"},
+                       {"seeds", json::array({1000})},
+                       {"halving", true},
+                       {"eta", 3},
+                       {"rungs", json::array({json{{"rung", 1}, {"epochs", 1}, {"trials", 3}},
+                                              json{{"rung", 2}, {"epochs", 3}, {"trials", 1}}})},
+                       {"epochs_trained", 6 * labels.size()},
+                       {"epochs_full_grid", 9 * labels.size()},
+                       {"activations", activations}};
+  return summary;
+}
+
+TEST_F(PlotScript, DrawsTheRankComparisonAndTheTuningFromSummaryJson) {
+  const fs::path sweep =
+      sweep_copy("compared-and-tuned", summary_with_comparison_and_tuning(fixture_summary()));
+  fs::copy_file(kFixture / "curves.json", sweep / "curves.json");
+  const std::vector<std::string> names{"critical_difference", "tuning"};
+
+  const fs::path out = tmp_ / "plots";
+  const CommandResult r = run_plot({sweep.string(), "--out", out.string(), "--formats", "png"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_THAT(r.err, Not(HasSubstr("skipping"))) << describe(r);
+  EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
+  const std::string md = read_text(out / "report.md");
+  for (const auto& f : names) {
+    EXPECT_EQ(png_size(out / (f + ".png")), std::make_pair(1500u, 900u)) << f;
+    EXPECT_EQ(count_of(md, "](" + f + ".png)"), 1u) << f;
+  }
+  EXPECT_THAT(md, HasSubstr("Friedman p = 0.026, Nemenyi CD = 2.35"));
+  EXPECT_THAT(md, HasSubstr("successive halving"));
+  EXPECT_EQ(count_of(read_text(out / "report.html"), "<img "), figure_names().size());
+
+  // The paper style: both widths, every text 8 to 9 points.
+  const fs::path paper = tmp_ / "paper";
+  const CommandResult p =
+      run_plot({sweep.string(), "--out", paper.string(), "--style", "paper", "--formats", "pdf"});
+  ASSERT_EQ(p.exit_code, 0) << describe(p);
+  EXPECT_THAT(layout_problems(p), ::testing::IsEmpty()) << describe(p);
+  for (const auto& f : names) {
+    for (const char* suffix : {"", "-wide"}) {
+      SCOPED_TRACE(f + suffix + ".pdf");
+      const nlohmann::json m = measure("pdf", paper / (f + suffix + ".pdf"));
+      ASSERT_FALSE(m["font_sizes"].empty()) << m.dump();
+      for (const auto& size : m["font_sizes"]) {
+        EXPECT_GE(size.get<double>(), 8.0) << m.dump();
+        EXPECT_LE(size.get<double>(), 9.0) << m.dump();
+      }
+    }
+  }
 }
 
 TEST_F(PlotScript, BadInputIsOneErrorLineAndWritesNothing) {
@@ -318,7 +459,7 @@ TEST_F(PlotScript, FormatsPngWritesNoSvg) {
   for (const auto& name : names) {
     EXPECT_EQ(fs::path(name).extension().string() == ".svg", false) << name;
   }
-  for (const auto& f : figure_names()) {
+  for (const auto& f : fixture_figure_names()) {
     EXPECT_EQ(names.count(f + ".png"), 1u) << f;
     EXPECT_EQ(png_size(out / (f + ".png")), std::make_pair(1500u, 900u)) << f;
   }

@@ -1,7 +1,8 @@
 // The fixture of the plot-script tests (tests/e2e: PlotScript, PaperStyle, PythonInput): the
 // fixture sweep in tests/fixtures/plot (written by actbench itself:
-// tests/fixtures/plot/regenerate.sh), the script, the figures it draws (figure_names(), also
-// ReportBrowser's), and helpers to run it and read what it wrote.
+// tests/fixtures/plot/regenerate.sh), the script, the figures it lists (figure_names()) and those
+// it draws for a sweep (drawn_figures(), fixture_figure_names(), also ReportBrowser's), and helpers
+// to run it and read what it wrote.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -60,6 +61,45 @@ inline const std::vector<std::string>& figure_names() {
   }();
   if (!listed.second.empty()) ADD_FAILURE() << listed.second;
   return listed.first;
+}
+
+// The figures drawn from a part of summary.json that a sweep may lack (absent or null), and the
+// start of the line the script logs when it skips one for that: critical_difference from
+// "comparison" (two activations and two seeds at least), tuning from "tuning" (a tuned sweep).
+struct OptionalFigure {
+  const char* name;
+  const char* key;
+  const char* skipped;
+};
+inline const std::vector<OptionalFigure>& optional_figures() {
+  static const std::vector<OptionalFigure> figures{
+      {"critical_difference", "comparison",
+       "skipping critical_difference: summary.json has no comparison"},
+      {"tuning", "tuning", "skipping tuning: the sweep was not tuned"}};
+  return figures;
+}
+
+// The figures the script draws for a sweep with this summary.json, in its order: figure_names()
+// but the optional ones whose part `summary` lacks.
+inline std::vector<std::string> drawn_figures(const nlohmann::json& summary) {
+  std::vector<std::string> drawn;
+  for (const auto& name : figure_names()) {
+    const auto optional = std::find_if(optional_figures().begin(), optional_figures().end(),
+                                       [&](const OptionalFigure& f) { return name == f.name; });
+    if (optional != optional_figures().end() &&
+        (!summary.contains(optional->key) || summary[optional->key].is_null())) {
+      continue;
+    }
+    drawn.push_back(name);
+  }
+  return drawn;
+}
+
+// The figures the script draws for the fixture sweep (tests/fixtures/plot): never tuning (the
+// fixture sweep is not tuned), critical_difference once its summary.json has a "comparison"
+// (tests/fixtures/plot/regenerate.sh with an actbench that writes one).
+inline std::vector<std::string> fixture_figure_names() {
+  return drawn_figures(nlohmann::json::parse(read_text(kFixture / "summary.json")));
 }
 
 inline std::string describe(const CommandResult& r) {
