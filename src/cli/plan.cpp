@@ -222,7 +222,13 @@ int run_plan(const PlanOptions& o) {
   j["out"] = plan.base.out;
   j["store"] = survey.store_dir.string();
   j["other_sweep"] = survey.other_sweep;
-  if (!adaptive_line.empty()) j["adaptive"] = adaptive_line;
+  if (outlook) {
+    // A tuned sweep's plan is one stage's (a rung's, or the final comparison's): merge
+    // --expect-plan checks the stage's own directory ("out").
+    j["tuning"] = outlook->lines;
+  } else if (!adaptive_line.empty()) {
+    j["adaptive"] = adaptive_line;
+  }
   if (const TimeEstimate e = estimate_time(survey); e.estimated > 0) {
     j["estimated_seconds"] = e.seconds;  // one run after the other
   }

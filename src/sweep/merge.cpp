@@ -13,8 +13,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+struct ExpectedPlan {
+  std::vector<std::string> ids;  // in order
+  std::optional<fs::path> stage_dir;  // a tuned sweep's: the stage's directory ("out")
+};
+
 // The run ids of an `actbench plan --json` file, in order.
-std::vector<std::string> expected_run_ids(const fs::path& file) {
+ExpectedPlan expected_plan_of(const fs::path& file) {
   check_path(file, PathKind::kFile, "plan file", "plan file " + file.string() + " not found");
   std::string why;
   const std::optional<Json> j = read_json_file(file, why);
@@ -29,7 +34,33 @@ std::vector<std::string> expected_run_ids(const fs::path& file) {
     throw InputError(file.string() + ": not the output of `actbench plan --json`" +
                      (why.empty() ? "" : " (" + why + ")"));
   }
-  return ids;
+  ExpectedPlan expected{ids, std::nullopt};
+  if (j->contains("tuning") && j->at("out").is_string()) {
+    expected.stage_dir = j->at("out").get<std::string>();
+  }
+  return expected;
+}
+
+// Whether `plan`'s runs are the expected ones, in order.
+bool same_runs(const std::vector<std::string>& expected, const Plan& plan) {
+  bool same = expected.size() == plan.runs.size();
+  for (size_t i = 0; same && i < plan.runs.size(); ++i) same = expected[i] == plan.runs[i].id;
+  return same;
+}
+
+// A tuned sweep is submitted at one of its stages (a rung of the search, usually the first):
+// that stage's directory -- DIR itself or one under DIR/tuning/ -- must hold the submitted runs.
+bool holds_submitted_stage(const fs::path& dir, const ExpectedPlan& expected) {
+  if (!expected.stage_dir) return false;
+  const fs::path stage = fs::absolute(*expected.stage_dir).lexically_normal();
+  const fs::path tuning = fs::absolute(dir / "tuning").lexically_normal();
+  const auto rel = stage.lexically_relative(tuning);
+  if (rel.empty() || *rel.begin() == "..") return false;
+  try {
+    return same_runs(expected.ids, read_plan_file(stage));
+  } catch (const InputError&) {
+    return false;
+  }
 }
 
 }  // namespace
@@ -40,13 +71,11 @@ MergeResult merge_sweep(const fs::path& dir, const std::optional<std::string>& b
   check_path(dir, PathKind::kDirectory, "sweep directory",
              "sweep directory " + dir.string() + " not found (give the --out DIR of a sweep)",
              "give the --out DIR of a sweep");
-  const std::optional<std::vector<std::string>> expected =
-      expected_plan ? std::optional(expected_run_ids(*expected_plan)) : std::nullopt;
+  const std::optional<ExpectedPlan> expected =
+      expected_plan ? std::optional(expected_plan_of(*expected_plan)) : std::nullopt;
   const Plan plan = read_plan_file(dir);
   if (expected) {
-    bool same = expected->size() == plan.runs.size();
-    for (size_t i = 0; same && i < plan.runs.size(); ++i) same = (*expected)[i] == plan.runs[i].id;
-    if (!same) {
+    if (!same_runs(expected->ids, plan) && !holds_submitted_stage(dir, *expected)) {
       throw InputError(dir.string() +
                        " holds another sweep than the one submitted (its plan.json "
                        "lists other runs than " +

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include "process.h"
 #include "sweep_fixture.h"
@@ -140,6 +141,47 @@ TEST_F(TuningCli, ChangingOnlyTheFinalSeedsReusesTheSearch) {
   EXPECT_THAT(r.err, HasSubstr("training 2 run(s)")) << r.err;
   EXPECT_EQ(tuning(out)["chosen_settings"], tuning(whole())["chosen_settings"]);
   EXPECT_EQ(Json::parse(read_text(out / "summary.json"))["seeds"], (Json{0, 1, 2, 3}));
+}
+
+// Two shards at once (as a Slurm array runs them): each trains its part of every rung and waits
+// for the other's; both end with the unsharded sweep's outputs, and merge --expect-plan with the
+// plan `plan --json` printed at submission (the first rung's) accepts the directory.
+TEST_F(TuningCli, ShardsWaitAtEachRungAndMergeAcceptsTheSubmittedPlan) {
+  const fs::path sharded = tmp_ / "sharded";
+  const std::vector<std::string> store{"--store", (tmp_ / "store-h").string()};
+  std::vector<std::string> plan_args = tuned_args("plan", sharded, store);
+  plan_args.push_back("--json");
+  const CommandResult submitted = actbench_test::run_actbench(plan_args, tmp_.path());
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.describe();
+  actbench_test::write_text(tmp_ / "submitted.json", submitted.out);
+  std::vector<std::string> first = tuned_args("run", sharded, store);
+  first.insert(first.end(), {"--shard", "1/2"});
+  const fs::path log = tmp_ / "shard1.log";
+  const pid_t pid = actbench_test::spawn_actbench(first, tmp_.path(), log);
+  ASSERT_GT(pid, 0);
+  std::vector<std::string> second = store;
+  second.insert(second.end(), {"--shard", "2/2"});
+  const CommandResult two = run_tuned(sharded, second);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(log);
+  ASSERT_EQ(two.exit_code, 0) << two.describe();
+  EXPECT_EQ(outputs(sharded), outputs(whole())) << Json::diff(outputs(whole()), outputs(sharded));
+  const CommandResult merged = actbench_test::run_actbench(
+      {"merge", "--expect-plan", (tmp_ / "submitted.json").string(), sharded.string()},
+      tmp_.path());
+  EXPECT_EQ(merged.exit_code, 0) << merged.describe();
+  // Another sweep's submission is refused.
+  plan_args = tuned_args("plan", tmp_ / "other", {"train.epochs=2", "--json"});
+  const CommandResult other = actbench_test::run_actbench(plan_args, tmp_.path());
+  ASSERT_EQ(other.exit_code, 0) << other.describe();
+  actbench_test::write_text(tmp_ / "other.json", other.out);
+  actbench_test::expect_user_error(
+      actbench_test::run_actbench(
+          {"merge", "--expect-plan", (tmp_ / "other.json").string(), sharded.string()},
+          tmp_.path()),
+      "holds another sweep than the one submitted");
 }
 
 TEST_F(TuningCli, BadSectionsAreOneLineAndWriteNothing) {
