@@ -296,8 +296,14 @@ Cells collect_cells(const std::vector<SweepView>& sweeps, const std::optional<st
       if (auto other = column_cells.find(activation); other != column_cells.end()) {
         throw_two_results(sweeps, other->second, i, g, activation, column, by.has_value());
       }
-      column_cells[activation] = {g.value("text", Json::object()).value("final_test_accuracy", "-"),
-                                  i, &g};
+      std::string text = g.value("text", Json::object()).value("final_test_accuracy", "-");
+      // The activation's own settings (tuning's choice), beside its accuracy.
+      if (const Json own = g.value("settings", Json::object()); own.is_object() && !own.empty()) {
+        std::vector<std::string> keys;
+        for (auto it = own.begin(); it != own.end(); ++it) keys.push_back(it.key());
+        text += " (" + describe_point(own, keys) + ")";
+      }
+      column_cells[activation] = {text, i, &g};
       c.sources[column].insert(sweeps[i].dir.string());
     }
   }

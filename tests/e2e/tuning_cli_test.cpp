@@ -11,6 +11,7 @@
 #include "process.h"
 #include "sweep_fixture.h"
 #include "test_support.h"
+#include "util/text.h"
 
 namespace {
 
@@ -92,6 +93,16 @@ TEST_F(TuningCli, SearchesOnValidationThenComparesEveryActivationAtItsOwnSetting
   const CommandResult show =
       actbench_test::run_actbench({"show", (out / "tuning" / "rung-1").string()}, tmp_.path());
   EXPECT_EQ(show.exit_code, 0) << show.describe();
+  // show, compare and export say each activation's rate.
+  const std::string relu_lr =
+      "lr=" + actbench::value_text(plan["config"]["per_activation"]["ReLU"]["train.lr"]);
+  const CommandResult compared =
+      actbench_test::run_actbench({"compare", out.string()}, tmp_.path());
+  EXPECT_THAT(compared.out, HasSubstr("(" + relu_lr + ")")) << compared.describe();
+  const CommandResult exported =
+      actbench_test::run_actbench({"export", out.string(), "-f", "csv"}, tmp_.path());
+  ASSERT_EQ(exported.exit_code, 0) << exported.describe();
+  EXPECT_THAT(exported.out, HasSubstr("activation,train.lr,letters,n,"));
   // Rerun: nothing trained, the same outputs; plan shows both stages done.
   const Json before = outputs(out);
   const CommandResult again = run_tuned(out);
