@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct ExpectedPlan {
-  std::vector<std::string> ids;  // in order
+  std::vector<std::string> ids;       // in order
   std::optional<fs::path> stage_dir;  // a tuned sweep's: the stage's directory ("out")
 };
 
