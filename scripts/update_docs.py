@@ -3,7 +3,8 @@
 declarations (src/config/keys.cpp) the README's key table and docs/results.schema.json's
 $defs.config; from its activation registry the table of activations in docs/; from the plot
 script's table of figures (FIGURES in scripts/plotting/figures.py) the
-table of figures in docs/, in whichever docs/*.md holds its markers.
+table of figures in docs/, in whichever docs/*.md holds its markers; and every docs/*.schema.json's
+title and $id from the version its `schema` property requires.
 
     scripts/update_docs.py [--check] [--actbench build/actbench]
 
@@ -15,6 +16,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -91,6 +93,36 @@ def activation_parts(binary):
                         "`actbench list activations --markdown`")
 
 
+def versioned(text):
+    """A JSON Schema's text with its title ("..., version N") and $id ("...-N.json") naming the
+    version its `schema` property requires ("actbench.NAME/N"); the text itself when they do."""
+    schema = json.loads(text)
+    const = schema.get("properties", {}).get("schema", {}).get("const", "")
+    m = re.fullmatch(r"actbench\.[a-z]+/(\d+)", const)
+    if not m:
+        return text
+    title = re.sub(r"version \d+$", "version " + m.group(1), schema.get("title", ""))
+    sid = re.sub(r"-\d+\.json$", "-%s.json" % m.group(1), schema.get("$id", ""))
+    if title == schema.get("title") and sid == schema.get("$id"):
+        return text
+    schema["title"], schema["$id"] = title, sid
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def with_schema_versions(parts):
+    """parts, with every docs/*.schema.json's title and $id agreeing with its version."""
+    out = list(parts)
+    for path in sorted(glob.glob(os.path.join(ROOT, "docs", "*.schema.json"))):
+        i = next((i for i, part in enumerate(out) if part[0] == path), None)
+        if i is None:
+            text = read(path)
+            out.append((path, text, versioned(text), "its `schema` property's version"))
+        else:
+            p, old, new, source = out[i]
+            out[i] = (p, old, versioned(new), source)
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
@@ -106,6 +138,7 @@ def main():
               "table, the activation table and docs/results.schema.json are not %s"
               % (args.actbench, "checked" if args.check else "updated"), file=sys.stderr)
 
+    parts = with_schema_versions(parts)
     stale = [(p, new, source) for p, old, new, source in parts if old != new]
     if args.check:
         for p, _, source in stale:

@@ -259,7 +259,49 @@ struct Cells {
   std::vector<std::string> columns, rows;
   std::map<std::string, std::map<std::string, Cell>> cells;  // column -> activation -> cell
   std::map<std::string, std::set<std::string>> sources;      // column -> sweep directories
+  // column -> each setting of its groups (null where they disagree): what labels it.
+  std::map<std::string, std::map<std::string, Json>> settings;
 };
+
+// Marks `column`'s settings with `group`'s: a key its groups disagree on becomes "mixed".
+void add_column_settings(Cells& c, const std::string& column,
+                         const std::map<std::string, Json>& group) {
+  const bool first = !c.settings.count(column);
+  auto& mine = c.settings[column];
+  if (first) {
+    mine = group;
+    return;
+  }
+  for (auto& [k, v] : mine) {
+    const auto it = group.find(k);
+    if (it == group.end() || it->second != v) v = "mixed";
+  }
+  for (const auto& [k, v] : group) {
+    if (!mine.count(k)) mine[k] = "mixed";
+  }
+}
+
+// The settings that tell the columns apart (any value differing between two columns), but
+// `by` (already in the names) and the activation's own (per_activation, shown in the cells).
+std::vector<std::string> differing_settings(const Cells& c, const std::optional<std::string>& by) {
+  std::set<std::string> keys;
+  for (const auto& [column, settings] : c.settings) {
+    for (const auto& [k, v] : settings) keys.insert(k);
+  }
+  std::vector<std::string> out;
+  for (const auto& k : keys) {
+    if ((by && k == *by) || k.rfind("per_activation", 0) == 0) continue;
+    // Keys that change no number (threads, jobs, out, spread, ...) do not tell results apart.
+    if (const KeyInfo* info = find_config_key(k); info != nullptr && !info->identity) continue;
+    std::set<std::string> values;
+    for (const auto& [column, settings] : c.settings) {
+      const auto it = settings.find(k);
+      values.insert(it == settings.end() ? "-" : it->second.dump());
+    }
+    if (values.size() > 1) out.push_back(k);
+  }
+  return out;
+}
 
 // Two results for one cell: an error naming what tells them apart.
 [[noreturn]] void throw_two_results(const std::vector<SweepView>& sweeps, const Cells::Cell& other,
@@ -305,6 +347,9 @@ Cells collect_cells(const std::vector<SweepView>& sweeps, const std::optional<st
       }
       column_cells[activation] = {text, i, &g};
       c.sources[column].insert(sweeps[i].dir.string());
+      auto settings = group_settings(sweeps[i], g);
+      settings["seeds"] = g.value("seeds", Json::array()).size();
+      add_column_settings(c, column, settings);
     }
   }
   return c;
@@ -339,10 +384,19 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
                           const std::optional<std::string>& by) {
   check_by_key(by);
   const Cells c = collect_cells(sweeps, by);
+  const std::vector<std::string> differ = differing_settings(c, by);
   std::vector<std::string> header{"activation"};
   std::vector<Table::Align> align{Table::Align::kLeft};
   for (const auto& column : c.columns) {
-    header.push_back(column);
+    // Named by every setting in which the columns differ, never by one key alone.
+    std::vector<std::string> parts;
+    for (const auto& k : differ) {
+      const auto& settings = c.settings.at(column);
+      const auto it = settings.find(k);
+      parts.push_back(last_key_part(k) + "=" +
+                      (it == settings.end() ? "-" : value_text(it->second)));
+    }
+    header.push_back(parts.empty() ? column : column + " (" + join(parts, ", ") + ")");
     align.push_back(Table::Align::kRight);
   }
   Comparison out{Table(header, align), {}};

@@ -44,6 +44,7 @@ const std::vector<Setup>& subcommand_table() {
       [](CLI::App& a, int& s, const auto&) { setup_ls(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_show(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_compare(a, s); },
+      [](CLI::App& a, int& s, const auto&) { setup_diff(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_export(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_curves(a, s); },
       [](CLI::App& a, int& s, const auto&) { setup_peak(a, s); },

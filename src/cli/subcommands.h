@@ -1,8 +1,8 @@
-// The subcommands, one file each (run, plan, merge, show, ls, compare, export, curves, peak, plot,
-// list, store, completion .cpp), registered in cli/app.cpp's table:
-// an options struct bound to typed flags, a setup_x that declares them with the subcommand's own
-// examples, and the job itself in the subcommand's callback, which stores the exit status in
-// `status`. User errors are thrown as InputError (main prints one line and exits 2).
+// The subcommands, one file each (run, plan, merge, show, ls, compare, diff, export, curves, peak,
+// plot, list, store, completion .cpp), registered in cli/app.cpp's table: an options struct bound
+// to typed flags, a setup_x that declares them with the subcommand's own examples, and the job
+// itself in the subcommand's callback, which stores the exit status in `status`. User errors are
+// thrown as InputError (main prints one line and exits 2).
 #pragma once
 
 #include <functional>
@@ -33,6 +33,7 @@ void setup_store(CLI::App& app, int& status);
 void setup_show(CLI::App& app, int& status);
 void setup_compare(CLI::App& app, int& status);
 void setup_export(CLI::App& app, int& status);
+void setup_diff(CLI::App& app, int& status);
 void setup_completion(CLI::App& app, int& status);
 
 // --baseline LABEL and --spread ci95|sd, for the subcommands that read a sweep back.

@@ -204,72 +204,94 @@ void write_csv(std::ostream& out, const Json& summary) {
   }
 }
 
-void write_table(std::ostream& out, const Json& summary, bool latex) {
+// The table's cells, as LaTeX or Markdown writes them (the header first); `columns` the count
+// of left-aligned columns (activation, swept keys, own settings).
+struct TableCells {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  size_t left = 1;
+  bool letters = false;
+};
+
+TableCells table_cells(const Json& summary, bool latex) {
   const auto keys = summary_keys(summary);
   const std::string field = spread_field(summary_spread(summary));
   const std::string pm = latex ? " $\\pm$ " : " \u00b1 ";
   const std::string minus = latex ? "$-$" : "\u2212";
   const std::string baseline = summary.value("baseline", std::string(""));
-  std::vector<std::string> header{"Activation"};
-  for (const auto& k : keys)
-    header.push_back(latex ? latex_escape(last_key_part(k)) : last_key_part(k));
+  auto text = [latex](const std::string& t) { return latex ? latex_escape(t) : t; };
+  TableCells t;
+  t.header = {"Activation"};
   const auto own = setting_keys(summary);
-  for (const auto& k : own)
-    header.push_back(latex ? latex_escape(last_key_part(k)) : last_key_part(k));
-  header.push_back(latex ? "$n$" : "n");
-  header.push_back(latex ? "Test acc.\\ (\\%)" : "Test acc. (%)");
-  const bool letters = has_letters(summary);
-  if (letters) header.push_back("Group");
-  header.push_back("Test loss");
-  header.push_back(
-      (latex ? "$\\Delta$ acc.\\ vs " + latex_escape(baseline) : "Δ acc. vs " + baseline));
-  std::vector<std::vector<std::string>> rows;
+  for (const auto& k : keys) t.header.push_back(text(last_key_part(k)));
+  for (const auto& k : own) t.header.push_back(text(last_key_part(k)));
+  t.left = t.header.size();
+  t.header.push_back(latex ? "$n$" : "n");
+  t.header.push_back(latex ? "Test acc.\\ (\\%)" : "Test acc. (%)");
+  t.letters = has_letters(summary);
+  if (t.letters) t.header.push_back("Group");
+  t.header.push_back("Test loss");
+  t.header.push_back(latex ? "$\\Delta$ acc.\\ vs " + latex_escape(baseline)
+                           : "\u0394 acc. vs " + baseline);
+  bool first = true;
   for (const Row& r : ranked_rows(summary)) {
     const Json& g = *r.group;
     const std::string label = g.at("activation").get<std::string>();
-    std::vector<std::string> row{latex ? latex_escape(label) : label};
-    for (const auto& k : keys)
-      row.push_back(latex ? latex_escape(point_value(g, k)) : point_value(g, k));
-    for (const auto& k : own) row.push_back(setting_value(g, k));
+    std::vector<std::string> row{text(label)};
+    for (const auto& k : keys) row.push_back(text(point_value(g, k)));
+    for (const auto& k : own) row.push_back(text(setting_value(g, k)));
     row.push_back(std::to_string(g.at("completed").get<int64_t>()));
-    row.push_back(with_pm(g.at("final_test_accuracy"), 2, field, pm, minus));
-    if (letters) row.push_back(letters_of(summary, g));
+    // The best mean accuracy (the first row) in bold.
+    const std::string acc = with_pm(g.at("final_test_accuracy"), 2, field, pm, minus);
+    row.push_back(!first || acc.empty() ? acc
+                  : latex               ? "\\textbf{" + acc + "}"
+                                        : "**" + acc + "**");
+    first = false;
+    if (t.letters) row.push_back(letters_of(summary, g));
     row.push_back(with_pm(g.at("final_test_loss"), 4, field, pm, minus));
     std::string d = r.diff == nullptr
                         ? (label == baseline ? "baseline" : "")
                         : with_pm(r.diff->at("final_test_accuracy"), 2, field, pm, minus, true);
     if (significant(r)) d += latex ? "$^{*}$" : " *";
     row.push_back(d);
-    rows.push_back(row);
+    t.rows.push_back(row);
   }
-  const std::string note = caption(summary);
-  if (latex) {
-    out << "% " << note << "\n";
-    out << "\\begin{tabular}{l" << std::string(keys.size() + own.size(), 'l') << "rr"
-        << (letters ? "l" : "") << "rr}\n\\toprule\n";
-    out << join(header, " & ") << " \\\\\n\\midrule\n";
-    for (const auto& r : rows) out << join(r, " & ") << " \\\\\n";
-    out << "\\bottomrule\n\\end{tabular}\n";
-    return;
-  }
-  auto escape = [](std::string s) {
+  return t;
+}
+
+// A complete LaTeX table (booktabs): caption, label, the tabular.
+void write_latex(std::ostream& out, const Json& summary, const std::string& label) {
+  const TableCells t = table_cells(summary, true);
+  std::string note = latex_escape(caption(summary) + "; bold: the highest mean test accuracy");
+  for (size_t at; (at = note.find("\u00b1")) != std::string::npos;) note.replace(at, 2, "$\\pm$");
+  out << "% actbench export: needs \\usepackage{booktabs}\n";
+  out << "\\begin{table}[t]\n  \\centering\n  \\caption{" << note << ".}\n  \\label{"
+      << latex_escape(label) << "}\n";
+  out << "  \\begin{tabular}{" << std::string(t.left, 'l') << "rr" << (t.letters ? "l" : "")
+      << "rr}\n  \\toprule\n";
+  out << "  " << join(t.header, " & ") << " \\\\\n  \\midrule\n";
+  for (const auto& r : t.rows) out << "  " << join(r, " & ") << " \\\\\n";
+  out << "  \\bottomrule\n  \\end{tabular}\n\\end{table}\n";
+}
+
+void write_markdown(std::ostream& out, const Json& summary) {
+  const TableCells t = table_cells(summary, false);
+  auto escape = [](const std::string& s) {
     std::string o;
     for (char c : s) o += c == '|' ? std::string("\\|") : std::string(1, c);
     return o;
   };
   std::vector<std::string> h;
-  for (const auto& x : header) h.push_back(escape(x));
+  for (const auto& x : t.header) h.push_back(escape(x));
   out << "| " << join(h, " | ") << " |\n|";
-  for (size_t i = 0; i < header.size(); ++i) {
-    out << (i < 1 + keys.size() + own.size() ? " --- |" : " ---: |");
-  }
+  for (size_t i = 0; i < t.header.size(); ++i) out << (i < t.left ? " --- |" : " ---: |");
   out << "\n";
-  for (const auto& r : rows) {
+  for (const auto& r : t.rows) {
     std::vector<std::string> c;
     for (const auto& x : r) c.push_back(escape(x));
     out << "| " << join(c, " | ") << " |\n";
   }
-  out << "\n" << note << ".\n";
+  out << "\n" << caption(summary) << "; bold: the highest mean test accuracy.\n";
 }
 
 }  // namespace
@@ -281,11 +303,14 @@ ExportFormat parse_export_format(const std::string& name) {
   throw InputError("--format must be csv, latex or markdown, got '" + name + "'");
 }
 
-void export_summary(std::ostream& out, const Json& summary, ExportFormat format) {
+void export_summary(std::ostream& out, const Json& summary, ExportFormat format,
+                    const std::string& label) {
   if (format == ExportFormat::kCsv) {
     write_csv(out, summary);
+  } else if (format == ExportFormat::kLatex) {
+    write_latex(out, summary, label);
   } else {
-    write_table(out, summary, format == ExportFormat::kLatex);
+    write_markdown(out, summary);
   }
 }
 

@@ -2,7 +2,8 @@
 // summary.json (summary/3): one row per group (activation and swept point), ranked by mean final
 // test accuracy, with the paired difference against the baseline and its significance.
 //   csv       every number, unrounded, one column each (mean, std, interval, n, tests)
-//   latex     a booktabs tabular: mean ± spread, the difference, * where significant
+//   latex     a complete table (booktabs): caption, label, mean ± spread (the best in bold), the
+//             difference, * where significant
 //   markdown  the same as a Markdown table
 #pragma once
 
@@ -18,6 +19,8 @@ enum class ExportFormat { kCsv, kLatex, kMarkdown };
 // InputError naming the formats when `name` is none of csv, latex, markdown.
 ExportFormat parse_export_format(const std::string& name);
 
-void export_summary(std::ostream& out, const nlohmann::json& summary, ExportFormat format);
+// `label`: the LaTeX table's \label.
+void export_summary(std::ostream& out, const nlohmann::json& summary, ExportFormat format,
+                    const std::string& label = "tab:actbench");
 
 }  // namespace actbench

@@ -372,17 +372,45 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   ASSERT_EQ(c.exit_code, 0) << c.describe();
   const auto lines = actbench_test::lines_of(c.out);
   ASSERT_GE(lines.size(), 5u) << c.out;
-  EXPECT_THAT(lines[0], ContainsRegex("^activation +three +one$"));
+  // Each column named by every setting in which the sweeps differ (not only the one asked).
+  EXPECT_THAT(lines[0], ContainsRegex("^activation +three \\(seeds=3, epochs=2\\) +one "
+                                      "\\(seeds=1, epochs=1\\)$"));
   EXPECT_THAT(lines[1], ContainsRegex("^ReLU +[0-9.]+ ± [0-9.]+ +[0-9.]+$"));
   EXPECT_THAT(c.out, HasSubstr("3 seed(s)"));
   const CommandResult by = actbench(
       {"compare", (tmp_ / "three").string(), (tmp_ / "one").string(), "--by", "train.epochs"});
   ASSERT_EQ(by.exit_code, 0) << by.describe();
   EXPECT_THAT(actbench_test::lines_of(by.out)[0],
-              ContainsRegex("^activation +epochs=2 +epochs=1$"));
+              ContainsRegex("^activation +epochs=2 \\(seeds=3\\) +epochs=1 \\(seeds=1\\)$"));
+  // diff: the settings and provenance that differ, for two sweeps and for two runs.
+  const CommandResult diff =
+      actbench({"diff", (tmp_ / "three").string(), (tmp_ / "one").string(), "--json"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.describe();
+  const Json d = Json::parse(diff.out);
+  std::map<std::string, std::pair<std::string, std::string>> differ;
+  for (const auto& e : d["settings"]) differ[e["key"]] = {e["a"], e["b"]};
+  EXPECT_EQ(differ["train.epochs"], std::make_pair(std::string("2"), std::string("1")));
+  EXPECT_EQ(differ["sweep.train.seed"], std::make_pair(std::string("[0,1,2]"), std::string("[0]")));
+  EXPECT_FALSE(differ.count("data.train_limit"));
+  EXPECT_TRUE(d["provenance"].empty()) << d["provenance"];  // one machine, one build
+  const fs::path runs = tmp_ / "three" / "runs";
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(runs)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  const CommandResult runs_diff = actbench({"diff", files[0].string(), files[1].string()});
+  ASSERT_EQ(runs_diff.exit_code, 0) << runs_diff.describe();
+  EXPECT_THAT(runs_diff.out, HasSubstr("settings:"));
+  EXPECT_THAT(runs_diff.out, HasSubstr("provenance (versions, build, BLAS kernel, CPU, device, "
+                                       "data): the same"));
+  actbench_test::expect_user_error(
+      actbench({"diff", (tmp_ / "three").string(), (tmp_ / "none").string()}), "not found");
+  actbench_test::expect_user_error(
+      actbench({"diff", (tmp_ / "three").string(), (tmp_ / "three" / "runs").string()}),
+      "holds no sweep");
   const CommandResult tex = actbench({"export", (tmp_ / "three").string(), "--format", "latex"});
   ASSERT_EQ(tex.exit_code, 0) << tex.describe();
   EXPECT_THAT(tex.out, HasSubstr("\\toprule"));
+  EXPECT_THAT(tex.out, HasSubstr("\\label{tab:three}"));
 
   // --json: the same answers for scripts, JSON alone on stdout.
   const CommandResult ls_json = actbench({"ls", tmp_.path().string(), "--json"});
@@ -404,7 +432,8 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
       actbench({"compare", (tmp_ / "three").string(), (tmp_ / "one").string(), "--json"});
   ASSERT_EQ(c_json.exit_code, 0) << c_json.describe();
   const Json compared = Json::parse(c_json.out);
-  EXPECT_EQ(compared.at("columns"), Json({"activation", "three", "one"}));
+  EXPECT_EQ(compared.at("columns"),
+            Json({"activation", "three (seeds=3, epochs=2)", "one (seeds=1, epochs=1)"}));
   ASSERT_EQ(compared.at("rows").size(), lines.size() - 1 - compared.at("notes").size() - 1)
       << c.out;
   EXPECT_EQ(compared.at("rows")[0][0], "ReLU");

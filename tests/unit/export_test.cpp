@@ -57,19 +57,23 @@ TEST(Export, CsvHasEveryNumberUnroundedOneRowPerGroup) {
 
 TEST(Export, LatexIsABooktabsTabularWithSpreadSignAndSignificance) {
   const std::string t = exported(summary(), actbench::ExportFormat::kLatex);
-  for (const char* part : {"\\begin{tabular}{lrrlrr}", "\\toprule", "\\midrule", "\\bottomrule",
-                           "\\end{tabular}", "$\\Delta$ acc.\\ vs ReLU"}) {
+  for (const char* part :
+       {"\\begin{table}[t]", "\\centering", "\\label{tab:actbench}", "\\begin{tabular}{lrrlrr}",
+        "\\toprule", "\\midrule", "\\bottomrule", "\\end{tabular}", "\\end{table}",
+        "$\\Delta$ acc.\\ vs ReLU", "needs \\usepackage{booktabs}"}) {
     EXPECT_THAT(t, HasSubstr(part)) << part;
   }
-  EXPECT_THAT(t,
-              HasSubstr("ReLU & 3 & 97.00 $\\pm$ 2.48 & a & 0.1000 $\\pm$ 0.0000 & baseline \\\\"));
+  EXPECT_THAT(
+      t, HasSubstr(
+             "ReLU & 3 & \\textbf{97.00 $\\pm$ 2.48} & a & 0.1000 $\\pm$ 0.0000 & baseline \\\\"));
   EXPECT_THAT(t, HasSubstr("tanh\\_50\\%|x & 3 & 96.17 $\\pm$ "));
   EXPECT_THAT(t, HasSubstr("& $-$0.83 $\\pm$ 0.72$^{*}$ \\\\"));
-  EXPECT_THAT(t, HasSubstr("% MNIST, 3 seeds; \u00b1 is the half-width of the 95% confidence"));
+  EXPECT_THAT(
+      t, HasSubstr("\\caption{MNIST, 3 seeds; $\\pm$ is the half-width of the 95\\% confidence"));
   EXPECT_THAT(t, HasSubstr("Holm-adjusted over 1 comparison"));
   // ± as one standard deviation when asked.
   const std::string sd = exported(summary(actbench::Spread::kSd), actbench::ExportFormat::kLatex);
-  EXPECT_THAT(sd, HasSubstr("ReLU & 3 & 97.00 $\\pm$ 1.00 &"));
+  EXPECT_THAT(sd, HasSubstr("ReLU & 3 & \\textbf{97.00 $\\pm$ 1.00} &"));
   EXPECT_THAT(sd, HasSubstr("$-$0.83 $\\pm$ 0.29$^{*}$"));
   EXPECT_THAT(sd, HasSubstr("one sample standard deviation"));
 }
@@ -82,6 +86,7 @@ TEST(Export, MarkdownEscapesPipesAndSaysWhatTheMarksMean) {
   EXPECT_THAT(t, HasSubstr("\u22120.83 \u00b1 0.72 * |"));
   EXPECT_THAT(t, HasSubstr("* significant: paired t-test at the 5% level"));
   EXPECT_THAT(t, HasSubstr("activations sharing a letter are not told apart"));
+  EXPECT_THAT(t, HasSubstr("| ReLU | 3 | **97.00 \u00b1 2.48** | a |"));  // the best in bold
   EXPECT_THAT(actbench_test::input_error_message([] { actbench::parse_export_format("xlsx"); }),
               HasSubstr("--format must be csv, latex or markdown, got 'xlsx'"));
 }

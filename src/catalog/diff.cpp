@@ -1,0 +1,135 @@
+#include "catalog/diff.h"
+
+#include <map>
+#include <set>
+
+#include "sweep/sweep_dir.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/text.h"
+
+namespace actbench {
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+// What a sweep or a run was made with, flattened to "dotted.key" -> value.
+struct Described {
+  std::map<std::string, Json> settings;
+  std::map<std::string, Json> provenance;
+};
+
+void flatten_into(const Json& j, const std::string& prefix, std::map<std::string, Json>& out) {
+  if (!j.is_object() || j.empty()) {
+    if (!prefix.empty()) out[prefix] = j;
+    return;
+  }
+  for (const auto& [k, v] : j.items()) flatten_into(v, prefix.empty() ? k : prefix + "." + k, out);
+}
+
+// Provenance that differs between any two runs (times, the command, the host's name) says
+// nothing about how the numbers were made.
+void drop_incidental(std::map<std::string, Json>& p) {
+  for (const char* k : {"started_at", "finished_at", "command", "host", "total_seconds"}) {
+    p.erase(k);
+  }
+}
+
+Json read_or_fail(const fs::path& path, const std::string& what) {
+  std::string why;
+  const auto doc = read_json_file(path, why);
+  if (!doc || !doc->is_object()) {
+    throw InputError(path.string() + ": " + (why.empty() ? "not found" : why) + " (" + what + ")");
+  }
+  return *doc;
+}
+
+Described describe_sweep(const fs::path& dir) {
+  Described d;
+  std::error_code ec;
+  const bool plan = fs::exists(dir / "plan.json", ec),
+             results = fs::exists(dir / "results.json", ec);
+  if (!plan && !results) {
+    throw InputError(dir.string() +
+                     " holds no sweep (no plan.json or results.json); give a sweep's directory "
+                     "or a run file");
+  }
+  Json config =
+      plan ? read_or_fail(dir / "plan.json", "a sweep's plan").value("config", Json())
+           : read_or_fail(dir / "results.json", "a sweep's results").value("config", Json());
+  if (config.is_object()) {
+    for (const char* k : {"out", "name"}) config.erase(k);
+  }
+  flatten_into(config, "", d.settings);
+  if (results) {
+    const Json r = read_or_fail(dir / "results.json", "a sweep's results");
+    for (const char* k : {"actbench_version", "libtorch_version", "device", "device_name"}) {
+      if (r.contains(k)) d.provenance[k] = r.at(k);
+    }
+    flatten_into(r.value("provenance", Json::object()), "", d.provenance);
+    drop_incidental(d.provenance);
+  }
+  return d;
+}
+
+Described describe_run(const fs::path& file) {
+  const Json run = read_or_fail(file, "a run file");
+  if (!run.contains("config") || !run.contains("provenance")) {
+    throw InputError(file.string() +
+                     ": not a run file (no config and provenance); give a "
+                     "sweep's directory or a file of its runs/");
+  }
+  Described d;
+  flatten_into(run.at("config"), "", d.settings);
+  for (const char* k : {"actbench_version", "libtorch_version", "device", "device_name"}) {
+    if (run.contains(k)) d.provenance[k] = run.at(k);
+  }
+  flatten_into(run.at("provenance"), "", d.provenance);
+  drop_incidental(d.provenance);
+  return d;
+}
+
+Described describe(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return describe_sweep(path);
+  check_path(
+      path, PathKind::kFile, "run file",
+      path.string() + " not found: give a sweep's directory or a run file (DIR/runs/ID.json)",
+      "give a sweep's directory or a run file");
+  return describe_run(path);
+}
+
+std::vector<Difference> differences(const std::map<std::string, Json>& a,
+                                    const std::map<std::string, Json>& b) {
+  std::set<std::string> keys;
+  for (const auto& [k, v] : a) keys.insert(k);
+  for (const auto& [k, v] : b) keys.insert(k);
+  std::vector<Difference> out;
+  for (const auto& k : keys) {
+    const auto ia = a.find(k), ib = b.find(k);
+    if (ia != a.end() && ib != b.end() && ia->second == ib->second) continue;
+    out.push_back({k, ia == a.end() ? "-" : value_text(ia->second),
+                   ib == b.end() ? "-" : value_text(ib->second)});
+  }
+  return out;
+}
+
+Json list_json(const std::vector<Difference>& list) {
+  Json out = Json::array();
+  for (const auto& d : list) out.push_back({{"key", d.key}, {"a", d.a}, {"b", d.b}});
+  return out;
+}
+
+}  // namespace
+
+Diff diff_paths(const fs::path& a, const fs::path& b) {
+  const Described da = describe(a), db = describe(b);
+  return {differences(da.settings, db.settings), differences(da.provenance, db.provenance)};
+}
+
+Json diff_to_json(const Diff& d) {
+  return {{"settings", list_json(d.settings)}, {"provenance", list_json(d.provenance)}};
+}
+
+}  // namespace actbench
