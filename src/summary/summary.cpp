@@ -280,7 +280,9 @@ Json ranking_table(const Json& groups, const std::vector<std::string>& keys, Spr
     if (best) row.push_back(with_spread(g->at("best_test_accuracy"), 2, spread));
     row.push_back(with_spread(g->at("final_test_loss"), 4, spread));
     const Json& spe = g->at("seconds_per_epoch");
-    row.push_back(spe.is_null() ? "-" : fixed(spe.at("mean").get<double>(), 2));
+    const bool stored = g->at("timing").at("from_store").get<bool>();
+    row.push_back(spe.is_null() ? "-"
+                                : fixed(spe.at("mean").get<double>(), 2) + (stored ? "†" : ""));
     std::vector<std::string> status;
     if (g->at("diverged").get<int64_t>() > 0) {
       status.push_back(std::to_string(g->at("diverged").get<int64_t>()) + " diverged");
@@ -414,18 +416,32 @@ Json group_json(const Group& g, const std::map<std::string, Json>& entries,
       {"settings", g.settings},     {"runs", g.ids.size()},
       {"completed", runs.size()},   {"diverged", diverged},
       {"missing", missing},         {"seeds", run_seeds}};
+  // Timings only of runs timed alike: those trained for this sweep when there are any, else
+  // those taken from the run store (timed when another sweep trained them).
+  std::vector<const Json*> timed;
+  for (const Json* e : run_entries) {
+    if (!e->value("from_store", false)) timed.push_back(e);
+  }
+  const bool timed_from_store = timed.empty() && !run_entries.empty();
+  if (timed.empty()) timed = run_entries;
   for (const auto& [name, field] : kMetrics) {
     std::vector<double> values;
-    for (const Json* e : run_entries) values.push_back(metric(*e, field));
+    for (const Json* e : name == "seconds_per_epoch" ? timed : run_entries) {
+      values.push_back(metric(*e, field));
+    }
     group[name] = estimate_or_null(values);
   }
+  group["timing"] = {
+      {"runs", timed.size()},
+      {"from_store", timed_from_store},
+      {"runs_from_store", run_entries.size() - (timed_from_store ? 0 : timed.size())}};
   Json parts = Json::object();
   for (const auto& [key, part] : point_parts(g.point, keys)) parts[key] = part;
   group["point_parts"] = parts;
   group["text"] = {{"final_test_accuracy", with_spread(group["final_test_accuracy"], 2, spread)},
                    {"best_test_accuracy", with_spread(group["best_test_accuracy"], 2, spread)},
                    {"final_test_loss", with_spread(group["final_test_loss"], 4, spread)}};
-  group["phase_seconds"] = phase_seconds(run_entries);
+  group["phase_seconds"] = phase_seconds(timed);
   group["series"] = group_series(run_entries);
   if (Json learned = learned_series(run_entries); !learned.empty()) group["learned"] = learned;
   group["initial_grad_norm"] = initial_grad_norm(run_entries);
@@ -503,6 +519,30 @@ Json comparison_json(const PlanGroups& pg, const std::map<std::string, Json>& en
   return rank_comparison(labels, values, blocks);
 }
 
+// What the timings are, when not all were measured in this sweep: "" when they were.
+std::string timing_note(const Json& groups) {
+  size_t stored_rows = 0, left_out = 0;
+  for (const auto& g : groups) {
+    const Json& t = g.at("timing");
+    if (t.at("from_store").get<bool>()) {
+      ++stored_rows;
+    } else {
+      left_out += t.at("runs_from_store").get<size_t>();
+    }
+  }
+  std::vector<std::string> parts;
+  if (stored_rows > 0) {
+    parts.push_back(
+        "\u2020 s/epoch of runs taken from the run store: timed when another sweep trained them, "
+        "under another load; not comparable with times measured in this sweep");
+  }
+  if (left_out > 0) {
+    parts.push_back("s/epoch of the other rows: only runs trained in this sweep (" +
+                    std::to_string(left_out) + " taken from the run store left out)");
+  }
+  return join(parts, "; ");
+}
+
 }  // namespace
 
 Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
@@ -520,6 +560,7 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
   }
   conclude_differences(differences, spread);
   const Json comparison = comparison_json(pg, entries);
+  const std::string timing = timing_note(out_groups);
   const size_t planned = plan.runs.size();
   std::vector<std::string> dataset_labels;
   for (const auto& d : pg.datasets)
@@ -544,6 +585,7 @@ Json build_summary(const Plan& plan, const std::map<std::string, Json>& entries,
           {"differences", differences},
           {"table", ranking_table(out_groups, pg.keys, spread, comparison)},
           {"comparison", comparison},
+          {"timing_note", timing},
           {"differences_title", differences_title(options.baseline, spread, differences)},
           {"differences_table", differences_table(differences, pg.keys, spread)}};
 }
@@ -561,6 +603,9 @@ void print_summary(std::ostream& out, const Json& summary) {
   Table table(t.at("columns").get<std::vector<std::string>>());
   for (const auto& row : t.at("rows")) table.add(row.get<std::vector<std::string>>());
   table.print(out);
+  if (const std::string note = summary.value("timing_note", ""); !note.empty()) {
+    out << note << "\n";
+  }
   if (const auto it = summary.find("comparison"); it != summary.end()) {
     for (const auto& line : comparison_lines(*it)) out << line << "\n";
   }

@@ -182,7 +182,7 @@ std::vector<const PlannedRun*> take_stored_runs(const Sweep& sweep, const Survey
     }
     if (d.action == RunAction::kReuse) {
       write_file_atomic(run_file(sweep.dir, r.id),
-                        sweep_entry(r, *d.stored, survey.keys[r.index]).dump(2) + "\n");
+                        sweep_entry(r, *d.stored, survey.keys[r.index], true).dump(2) + "\n");
     } else if (d.action == RunAction::kTrain) {
       todo.push_back(&r);
     }

@@ -25,7 +25,7 @@ std::optional<std::map<std::string, Json>> finished_entries(const Plan& plan,
   for (const auto& d : s.decisions) {
     const PlannedRun& r = *d.run;
     if (d.action == RunAction::kReuse) {
-      entries[r.id] = sweep_entry(r, *d.stored, s.keys[r.index]);
+      entries[r.id] = sweep_entry(r, *d.stored, s.keys[r.index], true);
       continue;
     }
     std::string why;

@@ -36,8 +36,11 @@ fs::path run_file(const fs::path& dir, const std::string& id) {
   return dir / "runs" / (id + ".json");
 }
 
-Json sweep_entry(const PlannedRun& run, const Json& stored_run, const StoreKey& key) {
+Json sweep_entry(const PlannedRun& run, const Json& stored_run, const StoreKey& key,
+                 bool from_store) {
   Json j = stored_run;
+  j.erase("from_store");
+  if (from_store) j["from_store"] = true;
   j["label"] = run.config.activations.front().label;
   j["id"] = run.id;
   j["name"] = run.name;

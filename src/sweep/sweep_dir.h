@@ -34,8 +34,10 @@ std::filesystem::path checkpoint_file(const std::filesystem::path& dir, const st
 
 // The sweep's entry for `run` from a stored run: the store's run with the sweep's id, name,
 // swept values, identity ("config") and label, and the key it is stored under ("store_key").
+// `from_store`: the run was trained for another sweep and taken from the store (its timings were
+// measured then, under another load: "from_store": true, which the summary reports).
 nlohmann::json sweep_entry(const PlannedRun& run, const nlohmann::json& stored_run,
-                           const StoreKey& key);
+                           const StoreKey& key, bool from_store = false);
 
 // The entry in DIR/runs/<id>.json when it holds this run (same id and identity, a status, and
 // -- when `key` is given -- stored under that key); otherwise nullopt, with `why` saying what is

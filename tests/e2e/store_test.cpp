@@ -91,6 +91,15 @@ TEST_F(Store, ASweepTakesTheRunsAnotherComputedAndTrainsOnlyTheRest) {
   EXPECT_THAT(again.err, HasSubstr("12 run(s) taken from the run store"));
   EXPECT_THAT(again.err, Not(HasSubstr("training")));
   expect_reference_outputs(tmp_ / "again");
+  // Their timings were measured when "one" and "all" trained them: marked, and said so.
+  const Json again_summary = Json::parse(read_text(tmp_ / "again" / "summary.json"));
+  for (const auto& g : again_summary["groups"]) EXPECT_TRUE(g["timing"]["from_store"]) << g["name"];
+  EXPECT_THAT(again.out, HasSubstr("\u2020 s/epoch of runs taken from the run store"));
+  const Json all_summary = Json::parse(read_text(tmp_ / "all" / "summary.json"));
+  for (const auto& g : all_summary["groups"]) {
+    EXPECT_FALSE(g["timing"]["from_store"]) << g["name"];  // 2 seeds trained here, 1 taken
+    EXPECT_EQ(g["timing"]["runs_from_store"], 1) << g["name"];
+  }
 
   const auto before = actbench_test::tree_listing(store());
   const CommandResult fresh = run(tmp_ / "again", {"--fresh"});

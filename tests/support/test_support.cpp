@@ -343,6 +343,8 @@ nlohmann::json without_keys(nlohmann::json j, const std::vector<std::string>& ex
       "seconds", "train_seconds", "test_seconds", "total_seconds", "seconds_per_epoch",
       "started_at", "finished_at", "forward_seconds", "backward_seconds", "optimizer_seconds",
       "phase_seconds", "provenance", "store",
+      // where the timings come from (this sweep, or the run store)
+      "from_store", "timing", "timing_note",
       // a file's checksum covers its timings too
       "checksum"};
   if (j.is_object()) {

@@ -161,3 +161,43 @@ TEST(Stats, SummaryGroupsBySettingsAndPairsDifferencesBySeed) {
 }
 
 }  // namespace
+
+namespace {
+
+// Timings of runs taken from the run store were measured when another sweep trained them: a
+// group reports the timings of the runs this sweep trained when it has any, marks the ones that
+// only have stored runs, and the summary says so.
+TEST(Stats, TimingsOfRunsFromTheStoreAreKeptApartAndMarked) {
+  const actbench::Plan plan = actbench::make_plan(
+      actbench::read_config_source(std::nullopt, {"activations=[relu,tanh]", "train.seed=0,1"}));
+  ASSERT_EQ(plan.runs.size(), 4u);  // r0 t0 r1 t1
+  std::map<std::string, Json> entries;
+  auto timed = [&](size_t i, double seconds, bool stored) {
+    Json e = entry(plan.runs[i].id, 97.0 + double(i), 0.1);
+    e["final"]["seconds_per_epoch"] = seconds;
+    if (stored) e["from_store"] = true;
+    entries[plan.runs[i].id] = e;
+  };
+  timed(0, 5.0, true);  // ReLU: both from the store
+  timed(2, 5.0, true);
+  timed(1, 9.0, true);  // Tanh: one from the store (left out), one trained here
+  timed(3, 1.0, false);
+  const Json s = actbench::build_summary(plan, entries, {"ReLU"});
+  const Json& relu = s["groups"][0];
+  const Json& tanh_ = s["groups"][1];
+  EXPECT_EQ(relu["seconds_per_epoch"]["mean"], 5.0);
+  EXPECT_EQ(relu["timing"], (Json{{"runs", 2}, {"from_store", true}, {"runs_from_store", 2}}));
+  EXPECT_EQ(tanh_["seconds_per_epoch"]["mean"], 1.0);
+  EXPECT_EQ(tanh_["timing"], (Json{{"runs", 1}, {"from_store", false}, {"runs_from_store", 1}}));
+  // Accuracy is over every completed run, wherever it was trained.
+  EXPECT_EQ(tanh_["final_test_accuracy"]["n"], 2);
+  std::ostringstream printed;
+  actbench::print_summary(printed, s);
+  EXPECT_THAT(printed.str(), ContainsRegex("ReLU .* 5\\.00\u2020 "));
+  EXPECT_THAT(printed.str(), ContainsRegex("Tanh .* 1\\.00 "));
+  EXPECT_THAT(s["timing_note"].get<std::string>(), HasSubstr("taken from the run store"));
+  EXPECT_THAT(s["timing_note"].get<std::string>(),
+              HasSubstr("(1 taken from the run store left out)"));
+}
+
+}  // namespace
