@@ -107,6 +107,7 @@ std::string sweep_label(const std::vector<SweepView>& sweeps, size_t i) {
 SweepView read_sweep(const fs::path& dir, const std::optional<std::string>& baseline,
                      const std::optional<Spread>& spread) {
   check_sweep_dir(dir);
+  const DirReaderLock reading(dir);  // no run moves DIR's files to history meanwhile
   SweepView view;
   view.dir = dir;
   std::error_code ec;

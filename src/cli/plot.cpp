@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/subcommands.h"
+#include "sweep/sweep_dir.h"
 #include "util/error.h"
 #include "util/shipped.h"
 
@@ -110,6 +111,11 @@ int run_plot(const PlotOptions& o) {
   if (o.curves) args.insert(args.end(), {"--curves", *o.curves});
   if (o.style) args.insert(args.end(), {"--style", *o.style});
   if (o.formats) args.insert(args.end(), {"--formats", *o.formats});
+  // No run moves DIR's files (plots/ included) to DIR/history/ while the script reads and draws.
+  std::error_code ec;
+  const fs::path input(o.input);
+  const fs::path parent = input.parent_path().empty() ? fs::path(".") : input.parent_path();
+  const DirReaderLock reading(fs::is_directory(input, ec) ? input : parent);
   const ScriptEnd end = run_script(args);
   if (end.code != 0 && !end.said_something) {
     spdlog::error(

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +20,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json_checksum.h"
+#include "util/stop_signals.h"
 
 namespace actbench {
 namespace fs = std::filesystem;
@@ -201,6 +203,8 @@ fs::path move_to_history(const fs::path& dir) {
 }
 
 // An open lock file in DIR; -1 when the file system offers no locks (then there is no guard).
+constexpr const char* kReadersFile = ".actbench.readers";
+
 int open_lock_file(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -227,7 +231,47 @@ bool lock_fd(int fd, int operation) {
   return true;
 }
 
+// Held while another sweep's files move to DIR/history/: waits until no reader holds DIR
+// (DirReaderLock), polling so that Ctrl-C still ends the wait.
+class ReaderExclusion {
+ public:
+  explicit ReaderExclusion(const fs::path& dir) : fd_(open_lock_file(dir / kReadersFile)) {
+    if (lock_fd(fd_, LOCK_EX | LOCK_NB)) return;
+    spdlog::info(
+        "waiting for a reader of {} (actbench plot, show or export) to finish before moving the "
+        "earlier sweep's files to {}/history/",
+        dir.string(), dir.string());
+    const StopSignals signals;
+    while (!lock_fd(fd_, LOCK_EX | LOCK_NB)) {
+      if (stop_signal().load() != 0) {
+        ::close(fd_);
+        throw InputError("interrupted while waiting for a reader of " + dir.string() +
+                         "; nothing was moved or written");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ~ReaderExclusion() { ::close(fd_); }
+  ReaderExclusion(const ReaderExclusion&) = delete;
+  ReaderExclusion& operator=(const ReaderExclusion&) = delete;
+
+ private:
+  int fd_;
+};
+
 }  // namespace
+
+DirReaderLock::DirReaderLock(const fs::path& dir) {
+  // No such file (a directory of an earlier actbench, or a co-author's results.json alone): no
+  // run of this actbench has held DIR yet, so there is nothing to guard.
+  // Reading writes nothing: the file is made by the run that takes DIR (SweepDirLock).
+  fd_ = ::open((dir / kReadersFile).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ >= 0) lock_fd(fd_, LOCK_SH);
+}
+
+DirReaderLock::~DirReaderLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
 bool holds_other_sweep(const fs::path& dir, const Plan& plan) {
   const auto stored = stored_plan_ids(dir);
@@ -249,6 +293,7 @@ SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, fs::path* move
   // The guard: held for the few milliseconds it takes to look at DIR and rotate it.
   const int guard = open_lock_file(dir / ".actbench.lock");
   active_fd_ = open_lock_file(dir / ".actbench.active");
+  ::close(open_lock_file(dir / kReadersFile));  // for the readers (DirReaderLock) to come
   try {
     lock_fd(guard, LOCK_EX);
     check_own_outputs(dir);
@@ -259,6 +304,8 @@ SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, fs::path* move
                          " right now; wait for it to finish or give this one its own directory "
                          "with --out DIR");
       }
+      // Nothing a reader (plot, show, export) is reading or writing moves under it.
+      const ReaderExclusion readers(dir);
       const fs::path to = move_to_history(dir);
       if (moved_to != nullptr) *moved_to = to;
     }

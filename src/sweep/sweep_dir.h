@@ -74,6 +74,20 @@ class SweepDirLock {
   int active_fd_ = -1;
 };
 
+// Held by a reader of DIR (plot, show, export, compare, diff) while it reads DIR or writes in
+// DIR/plots: a run that takes DIR for another sweep waits for it before it moves DIR's files to
+// DIR/history/ (flock(2) shared on DIR/.actbench.readers; nothing when DIR is not writable).
+class DirReaderLock {
+ public:
+  explicit DirReaderLock(const std::filesystem::path& dir);
+  ~DirReaderLock();
+  DirReaderLock(const DirReaderLock&) = delete;
+  DirReaderLock& operator=(const DirReaderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // Removes temporary files a killed writer left in DIR, DIR/runs (only ones older than a minute,
 // so a shard writing next door is never disturbed).
 void remove_stale_temp_files(const std::filesystem::path& dir);

@@ -7,11 +7,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "process.h"
 #include "sweep_fixture.h"
@@ -254,6 +257,42 @@ TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
   const CommandResult shown = actbench({"show", kept.string()});
   ASSERT_EQ(shown.exit_code, 0) << shown.describe();
   EXPECT_THAT(shown.out, HasSubstr("12 of 12 runs finished"));
+}
+
+// A reader of DIR (plot, show, export) holds it shared: a run of an edited config waits for it
+// before it moves DIR's files (plots/ included) to history, then goes on.
+TEST_F(Store, ARunWaitsForAReaderBeforeMovingTheEarlierSweepToHistory) {
+  const fs::path out = tmp_ / "read";
+  copy_reference_sweep(out);
+  ::close(::open((out / ".actbench.readers").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  fs::create_directories(out / "plots");
+  actbench_test::write_text(out / "plots" / "figure.png", "drawing");
+  const int reader = ::open((out / ".actbench.readers").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  ASSERT_EQ(::flock(reader, LOCK_SH), 0);  // as actbench plot holds it
+  const fs::path log = tmp_ / "edited.log";
+  // The binary itself, not a fork of this process: a fork would inherit `reader`, lock and all.
+  ::setenv("ACTBENCH_TEST_EXEC", "1", 1);
+  const pid_t pid =
+      actbench_test::spawn_actbench(args("run", out, {"train.epochs=1"}), tmp_.path(), log);
+  ::unsetenv("ACTBENCH_TEST_EXEC");
+  ASSERT_GT(pid, 0);
+  bool waiting = false;
+  for (int i = 0; i < 600 && !waiting; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    waiting =
+        fs::exists(log) && read_text(log).find("waiting for a reader of") != std::string::npos;
+  }
+  EXPECT_TRUE(waiting) << (fs::exists(log) ? read_text(log) : "no log");
+  EXPECT_TRUE(fs::exists(out / "plots" / "figure.png"));  // nothing moved while it reads
+  EXPECT_TRUE(history(out).empty());
+  ::close(reader);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(log);
+  ASSERT_EQ(history(out).size(), 1u);
+  EXPECT_EQ(read_text(history(out)[0] / "plots" / "figure.png"), "drawing");
 }
 
 // Another sweep cannot take a directory while a sweep runs there (the lock), a second process of
