@@ -1,12 +1,15 @@
 """report.md and report.html: one list of blocks, rendered as Markdown and as self-contained
-HTML (images embedded as data: URIs). The ranking table, the differences' title, names,
-sentences and notes are summary.json's, verbatim."""
+HTML (images embedded as data: URIs; the interactive charts, interactive.py, inline their
+script). The ranking table, the differences' title, names, sentences and notes are
+summary.json's, verbatim."""
 import base64
 import html
 import json
 import os
 import re
 import shlex
+
+from . import interactive
 
 
 class Text:
@@ -128,6 +131,13 @@ def difference_blocks(summary):
                 "detect with 80% power, and the verdict, all from ", code("summary.json"), "."))]
 
 
+def interactive_blocks(sweep):
+    """The interactive charts (report.html only; report.md points there), when there are any."""
+    if not interactive.has_charts(sweep):
+        return []
+    return [("h2", Text("Interactive charts")), ("interactive", sweep)]
+
+
 def build_report(sweep, canvas):
     summary = sweep.summary
     config = sweep.config
@@ -149,6 +159,7 @@ def build_report(sweep, canvas):
                              "take the values above)", base)))
     body.extend(ranking_blocks(summary))
     body.extend(difference_blocks(summary))
+    body.extend(interactive_blocks(sweep))
     body.append(("h2", Text("Figures")))
     image_format = "png" if "png" in canvas.formats else canvas.formats[0]
     for fig_name, title, caption in canvas.figures:
@@ -218,6 +229,10 @@ def render_markdown(blocks):
             for row in rows:
                 lines.append("| " + " | ".join(c.md() for c in row) + " |")
             out.append("\n".join(lines))
+        elif kind == "interactive":
+            out.append("In %s: the training loss, test loss and test accuracy by epoch, to zoom "
+                       "into, read on hover and show or hide by activation."
+                       % Text(code("report.html")).md())
         elif kind == "img":
             title, path, caption = content
             out.append("![%s](%s)\n\n*%s*" % (md_escape(title), path, caption.md()))
@@ -248,6 +263,7 @@ nav.toc ul { margin: .2em 0; }
 def render_html(blocks, out_dir):
     body = []
     title = "actbench report"
+    css = _CSS
     for block in blocks:
         kind, content = block[0], block[1]
         if kind in ("h1", "h2", "h3"):
@@ -291,6 +307,9 @@ def render_html(blocks, out_dir):
                     for c, r in zip(row, right)))
             lines.append("</tbody></table>")
             body.append("\n".join(lines))
+        elif kind == "interactive":
+            css += interactive.head_css()
+            body.append(interactive.render_section(content))
         elif kind == "img":
             alt, path, caption = content
             with open(os.path.join(out_dir, path), "rb") as f:
@@ -303,7 +322,7 @@ def render_html(blocks, out_dir):
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n%s\n</body>\n</html>\n"
-            % (html.escape(title), _CSS, "\n".join(body)))
+            % (html.escape(title), css, "\n".join(body)))
 
 
 # -- LaTeX (paper style) -------------------------------------------------------------------------

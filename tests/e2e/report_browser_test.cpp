@@ -2,16 +2,25 @@
 // writes for the fixture sweep (tests/fixtures/plot) and the tests fail on a broken image, a
 // dangling link of the table of contents, a script error, or a blank page.
 //
-// How: the report itself has no script. The test copies it to check.html with one inline script
-// added at the top of <head>: it records every error event (a script error, an image that fails
-// to load) and, on the load event, measures every <img> -- loaded, naturalWidth and naturalHeight
-// above 0, and its pixels drawn onto a canvas not all white -- and every "#..." link's target,
-// then writes the result as JSON into <pre id="actbench-check">. Chromium's --dump-dom prints the
-// DOM after the load event (--virtual-time-budget lets it run), where the test reads it; Chromium's
-// console log (--enable-logging=stderr) must hold no "Uncaught". A control page with a corrupted
-// image and a failing script shows the check catches both. A screenshot of the unmodified report
-// (1200 x 2000) must not be one colour: tests/support/figure_checks.py counts its colours and its
-// dark (text) pixels.
+// How: the test copies the report to check.html with one inline script added at the top of
+// <head>: it records every error event (a script error, an image that fails to load) and, on the
+// load event, measures every <img> -- loaded, naturalWidth and naturalHeight above 0, and its
+// pixels drawn onto a canvas not all white -- and every "#..." link's target, then writes the
+// result as JSON into <pre id="actbench-check">. Chromium's --dump-dom prints the DOM after the
+// load event (--virtual-time-budget lets it run), where the test reads it; Chromium's console log
+// (--enable-logging=stderr) must hold no "Uncaught". A control page with a corrupted image and a
+// failing script shows the check catches both. A screenshot of the unmodified report (1200 x 2000)
+// must not be one colour: tests/support/figure_checks.py counts its colours and its dark (text)
+// pixels.
+//
+// The interactive charts (scripts/plotting/interactive.py: uPlot, inlined) are checked on a
+// longer copy of the fixture sweep (12 epochs; the fixture has 2, too few to zoom into): opened
+// as report.html?zoom=4&hide=LABEL&hover=11, the page presses its own "last 4 epochs" button,
+// clicks LABEL's legend entry and puts the cursor on epoch 11, then writes what every chart shows
+// into <pre id="interactive-state">, read from --dump-dom as above; ?drag=A-B drags the mouse
+// across the first chart instead. The test wants every chart zoomed to those epochs with its y
+// axis fitted to them, LABEL hidden in every chart and its box unticked, and each legend reading
+// summary.json's mean ± std of that epoch.
 //
 // Needs Chromium (Debian: chromium; `scripts/setup.sh --tests` installs it, as scripts/test.sh
 // does) and the plot script's Python; without them the tests skip with a message. ACTBENCH_CHROMIUM
@@ -19,9 +28,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plot_fixture.h"
@@ -189,14 +202,21 @@ class ReportBrowser : public ::testing::Test {
   // Opens `page` (a copy of report.html with kChecker in it) and returns the checker's JSON and
   // Chromium's stderr.
   std::pair<nlohmann::json, std::string> check(const fs::path& page) const {
-    const CommandResult r = browse({"--virtual-time-budget=20000", "--dump-dom"}, file_url(page));
+    return dumped_json(file_url(page), "actbench-check");
+  }
+
+  // Opens `url` and returns the JSON that the page wrote into <pre id="`id`"> by the time
+  // Chromium dumped its DOM, and Chromium's stderr.
+  std::pair<nlohmann::json, std::string> dumped_json(const std::string& url,
+                                                     const std::string& id) const {
+    const CommandResult r = browse({"--virtual-time-budget=20000", "--dump-dom"}, url);
     EXPECT_EQ(r.exit_code, 0) << describe(r);
-    const std::string open = "<pre id=\"actbench-check\">";
+    const std::string open = "<pre id=\"" + id + "\">";
     const size_t begin = r.out.find(open);
     const size_t end = begin == std::string::npos ? begin : r.out.find("</pre>", begin);
     if (end == std::string::npos) {
-      ADD_FAILURE() << "the checker wrote nothing: the page did not finish loading, or its "
-                       "script did not run\n"
+      ADD_FAILURE() << "nothing in <pre id=\"" << id << "\">: the page did not finish "
+                    << "loading, or its script did not run\n"
                     << r.out.substr(0, 2000) << "\n--- stderr ---\n"
                     << r.err;
       return {nlohmann::json::object(), r.err};
@@ -225,6 +245,54 @@ class ReportBrowser : public ::testing::Test {
 };
 TempDir* ReportBrowser::dir_ = nullptr;
 CommandResult* ReportBrowser::plot_ = nullptr;
+
+// Percent-encodes every byte but letters and digits, for a query string.
+std::string url_encode(const std::string& s) {
+  std::string out;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) != 0) {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+// "mean ± std" as the charts' legends write it (JavaScript's toFixed(digits)).
+std::string readout(double mean, double std, int digits) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%.*f ± %.*f", digits, mean, digits, std);
+  return text;
+}
+
+// Copies the fixture sweep (SRC) to DST with every per-epoch series of summary.json (means and
+// stds, per layer too) stretched to EPOCHS epochs: from the first epoch's value at epoch 1 to the
+// last one's at EPOCHS, levelling off, so that each epoch has its own value.
+const char* kLonger = R"(
+import json, os, shutil, sys
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.makedirs(dst, exist_ok=True)
+for name in ("results.json", "curves.json"):
+    shutil.copy(os.path.join(src, name), dst)
+def grow(first, last, k):
+    if isinstance(first, list):
+        return [grow(a, b, k) for a, b in zip(first, last)]
+    if first is None or last is None:
+        return None
+    return first + (last - first) * (1 - 0.6 ** k) / (1 - 0.6 ** (n - 1))
+with open(os.path.join(src, "summary.json"), encoding="utf-8") as f:
+    summary = json.load(f)
+for g in summary["groups"]:
+    for s in list(g["series"].values()) + list(g.get("learned", {}).values()):
+        for part in ("mean", "std"):
+            v = s[part]
+            s[part] = [grow(v[0], v[-1], k) for k in range(n)] if len(v) >= 2 else v
+with open(os.path.join(dst, "summary.json"), "w", encoding="utf-8") as f:
+    json.dump(summary, f, ensure_ascii=False)
+)";
 
 TEST_F(ReportBrowser, EveryImageLoadsEveryLinkResolvesAndNoScriptFails) {
   const auto [result, log] = check(page_under_test("check.html"));
@@ -283,6 +351,111 @@ TEST_F(ReportBrowser, TheScreenshotIsNotBlank) {
   EXPECT_GT(png["colours"].get<int>(), 50) << png.dump();
   EXPECT_LT(png["commonest"].get<double>(), 0.95) << png.dump();
   EXPECT_GT(png["dark"].get<double>(), 0.005) << png.dump();
+}
+
+TEST_F(ReportBrowser, TheInteractiveChartsZoomHideAndReadTheSummarysValues) {
+  // A longer copy of the fixture sweep and its report.
+  constexpr int kEpochs = 12;
+  const fs::path sweep = dir_->path() / "longer";
+  const CommandResult copy =
+      actbench_test::run_captured(shell_quote(ACTBENCH_PYTHON) + " -c " + shell_quote(kLonger),
+                                  {kFixture.string(), sweep.string(), std::to_string(kEpochs)});
+  ASSERT_EQ(copy.exit_code, 0) << describe(copy);
+  const CommandResult plot = actbench_test::run_captured(
+      shell_quote(ACTBENCH_PYTHON) + " " + shell_quote(kScript.string()),
+      {sweep.string(), "--out", (sweep / "plots").string(), "--formats", "png"});
+  ASSERT_EQ(plot.exit_code, 0) << describe(plot);
+  const nlohmann::json summary = nlohmann::json::parse(read_text(sweep / "summary.json"));
+  const std::string report_url = file_url(sweep / "plots" / "report.html");
+  const std::string hidden = summary["activations"][0]["label"];
+  const std::vector<std::string> metrics{"train_loss", "test_loss", "test_accuracy"};
+  std::set<std::string> point_texts;
+  for (const auto& g : summary["groups"]) point_texts.insert(g["point_text"].get<std::string>());
+  const size_t points = point_texts.size();
+
+  // The group's mean and std of `metric` at `epoch`, as the legend shows them.
+  const auto expected = [&](const nlohmann::json& chart, const std::string& label, int epoch) {
+    for (const auto& g : summary["groups"]) {
+      if (g["activation"] != label || g["point_text"] != chart["point"]) continue;
+      const auto& series = g["series"][chart["metric"].get<std::string>()];
+      return readout(series["mean"][epoch - 1].get<double>(),
+                     series["std"][epoch - 1].get<double>(),
+                     chart["metric"] == "test_accuracy" ? 2 : 4);
+    }
+    return std::string("no group ") + label + " at " + chart["point"].dump();
+  };
+  // Every chart's legend at `epoch`: the epoch, and each line's mean ± std there.
+  const auto expect_readouts = [&](const nlohmann::json& state, int epoch) {
+    for (const auto& chart : state["charts"]) {
+      SCOPED_TRACE(chart["metric"].dump() + " " + chart["point"].dump());
+      EXPECT_EQ(chart["epoch"], epoch);
+      EXPECT_EQ(chart["readout"]["epoch"], std::to_string(epoch));
+      EXPECT_EQ(chart["readout"].size(), summary["activations"].size() + 1);
+      for (const auto& a : summary["activations"]) {
+        const std::string label = a["label"];
+        EXPECT_EQ(chart["readout"].value(label, std::string("(no readout)")),
+                  expected(chart, label, epoch))
+            << label;
+      }
+    }
+  };
+
+  // "Last 4 epochs", the first activation's legend entry clicked, the cursor on epoch 11.
+  {
+    const auto [state, log] = dumped_json(
+        report_url + "?zoom=4&hide=" + url_encode(hidden) + "&hover=11", "interactive-state");
+    ASSERT_TRUE(state.contains("charts")) << state.dump(1);
+    EXPECT_EQ(state["epochs"], kEpochs);
+    // A chart per metric and point, in the static figures' order.
+    ASSERT_EQ(state["charts"].size(), metrics.size() * points) << state.dump(1);
+    for (size_t i = 0; i < state["charts"].size(); ++i) {
+      EXPECT_EQ(state["charts"][i]["metric"], metrics[i / points]);
+    }
+    for (const auto& chart : state["charts"]) {
+      SCOPED_TRACE(chart["metric"].dump() + " " + chart["point"].dump());
+      EXPECT_EQ(chart["x"][0], kEpochs - 3);  // epochs 9 to 12
+      EXPECT_EQ(chart["x"][1], kEpochs);
+      // The y axis fits the epochs shown: some earlier value of a shown line lies outside it.
+      const double lo = chart["y"][0], hi = chart["y"][1];
+      bool outside = false;
+      for (const auto& g : summary["groups"]) {
+        if (g["activation"] == hidden || g["point_text"] != chart["point"]) continue;
+        const auto& mean = g["series"][chart["metric"].get<std::string>()]["mean"];
+        for (int e = 0; e < kEpochs - 4; ++e) {
+          outside = outside || mean[e].get<double>() < lo || mean[e].get<double>() > hi;
+        }
+      }
+      EXPECT_TRUE(outside) << "y from " << lo << " to " << hi << ": not fitted to the zoom";
+      // One click on one chart's legend hid the activation in every chart.
+      for (const auto& a : summary["activations"]) {
+        EXPECT_EQ(chart["shown"][a["label"].get<std::string>()], a["label"] != hidden)
+            << a["label"];
+      }
+    }
+    for (const auto& a : summary["activations"]) {
+      EXPECT_EQ(state["boxes"][a["label"].get<std::string>()], a["label"] != hidden)
+          << "the box of " << a["label"];
+    }
+    // The cursor, put on epoch 11 of the first chart, reads epoch 11 in every chart.
+    expect_readouts(state, kEpochs - 1);
+    EXPECT_THAT(log, Not(HasSubstr("Uncaught")));
+  }
+
+  // A mouse drag from epoch 3 to epoch 7 across the first chart zooms every chart there (to the
+  // pixel), and hides nothing.
+  {
+    const auto [state, log] = dumped_json(report_url + "?drag=3-7&hover=5", "interactive-state");
+    ASSERT_TRUE(state.contains("charts")) << state.dump(1);
+    ASSERT_EQ(state["charts"].size(), metrics.size() * points);
+    for (const auto& chart : state["charts"]) {
+      SCOPED_TRACE(chart["metric"].dump() + " " + chart["point"].dump());
+      EXPECT_NEAR(chart["x"][0].get<double>(), 3.0, 0.1);
+      EXPECT_NEAR(chart["x"][1].get<double>(), 7.0, 0.1);
+      for (const auto& line : chart["shown"].items()) EXPECT_EQ(line.value(), true) << line.key();
+    }
+    expect_readouts(state, 5);
+    EXPECT_THAT(log, Not(HasSubstr("Uncaught")));
+  }
 }
 
 }  // namespace
