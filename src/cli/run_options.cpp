@@ -23,7 +23,8 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
       "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
   cmd.add_option("--store", o.store,
                  "the run store: finished runs kept for every sweep (default: $ACTBENCH_STORE, "
-                 "else .actbench-store beside the output directory)")
+                 "else the git checkout's results/.actbench-store when run from one, else "
+                 ".actbench-store beside the output directory)")
       ->type_name("DIR");
   cmd.add_option("--max-memory", o.max_memory,
                  "refuse a sweep whose runs would need more memory than this (e.g. 4G, 512M; "

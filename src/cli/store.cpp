@@ -15,7 +15,7 @@ namespace {
 
 const char* kStoreExamples = R"(
 Examples:
-  actbench store verify                              the store of results/ (results/.actbench-store)
+  actbench store verify                              this checkout's (results/.actbench-store)
   actbench store verify --store /shared/actbench-store
   actbench store verify --repair                     damaged entries moved to STORE/damaged/
 
@@ -63,7 +63,8 @@ void setup_store(CLI::App& app, int& status) {
                   kStoreExamples, status, [options] { return run_verify(*options); });
   verify
       ->add_option("--store", options->store,
-                   "the run store (default: $ACTBENCH_STORE, else results/.actbench-store)")
+                   "the run store (default: $ACTBENCH_STORE, else the git checkout's "
+                   "results/.actbench-store, else results/.actbench-store here)")
       ->type_name("DIR");
   verify->add_flag("--repair", options->repair,
                    "move each damaged entry to STORE/damaged/ (its run is trained again when "

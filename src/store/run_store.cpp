@@ -187,24 +187,53 @@ std::vector<RunStore::Entry> RunStore::entries() const {
   return out;
 }
 
-fs::path resolve_store_dir(const std::optional<std::string>& flag, const fs::path& sweep_dir) {
-  fs::path dir;
+namespace {
+
+// The root of the git checkout holding the working directory (a directory with a .git entry,
+// the working directory or an ancestor), or nullopt.
+std::optional<fs::path> checkout_root() {
+  std::error_code ec;
+  fs::path p = fs::current_path(ec);
+  if (ec) return std::nullopt;
+  for (int depth = 0; depth < 256 && !p.empty(); ++depth) {
+    if (fs::exists(p / ".git", ec)) return p;
+    if (p == p.parent_path()) break;
+    p = p.parent_path();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+StoreChoice choose_store_dir(const std::optional<std::string>& flag, const fs::path& sweep_dir) {
+  StoreChoice c;
   if (flag) {
     if (flag->empty()) throw InputError("--store needs a directory, got an empty string");
-    dir = *flag;
+    c = {*flag, "--store"};
   } else if (const char* env = std::getenv("ACTBENCH_STORE"); env != nullptr && *env != '\0') {
-    dir = env;
+    c = {env, "$ACTBENCH_STORE"};
+  } else if (const auto root = checkout_root()) {
+    c = {*root / "results" / ".actbench-store",
+         "the store of the checkout " + root->string() +
+             ", shared by every sweep run from it whatever its --out"};
   } else {
     const fs::path parent = fs::absolute(sweep_dir).lexically_normal().parent_path();
-    dir = parent / ".actbench-store";
+    c = {parent / ".actbench-store",
+         "beside the output directory (not in a git checkout); --store DIR or $ACTBENCH_STORE "
+         "shares one store between output directories"};
   }
   std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
-    throw InputError("run store " + dir.string() +
+  if (fs::exists(c.dir, ec) && !fs::is_directory(c.dir, ec)) {
+    throw InputError("run store " + c.dir.string() +
                      " exists and is not a directory; choose another with --store DIR or "
                      "$ACTBENCH_STORE");
   }
-  return fs::absolute(dir).lexically_normal();
+  c.dir = fs::absolute(c.dir).lexically_normal();
+  return c;
+}
+
+fs::path resolve_store_dir(const std::optional<std::string>& flag, const fs::path& sweep_dir) {
+  return choose_store_dir(flag, sweep_dir).dir;
 }
 
 Json store_settings(const Json& identity) {

@@ -93,7 +93,18 @@ class RunStore {
 // A warning when the store's directory is writable by every user ("" otherwise).
 std::string writable_by_everyone_warning(const std::filesystem::path& root);
 
-// --store, else $ACTBENCH_STORE, else .actbench-store beside `sweep_dir`; made absolute.
+// Where the run store is, and why there: --store; else $ACTBENCH_STORE; else, when the working
+// directory is in a git checkout, the checkout's results/.actbench-store (one store for every
+// sweep run from the checkout, wherever its --out); else .actbench-store beside `sweep_dir`.
+// Made absolute.
+struct StoreChoice {
+  std::filesystem::path dir;
+  std::string why;  // for the log: "--store", "$ACTBENCH_STORE", "the checkout's (...)", ...
+};
+StoreChoice choose_store_dir(const std::optional<std::string>& flag,
+                             const std::filesystem::path& sweep_dir);
+
+// choose_store_dir(flag, sweep_dir).dir.
 std::filesystem::path resolve_store_dir(const std::optional<std::string>& flag,
                                         const std::filesystem::path& sweep_dir);
 

@@ -88,6 +88,7 @@ struct Sweep {
   fs::path dir;
   torch::Device device;
   fs::path store_dir;
+  std::string store_why;  // why that store (choose_store_dir), for the log
   RunStore store;
   RunEnvironment env;
   DataSets datasets;
@@ -113,8 +114,10 @@ struct Sweep {
 // The device, the CPU threads and the run store; nothing is written yet.
 std::unique_ptr<Sweep> open_sweep(const Plan& plan, const SweepOptions& options) {
   const torch::Device device = resolve_device(plan.base.device);
-  const fs::path store_dir = resolve_store_dir(options.store, fs::path(plan.base.out));
+  const StoreChoice store = choose_store_dir(options.store, fs::path(plan.base.out));
+  const fs::path store_dir = store.dir;
   auto sweep = std::make_unique<Sweep>(plan, options, device, store_dir);
+  sweep->store_why = store.why;
   RunEnvironment& env = sweep->env;
   env.started_at = utc_timestamp();
   env.command = options.argv;
@@ -195,6 +198,7 @@ void log_sweep_start(const Sweep& sweep, const Survey& survey, double load_secon
   const auto& shard = sweep.options.shard;
   spdlog::info("actbench {} | LibTorch {} | device {} | {} CPU thread(s)", ACTBENCH_VERSION,
                TORCH_VERSION, sweep.env.device, sweep.env.threads);
+  spdlog::info("run store {}: {}", sweep.store_dir.string(), sweep.store_why);
   const std::string shape = plan_shape(sweep.plan);
   spdlog::info("sweep of {} run(s) ({}) into {}{}", sweep.plan.runs.size(), shape,
                sweep.dir.string(),

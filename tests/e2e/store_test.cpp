@@ -259,6 +259,30 @@ TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
   EXPECT_THAT(shown.out, HasSubstr("12 of 12 runs finished"));
 }
 
+// Run from a git checkout, every sweep uses the checkout's store, wherever its --out: a sweep
+// written outside results/ takes the runs another one trained.
+TEST_F(Store, SweepsRunFromACheckoutShareItsStoreWhateverTheirOutput) {
+  const fs::path checkout = tmp_ / "checkout";
+  fs::create_directories(checkout / ".git");
+  fs::create_directories(checkout / "sub");  // run from a subdirectory of the checkout
+  const CommandResult first = actbench_test::run_actbench(
+      args("run", checkout / "results" / "one", {"sweep.train.seed=[0]"}), checkout / "sub");
+  ASSERT_EQ(first.exit_code, 0) << first.describe();
+  const fs::path store = checkout / "results" / ".actbench-store";
+  EXPECT_THAT(first.err, HasSubstr("run store " + store.string() + ": the store of the checkout " +
+                                   checkout.string()));
+  const CommandResult elsewhere = actbench_test::run_actbench(
+      args("run", tmp_ / "elsewhere" / "one", {"sweep.train.seed=[0]"}), checkout);
+  ASSERT_EQ(elsewhere.exit_code, 0) << elsewhere.describe();
+  EXPECT_THAT(elsewhere.err, HasSubstr("4 run(s) taken from the run store " + store.string()));
+  EXPECT_THAT(elsewhere.err, Not(HasSubstr("training")));
+  EXPECT_FALSE(fs::exists(tmp_ / "elsewhere" / ".actbench-store"));
+  // Outside a checkout: beside the output directory, and the log says how to share one.
+  const CommandResult outside = run(tmp_ / "outside", {"sweep.train.seed=[0]"});
+  ASSERT_EQ(outside.exit_code, 0) << outside.describe();
+  EXPECT_THAT(outside.err, HasSubstr("beside the output directory (not in a git checkout)"));
+}
+
 // A reader of DIR (plot, show, export) holds it shared: a run of an edited config waits for it
 // before it moves DIR's files (plots/ included) to history, then goes on.
 TEST_F(Store, ARunWaitsForAReaderBeforeMovingTheEarlierSweepToHistory) {
