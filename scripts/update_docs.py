@@ -3,8 +3,13 @@
 declarations (src/config/keys.cpp) the README's key table and docs/results.schema.json's
 $defs.config; from its activation registry the table of activations in docs/; from the plot
 script's table of figures (FIGURES in scripts/plotting/figures.py) the
-table of figures in docs/, in whichever docs/*.md holds its markers; and every docs/*.schema.json's
-title and $id from the version its `schema` property requires.
+table of figures in docs/, in whichever docs/*.md holds its markers; every docs/*.schema.json's
+title and $id from the version its `schema` property requires; and, with --results, every table
+of results in README.md and docs/*.md between `<!-- results:begin DIR -->` and
+`<!-- results:end -->` markers: what `actbench show DIR` prints for that sweep (made by a real
+run of the command the marker's text names), with a line saying on which machine, BLAS kernel
+and actbench commit it was made. A marker whose DIR holds no finished sweep is left as it is,
+with a line on stderr (the runs take minutes; CI does not rerun them).
 
     scripts/update_docs.py [--check] [--actbench build/actbench]
 
@@ -93,6 +98,75 @@ def activation_parts(binary):
                         "`actbench list activations --markdown`")
 
 
+RESULTS = re.compile(r"<!-- results:begin (\S+) -->\n(.*?)<!-- results:end -->", re.S)
+
+
+def provenance_line(sweep_dir):
+    """"Made by `CMD`: <CPU>, <n> cores, OpenBLAS <core> kernel (<policy> policy), actbench
+    <version> <commit>, LibTorch <version>." from the sweep's results.json."""
+    with open(os.path.join(sweep_dir, "results.json"), encoding="utf-8") as f:
+        results = json.load(f)
+    p = results.get("provenance", {})
+    cpu, blas, build = p.get("cpu", {}), p.get("blas", {}), p.get("build", {})
+    command = " ".join(["actbench"] + list(results.get("command", []))[1:])
+    commit = build.get("git_commit", "?")[:7] + (" (dirty)" if build.get("git_dirty") else "")
+    return ("Made by `%s`: %s, %s cores, OpenBLAS %s kernel (%s policy), actbench %s %s, "
+            "LibTorch %s." % (command, cpu.get("model", "?"), cpu.get("logical_cores", "?"),
+                              blas.get("core", "?"), blas.get("policy", "?"),
+                              build.get("version", "?"), commit, p.get("libtorch", "?")))
+
+
+def results_block(binary, sweep_dir):
+    """The fenced block and provenance line for one results marker, or None without a sweep."""
+    full = os.path.join(ROOT, sweep_dir)
+    if not os.path.isfile(os.path.join(full, "results.json")):
+        return None
+    shown = command_output([binary, "show", full]).splitlines()
+    table = "\n".join(shown[2:]).rstrip() if len(shown) > 2 else ""  # without the header lines
+    return "```\n%s\n```\n\n%s\n" % (table, provenance_line(full))
+
+
+def with_results(parts, binary):
+    """parts, with the tables of results of README.md and docs/*.md rewritten (over whatever the
+    other parts already rewrite in the same file)."""
+    out = list(parts)
+    paths = [os.path.join(ROOT, "README.md")] + sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    for path in paths:
+        i = next((i for i, part in enumerate(out) if part[0] == path), None)
+        old = read(path) if i is None else out[i][1]
+        base = old if i is None else out[i][2]
+        if not RESULTS.search(base):
+            continue
+
+        def replace(m):
+            block = results_block(binary, m.group(1))
+            if block is None:
+                print("update_docs: %s: no finished sweep in %s; its table is left as it is"
+                      % (os.path.relpath(path, ROOT), m.group(1)), file=sys.stderr)
+                return m.group(0)
+            return "<!-- results:begin %s -->\n%s<!-- results:end -->" % (m.group(1), block)
+
+        new = RESULTS.sub(replace, base)
+        source = "`actbench show` of the sweeps its results markers name"
+        if i is None:
+            out.append((path, old, new, source))
+        else:
+            out[i] = (path, old, new, out[i][3])
+    return out
+
+
+def unsourced_results():
+    """"FILE (DIR)" for every results marker whose block lacks the line naming the run, the
+    machine and the BLAS kernel that made it."""
+    paths = [os.path.join(ROOT, "README.md")] + sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    out = []
+    for path in paths:
+        for m in RESULTS.finditer(read(path)):
+            if "Made by `" not in m.group(2):
+                out.append("%s (%s)" % (os.path.relpath(path, ROOT), m.group(1)))
+    return out
+
+
 def versioned(text):
     """A JSON Schema's text with its title ("..., version N") and $id ("...-N.json") naming the
     version its `schema` property requires ("actbench.NAME/N"); the text itself when they do."""
@@ -127,24 +201,32 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--actbench", default=os.path.join(ROOT, "build", "actbench"))
+    parser.add_argument("--results", action="store_true",
+                        help="also rewrite the tables of results from the sweeps in results/")
     args = parser.parse_args()
 
     parts = figure_parts()
     if os.path.isfile(args.actbench) and os.access(args.actbench, os.X_OK):
         binary = os.path.abspath(args.actbench)
         parts = key_parts(binary) + activation_parts(binary) + parts
+        if args.results:
+            parts = with_results(parts, binary)
     else:
         print("update_docs: no actbench at %s (build it, or pass --actbench): the README's key "
               "table, the activation table and docs/results.schema.json are not %s"
               % (args.actbench, "checked" if args.check else "updated"), file=sys.stderr)
 
     parts = with_schema_versions(parts)
+    unsourced = unsourced_results()
+    for where in unsourced:
+        print("update_docs: %s: a table of results says nothing of the run that made it; "
+              "run its command and scripts/update_docs.py --results" % where, file=sys.stderr)
     stale = [(p, new, source) for p, old, new, source in parts if old != new]
     if args.check:
         for p, _, source in stale:
             print("update_docs: %s is out of date with %s; run scripts/update_docs.py"
                   % (os.path.relpath(p, ROOT), source), file=sys.stderr)
-        return 1 if stale else 0
+        return 1 if stale or unsourced else 0
     for p, content, _ in stale:
         with open(p + ".tmp", "w", encoding="utf-8") as f:
             f.write(content)
