@@ -138,6 +138,12 @@ def interactive_blocks(sweep):
     return [("h2", Text("Interactive charts")), ("interactive", sweep)]
 
 
+def report_path(path, out_dir):
+    """`path` as the report names it: relative to the report's directory (so the report and DIR
+    can move together, and no user's home directory is written into it)."""
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(out_dir))
+
+
 def build_report(sweep, canvas):
     summary = sweep.summary
     config = sweep.config
@@ -149,7 +155,7 @@ def build_report(sweep, canvas):
     if not summary["complete"]:
         intro.add(" (the sweep is not complete: rerun it, or ").add(code("actbench merge")) \
             .add(" once the other shards are done)")
-    intro.add(", from ").add(code(os.path.abspath(sweep.results_path))).add(": ") \
+    intro.add(", from ").add(code(report_path(sweep.results_path, canvas.out_dir))).add(": ") \
         .add(summary["setup"]["text"]).add(".")
     blocks.append(("p", intro))
     body = [("h2", Text("Setup")), ("ul", setup_items(sweep))]
@@ -332,7 +338,7 @@ def render_latex(canvas):
     document's single column (NAME.pdf); NAME-wide.pdf is the same figure for figure*."""
     from .figures_base import tex_escape
     sweep = canvas.sweep
-    lines = ["% The figures of " + tex_escape(os.path.abspath(sweep.results_path)) + ",",
+    lines = ["% The figures of " + tex_escape(report_path(sweep.results_path, canvas.out_dir)) + ",",
              "% written by scripts/plot_results.py --style paper. Needs \\usepackage{graphicx}.",
              "% NAME.pdf is one column wide (3.5 in); NAME-wide.pdf, for figure*, the full text",
              "% width (7.16 in). For the PGF versions: \\usepackage{pgf} and",
