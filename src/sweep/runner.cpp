@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -334,15 +335,19 @@ int finish_sweep(Sweep& sweep, const Survey& survey, size_t abandoned) {
     for (const std::string& a : sweep.options.argv) {
       if (a != "--fresh" && a.rfind("--fresh=", 0) != 0) resume.push_back(a);
     }
+    // A Slurm array task (scripts/slurm/sweep.sbatch) is finished by resubmitting the sweep.
+    const char* submission = std::getenv("ACTBENCH_RESUME_COMMAND");
+    const bool submitted = submission != nullptr && *submission != '\0';
     spdlog::warn(
         "interrupted by {}: {} run(s) in progress stopped (each resumes from its last finished "
         "epoch, checkpointed in {}); {} of the sweep's {} runs are finished in {}. To finish, run "
         "{} (it skips the finished runs): {}",
         sig == SIGINT ? "SIGINT" : "SIGTERM", abandoned, checkpoint_dir(dir).string(), stored,
         plan.runs.size(), (dir / "runs").string(),
-        resume.size() == sweep.options.argv.size() ? "the same command again"
-                                                   : "the same command without --fresh",
-        shell_words(resume));
+        submitted                                    ? "the sweep's submission again"
+        : resume.size() == sweep.options.argv.size() ? "the same command again"
+                                                     : "the same command without --fresh",
+        submitted ? std::string(submission) : shell_words(resume));
     return 128 + sig;
   }
   if (!outputs.missing.empty()) {

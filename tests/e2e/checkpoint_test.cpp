@@ -174,6 +174,17 @@ TEST_F(Checkpoint, FreshStartsOverAndSigtermSaysWhereTheRunsResume) {
   const std::string command = said.substr(at, said.find('\n', at) - at);
   EXPECT_THAT(command.substr(command.find("): ")), Not(HasSubstr("--fresh"))) << command;
   EXPECT_THAT(command, HasSubstr("--store"));
+  // A Slurm array task (scripts/slurm/sweep.sbatch sets ACTBENCH_RESUME_COMMAND) names the
+  // submission to run again, as docs/slurm.md says, not its own shard's command.
+  ::setenv("ACTBENCH_RESUME_COMMAND", "scripts/slurm/sweep.sbatch c.yaml /shared/x 4", 1);
+  const CommandResult task =
+      run(tmp_ / "term-task",
+          {"--jobs", "1", "--store", (tmp_ / "task-store").string(), "--shard", "1/2",
+           "--debug-raise-after", std::to_string(kStepsPerEpoch + 5) + "steps:TERM"});
+  ::unsetenv("ACTBENCH_RESUME_COMMAND");
+  EXPECT_EQ(task.exit_code, 128 + SIGTERM) << task.describe();
+  EXPECT_THAT(task.err, HasSubstr("To finish, run the sweep's submission again (it skips the "
+                                  "finished runs): scripts/slurm/sweep.sbatch c.yaml /shared/x 4"));
 }
 
 }  // namespace

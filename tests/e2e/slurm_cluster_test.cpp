@@ -245,13 +245,22 @@ TEST_F(SlurmCluster, CancelledTaskFailsTheMergeJobAndResubmittingRecovers) {
   EXPECT_EQ(run_files(out), kRuns - 4);
   EXPECT_THAT(read_text(out / "slurm" / ("actbench-merge-" + s.merge_id + ".out")),
               HasSubstr("is incomplete: 4 of its 12 runs are not finished"));
-  // The same command again: only task 2's runs are trained; the merge job succeeds.
+  // The same command again: only task 2 is queued, and only its runs are trained; the merge
+  // job succeeds.
   const Submitted again = submit("cancelled", 3, options);
+  EXPECT_THAT(again.result.out, HasSubstr("1 with runs not finished queued (shards 2)"))
+      << again.result.describe();
   const std::string remerged = submit_and_wait(again);
   EXPECT_THAT(remerged, HasSubstr("JobState=COMPLETED"));
   EXPECT_THAT(remerged, HasSubstr("ExitCode=0:0"));
   EXPECT_EQ(run_files(out), kRuns);
   expect_reference_outputs(out);
+  // Once more: every run is finished, nothing is queued.
+  const std::vector<std::string> before = queued();
+  const Submitted done = submit("cancelled", 3, options);
+  EXPECT_EQ(done.result.exit_code, 0) << done.result.describe();
+  EXPECT_THAT(done.result.out, HasSubstr("every run of the sweep is finished"));
+  EXPECT_EQ(queued(), before);
 }
 
 TEST_F(SlurmCluster, SubmissionThatEveryTaskWouldRefuseQueuesNothing) {
