@@ -615,9 +615,11 @@ int run_tuned_sweep(const ConfigSource& source, const SweepOptions& given) {
   spdlog::info("tuning: done; {} written; the final comparison: {} run(s)",
                tuning_record_file(dir).string(), plan.runs.size());
   if (options.print_summary) print_tuning(std::cout, state.record);
-  SweepOptions final_options = options;
-  final_options.fresh = options.fresh;
-  return run_sweep(plan, final_options);
+  // A shard waits for the other shards' final runs, or trains those of shards not running.
+  std::optional<std::map<std::string, Json>> entries;
+  const Config base = config_from_json(source.tree, source.sources);
+  return run_stage(plan, options, resolve_store_dir(options.store, base.out),
+                   resolve_device(base.device), "the final comparison", entries);
 }
 
 }  // namespace actbench

@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "process.h"
 #include "sweep_fixture.h"
 #include "test_support.h"
@@ -151,6 +154,36 @@ TEST_F(Adaptive, ShardsWaitForEachOtherAndEndLikeTheUnshardedSweep) {
   ASSERT_EQ(two.exit_code, 0) << two.describe();
   EXPECT_EQ(outputs(sharded), outputs(whole))
       << Json::diff(outputs(whole), outputs(sharded)).dump(1);
+}
+
+// One shard of two, and the other never starts (an array whose tasks cannot all run at once):
+// the running shard trains the idle shard's part of every round itself, and the sweep ends as
+// the unsharded one did, instead of waiting for ever.
+TEST_F(Adaptive, AShardAloneTakesOverTheIdleShardsPartOfEveryRound) {
+  ASSERT_EQ(uninterrupted().result.exit_code, 0) << uninterrupted().result.describe();
+  const fs::path alone = tmp_ / "alone";
+  std::vector<std::string> a =
+      with_config(adaptive_args("run", alone, {"--store", (tmp_ / "store-c").string()}));
+  a.insert(a.end(), {"--shard", "1/2"});
+  const fs::path log = tmp_ / "alone.log";
+  const pid_t pid = actbench_test::spawn_actbench(a, tmp_.path(), log);
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 2400 && done == 0; ++i) {  // a bound on a hang, not a verdict on speed
+    done = ::waitpid(pid, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "a lone shard still waits after 4 minutes:\n" << read_text(log);
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(log);
+  EXPECT_THAT(read_text(log), HasSubstr("trains the unfinished runs of shard 2/2"));
+  EXPECT_EQ(outputs(alone), outputs(uninterrupted().dir))
+      << Json::diff(outputs(uninterrupted().dir), outputs(alone)).dump(1);
 }
 
 TEST_F(Adaptive, BadSettingsAreOneLineAndWriteNothing) {

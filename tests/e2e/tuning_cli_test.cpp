@@ -8,6 +8,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <chrono>
+#include <thread>
+
 #include "process.h"
 #include "sweep_fixture.h"
 #include "test_support.h"
@@ -193,6 +196,35 @@ TEST_F(TuningCli, ShardsWaitAtEachRungAndMergeAcceptsTheSubmittedPlan) {
           {"merge", "--expect-plan", (tmp_ / "other.json").string(), sharded.string()},
           tmp_.path()),
       "holds another sweep than the one submitted");
+}
+
+// One shard of two and the other never starts: it takes over the idle shard's part of every
+// rung and of the final comparison, and ends as the unsharded sweep did.
+TEST_F(TuningCli, AShardAloneTakesOverTheIdleShardsPartOfEveryRung) {
+  const fs::path alone = tmp_ / "alone";
+  const fs::path log = tmp_ / "alone.log";
+  const pid_t pid = actbench_test::spawn_actbench(
+      tuned_args("run", alone, {"--store", (tmp_ / "store-a").string(), "--shard", "1/2"}),
+      tmp_.path(), log);
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 2400 && done == 0; ++i) {  // a bound on a hang, not a verdict on speed
+    done = ::waitpid(pid, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "a lone shard still waits after 4 minutes:\n" << read_text(log);
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(log);
+  EXPECT_THAT(read_text(log),
+              HasSubstr("trains the unfinished runs of shard 2/2 of tuning rung 1"));
+  // The final comparison's results are written by `merge` (or the last shard): here the lone
+  // shard, which finished shard 2's part last.
+  EXPECT_EQ(outputs(alone), outputs(whole())) << Json::diff(outputs(whole()), outputs(alone));
 }
 
 TEST_F(TuningCli, BadSectionsAreOneLineAndWriteNothing) {
