@@ -178,7 +178,9 @@ TEST_F(SlurmCluster, ArrayAndMergeEqualAnUnshardedRunLogUnderDirAndARequeueAppen
   for (int k = 1; k <= 3; ++k) {
     const fs::path log = logs / ("actbench-" + s.array_id + "_" + std::to_string(k) + ".out");
     ASSERT_TRUE(fs::exists(log)) << log;
-    EXPECT_THAT(read_text(log), HasSubstr("shard " + std::to_string(k) + "/3 --jobs 1"));
+    // ... and its memory limit the task's --mem.
+    EXPECT_THAT(read_text(log),
+                HasSubstr("shard " + std::to_string(k) + "/3 --jobs 1 --max-memory 500M"));
     EXPECT_THAT(read_text(log), Not(HasSubstr("at a time")));
   }
   EXPECT_THAT(read_text(logs / ("actbench-merge-" + s.merge_id + ".out")),
@@ -261,6 +263,19 @@ TEST_F(SlurmCluster, CancelledTaskFailsTheMergeJobAndResubmittingRecovers) {
   EXPECT_EQ(done.result.exit_code, 0) << done.result.describe();
   EXPECT_THAT(done.result.out, HasSubstr("every run of the sweep is finished"));
   EXPECT_EQ(queued(), before);
+}
+
+// A task's --mem is actbench's memory limit: a sweep that needs more is refused by each task at
+// once, saying so in its log, instead of being killed by Slurm in the middle of training.
+TEST_F(SlurmCluster, TheTasksMemoryIsTheMemoryGuardsLimit) {
+  const Submitted s = submit("small", 2, {"--partition=cpu", "--mem=60M", "--cpus-per-task=1"});
+  ASSERT_EQ(s.result.exit_code, 0) << s.result.describe();
+  const std::string merged = submit_and_wait(s);
+  EXPECT_THAT(merged, HasSubstr("JobState=FAILED"));
+  const std::string log =
+      read_text(tmp_ / "small" / "slurm" / ("actbench-" + s.array_id + "_1.out"));
+  EXPECT_THAT(log, HasSubstr("more than the --max-memory limit of 60.0 MiB")) << log;
+  EXPECT_EQ(run_files(tmp_ / "small"), 0u);
 }
 
 TEST_F(SlurmCluster, SubmissionThatEveryTaskWouldRefuseQueuesNothing) {
