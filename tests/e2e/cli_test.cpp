@@ -94,9 +94,11 @@ TEST(Cli, RunWritesResultsAndPrintsRankingOnStdoutWithLogsOnStderr) {
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(out)) files.push_back(e.path().filename().string());
   std::sort(files.begin(), files.end());
-  // The hidden lock files guard the directory against another sweep (flock: nothing to clean up).
-  EXPECT_EQ(files, (std::vector<std::string>{".actbench.active", ".actbench.lock", "plan.json",
-                                             "results.json", "runs", "summary.json"}));
+  // The hidden lock files guard the directory against another sweep and its readers against a
+  // move to history (flock: nothing to clean up).
+  EXPECT_EQ(files,
+            (std::vector<std::string>{".actbench.active", ".actbench.lock", ".actbench.readers",
+                                      "plan.json", "results.json", "runs", "summary.json"}));
   for (const auto& run : j["runs"]) {
     // The run file is results.json's run and the checksum of its own content.
     Json file = Json::parse(

@@ -451,22 +451,28 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   const fs::path out = tmp_ / "swept";
   EXPECT_EQ(run_files(out), kRuns);
   expect_reference_outputs(out);
-  // Checked before anything is queued.
+  // Submitted again, finished: nothing is queued.
   fs::remove(bin / "sbatch.log");
+  EXPECT_EQ(submit("swept", "3"), 0);
+  EXPECT_THAT(actbench_test::read_text(tmp_ / "submit.out"),
+              HasSubstr("every run of the sweep is finished"));
+  EXPECT_FALSE(fs::exists(bin / "sbatch.log"));
+  // Checked before anything is queued.
   EXPECT_EQ(submit("other", "0"), 2);
   EXPECT_EQ(submit("other", "13"), 2);
   EXPECT_THAT(actbench_test::read_text(tmp_ / "submit.out"), HasSubstr("use at most 12"));
   EXPECT_FALSE(fs::exists(bin / "sbatch.log"));
   // Options reach both jobs, a value with spaces whole (SBATCH_OPTIONS too, split at spaces); the
   // logs go to DIR/slurm, appended to.
-  ASSERT_EQ(submit("swept", "3", "--partition=p1 '--comment=two words'",
+  // (Into another directory: resubmitting the finished sweep would queue nothing.)
+  ASSERT_EQ(submit("options", "3", "--partition=p1 '--comment=two words'",
                    "SBATCH_OPTIONS='--qos=q1 --account=a1'"),
             0)
       << actbench_test::read_text(tmp_ / "submit.out");
   const std::vector<std::string> lines =
       actbench_test::lines_of(actbench_test::read_text(bin / "sbatch.log"));
   ASSERT_EQ(lines.size(), 2u);
-  const std::string logs = fs::canonical(out).string() + "/slurm/%x-";
+  const std::string logs = fs::canonical(tmp_ / "options").string() + "/slurm/%x-";
   for (const std::string& line : lines) {
     EXPECT_THAT(line,
                 HasSubstr("[--qos=q1] [--account=a1] [--partition=p1] [--comment=two words]"));
@@ -475,7 +481,7 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   // The user's --dependency holds the array back; the merge still waits for the array (sbatch
   // keeps the last --dependency: given to the merge too, it would replace the wait).
   fs::remove(bin / "sbatch.log");
-  ASSERT_EQ(submit("swept", "3", "--dependency=afterok:7 --partition=p1"), 0)
+  ASSERT_EQ(submit("dependency", "3", "--dependency=afterok:7 --partition=p1"), 0)
       << actbench_test::read_text(tmp_ / "submit.out");
   const std::vector<std::string> dep_lines =
       actbench_test::lines_of(actbench_test::read_text(bin / "sbatch.log"));
@@ -488,7 +494,7 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
       "cd " + actbench_test::shell_quote(tmp_.path().string()) +
       " && SLURM_JOB_ID=5 SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=1 bash " +
       actbench_test::shell_quote(script.string()) + " --task " +
-      actbench_test::shell_quote(binary) + " " + std::string(64, '0') + " " +
+      actbench_test::shell_quote(binary) + " " + std::string(64, '0') + " 1 resubmit " +
       actbench_test::shell_quote(config().string()) + " rebuilt >" + (tmp_ / "task.out").string() +
       " 2>&1";
   const int task_status = std::system(task.c_str());
@@ -498,7 +504,7 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
   EXPECT_FALSE(fs::exists(tmp_ / "rebuilt"));
   // The merge job refused after the array was queued: the array's id and what to do, exit 1.
   fs::remove(bin / "sbatch.log");
-  EXPECT_EQ(submit("swept", "3", "", "FAKE_SBATCH_REFUSE_MERGE=1"), 1);
+  EXPECT_EQ(submit("refused", "3", "", "FAKE_SBATCH_REFUSE_MERGE=1"), 1);
   const std::string said = actbench_test::read_text(tmp_ / "submit.out");
   EXPECT_THAT(said, HasSubstr("the job array 100 is queued, but sbatch refused its merge job"));
   EXPECT_THAT(said, HasSubstr("scancel 100"));
