@@ -2,7 +2,8 @@
 """Draws the figures and a report for an actbench sweep.
 
 usage: scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE]
-                               [--style screen|paper] [--formats LIST]
+                               [--style screen|paper] [--formats LIST] [--width WIDTH]
+                               [--figures NAME,...]
        scripts/plot_results.py --list-figures[=names|json|markdown]
 
 RESULTS_OR_SWEEP_DIR is a results.json (schema actbench.results/4 or /5) or the sweep directory
@@ -24,11 +25,26 @@ Styles:
   screen (default)  PNG (1500x900 pixels) and SVG (--formats png,svg), titled, with report.md
                     and report.html (table of contents, the ranking table, the paired tests,
                     every figure with its caption)
-  paper             for a journal page: PDF and PGF (--formats pdf,pgf), each figure twice --
-                    NAME.pdf/.pgf one column wide (3.5 in) and NAME-wide.pdf/.pgf the full text
-                    width (7.16 in) -- as tall as its content needs, every text 8 or 9 pt, fonts
-                    embedded as TrueType; no titles (the caption says it): figures.tex holds a
-                    LaTeX figure environment with each caption
+  paper             for a journal page: PDF and PGF (--formats pdf,pgf) at --width, by default
+                    each figure twice -- NAME.pdf/.pgf IEEEtran's column wide (252pt, 3.49 in)
+                    and NAME-wide.pdf/.pgf its text width (516pt, 7.14 in) -- as tall as its
+                    content needs, every text 8 or 9 pt; the PDF in a serif (STIX, a Times
+                    design; TrueType embedded), the PGF in the document's own font (it names no
+                    family); legends in a compact block above the plot, at most 15% of the
+                    height; no titles: figures.tex holds a LaTeX figure environment per figure
+                    with a short caption (what is drawn, n, what the bands and bars are)
+
+--width (paper style): one width or two, comma separated (NAME at the first, NAME-wide at the
+second), each a length -- 3.3 or 3.3in, 8.5cm, 85mm, 241pt (TeX points, as LaTeX prints
+\\the\\columnwidth), 241bp -- or a template's: ieee-column, ieee-page, acm-column, acm-page,
+icml-column, icml-page, neurips, lncs, elsevier-column, elsevier-page, revtex-column, revtex-page;
+or a family (ieee, acm, icml, elsevier, revtex): its column and page. Default: ieee.
+--figures NAME,...: draw only these (names as --list-figures prints them); an unknown name is an
+error that lists them.
+
+Bands, bars and whiskers show the spread the ranking table states (summary.json's spread): ci95,
+the 95% confidence interval of the mean over the n seeds (Student's t: mean +- t sd / sqrt(n),
+from the per-epoch sd and n), or sd, +-1 standard deviation; legends and captions say which.
 
 Figures: the table FIGURES in scripts/plotting/figures.py, in the order they are drawn and
 listed (name, draw function, description); --list-figures prints it (below). The figures that
@@ -67,11 +83,13 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from plotting.common import STYLES, InputError, fail, log, write_atomic  # noqa: E402
+from plotting.common import (DEFAULT_WIDTH, STYLES, InputError, fail, log,  # noqa: E402
+                             parse_widths, write_atomic)
 from plotting.load import SetupError, load, parse_formats  # noqa: E402
 
 USAGE = ("scripts/plot_results.py RESULTS_OR_SWEEP_DIR [--out DIR] [--curves FILE] "
-         "[--style screen|paper] [--formats LIST], or --list-figures[=names|json|markdown]")
+         "[--style screen|paper] [--formats LIST] [--width WIDTH] [--figures NAME,...], or "
+         "--list-figures[=names|json|markdown]")
 LIST_FORMATS = ("names", "json", "markdown")
 
 
@@ -92,10 +110,16 @@ def parse_args(argv):
     p.add_argument("--curves", metavar="FILE", help="`actbench curves` output "
                    "(default: curves.json beside the results)")
     p.add_argument("--style", default="screen", help="screen (default: PNG and SVG, report.md "
-                   "and report.html) or paper (PDF and PGF, 3.5 in and 7.16 in wide, "
-                   "figures.tex)")
+                   "and report.html) or paper (PDF and PGF at --width, figures.tex)")
     p.add_argument("--formats", help="screen: png, svg or png,svg (default); paper: pdf, pgf "
                    "or pdf,pgf (default)")
+    p.add_argument("--width", metavar="WIDTH", help="paper style: a length (3.3, 3.3in, "
+                   "8.5cm, 85mm, 241pt, 241bp), a template's column or page (ieee-column, "
+                   "acm-page, neurips, lncs, ...), a family (ieee, acm, icml, elsevier, revtex: "
+                   "NAME at its column, NAME-wide at its page) or two widths COLUMN,PAGE "
+                   "(default: ieee)")
+    p.add_argument("--figures", metavar="NAME,...", help="draw only these figures "
+                   "(--list-figures names them)")
     p.add_argument("--list-figures", nargs="?", const="names", metavar="FORMAT",
                    help="print the figures in drawing order and exit, reading and drawing "
                    "nothing: their names one per line (FORMAT names, the default), "
@@ -121,24 +145,49 @@ def list_figures(how):
         sys.stdout.write("".join(name + "\n" for name in figures.names()))
 
 
-def draw_everything(canvas):
+def draw_everything(canvas, chosen, command):
     from plotting.figures import FIGURES
-    from plotting.report import build_report, render_html, render_latex, render_markdown
+    from plotting.figures_base import latex_figures
     for suffix, width in canvas.style.variants:
         canvas.set_variant(suffix, width)
         for figure in FIGURES:
-            figure.draw(canvas, figure.name)
+            if figure.name in chosen:
+                figure.draw(canvas, figure.name)
     if canvas.style.report:
+        from plotting.report import build_report, render_html, render_markdown
         blocks = build_report(canvas.sweep, canvas)
         outputs = (("report.md", render_markdown),
                    ("report.html", lambda b: render_html(b, canvas.out_dir)))
     else:
-        outputs = (("figures.tex", lambda _: render_latex(canvas)),)
+        outputs = (("figures.tex", lambda _: latex_figures(canvas, command)),)
         blocks = None
     for name, render in outputs:
         path = os.path.join(canvas.out_dir, name)
         write_atomic(path, render(blocks))
         canvas.written.append(path)
+
+
+def parse_figures(text):
+    """--figures: the names chosen, in drawing order (every figure without the option)."""
+    from plotting import figures
+    valid = figures.names()
+    if text is None:
+        return valid
+    chosen = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in valid]
+    if unknown or not chosen:
+        raise InputError("--figures %s: %s (the figures: %s)" % (
+            text, "unknown figure%s %s" % ("s" * (len(unknown) > 1), ", ".join(unknown))
+            if unknown else "names no figure", ",".join(valid)))
+    return [n for n in valid if n in chosen]
+
+
+def paper_command(args):
+    """How figures.tex says it was written."""
+    words = ["scripts/plot_results.py", "--style", "paper", "--width", args.width or DEFAULT_WIDTH]
+    if args.figures:
+        words += ["--figures", args.figures]
+    return " ".join(words)
 
 
 def parse_style(text):
@@ -149,7 +198,7 @@ def parse_style(text):
 
 def refuse_empty_values(args):
     """An option given an empty value ("--formats ''") is an error, not its default."""
-    for name in ("input", "out", "curves", "style", "formats"):
+    for name in ("input", "out", "curves", "style", "formats", "width", "figures"):
         value = getattr(args, name)
         if value is not None and not value.strip():
             if name == "input":
@@ -167,6 +216,12 @@ def main(argv=None):
         refuse_empty_values(args)
         style = parse_style(args.style)
         formats = parse_formats(args.formats or style.default_formats, style)
+        if args.width is not None and not style.paper:
+            raise InputError("--width %s: the screen style draws 1500 x 900 pixels; --width is "
+                             "for --style paper" % args.width)
+        if style.paper:
+            style.variants = parse_widths(args.width or DEFAULT_WIDTH)
+        chosen = parse_figures(args.figures)
         sweep = load(args.input, args.curves)
     except InputError as e:
         fail(e)
@@ -198,7 +253,7 @@ def main(argv=None):
 
     canvas = Canvas(sweep, out_dir, formats, plt, style)
     try:
-        draw_everything(canvas)
+        draw_everything(canvas, chosen, paper_command(args))
     except OSError as e:
         fail("cannot write into %s: %s" % (out_dir, e), code=1)
     except Exception:  # a bug here: the traceback, then the usual one-line summary

@@ -21,11 +21,15 @@ PACKAGES=(
 )
 # What only the tests use (scripts/test.sh asks for them; the demo does not): Chromium renders
 # the plot report in a real browser, poppler-utils (pdfinfo, pdffonts, pdftotext) opens the
-# paper-style PDFs, Slurm and munge run a single-node cluster for the Slurm workflow
-# (scripts/slurm/local_cluster.sh). Without them those tests skip with a message. clang-format 14
-# and universal-ctags check the code's rules (scripts/lint.sh).
+# paper-style PDFs, TeX Live's pdflatex with pgf (texlive-pictures), booktabs and geometry
+# (texlive-latex-recommended, texlive-latex-base) compiles them and the exported table into a
+# LaTeX document (tests/e2e/latex_document_test.cpp; about 230 MB), Slurm and munge run a
+# single-node cluster for the Slurm workflow (scripts/slurm/local_cluster.sh). Without them those
+# tests skip with a message. clang-format 14 and universal-ctags check the code's rules
+# (scripts/lint.sh).
 TEST_PACKAGES=(
-  chromium poppler-utils slurm-wlm munge clang-format-14 universal-ctags
+  chromium poppler-utils texlive-latex-base texlive-latex-recommended texlive-pictures
+  slurm-wlm munge clang-format-14 universal-ctags
 )
 # What only scripts/fuzz.sh uses: clang and its runtime libraries (libFuzzer, the sanitizers).
 FUZZ_PACKAGES=(

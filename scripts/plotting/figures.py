@@ -24,8 +24,12 @@ from . import figures_comparison, figures_epochs, figures_groups, figures_layers
 Figure = namedtuple("Figure", "name draw description")
 
 _EPOCH = ("the tutorial's three plots against epoch, one line per activation (and sweep point), "
-          "mean over seeds with a ±1 std band where there are repeats (no band, and no band in "
-          "the legend, with one seed)")
+          "the mean over seeds with a band of the spread the ranking table states where there "
+          "are repeats (`summary.json`'s `spread`: the 95% confidence interval of the mean, "
+          "Student's t from each epoch's sd and n, or ±1 sd; no band, and no band in the legend, "
+          "with one seed); with seven or more lines in a panel, each panel beside a zoomed panel "
+          "of its last epochs (the means only, the y axis around the best two thirds of the "
+          "lines' last values)")
 
 FIGURES = (
     Figure("train_loss", figures_epochs.draw_train_loss, _EPOCH),
@@ -35,11 +39,16 @@ FIGURES = (
            "the activations' learned parameters (a formula's learnable constants, PReLU's "
            "`weight`: `summary.json`'s `learned`) by epoch, a panel per parameter (and swept "
            "point), a line per activation and hidden layer in the activation's style, the layers "
-           "told apart by opacity (layer 1 opaque), mean over seeds with a ±1 std band where "
-           "there are repeats; a per-unit parameter averaged over the layer's units first. "
+           "told apart by opacity (layer 1 opaque), mean over seeds with a band of the tables' "
+           "spread where there are repeats; a per-unit parameter averaged over the layer's "
+           "units first. "
            "Skipped, with a log line, when no activation learns any"),
     Figure("curves", figures_epochs.draw_curves,
-           "each activation and its derivative (from `actbench curves`)"),
+           "each activation and its derivative (from `actbench curves`); with seven or more "
+           "activations a small panel each (f in the activation's style, f′ in grey); an "
+           "activation with learnable constants is labelled with the constants it was drawn at "
+           "(initial, or learned where they match `summary.json`'s last learned values) and the "
+           "caption gives the learned values"),
     Figure("gradient_norms", figures_layers.draw_gradient_norms,
            "per activation, each Linear layer's weight-gradient norm by epoch (log scale)"),
     Figure("gradient_vs_depth", figures_layers.draw_gradient_vs_depth,
@@ -50,8 +59,9 @@ FIGURES = (
            "dead units and saturated outputs per hidden layer after the last epoch; each bar "
            "carries its activation's marker, so a bar of height 0 shows as a marker on the axis"),
     Figure("final_accuracy", figures_groups.draw_final_accuracy,
-           "final test accuracy per group with its 95% confidence interval; at each row's right "
-           "the value as the ranking table writes it (`summary.json`'s `text`)"),
+           "final test accuracy per group with its interval (the tables' spread: the 95% "
+           "confidence interval, or ±1 sd; none with one seed); at each row's right the value as "
+           "the ranking table writes it (`summary.json`'s `text`)"),
     Figure("paired_differences", figures_groups.draw_paired_differences,
            "a forest plot: per comparison in `differences` (grouped under a heading per point "
            "when there are several), the mean paired difference against the baseline with its "

@@ -1,8 +1,9 @@
-"""The canvas every figure is drawn on: figure size, facets, legends beside the plot, saving.
+"""The canvas every figure is drawn on: figure size, facets, legends beside (screen) or above
+(paper) the plot, the spread bands show, saving, and figures.tex.
 
-Colours, line styles and markers come only from summary.json's activations (Sweep.style). The
-canvas draws each figure in the chosen style (common.SCREEN or common.PAPER) and, in the paper
-style, once per column width.
+Colours, line styles and markers come from summary.json's activations (Sweep.style; load.py
+restyles one that would look like an earlier one). The canvas draws each figure in the chosen
+style (common.SCREEN or common.PAPER) and, in the paper style, once per --width.
 """
 import io
 import math
@@ -10,7 +11,14 @@ import os
 import re
 import textwrap
 
-from .common import DPI, FIGSIZE, log, write_atomic
+from .common import DPI, FIGSIZE, Spread, log, write_atomic
+
+# On paper a legend takes at most this share of its figure's height (the plot is made taller
+# where a legend needs more rows), and a figure is at most this tall (inches).
+LEGEND_SHARE = 0.15
+MAX_PAPER_HEIGHT = 8.5
+# The fewest lines per panel that get the per-epoch figures a zoomed panel of the last epochs.
+MANY_LINES = 7
 
 
 class Canvas:
@@ -25,8 +33,10 @@ class Canvas:
         self.style = style
         self.ticker = matplotlib.ticker
         self.suffix, self.width = style.variants[0]
+        self.spread = Spread(sweep.summary)  # what bands and bars show: the tables' spread
         self.written = []   # paths, in the order written
         self.figures = []   # (name, title, caption) of each figure written
+        self.short = {}     # figure name -> its short caption (figures.tex)
         self.skipped = []   # (name, reason)
         self.files = {}     # figure name -> [file names], every variant and format
 
@@ -83,13 +93,14 @@ class Canvas:
         return max(3.0, min(9.0, 0.8 * px_per_row * 72.0 / DPI))
 
     def paper_height(self, nrows=1, label_rows=None):
-        """A paper figure's height in inches: by rows of panels, or by rows of labels (one
-        label per row at 8 points) where label_rows is given."""
+        """A paper figure's height in inches: by rows of panels (MAX_PAPER_HEIGHT at most: many
+        rows get lower panels), or by rows of labels (one label per row at 8 points) where
+        label_rows is given."""
         wide = self.width is not None and self.width > 5
         if label_rows is not None:
             return max(1.6, 0.75 + 0.17 * label_rows)
         first, more = (2.6, 1.9) if wide else (2.3, 1.7)
-        return first + more * (nrows - 1)
+        return min(MAX_PAPER_HEIGHT, first + more * (nrows - 1))
 
     # -- creating ---------------------------------------------------------------------------
 
@@ -133,9 +144,10 @@ class Canvas:
 
     def outside_legend(self, fig, handles, labels, title=None, top=None):
         """A legend beside (never over) the plotting area: on screen in a right margin reserved
-        for it, measured, the axes narrowed to leave room (long legends get smaller type or more
-        columns); on paper above the axes, as many columns as fit the width, the figure made
-        taller by its height."""
+        for it, measured, the axes narrowed to leave room (a long legend gets 8 points rather than
+        9, then more columns, then more room); on paper a compact block above the axes, as many
+        columns as fit the width, the figure made taller by its height and, where the legend would
+        take more than LEGEND_SHARE of the figure's height, the plot taller still."""
         if self.paper:
             return self._legend_above(fig, handles, labels, title)
         top = getattr(fig, "actbench_top", 0.88) if top is None else top
@@ -147,7 +159,7 @@ class Canvas:
         extra = getattr(fig, "actbench_right_texts", 0.0)  # texts at the right of the axes
         n = len(handles)
         legend = None
-        for fontsize in (9, 8, 7, 6, 5):
+        for fontsize in (9, 8):  # never smaller: a long legend gets columns or the room
             for ncol in (1, 2, 3, 4):
                 if ncol > 1 and n <= (ncol - 1) * 8:
                     break  # more columns than such a short legend needs
@@ -170,18 +182,22 @@ class Canvas:
             return None
         renderer = fig.canvas.get_renderer()
         legend = None
-        for ncol in range(min(len(handles), 6), 0, -1):
+        for ncol in range(min(len(handles), 8), 0, -1):
             if legend is not None:
                 legend.remove()
             legend = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 1.0),
-                                ncol=ncol, title=title, frameon=False, borderaxespad=0.1,
-                                handlelength=2.4, columnspacing=1.0, handletextpad=0.5)
+                                ncol=ncol, title=title, frameon=False, borderaxespad=0.25,
+                                handlelength=2.0, columnspacing=0.9, handletextpad=0.4,
+                                labelspacing=0.3, borderpad=0.2)
             if legend.get_window_extent(renderer).width <= fig.bbox.width * 0.98:
                 break
         height = legend.get_window_extent(renderer).height / fig.dpi + 0.04
         w, h = fig.get_size_inches()
-        fig.set_size_inches(w, h + height)  # the plot keeps its height
+        # The plot keeps its height, or grows so that the legend takes LEGEND_SHARE at most.
+        h = min(max(h, height * (1.0 - LEGEND_SHARE) / LEGEND_SHARE), MAX_PAPER_HEIGHT - height)
+        fig.set_size_inches(w, h + height)
         fig.actbench_legend_top = 1.0 - height / (h + height)
+        fig.actbench_legend_share = height / (h + height)
         return legend
 
     def suptitle(self, fig, title, rows=1):
@@ -284,10 +300,12 @@ class Canvas:
 
     # -- saving -----------------------------------------------------------------------------
 
-    def save(self, fig, name, title, caption):
-        """Writes the figure in every format; the caption gets what was trained appended. With
-        ACTBENCH_PLOT_CHECK=1 in the environment, logs every pair of texts that overlap and
-        every text that leaves the figure ("check: ...")."""
+    def save(self, fig, name, title, caption, short=None):
+        """Writes the figure in every format; the caption (the report's) gets what was trained
+        appended, and so does `short` (figures.tex's: what is drawn, n, what bands and bars
+        are; the caption where None). With ACTBENCH_PLOT_CHECK=1 in the environment, logs every
+        pair of texts that overlap, every text that leaves the figure and a legend taking more
+        than LEGEND_SHARE of a paper figure's height ("check: ...")."""
         import warnings
         fig.canvas.draw()  # the tick labels as they will be drawn, measured below
         if self.paper:
@@ -301,7 +319,11 @@ class Canvas:
         else:
             self.keep_left_labels_inside(fig)
         if os.environ.get("ACTBENCH_PLOT_CHECK") == "1":
-            for problem in layout_problems(fig):
+            problems = layout_problems(fig)
+            share = getattr(fig, "actbench_legend_share", 0.0)
+            if share > LEGEND_SHARE + 0.005:
+                problems.append("the legend takes %.0f%% of the figure's height" % (100 * share))
+            for problem in problems:
                 log("check: %s%s: %s" % (name, self.suffix, problem))
         for fmt in self.formats:
             buf = io.BytesIO()
@@ -321,6 +343,7 @@ class Canvas:
         if self.first_variant:
             setup = self.sweep.summary["setup"]["text"]
             self.figures.append((name, title, "%s Setup: %s." % (caption, setup)))
+            self.short[name] = "%s %s." % (short or caption, setup)
         log("wrote %s%s (%s%s)" % (name, self.suffix, ", ".join(self.formats),
                                    ", %.2f x %.2f in" % (w, h) if self.paper else ""))
 
@@ -424,7 +447,10 @@ def tex_escape(text):
 def save_pgf(fig, out):
     """The figure as a PGF picture for \\input in LaTeX. matplotlib measures text for the PGF
     backend by running LaTeX; here the PDF's own font metrics stand in (no TeX needed, the same
-    layout as the PDF), and every text is escaped for LaTeX while the figure is written."""
+    layout as the PDF), and every text is escaped for LaTeX while the figure is written. No text
+    names a font family (matplotlib would write \\rmfamily, \\sffamily or \\setmainfont): LaTeX
+    sets it in the font around the \\input, the document's; only its size (and a bold or italic
+    shape) is given."""
     import matplotlib.text
     from matplotlib.backends import backend_agg, backend_pgf
 
@@ -436,24 +462,46 @@ def save_pgf(fig, out):
     texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
     saved_texts = [(t, t.get_text()) for t in texts]
     formatters = []
+    wrapped = set()  # shared axes share their tickers: each wrapped once
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             for which in ("major", "minor"):
                 ticker = getattr(axis, which)
+                if id(ticker) in wrapped:
+                    continue
+                wrapped.add(id(ticker))
                 formatters.append((ticker, ticker.formatter))
                 ticker.formatter = _escaping_formatter(ticker.formatter)
     original = backend_pgf.RendererPgf.get_text_width_height_descent
+    original_props = backend_pgf._escape_and_apply_props
     try:
         for t, s in saved_texts:
             t.set_text(tex_escape(s))
         backend_pgf.RendererPgf.get_text_width_height_descent = metrics
+        backend_pgf._escape_and_apply_props = _pgf_text
         fig.savefig(out, format="pgf")
     finally:
         backend_pgf.RendererPgf.get_text_width_height_descent = original
+        backend_pgf._escape_and_apply_props = original_props
         for t, s in saved_texts:
             t.set_text(s)
         for ticker, formatter in formatters:
             ticker.formatter = formatter
+
+
+def _pgf_text(s, prop):
+    """A PGF text: its size, shape and weight, then the text (as matplotlib's own
+    _escape_and_apply_props writes it, without the font family)."""
+    from matplotlib.backends import backend_pgf
+    size = prop.get_size_in_points()
+    commands = [r"\fontsize{%f}{%f}" % (size, size * 1.2)]
+    commands.append({"italic": r"\itshape", "oblique": r"\slshape"}.get(prop.get_style(), ""))
+    if prop.get_weight() in ("semibold", "demibold", "demi", "bold", "heavy", "extra bold",
+                             "black") or (isinstance(prop.get_weight(), int)
+                                          and prop.get_weight() >= 600):
+        commands.append(r"\bfseries")
+    commands.append(r"\selectfont")
+    return "".join(commands) + " " + backend_pgf._tex_escape(s)
 
 
 def _escaping_formatter(inner):
@@ -471,6 +519,46 @@ def _escaping_formatter(inner):
             return tex_escape(inner.get_offset())
 
     return EscapingFormatter()
+
+
+def group_n(g):
+    """The number of seeds a group's per-epoch means and standard deviations are over: its
+    completed runs (summary.json's series are over them)."""
+    n = g.get("completed")
+    return n if isinstance(n, int) else 0
+
+
+def n_text(groups):
+    """n as a caption writes it: "n = 3 seeds", "n = 2 to 3 seeds", "n = 1 seed"."""
+    ns = sorted(set(group_n(g) for g in groups if group_n(g) > 0)) or [0]
+    if len(ns) == 1:
+        return "n = %d seed%s" % (ns[0], "s" * (ns[0] != 1))
+    return "n = %d to %d seeds" % (ns[0], ns[-1])
+
+
+def latex_figures(canvas, command):
+    """figures.tex: one figure environment per figure drawn, each with its short caption (what is
+    drawn, n, what bands and bars are, what was trained), for \\columnwidth (NAME.pdf) or, with
+    two widths, NAME-wide.pdf for figure*; a comment line per figure not drawn."""
+    sweep = canvas.sweep
+    widths = canvas.style.variants
+    lines = ["% The figures of " + tex_escape(os.path.abspath(sweep.results_path)) + ",",
+             "% written by " + tex_escape(command) + ".",
+             "% Needs \\usepackage{graphicx}. For the PGF versions: \\usepackage{pgf} and",
+             "% \\input{NAME.pgf} in place of \\includegraphics{NAME.pdf}; LaTeX sets their",
+             "% text in the document's font."]
+    for suffix, width in widths:
+        lines.append("%% NAME%s.pdf is %.3f in (%.2fpt) wide%s." % (
+            suffix, width, width * 72.27, "; for figure*" if suffix else ""))
+    lines.append("")
+    for name, _, _ in canvas.figures:
+        lines += ["\\begin{figure}", "  \\centering",
+                  "  \\includegraphics{%s.pdf}" % name,
+                  "  \\caption{%s}" % tex_escape(canvas.short[name]),
+                  "  \\label{fig:%s}" % name.replace("_", "-"), "\\end{figure}", ""]
+    for name, why in canvas.skipped:
+        lines.append("% not drawn: " + tex_escape(name) + ": " + tex_escape(why))
+    return "\n".join(lines) + "\n"
 
 
 def chosen_points(sweep, max_points):

@@ -209,7 +209,13 @@ def draw_critical_difference(canvas, name):
     draw_cd_bar(canvas, ax, cd, geometry)
     draw_cd_groups(canvas, ax, groups, geometry)
     draw_cd_lines(canvas, ax, rows, texts, stub, k, geometry)
-    canvas.save(fig, name, title, cd_caption(comparison, cd, groups))
+    canvas.save(fig, name, title, cd_caption(comparison, cd, groups),
+                "Critical-difference diagram (Dem\u0161ar): each activation's mean rank by %s over "
+                "%s (%d blocks; 1 = best); Friedman %s; bar: the Nemenyi critical difference "
+                "(CD = %.2f, \u03b1 = %g); thick bars join activations the test does not tell "
+                "apart." % (comparison["metric_label"], comparison["block_text"],
+                            comparison["blocks"], p_text(comparison["friedman"]["p_value"]), cd,
+                            comparison["nemenyi"]["alpha"]))
 
 
 def cd_title(comparison, cd):
@@ -481,7 +487,11 @@ def draw_tuning(canvas, name):
     canvas.suptitle(fig, title, rows=nrows)
     canvas.outside_legend(fig, *tuning_legend(canvas, tuning))
     lay_out_ticks_and_values(canvas, fig, axes, xaxis)
-    canvas.save(fig, name, title, tuning_caption(tuning, xaxis))
+    canvas.save(fig, name, title, tuning_caption(tuning, xaxis),
+                "Hyperparameter search, a panel per activation: each trial's %s against %s, a "
+                "series per rung%s; star: the setting chosen." % (
+                    tuning["metric_label"], xaxis.key, " of successive halving (later rungs "
+                    "darker)" if tuning["halving"] else ""))
 
 
 def lay_out_ticks_and_values(canvas, fig, axes, xaxis):

@@ -1,25 +1,40 @@
 """final_accuracy, paired_differences and seconds_per_epoch: one row per group or comparison
 (display order), from the groups' estimates, the paired differences and the timing series."""
-from .common import finite
+from .common import finite, number
+from .figures_base import n_text
 from .load import point_key
 
 
-def interval(e):
-    """(mean, [[below], [above]]) of an estimate for errorbar; the error None without an
-    interval; (None, None) without a mean."""
+def interval(e, spread=None):
+    """(mean, [[below], [above]]) of an estimate for errorbar: its 95% interval (ci95), or with
+    a Spread of kind sd, ±1 standard deviation; the error None without one (a single seed);
+    (None, None) without a mean."""
     if e is None or not finite(e["mean"]):
         return None, None
+    mean = number(e["mean"])
+    if spread is not None and spread.kind == "sd":
+        sd = e.get("std")
+        if not finite(sd) or not isinstance(e.get("n"), int) or e["n"] < 2:
+            return mean, None
+        return mean, [[number(sd)], [number(sd)]]
     if e["ci95"] is None:
-        return e["mean"], None
+        return mean, None
     lo, hi = e["ci95"]
-    return e["mean"], [[max(0.0, e["mean"] - lo)], [max(0.0, hi - e["mean"])]]
+    return mean, [[max(0.0, mean - lo)], [max(0.0, hi - mean)]]
 
 
-def interval_rows(canvas, ax, rows, fontsize, filled=None):
+def bar_words(canvas, groups):
+    """What the bars of a per-group figure are (canvas.spread), or None with one seed."""
+    if all(g["completed"] < 2 for g in groups):
+        return None
+    return canvas.spread.words
+
+
+def interval_rows(canvas, ax, rows, fontsize, filled=None, spread=None):
     """Draws (label, tick text, estimate, text without a mean) rows top to bottom: the mean as
-    the activation's marker (open where filled[i] is False), the 95% interval as a bar; a row
-    whose label is None is a heading (no marker). Returns the y of each row and the x extent
-    drawn (None when nothing was)."""
+    the activation's marker (open where filled[i] is False), its interval (interval(): the 95%
+    interval, or what `spread` says) as a bar; a row whose label is None is a heading (no
+    marker). Returns the y of each row and the x extent drawn (None when nothing was)."""
     n = len(rows)
     ys = list(range(n))[::-1]
     lo, hi = [], []
@@ -27,7 +42,7 @@ def interval_rows(canvas, ax, rows, fontsize, filled=None):
         if label is None:
             continue
         style = canvas.sweep.style(label)
-        mean, err = interval(e)
+        mean, err = interval(e, spread)
         if mean is None:
             ax.text(0.01, y, missing, transform=ax.get_yaxis_transform(),
                     va="center", fontsize=fontsize, color="#777777")
@@ -70,7 +85,7 @@ def draw_final_accuracy(canvas, name):
     rows = [(g["activation"], g["name"], g["final_test_accuracy"], "no completed run")
             for g in sweep.groups]
     fontsize = canvas.row_fontsize(len(rows))
-    ys, extent = interval_rows(canvas, ax, rows, fontsize)
+    ys, extent = interval_rows(canvas, ax, rows, fontsize, spread=canvas.spread)
     if extent:
         pad(ax, extent, 0.5)
     ax.set_xlabel("final test accuracy (%)")
@@ -79,15 +94,21 @@ def draw_final_accuracy(canvas, name):
     canvas.right_texts(fig, ax, ys, [g["text"]["final_test_accuracy"] for g in sweep.groups],
                        colors=[sweep.style(g["activation"])["color"] for g in sweep.groups],
                        fontsize=fontsize)
-    title = "Final test accuracy (mean over seeds, 95% confidence interval)"
+    bars = bar_words(canvas, sweep.groups)
+    title = ("Final test accuracy (mean over seeds, bars: %s)" % canvas.spread.short if bars
+             else "Final test accuracy (one seed: no interval)")
     canvas.suptitle(fig, title)
     canvas.fit_left_margin(fig, [ax])
     canvas.save(fig, name, title,
                 "Final test accuracy per activation and swept setting: the mean over the "
-                "completed seeds (marker) with its 95%% confidence interval (bar; none with one "
-                "seed); at the right, mean \u00b1 spread as the ranking table writes it (%s). "
-                "Overlapping intervals do not establish a difference; the paired differences "
-                "do." % summary["spread_sentence"])
+                "completed seeds (marker, %s)%s; at the right, the value as the ranking table "
+                "writes it (%s).%s" % (
+                    n_text(sweep.groups), " with %s (bar)" % bars if bars else ", no interval",
+                    summary["spread_sentence"], " Overlapping intervals do not establish a "
+                    "difference; the paired differences do." if bars else ""),
+                "Final test accuracy per activation: mean over %s%s; at the right, as the "
+                "table writes it (%s)." % (n_text(sweep.groups), "; bars: %s" % bars if bars
+                                           else "", summary["spread_sentence"]))
 
 
 # -- paired differences (forest plot) ------------------------------------------------------------
@@ -158,7 +179,7 @@ def draw_paired_differences(canvas, name):
     canvas.outside_legend(fig, handles, names, title="paired t-test")
     canvas.fit_left_margin(fig, [ax])
     ns = sorted(set(d["tests"]["n"] for d in diffs))
-    n_text = ("%d seeds" % ns[0]) if len(ns) == 1 else ("%d to %d seeds" % (ns[0], ns[-1]))
+    pairs = ("n = %d seeds" % ns[0]) if len(ns) == 1 else ("n = %d to %d seeds" % (ns[0], ns[-1]))
     comparisons = max(d["tests"].get("comparisons", 0) for d in diffs)
     canvas.save(fig, name, title,
                 "Each comparison's mean paired difference in final test accuracy (activation "
@@ -168,7 +189,12 @@ def draw_paired_differences(canvas, name):
                 "adjustment over the %d comparisons of the sweep (verdict better or worse); open: "
                 "no detectable difference. At each row's right, the Holm-adjusted p-value. An "
                 "interval that excludes the line at 0 is a difference the seeds "
-                "resolve." % (baseline, n_text, comparisons))
+                "resolve." % (baseline, pairs, comparisons),
+                "Paired differences in final test accuracy against %s (same seeds; %s): mean "
+                "difference with its 95%% confidence interval (Student's t); filled: Holm-adjusted "
+                "p < 0.05 over the %d comparisons (paired t-test); at the right, Holm's p."
+                % (baseline, pairs.replace("seeds", "pairs").replace("seed", "pair"),
+                   comparisons))
 
 
 # -- seconds per epoch ---------------------------------------------------------------------------
@@ -204,6 +230,7 @@ def draw_seconds_per_epoch(canvas, name):
         return
     splits = [epoch_split(g) for g in groups]
     stacked = all(s is not None for s in splits)
+    bars = bar_words(canvas, groups)
     fig, axes = canvas.new_figure(label_rows=len(groups))
     ax = axes[0][0]
     n = len(groups)
@@ -225,7 +252,7 @@ def draw_seconds_per_epoch(canvas, name):
         right = max(sum(s) for s in splits)
     for y, g in zip(ys, groups):
         style = sweep.style(g["activation"])
-        mean, err = interval(g["seconds_per_epoch"])
+        mean, err = interval(g["seconds_per_epoch"], canvas.spread)
         if mean is None:
             continue
         if stacked:
@@ -241,10 +268,12 @@ def draw_seconds_per_epoch(canvas, name):
     if stacked:
         handles.append(Line2D([], [], linestyle="none", marker="o", color="#777777",
                               markeredgecolor="black", markersize=canvas.ms(7)))
-        names.append("mean over all epochs and seeds,\nbar: 95% interval")
+        names.append("mean over all epochs and seeds" + (",\nbar: %s" % canvas.spread.short
+                                                          if bars else ""))
         title = "Seconds per epoch: the mean epoch split into phases"
     else:
-        title = "Seconds per epoch (mean over seeds, 95% interval; the phases were not timed)"
+        title = "Seconds per epoch (mean over seeds%s; the phases were not timed)" % (
+            ", bars: %s" % canvas.spread.short if bars else "")
     ax.set_xlim(0, right * 1.08 if right > 0 else 1.0)
     ax.set_yticks(ys)
     ax.set_yticklabels([g["name"] for g in groups], fontsize=fontsize)
@@ -256,10 +285,14 @@ def draw_seconds_per_epoch(canvas, name):
     canvas.outside_legend(fig, handles, names,
                           title="phase (mean over epochs and seeds)" if stacked else None)
     canvas.fit_left_margin(fig, [ax])
+    over = ", %s" % bars if bars else ""
     canvas.save(fig, name, title,
                 "Wall-clock time per epoch for each activation and setting%s: shows what an "
                 "activation costs and where the time goes."
                 % (", the mean epoch split into forward, backward, optimizer, other training and "
-                   "test (bars; means over epochs and seeds) beside the mean over all epochs with "
-                   "its 95% confidence interval over seeds (markers)" if stacked
-                   else ", with its 95% confidence interval over seeds"))
+                   "test (bars; means over epochs and seeds) beside the mean over all epochs "
+                   "(markers; %s%s)" % (n_text(groups), over) if stacked
+                   else " (%s%s)" % (n_text(groups), over)),
+                "Seconds per epoch per activation%s; markers: mean over epochs and %s%s."
+                % (", split into forward, backward, optimizer, other training and test (bars)"
+                   if stacked else "", n_text(groups), "; whiskers: " + bars if bars else ""))

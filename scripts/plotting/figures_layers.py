@@ -2,8 +2,8 @@
 groups' series (grad_norm, dead, saturated) and initial_grad_norm."""
 import json
 
-from .common import finite, nan_if_null
-from .figures_base import chosen_points, epochs_of
+from .common import finite, nan_if_null, number
+from .figures_base import chosen_points, epochs_of, group_n, n_text
 
 MAX_ROW = 6  # the most activations gradient_norms shows side by side in a row per point
 LAYER_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")  # one per layer, for grey scale
@@ -87,8 +87,8 @@ def draw_gradient_norms(canvas, name):
         return
     for ax in axes:
         canvas.log_y(ax, small=nrows > 1)
-    if nrows > 2:
-        fig.supylabel("L2 norm of dL/dW (log scale)", x=0.01, fontsize=canvas.fs("label"))
+    if nrows > 2:  # one label, on the middle row's first panel (a supylabel meets the ticks)
+        axes[ncols * (nrows // 2)].set_ylabel("L2 norm of dL/dW (log scale)")
     title = "Weight-gradient norm per Linear layer (mean over seeds)" + note
     canvas.suptitle(fig, title, rows=nrows)
     layers = sorted(handles)
@@ -100,7 +100,10 @@ def draw_gradient_norms(canvas, name):
                 "layers whose line sits orders of magnitude below the output layer's receive "
                 "almost no gradient, the signature of vanishing gradients. Lines: the mean over "
                 "the completed seeds (%s); a colour and a marker per layer."
-                % sweep.summary["setup"]["seeds"])
+                % n_text(sweep.groups),
+                "Weight-gradient L2 norm per Linear layer by epoch (log scale), a panel per "
+                "activation%s; mean over %s, a colour and a marker per layer (1 = input)."
+                % (note, n_text(sweep.groups)))
 
 
 # -- gradient vs depth ---------------------------------------------------------------------------
@@ -170,12 +173,14 @@ def draw_gradient_vs_depth(canvas, name):
             for order, label in enumerate(labels):
                 xs, ys, lower, upper = [], [], [], []
                 for depth in sorted(by_label.get(label, {})):
-                    mean, std = get(by_label[label][depth])
+                    g = by_label[label][depth]
+                    mean, std = get(g)
                     if not finite(mean) or mean <= 0:
                         continue
                     xs.append(depth)
                     ys.append(mean)
-                    s = std if finite(std) else 0.0
+                    s = canvas.spread.half(number(std) if finite(std) else None, group_n(g))
+                    s = s if s == s else 0.0
                     bars = bars or s > 0
                     lower.append(s if mean - s > 0 else 0.0)  # a log axis has no room below 0
                     upper.append(s)
@@ -206,8 +211,8 @@ def draw_gradient_vs_depth(canvas, name):
     if len(rows) > 1 and not canvas.paper:
         fig.subplots_adjust(hspace=0.6)
     title = "Input-layer gradient norm against depth"
-    canvas.suptitle(fig, title + (" (mean over seeds, bars: \u00b11 std)" if bars else ""),
-                    rows=len(rows))
+    canvas.suptitle(fig, title + (" (mean over seeds, bars: %s)" % canvas.spread.short
+                                  if bars else ""), rows=len(rows))
     shown = [label for label in labels if label in drawn]
     canvas.outside_legend(fig, [canvas.line_handle(label) for label in shown], shown,
                           title="activation")
@@ -216,10 +221,12 @@ def draw_gradient_vs_depth(canvas, name):
                 "(log scale), at the first step (what the initialisation lets through) and over "
                 "the last epoch (after training): a line that falls steeply with depth shows the "
                 "gradient vanishing on its way back to the input. Markers: the mean over the "
-                "completed seeds (%s)%s." % (sweep.summary["setup"]["seeds"],
-                                             "; bars: \u00b11 sample standard deviation over "
-                                             "them (the lower one left out where it would reach "
-                                             "0)" if bars else ""))
+                "completed seeds (%s)%s." % (n_text(sweep.groups),
+                                             "; bars: %s (the lower one left out where it would "
+                                             "reach 0)" % canvas.spread.words if bars else ""),
+                "The input layer's weight-gradient norm against the number of hidden layers (log "
+                "scale), at the first step and over the last epoch; mean over %s%s."
+                % (n_text(sweep.groups), "; bars: " + canvas.spread.words if bars else ""))
 
 
 # -- dead and saturated units --------------------------------------------------------------------
@@ -254,7 +261,8 @@ def draw_dead_saturated(canvas, name):
                         xs.append(layer + 1 + (li - (len(labels) - 1) / 2.0) * width)
                         ys.append(100.0 * m)
                         s = std[layer] if layer < len(std) else None
-                        errs.append(100.0 * s if finite(s) else 0.0)
+                        half = canvas.spread.half(number(s) if finite(s) else None, group_n(g))
+                        errs.append(100.0 * half if half == half else 0.0)
                 if xs:
                     style = sweep.style(label)
                     bars = bars or any(e > 0 for e in errs)
@@ -286,7 +294,7 @@ def draw_dead_saturated(canvas, name):
     if len(points) > 1 and not canvas.paper:
         fig.subplots_adjust(hspace=0.7)
     title = ("Dead and saturated units after the last epoch (mean over seeds%s)"
-             % (", whiskers: \u00b11 std" if bars else "")) + note
+             % (", whiskers: " + canvas.spread.short if bars else "")) + note
     canvas.suptitle(fig, title, rows=len(points))
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -302,6 +310,9 @@ def draw_dead_saturated(canvas, name):
                 "the way from f(0) to a finite limit (saturated); high bars "
                 "mean a layer that has largely stopped learning. Bars: the mean over the "
                 "completed seeds (%s), each marked with its activation's marker (a marker on the "
-                "axis is 0)%s." % (sweep.summary["setup"]["seeds"],
-                                   "; whiskers: \u00b11 sample standard deviation over them"
-                                   if bars else ""))
+                "axis is 0)%s." % (n_text(sweep.groups), "; whiskers: " + canvas.spread.words
+                                   if bars else ""),
+                "Dead units (derivative 0 on every test example) and saturated outputs (within "
+                "5%% of a bound) per hidden layer after the last epoch%s; mean over %s%s."
+                % (note, n_text(sweep.groups), "; whiskers: " + canvas.spread.words
+                   if bars else ""))

@@ -19,6 +19,19 @@ CURVES_SCHEMA = "actbench.curves/1"
 # summary.json's dash names, as matplotlib line styles.
 _DASHES = {"solid": "-", "dashed": "--", "dashdot": "-.", "dotted": ":"}
 
+# What a restyled activation (distinct_styles) takes instead, in this order: the registry's
+# palette (src/activations/palette.cpp: Okabe-Ito, Paul Tol's muted and bright), its twelve markers
+# and four dashes.
+_SPARE_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#f0e442",
+                  "#000000", "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77",
+                  "#cc6677", "#882255", "#aa4499", "#4477aa", "#66ccee", "#228833", "#ccbb44",
+                  "#ee6677", "#bbbbbb", "#aa3377")
+_SPARE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+_SPARE_DASHES = ("solid", "dashed", "dashdot", "dotted")
+# Two colours closer than this (CIE76 delta E in L*a*b*) read as one on a page: #0072b2 and
+# #0077bb are 2 apart, the palette's closest pair (#56b4e9, #66ccee) 13.
+_NEAR = 12.0
+
 
 class Point:
     """One point of the sweep (the swept values but the seed) and its groups, in display order."""
@@ -71,6 +84,92 @@ def matplotlib_style(activation):
     dash = activation["dash"]
     linestyle = _DASHES[dash] if isinstance(dash, str) else (0, tuple(float(d) for d in dash))
     return {"color": activation["color"], "linestyle": linestyle, "marker": activation["marker"]}
+
+
+def lab(colour):
+    """A #rrggbb colour in CIE L*a*b* (D65), or None for another notation."""
+    text = colour.lstrip("#") if isinstance(colour, str) else ""
+    if len(text) != 6:
+        return None
+    try:
+        rgb = [int(text[i:i + 2], 16) / 255.0 for i in (0, 2, 4)]
+    except ValueError:
+        return None
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    x = (0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    z = (0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883
+    f = [t ** (1 / 3.0) if t > 0.008856 else 7.787 * t + 16 / 116.0 for t in (x, y, z)]
+    return (116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2]))
+
+
+def near(a, b):
+    """Two colours a reader cannot tell apart on a page."""
+    la, lb = lab(a), lab(b)
+    if la is None or lb is None:
+        return a == b
+    return sum((p - q) ** 2 for p, q in zip(la, lb)) ** 0.5 < _NEAR
+
+
+def distinct_styles(activations):
+    """Makes the activations' styles tell every two apart: in display order, an activation whose
+    colour is (nearly: _NEAR) that of an earlier one takes the first palette colour no earlier
+    one is near; one whose marker an earlier one has (among the first twelve, as many as there
+    are markers) takes the first unused marker; one whose (marker, dash) pair an earlier one has
+    takes the first dash that makes the pair new. A spare colour or marker is also one no later
+    activation has, so that one change does not move the next. summary.json's styles are kept
+    wherever they already differ (labels of one's own, such as formulas, are styled by a hash
+    and may collide; so may registry entries past the twelfth). Changes the entries in place
+    (the interactive charts read them too); returns a line per change."""
+    changes = []
+    seen = []
+    for i, a in enumerate(activations):
+        why = []
+        clash = next((b for b in seen if near(a["color"], b["color"])), None)
+        if clash is not None:
+            # Not one a later activation has: that one would have to move on in turn.
+            later = [b["color"] for b in activations[i + 1:]]
+            spare = next((c for c in _SPARE_COLOURS + generated_colours()
+                          if not any(near(c, b["color"]) for b in seen)
+                          and not any(near(c, other) for other in later)), None)
+            if spare is not None:
+                why.append("colour %s (near %s's %s) -> %s"
+                           % (a["color"], clash["label"], clash["color"], spare))
+                a["color"] = spare
+        clash = next((b for b in seen if a["marker"] == b["marker"]), None)
+        if len(seen) < len(_SPARE_MARKERS) and clash is not None:
+            used = set(b["marker"] for b in seen)
+            later = set(b["marker"] for b in activations[i + 1:len(_SPARE_MARKERS)])
+            spare = next((m for m in _SPARE_MARKERS if m not in used and m not in later),
+                         next(m for m in _SPARE_MARKERS if m not in used))
+            why.append("marker %s (%s's) -> %s" % (a["marker"], clash["label"], spare))
+            a["marker"] = spare
+        clash = next((b for b in seen if (b["marker"], json.dumps(b["dash"]))
+                      == (a["marker"], json.dumps(a["dash"]))), None)
+        if clash is not None:
+            pairs = set((b["marker"], json.dumps(b["dash"])) for b in seen)
+            spare = next((d for d in _SPARE_DASHES if (a["marker"], json.dumps(d)) not in pairs),
+                         None)
+            if spare is not None:
+                why.append("dash %s with marker %s (%s's) -> %s"
+                           % (json.dumps(a["dash"]), a["marker"], clash["label"], spare))
+                a["dash"] = spare
+        if why:
+            changes.append("restyled %s, whose summary.json style an earlier activation shares: "
+                           "%s" % (a["label"], "; ".join(why)))
+        seen.append(a)
+    return changes
+
+
+def generated_colours(count=64):
+    """Hues a golden angle apart at a saturation and value that read on white (as palette.cpp
+    colours the entries past its palettes): where the palette has no colour left."""
+    import colorsys
+    out = []
+    for i in range(count):
+        r, g, b = colorsys.hsv_to_rgb((i * 137.50776405003785 / 360.0) % 1.0, 0.65, 0.75)
+        out.append("#%02x%02x%02x" % (int(r * 255 + 0.5), int(g * 255 + 0.5), int(b * 255 + 0.5)))
+    return tuple(out)
 
 
 def load_results(path):
@@ -168,6 +267,8 @@ def load(input_arg, curves_arg):
                          % (sweep.results_path, base_dir))
     sweep.summary = load_summary(sweep.summary_path, base_dir)
     sweep.activations = sweep.summary["activations"]
+    for change in distinct_styles(sweep.activations):
+        log(change)
     sweep._style = {a["label"]: matplotlib_style(a) for a in sweep.activations}
     sweep.groups = sweep.summary["groups"]
     point_index = {}

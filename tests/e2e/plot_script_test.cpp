@@ -6,9 +6,10 @@
 // learned_params figure; not tuned: no tuning figure; a summary with a rank comparison and a
 // tuning record: both drawn, in both styles; bad input is one error line, exit 2 and nothing
 // written; --list-figures (whose names every test here expects) as names, JSON and the docs'
-// Markdown table. Needs Debian's python3 with matplotlib
-// (python3-matplotlib) and python3-jsonschema; without them the tests skip with a message. The
-// paper style: paper_style_test.cpp.
+// Markdown table; --figures drawing only the figures it names; bands and bars showing the spread
+// the tables state (summary.json's spread: the 95% interval or one standard deviation). Needs
+// Debian's python3 with matplotlib (python3-matplotlib) and python3-jsonschema; without them the
+// tests skip with a message. The paper style: paper_style_test.cpp.
 #include "plot_fixture.h"
 
 namespace {
@@ -513,6 +514,49 @@ TEST_F(PlotScript, ListFiguresPrintsTheTableAsNamesJsonOrMarkdown) {
   // An unknown format, and no sweep without --list-figures: one error line each.
   expect_one_line_error(run_plot({"--list-figures=xml"}));
   expect_one_line_error(run_plot({}));
+}
+
+// --figures draws only the figures it names (in drawing order) and the report shows only those.
+TEST_F(PlotScript, FiguresDrawsOnlyTheNamedOnes) {
+  const fs::path out = tmp_ / "chosen";
+  const CommandResult r = run_plot({kFixture.string(), "--out", out.string(), "--formats", "png",
+                                    "--figures", "final_accuracy,train_loss"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(files_in(out), (std::set<std::string>{"train_loss.png", "final_accuracy.png",
+                                                  "report.md", "report.html"}));
+  const std::string md = read_text(out / "report.md");
+  EXPECT_LT(md.find("](train_loss.png)"), md.find("](final_accuracy.png)")) << md;
+  EXPECT_THAT(md, Not(HasSubstr("test_loss")));
+  EXPECT_THAT(r.err, Not(HasSubstr("skipping")));  // the figures not chosen are not "skipped"
+}
+
+// Bands, bars and whiskers show the spread the ranking table states (summary.json's spread): the
+// fixture's 95% interval of the mean (from each epoch's sd and n: Student's t), or, with spread
+// sd, one standard deviation; legends, titles and captions say which.
+TEST_F(PlotScript, BandsAndBarsShowTheSpreadTheTablesState) {
+  nlohmann::json summary = fixture_summary();
+  ASSERT_EQ(summary["spread"], "ci95");
+  for (const char* spread : {"ci95", "sd"}) {
+    SCOPED_TRACE(spread);
+    summary["spread"] = spread;
+    const fs::path sweep = sweep_copy(std::string("spread-") + spread, summary);
+    const fs::path out = tmp_ / (std::string("plots-") + spread);
+    const CommandResult r = run_plot({sweep.string(), "--out", out.string(), "--formats", "png",
+                                      "--figures", "test_accuracy,final_accuracy"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_THAT(layout_problems(r), ::testing::IsEmpty()) << describe(r);
+    const std::string md = read_text(out / "report.md");
+    if (std::string(spread) == "ci95") {
+      EXPECT_THAT(md, HasSubstr("bands: the 95% confidence interval of the mean (Student's t), "
+                                "as the ranking table's \u00b1"));
+      EXPECT_THAT(md, HasSubstr("### Final test accuracy (mean over seeds, bars: 95% CI)"));
+    } else {
+      EXPECT_THAT(md, HasSubstr("bands: \u00b11 sample standard deviation, as the ranking "
+                                "table's \u00b1"));
+      EXPECT_THAT(md, HasSubstr("### Final test accuracy (mean over seeds, bars: \u00b11 SD)"));
+      EXPECT_THAT(md, Not(HasSubstr("bands: the 95%")));  // (the table's text is the fixture's)
+    }
+  }
 }
 
 }  // namespace
