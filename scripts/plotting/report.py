@@ -329,25 +329,3 @@ def render_html(blocks, out_dir):
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n%s\n</body>\n</html>\n"
             % (html.escape(title), css, "\n".join(body)))
-
-
-# -- LaTeX (paper style) -------------------------------------------------------------------------
-
-def render_latex(canvas):
-    """figures.tex: one figure environment per figure, each with its caption, for a LaTeX
-    document's single column (NAME.pdf); NAME-wide.pdf is the same figure for figure*."""
-    from .figures_base import tex_escape
-    sweep = canvas.sweep
-    lines = ["% The figures of " + tex_escape(report_path(sweep.results_path, canvas.out_dir)) + ",",
-             "% written by scripts/plot_results.py --style paper. Needs \\usepackage{graphicx}.",
-             "% NAME.pdf is one column wide (3.5 in); NAME-wide.pdf, for figure*, the full text",
-             "% width (7.16 in). For the PGF versions: \\usepackage{pgf} and",
-             "% \\input{NAME.pgf} in place of \\includegraphics{NAME.pdf}.", ""]
-    for name, title, caption in canvas.figures:
-        lines += ["\\begin{figure}", "  \\centering",
-                  "  \\includegraphics{%s.pdf}" % name,
-                  "  \\caption{%s. %s}" % (tex_escape(title), tex_escape(caption)),
-                  "  \\label{fig:%s}" % name.replace("_", "-"), "\\end{figure}", ""]
-    for name, why in canvas.skipped:
-        lines.append("% not drawn: " + tex_escape(name) + ": " + tex_escape(why))
-    return "\n".join(lines) + "\n"

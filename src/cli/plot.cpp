@@ -28,11 +28,12 @@ const char* kPlotExamples = R"(
 Examples:
   actbench plot results/seed                       figures + report into results/seed/plots
   actbench plot results/lr --out /tmp/lr-plots --formats png
-  actbench plot results/seed --style paper         PDF and PGF into results/seed/paper)";
+  actbench plot results/seed --style paper         PDF and PGF into results/seed/paper
+  actbench plot results/seed --style paper --width acm --figures test_accuracy,critical_difference)";
 
 struct PlotOptions {
   std::string input;
-  std::optional<std::string> out, curves, style, formats;
+  std::optional<std::string> out, curves, style, formats, width, figures;
 };
 
 // The installed copy (cmake --install) first, then the source tree this binary was built from.
@@ -111,6 +112,8 @@ int run_plot(const PlotOptions& o) {
   if (o.curves) args.insert(args.end(), {"--curves", *o.curves});
   if (o.style) args.insert(args.end(), {"--style", *o.style});
   if (o.formats) args.insert(args.end(), {"--formats", *o.formats});
+  if (o.width) args.insert(args.end(), {"--width", *o.width});
+  if (o.figures) args.insert(args.end(), {"--figures", *o.figures});
   // No run moves DIR's files (plots/ included) to DIR/history/ while the script reads and draws.
   std::error_code ec;
   const fs::path input(o.input);
@@ -144,11 +147,19 @@ void setup_plot(CLI::App& app, int& status) {
   cmd->add_option("--curves", options->curves, "`actbench curves` output to draw")
       ->type_name("FILE");
   cmd->add_option("--style", options->style,
-                  "screen (default: PNG and SVG, report.html) or paper (PDF and PGF, 3.5 in and "
-                  "7.16 in wide)")
+                  "screen (default: PNG and SVG, report.html) or paper (PDF and PGF at a "
+                  "template's column and page width, IEEE's by default; see --width)")
       ->type_name("screen|paper");
   cmd->add_option("--formats", options->formats,
                   "screen: png, svg or png,svg (default); paper: pdf, pgf or pdf,pgf (default)");
+  cmd->add_option("--width", options->width,
+                  "paper: the width(s), a length (3.3, 8.5cm, 241pt) or a template (ieee, acm, "
+                  "icml, lncs, neurips, elsevier, revtex; or NAME-column, NAME-page); A,B draws "
+                  "NAME at A and NAME-wide at B")
+      ->type_name("WIDTH");
+  cmd->add_option("--figures", options->figures,
+                  "only these figures (NAME,...; scripts/plot_results.py --list-figures)")
+      ->type_name("NAME,...");
 }
 
 }  // namespace actbench::cli

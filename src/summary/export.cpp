@@ -69,9 +69,37 @@ std::string with_pm(const Json& e, int decimals, const std::string& field, const
   return s;
 }
 
+// A Greek letter (UTF-8 at text[i], two bytes) as LaTeX math ("$\\beta$"), or "" for any other
+// character: pdflatex's default fonts have no Greek text glyphs (an activation named Swish-β).
+std::string greek_as_math(const std::string& text, size_t i) {
+  static const char* const lower[] = {
+      "alpha", "beta",   "gamma",   "delta", "epsilon", "zeta", "eta",  "theta", "iota",
+      "kappa", "lambda", "mu",      "nu",    "xi",      "o",    "pi",   "rho",   "varsigma",
+      "sigma", "tau",    "upsilon", "phi",   "chi",     "psi",  "omega"};
+  static const char* const upper[] = {
+      "A",  "B", "Gamma", "Delta", "E", "Z",     "H", "Theta",   "I",   "K", "Lambda", "M",    "N",
+      "Xi", "O", "Pi",    "P",     "",  "Sigma", "T", "Upsilon", "Phi", "X", "Psi",    "Omega"};
+  if (i + 1 >= text.size()) return "";
+  const unsigned c0 = static_cast<unsigned char>(text[i]),
+                 c1 = static_cast<unsigned char>(text[i + 1]);
+  if ((c0 & 0xE0) != 0xC0 || (c1 & 0xC0) != 0x80) return "";
+  const unsigned cp = ((c0 & 0x1F) << 6) | (c1 & 0x3F);
+  std::string name;
+  if (cp >= 0x3B1 && cp <= 0x3C9) name = lower[cp - 0x3B1];
+  if (cp >= 0x391 && cp <= 0x3A9) name = upper[cp - 0x391];
+  if (name.empty()) return "";
+  return name.size() == 1 ? name : "$\\" + name + "$";
+}
+
 std::string latex_escape(const std::string& text) {
   std::string out;
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (const std::string greek = greek_as_math(text, i); !greek.empty()) {
+      out += greek;
+      ++i;
+      continue;
+    }
+    const char c = text[i];
     switch (c) {
       case '&':
       case '%':

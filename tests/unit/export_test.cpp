@@ -92,3 +92,16 @@ TEST(Export, MarkdownEscapesPipesAndSaysWhatTheMarksMean) {
 }
 
 }  // namespace
+
+namespace {
+
+// pdflatex's default fonts have no Greek text glyphs: a label such as Swish-β is written as math.
+TEST(Export, LatexWritesGreekLettersInLabelsAsMath) {
+  Json s = summary();
+  s["groups"][1]["activation"] = "Swish-\u03b2 \u03a9";
+  const std::string t = exported(s, actbench::ExportFormat::kLatex);
+  EXPECT_THAT(t, HasSubstr("Swish-$\\beta$ $\\Omega$ & 3 &"));
+  EXPECT_THAT(t, ::testing::Not(HasSubstr("\u03b2")));
+}
+
+}  // namespace
