@@ -276,7 +276,10 @@ def draw_seconds_per_epoch(canvas, name):
             ", bars: %s" % canvas.spread.short if bars else "")
     ax.set_xlim(0, right * 1.08 if right > 0 else 1.0)
     ax.set_yticks(ys)
-    ax.set_yticklabels([g["name"] for g in groups], fontsize=fontsize)
+    # Timings of runs taken from the run store were measured when another sweep trained them.
+    stored = [g.get("timing", {}).get("from_store", False) for g in groups]
+    ax.set_yticklabels([g["name"] + (" (stored)" if s else "") for g, s in zip(groups, stored)],
+                       fontsize=fontsize)
     canvas.colour_ticklabels(ax, [g["activation"] for g in groups])
     ax.set_ylim(-0.7, n - 0.3)
     ax.set_xlabel("seconds per epoch (s)")
@@ -286,13 +289,16 @@ def draw_seconds_per_epoch(canvas, name):
                           title="phase (mean over epochs and seeds)" if stacked else None)
     canvas.fit_left_margin(fig, [ax])
     over = ", %s" % bars if bars else ""
+    note = sweep.summary.get("timing_note", "").replace("\u2020 ", "(stored): ")
+    note = " " + note.replace("s/epoch", "Seconds per epoch", 1) + "." if note else ""
     canvas.save(fig, name, title,
                 "Wall-clock time per epoch for each activation and setting%s: shows what an "
                 "activation costs and where the time goes."
                 % (", the mean epoch split into forward, backward, optimizer, other training and "
                    "test (bars; means over epochs and seeds) beside the mean over all epochs "
                    "(markers; %s%s)" % (n_text(groups), over) if stacked
-                   else " (%s%s)" % (n_text(groups), over)),
-                "Seconds per epoch per activation%s; markers: mean over epochs and %s%s."
+                   else " (%s%s)" % (n_text(groups), over)) + note,
+                "Seconds per epoch per activation%s; markers: mean over epochs and %s%s.%s"
                 % (", split into forward, backward, optimizer, other training and test (bars)"
-                   if stacked else "", n_text(groups), "; whiskers: " + bars if bars else ""))
+                   if stacked else "", n_text(groups), "; whiskers: " + bars if bars else "",
+                   note))

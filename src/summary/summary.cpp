@@ -537,8 +537,9 @@ std::string timing_note(const Json& groups) {
         "under another load; not comparable with times measured in this sweep");
   }
   if (left_out > 0) {
-    parts.push_back("s/epoch of the other rows: only runs trained in this sweep (" +
-                    std::to_string(left_out) + " taken from the run store left out)");
+    parts.push_back(std::string(stored_rows > 0 ? "s/epoch of the other rows" : "s/epoch") +
+                    ": only runs trained in this sweep (" + std::to_string(left_out) +
+                    " taken from the run store left out)");
   }
   return join(parts, "; ");
 }
