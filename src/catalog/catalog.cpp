@@ -68,15 +68,6 @@ std::string best_text(const Json& summary) {
          best->value("text", Json::object()).value("final_test_accuracy", "");
 }
 
-// Every leaf of a config as "dotted.key" -> value (lists are leaves).
-void flatten(const Json& j, const std::string& prefix, std::map<std::string, Json>& out) {
-  if (!j.is_object()) {
-    out[prefix] = j;
-    return;
-  }
-  for (const auto& [k, v] : j.items()) flatten(v, prefix.empty() ? k : prefix + "." + k, out);
-}
-
 // A group's full settings: the sweep's config with the group's swept values.
 std::map<std::string, Json> group_settings(const SweepView& s, const Json& group) {
   std::map<std::string, Json> flat;
@@ -86,7 +77,7 @@ std::map<std::string, Json> group_settings(const SweepView& s, const Json& group
     config.erase("activations");
     config.erase("out");
     config.erase("name");
-    flatten(config, "", flat);
+    flatten_json(config, "", flat);
   }
   // A named copy: items() of the temporary value() returns would outlive it in the loop.
   const Json point = group.value("point", Json::object());
@@ -412,6 +403,14 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
   }
   out.notes = comparison_notes(sweeps, c, by.has_value());
   return out;
+}
+
+void flatten_json(const Json& j, const std::string& prefix, std::map<std::string, Json>& out) {
+  if (!j.is_object()) {
+    out[prefix] = j;
+    return;
+  }
+  for (const auto& [k, v] : j.items()) flatten_json(v, prefix.empty() ? k : prefix + "." + k, out);
 }
 
 }  // namespace actbench

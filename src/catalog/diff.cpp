@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "sweep/sweep_dir.h"
+#include "catalog/catalog.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/text.h"
@@ -19,14 +19,6 @@ struct Described {
   std::map<std::string, Json> settings;
   std::map<std::string, Json> provenance;
 };
-
-void flatten_into(const Json& j, const std::string& prefix, std::map<std::string, Json>& out) {
-  if (!j.is_object() || j.empty()) {
-    if (!prefix.empty()) out[prefix] = j;
-    return;
-  }
-  for (const auto& [k, v] : j.items()) flatten_into(v, prefix.empty() ? k : prefix + "." + k, out);
-}
 
 // Provenance that differs between any two runs (times, the command, the host's name) says
 // nothing about how the numbers were made.
@@ -61,13 +53,13 @@ Described describe_sweep(const fs::path& dir) {
   if (config.is_object()) {
     for (const char* k : {"out", "name"}) config.erase(k);
   }
-  flatten_into(config, "", d.settings);
+  flatten_json(config, "", d.settings);
   if (results) {
     const Json r = read_or_fail(dir / "results.json", "a sweep's results");
     for (const char* k : {"actbench_version", "libtorch_version", "device", "device_name"}) {
       if (r.contains(k)) d.provenance[k] = r.at(k);
     }
-    flatten_into(r.value("provenance", Json::object()), "", d.provenance);
+    flatten_json(r.value("provenance", Json::object()), "", d.provenance);
     drop_incidental(d.provenance);
   }
   return d;
@@ -81,11 +73,11 @@ Described describe_run(const fs::path& file) {
                      "sweep's directory or a file of its runs/");
   }
   Described d;
-  flatten_into(run.at("config"), "", d.settings);
+  flatten_json(run.at("config"), "", d.settings);
   for (const char* k : {"actbench_version", "libtorch_version", "device", "device_name"}) {
     if (run.contains(k)) d.provenance[k] = run.at(k);
   }
-  flatten_into(run.at("provenance"), "", d.provenance);
+  flatten_json(run.at("provenance"), "", d.provenance);
   drop_incidental(d.provenance);
   return d;
 }

@@ -207,17 +207,9 @@ TEST_F(TuningCli, AShardAloneTakesOverTheIdleShardsPartOfEveryRung) {
       tuned_args("run", alone, {"--store", (tmp_ / "store-a").string(), "--shard", "1/2"}),
       tmp_.path(), log);
   ASSERT_GT(pid, 0);
-  int status = 0;
-  pid_t done = 0;
-  for (int i = 0; i < 2400 && done == 0; ++i) {  // a bound on a hang, not a verdict on speed
-    done = ::waitpid(pid, &status, WNOHANG);
-    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (done == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    FAIL() << "a lone shard still waits after 4 minutes:\n" << read_text(log);
-  }
+  const std::optional<int> ended = actbench_test::wait_at_most(pid, std::chrono::minutes(4));
+  ASSERT_TRUE(ended) << "a lone shard still waits after 4 minutes:\n" << read_text(log);
+  const int status = *ended;
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << read_text(log);
   EXPECT_THAT(read_text(log),

@@ -9,7 +9,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,10 @@ void expect_user_error(const CommandResult& r, const std::string& expected);
 // Returns its pid, for waitpid() and kill().
 pid_t spawn_actbench(const std::vector<std::string>& args, const fs::path& cwd,
                      const fs::path& log);
+
+// Waits for `pid` up to `limit` (a bound on a hang, never a verdict on speed): its waitpid
+// status, or nullopt after killing it (SIGKILL) when it is still running then.
+std::optional<int> wait_at_most(pid_t pid, std::chrono::seconds limit);
 
 // Runs actbench with `args` in `cwd` and waits for it.
 CommandResult run_actbench(const std::vector<std::string>& args, const fs::path& cwd);
