@@ -20,16 +20,16 @@ CURVES_SCHEMA = "actbench.curves/1"
 _DASHES = {"solid": "-", "dashed": "--", "dashdot": "-.", "dotted": ":"}
 
 # What a restyled activation (distinct_styles) takes instead, in this order: the registry's
-# palette (src/activations/palette.cpp: Okabe-Ito, Paul Tol's muted and bright), its twelve markers
-# and four dashes.
-_SPARE_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#e69f00", "#cc79a7", "#56b4e9", "#f0e442",
-                  "#000000", "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77",
-                  "#cc6677", "#882255", "#aa4499", "#4477aa", "#66ccee", "#228833", "#ccbb44",
-                  "#ee6677", "#bbbbbb", "#aa3377")
+# palette (src/activations/palette.cpp: Okabe-Ito's first four, then colours of Okabe-Ito, Paul
+# Tol's and Kelly's sets chosen far apart), its twelve markers and four dashes.
+_SPARE_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#e69f00", "#aa3377", "#000000", "#8db600",
+                  "#332288", "#848482", "#be0032", "#f99379", "#654522", "#e68fac", "#999933",
+                  "#882d17", "#2b3d26", "#875692", "#56b4e9", "#228833", "#ee6677", "#555555",
+                  "#44aa99", "#f38400", "#aa4499")
 _SPARE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
 _SPARE_DASHES = ("solid", "dashed", "dashdot", "dotted")
 # Two colours closer than this (CIE76 delta E in L*a*b*) read as one on a page: #0072b2 and
-# #0077bb are 2 apart, the palette's closest pair (#56b4e9, #66ccee) 13.
+# #0077bb are 2 apart, the palette's closest pair (#aa3377, #aa4499) 15.
 _NEAR = 12.0
 
 

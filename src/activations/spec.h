@@ -4,6 +4,7 @@
 // results and the summary need only this.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -66,9 +67,23 @@ std::string activation_formula(const ActivationSpec& spec);
 double activation_init_slope(const ActivationSpec& spec);
 
 // The entry's style when the label is the entry's default one. Any other label (custom, or naming
-// non-default parameters) keeps the entry's marker but takes a colour and a dash pattern chosen by
-// a stable hash of the label, from colours and patterns no entry uses.
+// non-default parameters) keeps the entry's marker (a formula: a hashed one) but takes a colour and
+// a dash pattern chosen by a stable hash of the label, from colours and patterns no entry uses.
 ActivationStyle activation_style(const ActivationSpec& spec);
+
+// The styles of one figure's activations (summary.json's `activations`), in order: the registry's
+// default labels keep their entry's style; every other label takes its hashed style, or -- where
+// a label before it in the list has a colour near it (CIE76 Delta E < 12, while hashed colours far
+// from all are left) or that dash and marker -- the next hashed style that is free, so no two
+// lines of a figure look alike.
+std::vector<ActivationStyle> distinct_styles(const std::vector<ActivationSpec>& specs);
+
+// CIE76 Delta E between two "#rrggbb" colours (sRGB, D65; CIELAB distance): 100 between black
+// and white, below 12 two thin lines read as one colour.
+double colour_difference(const std::string& a, const std::string& b);
+
+// The CIELAB coordinates (L*, a*, b*) of "#rrggbb".
+std::array<double, 3> cielab(const std::string& hex);
 
 // The style of the index-th registry entry, for any index: the named colour-blind-safe palettes
 // first, then generated colours; every entry's (colour, dash, marker) differs from the others'.

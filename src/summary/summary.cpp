@@ -337,6 +337,7 @@ PlanGroups group_runs(const Plan& plan) {
   }
   std::map<std::string, size_t> group_of;
   std::set<std::string> labels, datasets_seen;
+  std::vector<ActivationSpec> specs;  // one per label, in plan order
   // The keys some activation sets for itself: every group shows its value of each.
   std::set<std::string> own_keys;
   const Json per_activation = plan.config_json.value("per_activation", Json::object());
@@ -361,16 +362,18 @@ PlanGroups group_runs(const Plan& plan) {
     out.groups[it->second].ids.push_back(r.id);
     out.groups[it->second].seeds.push_back(r.config.train.seed);
     out.seeds.insert(r.config.train.seed);
-    if (labels.insert(spec.label).second) {
-      const ActivationStyle style = activation_style(spec);
-      out.activations.push_back({{"label", spec.label},
-                                 {"name", spec.name},
-                                 {"color", style.color},
-                                 {"dash", style.dash},
-                                 {"marker", style.marker}});
-    }
+    if (labels.insert(spec.label).second) specs.push_back(spec);
     const std::string& dataset = choice_name(r.config.data.dataset);
     if (datasets_seen.insert(dataset).second) out.datasets.push_back(dataset);
+  }
+  // Styles told apart within the sweep: no two of its labels drawn alike.
+  const std::vector<ActivationStyle> styles = distinct_styles(specs);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    out.activations.push_back({{"label", specs[i].label},
+                               {"name", specs[i].name},
+                               {"color", styles[i].color},
+                               {"dash", styles[i].dash},
+                               {"marker", styles[i].marker}});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -399,12 +400,11 @@ TEST(Activations, EveryEntryHasItsOwnStyleInDisplayOrder) {
     EXPECT_TRUE(dash_and_marker.insert({s.dash.get<std::string>(), s.marker}).second);
   }
   EXPECT_EQ(colors.size(), r.size());
-  // Colour-blind-safe: Okabe-Ito for the first eight, then Paul Tol's muted and bright schemes.
-  const std::vector<std::string> okabe_ito{"#0072b2", "#d55e00", "#009e73", "#e69f00",
-                                           "#cc79a7", "#56b4e9", "#f0e442", "#000000"};
+  // The tutorial's four keep Okabe and Ito's colours; the rest are spread apart (below).
+  const std::vector<std::string> okabe_ito{"#0072b2", "#d55e00", "#009e73", "#e69f00"};
   for (size_t i = 0; i < okabe_ito.size(); ++i) EXPECT_EQ(r[i].style.color, okabe_ito[i]);
-  EXPECT_EQ(r[8].style.color, "#332288");
-  EXPECT_EQ(actbench::activation_style(resolve("identity")).color, "#aa3377");
+  EXPECT_EQ(r[7].style.color, "#332288");
+  EXPECT_EQ(actbench::activation_style(resolve("identity")).color, "#aa4499");
   // The tutorial's four: four line styles and four markers, so ReLU shows beside LeakyReLU.
   for (size_t i = 0; i < tutorial.size(); ++i) {
     EXPECT_EQ(r[i].style.dash, dashes[i]);
@@ -433,6 +433,68 @@ TEST(Activations, PaletteServesAnyNumberOfEntriesEachDistinct) {
       EXPECT_TRUE(dash_and_marker.insert({s.dash.get<std::string>(), s.marker}).second) << i;
     }
   }
+}
+
+double delta_e(const std::string& a, const std::string& b) {
+  return actbench::colour_difference(a, b);
+}
+
+// Twelve or more activations in one figure stay apart: no two of the first 16 entries' colours
+// closer than 27 Delta E (the eye tells 10 apart in thin lines only with effort), none of 24
+// closer than 15, none too light to read on white.
+TEST(Activations, PaletteColoursStayApartOnWhite) {
+  // The distance itself is right: black to white, and a published sRGB -> CIELAB pair.
+  EXPECT_NEAR(delta_e("#000000", "#ffffff"), 100.0, 1e-3);
+  const auto red = actbench::cielab("#ff0000");
+  EXPECT_NEAR(red[0], 53.24, 0.05);
+  EXPECT_NEAR(red[1], 80.09, 0.1);
+  EXPECT_NEAR(red[2], 67.20, 0.1);
+  for (size_t n : {16, 24}) {
+    double closest = 1e9;
+    for (size_t i = 0; i < n; ++i) {
+      EXPECT_LE(actbench::cielab(actbench::palette_style(i).color)[0], 72.5) << i;
+      for (size_t j = 0; j < i; ++j) {
+        closest = std::min(
+            closest, delta_e(actbench::palette_style(i).color, actbench::palette_style(j).color));
+      }
+    }
+    EXPECT_GE(closest, n == 16 ? 27.0 : 15.0) << "the first " << n << " entries";
+  }
+}
+
+// One sweep's labels never share a look: formulas and variants each get a colour of their own
+// while there are free ones, and a (dash, marker) of their own always; the registry's labels
+// keep their entry's style.
+TEST(Activations, DistinctStylesWithinOneSweep) {
+  std::vector<ActivationSpec> specs{resolve("relu"), resolve("tanh")};
+  for (int i = 0; i < 14; ++i) {
+    specs.push_back(
+        resolve({{"name", "formula"}, {"expr", "x * sigmoid(" + std::to_string(i + 1) + " * x)"}}));
+  }
+  for (double slope : {0.1, 0.2, 0.3}) {
+    specs.push_back(resolve({{"name", "leaky_relu"}, {"negative_slope", slope}}));
+  }
+  const auto styles = actbench::distinct_styles(specs);
+  ASSERT_EQ(styles.size(), specs.size());
+  EXPECT_EQ(styles[0].color, actbench::activation_style(specs[0]).color);
+  EXPECT_EQ(styles[1].marker, actbench::activation_style(specs[1]).marker);
+  std::set<std::pair<std::string, std::string>> lines;
+  std::set<std::string> markers;
+  size_t far_apart = 0;  // labels whose colour is far from every earlier label's
+  for (size_t i = 0; i < styles.size(); ++i) {
+    EXPECT_TRUE(lines.insert({styles[i].dash.dump(), styles[i].marker}).second) << i;
+    bool far = true;
+    for (size_t j = 0; j < i; ++j) far = far && delta_e(styles[i].color, styles[j].color) >= 12;
+    far_apart += far;
+    if (specs[i].name == "formula") markers.insert(styles[i].marker);
+  }
+  // ReLU, Tanh, and then a far colour for each label while the hashed colours far from the
+  // sweep's last (those near #0072b2 or #009e73 are skipped, not used).
+  EXPECT_GE(far_apart, 2u + 9u);
+  EXPECT_GT(markers.size(), 1u);  // formulas are not all circles
+  // A label alone keeps its own hashed style; the first of a list too.
+  EXPECT_EQ(actbench::distinct_styles({specs[2]})[0].color,
+            actbench::activation_style(specs[2]).color);
 }
 
 TEST(Activations, OtherLabelsGetAHashedColourAndDashAndTheEntrysMarker) {
