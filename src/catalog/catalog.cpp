@@ -15,6 +15,7 @@
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_flat.h"
 #include "util/text.h"
 
 namespace actbench {
@@ -403,14 +404,6 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
   }
   out.notes = comparison_notes(sweeps, c, by.has_value());
   return out;
-}
-
-void flatten_json(const Json& j, const std::string& prefix, std::map<std::string, Json>& out) {
-  if (!j.is_object()) {
-    out[prefix] = j;
-    return;
-  }
-  for (const auto& [k, v] : j.items()) flatten_json(v, prefix.empty() ? k : prefix + "." + k, out);
 }
 
 }  // namespace actbench

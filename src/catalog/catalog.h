@@ -48,11 +48,6 @@ struct SweepListing {
 // InputError when `root` is not a directory.
 std::vector<SweepListing> list_sweeps(const std::filesystem::path& root);
 
-// Every leaf of `j` as "dotted.key" -> value under `prefix` (lists and other non-objects are
-// leaves; an empty object adds nothing).
-void flatten_json(const nlohmann::json& j, const std::string& prefix,
-                  std::map<std::string, nlohmann::json>& out);
-
 // Several sweeps joined: one row per activation, one column per (sweep, swept point), or per value
 // of `by` (a config key) when given. InputError when two of them would fill the same cell (the
 // message names the keys that tell them apart).

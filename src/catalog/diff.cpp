@@ -1,11 +1,11 @@
 #include "catalog/diff.h"
 
 #include <map>
-#include <set>
 
 #include "catalog/catalog.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_flat.h"
 #include "util/text.h"
 
 namespace actbench {
@@ -92,21 +92,6 @@ Described describe(const fs::path& path) {
   return describe_run(path);
 }
 
-std::vector<Difference> differences(const std::map<std::string, Json>& a,
-                                    const std::map<std::string, Json>& b) {
-  std::set<std::string> keys;
-  for (const auto& [k, v] : a) keys.insert(k);
-  for (const auto& [k, v] : b) keys.insert(k);
-  std::vector<Difference> out;
-  for (const auto& k : keys) {
-    const auto ia = a.find(k), ib = b.find(k);
-    if (ia != a.end() && ib != b.end() && ia->second == ib->second) continue;
-    out.push_back({k, ia == a.end() ? "-" : value_text(ia->second),
-                   ib == b.end() ? "-" : value_text(ib->second)});
-  }
-  return out;
-}
-
 Json list_json(const std::vector<Difference>& list) {
   Json out = Json::array();
   for (const auto& d : list) out.push_back({{"key", d.key}, {"a", d.a}, {"b", d.b}});
@@ -117,7 +102,8 @@ Json list_json(const std::vector<Difference>& list) {
 
 Diff diff_paths(const fs::path& a, const fs::path& b) {
   const Described da = describe(a), db = describe(b);
-  return {differences(da.settings, db.settings), differences(da.provenance, db.provenance)};
+  return {flat_differences(da.settings, db.settings),
+          flat_differences(da.provenance, db.provenance)};
 }
 
 Json diff_to_json(const Diff& d) {

@@ -10,14 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace actbench {
+#include "util/json_flat.h"
 
-// One thing that differs: its dotted key and each side's value ("-" where a side lacks it).
-struct Difference {
-  std::string key;
-  std::string a;
-  std::string b;
-};
+namespace actbench {
 
 struct Diff {
   std::vector<Difference> settings;

@@ -154,12 +154,9 @@ class ClaimedDirectory {
  public:
   explicit ClaimedDirectory(const Sweep& sweep)
       : guard_(sweep.dir, prepare_output_dir(sweep.dir, "results.json")),
-        lock_(sweep.dir, sweep.plan, &moved_to_),
+        lock_(sweep.dir, sweep.plan, &moved_),
         survey_(sweep.survey()) {
-    if (!moved_to_.empty()) {
-      spdlog::info("{} held another sweep's files: they are kept in {}", sweep.dir.string(),
-                   moved_to_.string());
-    }
+    if (!moved_.entry.empty()) spdlog::info("{}", history_sentence(sweep.dir, moved_));
     fs::create_directories(sweep.dir / "runs");
     remove_stale_temp_files(sweep.dir);
     remove_stale_temp_files_in(checkpoint_dir(sweep.dir));
@@ -168,7 +165,7 @@ class ClaimedDirectory {
 
  private:
   OutputDirGuard guard_;
-  fs::path moved_to_;
+  HistoryMove moved_;
   SweepDirLock lock_;
   Survey survey_;
   StopSignals signals_;

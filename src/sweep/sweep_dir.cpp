@@ -170,38 +170,6 @@ bool holds_foreign_runs(const fs::path& dir, const std::vector<std::string>& ids
   return false;
 }
 
-// The sweep's own files and folders, in the order they move to history: plan.json last, so a
-// process killed half-way leaves plan.json in DIR and the next run moves the rest.
-const char* const kSweepFiles[] = {"results.json", "summary.json", "tuning.json",
-                                   "runs",         "plots",        "plan.json"};
-
-fs::path move_to_history(const fs::path& dir) {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  const fs::path base = dir / "history" / stamp;
-  fs::path target = base;
-  std::error_code ec;
-  for (int i = 2; fs::exists(target, ec); ++i) target = base.string() + "-" + std::to_string(i);
-  fs::create_directories(target, ec);
-  if (ec) {
-    throw InputError("cannot create " + target.string() + " to keep the earlier sweep's files: " +
-                     ec.message() + "; give this sweep its own directory with --out DIR");
-  }
-  for (const char* name : kSweepFiles) {
-    if (!fs::exists(dir / name, ec)) continue;
-    fs::rename(dir / name, target / name, ec);
-    if (ec) {
-      throw InputError("cannot move " + (dir / name).string() + " to " + target.string() + ": " +
-                       ec.message() + "; give this sweep its own directory with --out DIR");
-    }
-  }
-  return target;
-}
-
 // An open lock file in DIR; -1 when the file system offers no locks (then there is no guard).
 constexpr const char* kReadersFile = ".actbench.readers";
 
@@ -289,7 +257,7 @@ bool holds_other_sweep(const fs::path& dir, const Plan& plan) {
          holds_foreign_runs(dir, ids);
 }
 
-SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, fs::path* moved_to) {
+SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, HistoryMove* moved) {
   // The guard: held for the few milliseconds it takes to look at DIR and rotate it.
   const int guard = open_lock_file(dir / ".actbench.lock");
   active_fd_ = open_lock_file(dir / ".actbench.active");
@@ -306,8 +274,8 @@ SweepDirLock::SweepDirLock(const fs::path& dir, const Plan& plan, fs::path* move
       }
       // Nothing a reader (plot, show, export) is reading or writing moves under it.
       const ReaderExclusion readers(dir);
-      const fs::path to = move_to_history(dir);
-      if (moved_to != nullptr) *moved_to = to;
+      HistoryMove to = move_to_history(dir, plan.config_json);
+      if (moved != nullptr) *moved = std::move(to);
     }
     write_file_atomic(dir / "plan.json", with_checksum(plan_to_json(plan)).dump(2) + "\n");
     lock_fd(active_fd_, LOCK_SH);  // downgrades our own exclusive lock, if we took one

@@ -22,6 +22,7 @@
 #include "results/results.h"
 #include "store/run_store.h"
 #include "summary/summary.h"
+#include "sweep/history.h"
 
 namespace actbench {
 
@@ -61,11 +62,10 @@ bool holds_other_sweep(const std::filesystem::path& dir, const Plan& plan);
 // which the kernel releases when the process dies, so a kill -9 leaves nothing to clean up.
 class SweepDirLock {
  public:
-  // Takes DIR for `plan`: when DIR holds another sweep's files, they move to DIR/history/<when>/
-  // first (returned in `moved_to`); InputError when another sweep is running in DIR right now.
-  // Then writes DIR/plan.json.
-  SweepDirLock(const std::filesystem::path& dir, const Plan& plan,
-               std::filesystem::path* moved_to = nullptr);
+  // Takes DIR for `plan`: when DIR holds another sweep's files, they move to DIR/history/ first
+  // (move_to_history; what happened in `moved`); InputError when another sweep is running in DIR
+  // right now. Then writes DIR/plan.json.
+  SweepDirLock(const std::filesystem::path& dir, const Plan& plan, HistoryMove* moved = nullptr);
   ~SweepDirLock();
   SweepDirLock(const SweepDirLock&) = delete;
   SweepDirLock& operator=(const SweepDirLock&) = delete;

@@ -239,6 +239,15 @@ TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
   EXPECT_THAT(edited.err, HasSubstr("training 12 run(s)"));
   ASSERT_EQ(history(out).size(), 1u);
   const fs::path kept = history(out)[0];
+  // The entry says what the new sweep changed: in its name, in changed.json and in the log.
+  EXPECT_THAT(kept.filename().string(), ::testing::MatchesRegex("[0-9]{8}T[0-9]{6}Z_train.epochs"));
+  const Json changed = Json::parse(read_text(kept / "changed.json"));
+  EXPECT_EQ(changed["schema"], "actbench.history/1");
+  ASSERT_EQ(changed["changed"].size(), 1u) << changed.dump();
+  EXPECT_EQ(changed["changed"][0]["key"], "train.epochs");
+  EXPECT_EQ(changed["changed"][0]["now"], "1");
+  EXPECT_EQ(changed["runs_finished"], 12);
+  EXPECT_THAT(edited.err, HasSubstr("(this sweep changes train.epochs"));
   EXPECT_EQ(read_text(kept / "results.json"), first_results);
   for (const char* f : {"plan.json", "summary.json"}) EXPECT_TRUE(fs::exists(kept / f)) << f;
   EXPECT_EQ(actbench_test::SweepFixture::outputs(kept), reference().outputs);
@@ -252,6 +261,17 @@ TEST_F(Store, AnEditedConfigRerunIntoTheSameDirectoryKeepsTheEarlierSweep) {
   EXPECT_THAT(back.err, Not(HasSubstr("training")));
   expect_reference_outputs(out);
   EXPECT_EQ(history(out).size(), 2u);
+
+  // Back and forth again: both sweeps are kept already, so history does not grow.
+  for (const std::vector<std::string>& overrides :
+       {std::vector<std::string>{"train.epochs=1"}, std::vector<std::string>{}}) {
+    const CommandResult again = run(out, overrides);
+    ASSERT_EQ(again.exit_code, 0) << again.describe();
+    EXPECT_THAT(again.err, HasSubstr("already keeps (the same runs): not kept twice"));
+    EXPECT_EQ(history(out).size(), 2u);
+  }
+  expect_reference_outputs(out);
+  EXPECT_EQ(read_text(kept / "results.json"), first_results);
 
   // The kept sweep reads back like any other.
   const CommandResult shown = actbench({"show", kept.string()});
