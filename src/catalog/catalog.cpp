@@ -392,7 +392,7 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
     header.push_back(parts.empty() ? column : column + " (" + join(parts, ", ") + ")");
     align.push_back(Table::Align::kRight);
   }
-  Comparison out{Table(header, align), {}};
+  Comparison out{Table(header, align), {}, {}};
   for (const auto& r : c.rows) {
     std::vector<std::string> row{r};
     for (const auto& column : c.columns) {
@@ -403,6 +403,13 @@ Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
     out.table.add(row);
   }
   out.notes = comparison_notes(sweeps, c, by.has_value());
+  std::vector<ComparedColumn> columns;
+  for (const auto& column : c.columns) {
+    ComparedColumn cc{column, c.settings.at(column), {}};
+    for (const auto& [activation, cell] : c.cells.at(column)) cc.groups[activation] = cell.group;
+    columns.push_back(std::move(cc));
+  }
+  out.paired = pair_columns(columns, c.rows);
   return out;
 }
 

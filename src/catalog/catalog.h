@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/paired_columns.h"
 #include "config/choices.h"
 #include "util/table.h"
 
@@ -54,6 +55,7 @@ std::vector<SweepListing> list_sweeps(const std::filesystem::path& root);
 struct Comparison {
   Table table;
   std::vector<std::string> notes;  // what each column holds and what ± means
+  PairedColumns paired;            // each column tested against the first where they pair
 };
 Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
                           const std::optional<std::string>& by);

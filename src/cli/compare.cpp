@@ -15,6 +15,7 @@ Examples:
   actbench compare results/seed results/fashion                a column per sweep
   actbench compare results/seed results/wide --by model.hidden a column per value of model.hidden
   actbench compare results/seed results/lr                     a column per sweep and swept value
+  actbench compare results/seeds results/seeds-lr3             + paired tests where one setting differs
   actbench compare results/seed results/fashion --json         the table as JSON, for scripts)";
 
 struct CompareOptions {
@@ -35,12 +36,21 @@ int run_compare(const CompareOptions& o) {
         {"rows", nlohmann::json::array()},
         {"notes", c.notes}};
     for (size_t i = 1; i < rows.size(); ++i) j["rows"].push_back(rows[i]);
+    j["paired"] = {{"title", c.paired.title},
+                   {"differences", c.paired.differences},
+                   {"notes", c.paired.notes}};
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
   c.table.print(std::cout);
   std::cout << "\n";
   for (const auto& n : c.notes) std::cout << "  " << n << "\n";
+  if (!c.paired.differences.empty()) {
+    std::cout << "\n" << c.paired.title << "\n";
+    c.paired.table.print(std::cout);
+  }
+  if (!c.paired.notes.empty()) std::cout << "\n";
+  for (const auto& n : c.paired.notes) std::cout << "  " << n << "\n";
   return kExitOk;
 }
 

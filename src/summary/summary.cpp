@@ -434,6 +434,14 @@ Json group_json(const Group& g, const std::map<std::string, Json>& entries,
     }
     group[name] = estimate_or_null(values);
   }
+  // Each seed's value, for pairing runs across sweeps by seed (compare).
+  Json per_seed = Json::object();
+  for (const auto& [name, field] : kMetrics) {
+    if (name != "final_test_accuracy" && name != "final_test_loss") continue;
+    per_seed[name] = Json::array();
+    for (const Json* e : run_entries) per_seed[name].push_back(finite_or_null(metric(*e, field)));
+  }
+  group["per_seed"] = per_seed;
   group["timing"] = {
       {"runs", timed.size()},
       {"from_store", timed_from_store},

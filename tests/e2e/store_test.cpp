@@ -526,11 +526,61 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
   const Json compared = Json::parse(c_json.out);
   EXPECT_EQ(compared.at("columns"),
             Json({"activation", "three (seeds=3, epochs=2)", "one (seeds=1, epochs=1)"}));
-  ASSERT_EQ(compared.at("rows").size(), lines.size() - 1 - compared.at("notes").size() - 1)
-      << c.out;
+  ASSERT_EQ(compared.at("rows").size(), 4u) << c.out;
   EXPECT_EQ(compared.at("rows")[0][0], "ReLU");
   EXPECT_EQ(actbench_test::tree_listing(tmp_.path()), before)
       << "a reading command wrote something";
+}
+
+// Two sweeps that differ in one setting, over the same seeds: compare tests each activation's
+// per-seed differences as a sweep tests its own (paired t, Wilcoxon, Holm over the table); sweeps
+// that differ in more than that are shown side by side but not tested.
+TEST_F(Store, CompareTestsPairedDifferencesAcrossSweepsThatDifferInOneSetting) {
+  copy_reference_sweep(tmp_ / "base");
+  // A rate slow enough that two epochs leave the synthetic data's runs apart.
+  ASSERT_EQ(run(tmp_ / "slow", {"train.lr=0.0002"}).exit_code, 0);
+  ASSERT_EQ(run(tmp_ / "other", {"train.lr=0.0002", "train.batch_size=32"}).exit_code, 0);
+  const CommandResult c = actbench({"compare", (tmp_ / "base").string(), (tmp_ / "slow").string(),
+                                    (tmp_ / "other").string(), "--json"});
+  ASSERT_EQ(c.exit_code, 0) << c.describe();
+  const Json paired = Json::parse(c.out).at("paired");
+  EXPECT_THAT(paired.at("title").get<std::string>(), HasSubstr("runs paired by seed"));
+  ASSERT_EQ(paired.at("differences").size(), 4u) << paired.dump(1);
+  ASSERT_EQ(paired.at("notes").size(), 1u);
+  EXPECT_THAT(paired.at("notes")[0].get<std::string>(),
+              HasSubstr("not tested: other against base (they differ in train.batch_size, "
+                        "train.lr, not in one setting)"));
+  // The differences are the runs' own: slow minus base, seed by seed.
+  const auto finals = [](const fs::path& dir, const std::string& label) {
+    std::map<int64_t, double> out;
+    const Json results = Json::parse(read_text(dir / "results.json"));
+    for (const auto& r : results.at("runs")) {
+      if (r.at("label") == label) {
+        out[r.at("config").at("train").at("seed").get<int64_t>()] =
+            r.at("final").at("test_accuracy").get<double>();
+      }
+    }
+    return out;
+  };
+  const auto base = finals(tmp_ / "base", "Sigmoid"), slow = finals(tmp_ / "slow", "Sigmoid");
+  ASSERT_EQ(base.size(), 3u);
+  std::vector<double> d;
+  for (const auto& [seed, v] : slow) d.push_back(v - base.at(seed));
+  ASSERT_NE(d, std::vector<double>(3, 0.0)) << "the test needs runs that differ";
+  const Json& sigmoid = paired.at("differences")[1];
+  EXPECT_EQ(sigmoid.at("activation"), "Sigmoid at lr=0.0002");
+  EXPECT_EQ(sigmoid.at("seeds"), Json({0, 1, 2}));
+  EXPECT_NEAR(sigmoid.at("final_test_accuracy").at("mean").get<double>(), (d[0] + d[1] + d[2]) / 3,
+              1e-12);
+  EXPECT_EQ(sigmoid.at("tests").at("n"), 3);
+  EXPECT_EQ(sigmoid.at("tests").at("comparisons"), 4);
+  EXPECT_TRUE(sigmoid.at("tests").at("holm_p").is_number());
+  // As a table under the comparison.
+  const CommandResult t = actbench({"compare", (tmp_ / "base").string(), (tmp_ / "slow").string()});
+  ASSERT_EQ(t.exit_code, 0) << t.describe();
+  EXPECT_THAT(t.out, HasSubstr("Paired differences in final test accuracy against base"));
+  EXPECT_THAT(t.out, ContainsRegex("slow +Sigmoid at lr=0.0002 is [0-9.]+ ± [0-9.]+ points "
+                                   "(above|below) Sigmoid at lr=0.001 +3 "));
 }
 
 TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
