@@ -368,7 +368,14 @@ def matching_curves(sweep):
 def drawn_constants(entry):
     """{constant: value} a curves.json entry was drawn at, for the constants training learns (a
     formula's learnable ones by name, PReLU's slope as `weight`, as summary.json's `learned`
-    names it); {} for an activation that learns none."""
+    names it); {} for an activation that learns none. An entry `actbench curves --sweep` drew at
+    learned constants says so in its `learned` ({constant: {value, layers, groups}}): those
+    values."""
+    learned = entry.get("learned") if isinstance(entry.get("learned"), dict) else {}
+    at = {k: number(v["value"]) for k, v in learned.items()
+          if isinstance(v, dict) and finite(v.get("value"))}
+    if at:
+        return at
     params = entry.get("params") if isinstance(entry.get("params"), dict) else {}
     if entry.get("name") == "prelu":
         return {"weight": number(params["init"])} if finite(params.get("init")) else {}
@@ -395,8 +402,29 @@ def constants_note(sweep, label, entry):
     """(a note for the legend, a caption sentence) for a curve of an activation with learnable
     constants: whether curves.json drew it at what training learned (every layer's and point's
     last value within 0.5% of the constant drawn) or at its initial constants, and what was
-    learned; ("", "") for one without any, or without learned values in summary.json."""
+    learned; ("", "") for one without any, or without learned values in summary.json. An entry
+    with `learned` (`actbench curves --sweep`) is drawn at the learned constants by its own account:
+    the caption gives each hidden layer's value where they are more than 0.5% apart."""
     drawn = drawn_constants(entry)
+    if isinstance(entry.get("learned"), dict) and drawn:
+        # Drawn by `actbench curves --sweep` at the mean over points and hidden layers of the
+        # learned values; where the layers ended more than 0.5% apart, the caption gives each.
+        at = ", ".join("%s = %.3g" % (k, v) for k, v in drawn.items())
+        spread = []
+        for k, v in drawn.items():
+            layers = entry["learned"][k].get("layers")
+            layers = [(i + 1, number(x)) for i, x in enumerate(layers)
+                      if finite(x)] if isinstance(layers, list) else []
+            values = [x for _, x in layers]
+            if values and max(values) - min(values) > 0.005 * max(abs(v), 1e-9):
+                spread.append("%s = %s" % (k, ", ".join("%.3g (layer %d)" % (x, i)
+                                                        for i, x in layers)))
+        if not spread:
+            return ("learned %s" % at, "%s is drawn at its learned %s (last epoch, mean over "
+                    "seeds, points and hidden layers)." % (label, at))
+        return ("learned %s" % at,
+                "%s is drawn at its learned %s, the mean of its hidden layers' values (last "
+                "epoch, mean over seeds and points): %s." % (label, at, "; ".join(spread)))
     learned = learned_finals(sweep, label)
     shared = [k for k in drawn if learned.get(k)]
     if not shared:
@@ -438,8 +466,8 @@ def draw_curves(canvas, name):
     formulas = "; ".join("%s: %s" % (e["label"], e["formula"]) for _, e in chosen
                          if isinstance(e.get("formula"), str) and e["formula"])
     learned = " ".join(note for _, note in notes if note)
-    how = (" `actbench curves -a` with the learned values as the constants' init draws the "
-           "learned curves." if "initial" in learned else "")
+    how = (" `actbench curves --sweep DIR` draws them at the learned constants."
+           if "initial" in learned else "")
     canvas.save(fig, name, title,
                 "Each activation and its derivative (%s), from actbench curves: where the "
                 "derivative is near zero, as in sigmoid's and tanh's flat tails, almost no "

@@ -15,13 +15,58 @@
 
 namespace actbench {
 
-nlohmann::json activation_curves(const std::vector<ActivationSpec>& specs, double lo, double hi,
-                                 int64_t points) {
+namespace {
+
+// Where a config entry (activation_to_json) holds the initial value of the learned parameter
+// `name`: a formula's learnable constant's `init`, PReLU's `init` for its `weight`; nullptr when
+// the activation learns no such parameter.
+nlohmann::json* initial_value_of(nlohmann::json& entry, const std::string& name) {
+  if (entry.at("name") == "prelu") return name == "weight" ? &entry["init"] : nullptr;
+  if (!entry.contains("params") || !entry["params"].is_object()) return nullptr;
+  nlohmann::json& constants = entry["params"];
+  if (!constants.contains(name) || !constants[name].is_object()) return nullptr;
+  nlohmann::json& constant = constants[name];
+  if (!constant.value("learnable", false) || !constant.contains("init")) return nullptr;
+  return &constant["init"];
+}
+
+nlohmann::json learned_json(const LearnedConstants& learned) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, c] : learned) {
+    out[name] = {{"value", c.value}, {"layers", c.layers}, {"groups", c.groups}};
+  }
+  return out;
+}
+
+}  // namespace
+
+ActivationSpec spec_at_learned(const ActivationSpec& spec, const LearnedConstants& learned,
+                               LearnedConstants* applied) {
+  nlohmann::json entry = activation_to_json(spec);
+  for (const auto& [name, constant] : learned) {
+    nlohmann::json* init = initial_value_of(entry, name);
+    if (init == nullptr || !std::isfinite(constant.value)) continue;
+    *init = constant.value;
+    if (applied != nullptr) (*applied)[name] = constant;
+  }
+  return resolve_activation(entry, spec.label + " at its learned constants");
+}
+
+nlohmann::json activation_curves(const std::vector<ActivationSpec>& given, double lo, double hi,
+                                 int64_t points, const std::vector<LearnedConstants>& learned) {
+  std::vector<ActivationSpec> specs;
+  std::vector<LearnedConstants> drawn(given.size());
+  for (size_t i = 0; i < given.size(); ++i) {
+    specs.push_back(i < learned.size() && !learned[i].empty()
+                        ? spec_at_learned(given[i], learned[i], &drawn[i])
+                        : given[i]);
+  }
   torch::NoGradGuard no_grad;
   const torch::Tensor x = torch::linspace(lo, hi, points, torch::kDouble);
   const torch::Tensor x_in = x.to(torch::kFloat).unsqueeze(1);  // [points, 1]: one unit
   nlohmann::json acts = nlohmann::json::array();
-  for (const auto& spec : specs) {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const ActivationSpec& spec = specs[i];
     torch::nn::AnyModule act = make_activation(spec, 1);
     act.ptr()->eval();  // RReLU: its deterministic test-time slope
     auto [y, dy] = activation_with_derivative(act, x_in);
@@ -40,6 +85,7 @@ nlohmann::json activation_curves(const std::vector<ActivationSpec>& specs, doubl
          {"dy", std::vector<double>(d64.data_ptr<double>(), d64.data_ptr<double>() + points)},
          {"max_derivative", max_d},
          {"saturated_fraction", saturated}});
+    if (!drawn[i].empty()) acts.back()["learned"] = learned_json(drawn[i]);
   }
   const torch::Tensor xc = x.contiguous();
   return {{"schema", kCurvesSchema},

@@ -559,4 +559,68 @@ TEST_F(PlotScript, BandsAndBarsShowTheSpreadTheTablesState) {
   }
 }
 
+// The curves figure says at which constants each curve was drawn: an entry of
+// `actbench curves --sweep` (with `learned`) is labelled with its learned value, and where the
+// hidden layers ended more than 0.5% apart the caption gives each; an entry without `learned`
+// (drawn at its initial constant) is labelled so, the caption giving what summary.json learned.
+TEST_F(PlotScript, CurvesSayWhetherDrawnAtLearnedConstants) {
+  using json = nlohmann::json;
+  const json fixture_curves = json::parse(read_text(kFixture / "curves.json"));
+  // Swish-β as `actbench curves` writes it, drawn at beta (its learned values: `learned`).
+  auto swish_curves = [&](double beta, const json& learned) {
+    json curves = fixture_curves;
+    json e = curves["activations"][0];
+    e["name"] = "formula";
+    e["label"] = "Swish-\u03b2";
+    e["formula"] = "x * sigmoid(beta * x)";
+    e["params"] = {
+        {"expr", "x * sigmoid(beta * x)"},
+        {"params", {{"beta", {{"init", beta}, {"learnable", true}, {"per_unit", false}}}}}};
+    for (size_t i = 0; i < curves["x"].size(); ++i) {
+      const double x = curves["x"][i].get<double>(), s = 1.0 / (1.0 + std::exp(-beta * x));
+      e["y"][i] = x * s;
+      e["dy"][i] = s + beta * x * s * (1.0 - s);
+    }
+    if (!learned.is_null()) e["learned"] = {{"beta", learned}};
+    curves["activations"].push_back(e);
+    return curves;
+  };
+  struct Case {
+    const char* name;
+    json curves;
+    std::string label;  // the legend's note
+    std::string caption;
+  };
+  const std::vector<Case> cases{
+      {"layers-apart",
+       swish_curves(1.05, {{"value", 1.05}, {"layers", {1.066, 1.042, 1.061}}, {"groups", 2}}),
+       "learned beta = 1.05",
+       "Swish-\\ensuremath{\\beta} is drawn at its learned beta = 1.05, the mean of its hidden "
+       "layers' values "
+       "(last epoch, mean over seeds and points): beta = 1.07 (layer 1), 1.04 (layer 2), 1.06 "
+       "(layer 3)."},
+      {"layers-alike",
+       swish_curves(1.05, {{"value", 1.05}, {"layers", {1.05, 1.052}}, {"groups", 1}}),
+       "learned beta = 1.05",
+       "Swish-\\ensuremath{\\beta} is drawn at its learned beta = 1.05 (last epoch, mean over "
+       "seeds, points and "
+       "hidden layers)."},
+      {"initial", swish_curves(1.0, nullptr), "initial beta = 1",
+       "Swish-\\ensuremath{\\beta} is drawn at its initial beta = 1; training ended at beta = 1.04 "
+       "to 1.07"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const fs::path sweep = sweep_copy(c.name, fixture_summary());
+    write_text(sweep / "curves.json", c.curves.dump());
+    const fs::path out = tmp_ / (std::string(c.name) + "-plots");
+    const CommandResult r = run_plot({sweep.string(), "--out", out.string(), "--style", "paper",
+                                      "--formats", "pgf", "--figures", "curves"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    // The paper style's LaTeX: the caption in figures.tex, the legend in curves.pgf.
+    EXPECT_THAT(read_text(out / "figures.tex"), HasSubstr(c.caption));
+    EXPECT_THAT(read_text(out / "curves.pgf"),
+                HasSubstr("Swish-\\ensuremath{\\beta} (" + c.label + ")"));
+  }
+}
+
 }  // namespace
