@@ -1,5 +1,5 @@
-// Reading sweeps back, read-only: a sweep's statistics (`actbench show`), the sweeps under a
-// results root (`actbench ls`) and several sweeps joined into one table (`actbench compare`).
+// Reading sweeps back, read-only: a sweep's statistics (`actbench show`) and the sweeps under a
+// results root (`actbench ls`); compare.h joins several into one table.
 #pragma once
 
 #include <filesystem>
@@ -10,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "catalog/paired_columns.h"
 #include "config/choices.h"
 #include "util/table.h"
 
@@ -48,16 +47,5 @@ struct SweepListing {
 // The sweeps under `root` (any depth; hidden folders and history/ skipped), newest first.
 // InputError when `root` is not a directory.
 std::vector<SweepListing> list_sweeps(const std::filesystem::path& root);
-
-// Several sweeps joined: one row per activation, one column per (sweep, swept point), or per value
-// of `by` (a config key) when given. InputError when two of them would fill the same cell (the
-// message names the keys that tell them apart).
-struct Comparison {
-  Table table;
-  std::vector<std::string> notes;  // what each column holds and what ± means
-  PairedColumns paired;            // each column tested against the first where they pair
-};
-Comparison compare_sweeps(const std::vector<SweepView>& sweeps,
-                          const std::optional<std::string>& by);
 
 }  // namespace actbench

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "catalog/catalog.h"
+#include "catalog/compare.h"
 #include "cli/subcommands.h"
 #include "util/error.h"
 
@@ -16,18 +16,20 @@ Examples:
   actbench compare results/seed results/wide --by model.hidden a column per value of model.hidden
   actbench compare results/seed results/lr                     a column per sweep and swept value
   actbench compare results/seeds results/seeds-lr3             + paired tests where one setting differs
-  actbench compare results/seed results/fashion --json         the table as JSON, for scripts)";
+  actbench compare results/seed results/fashion --json         the table as JSON, for scripts
+  actbench compare results/seed results/wide --metric seconds_per_epoch   timings, if timed alike)";
 
 struct CompareOptions {
   std::vector<std::string> dirs;
   std::optional<std::string> by;
   bool json = false;  // --json: the table as JSON on stdout
+  std::string metric = "final_test_accuracy";
 };
 
 int run_compare(const CompareOptions& o) {
   std::vector<SweepView> sweeps;
   for (const auto& d : o.dirs) sweeps.push_back(read_sweep(d));
-  const Comparison c = compare_sweeps(sweeps, o.by);
+  const Comparison c = compare_sweeps(sweeps, o.by, o.metric);
   if (o.json) {
     // The table's cells as printed, its header as "columns", and the notes.
     const auto& rows = c.table.rows();
@@ -67,6 +69,12 @@ void setup_compare(CLI::App& app, int& status) {
   cmd->add_option("--by", options->by,
                   "a config key: one column per value of it (e.g. data.dataset, train.lr)")
       ->type_name("KEY");
+  cmd->add_option("--metric", options->metric,
+                  "what the cells show: final_test_accuracy (default), best_test_accuracy, "
+                  "final_test_loss or seconds_per_epoch (with whether the sweeps were timed alike)")
+      ->check(CLI::IsMember(
+          {"final_test_accuracy", "best_test_accuracy", "final_test_loss", "seconds_per_epoch"}))
+      ->type_name("METRIC");
   cmd->add_flag("--json", options->json,
                 "print {columns, rows, notes} as JSON (the cells as the table shows them) instead");
 }

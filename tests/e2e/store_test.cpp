@@ -538,7 +538,7 @@ TEST_F(Store, LsShowAndCompareReadSweepsWithoutWritingAnything) {
 TEST_F(Store, CompareTestsPairedDifferencesAcrossSweepsThatDifferInOneSetting) {
   copy_reference_sweep(tmp_ / "base");
   // A rate slow enough that two epochs leave the synthetic data's runs apart.
-  ASSERT_EQ(run(tmp_ / "slow", {"train.lr=0.0002"}).exit_code, 0);
+  ASSERT_EQ(run(tmp_ / "slow", {"train.lr=0.0002", "--jobs", "1"}).exit_code, 0);  // as base
   ASSERT_EQ(run(tmp_ / "other", {"train.lr=0.0002", "train.batch_size=32"}).exit_code, 0);
   const CommandResult c = actbench({"compare", (tmp_ / "base").string(), (tmp_ / "slow").string(),
                                     (tmp_ / "other").string(), "--json"});
@@ -581,6 +581,27 @@ TEST_F(Store, CompareTestsPairedDifferencesAcrossSweepsThatDifferInOneSetting) {
   EXPECT_THAT(t.out, HasSubstr("Paired differences in final test accuracy against base"));
   EXPECT_THAT(t.out, ContainsRegex("slow +Sigmoid at lr=0.0002 is [0-9.]+ ± [0-9.]+ points "
                                    "(above|below) Sigmoid at lr=0.001 +3 "));
+
+  // Timings side by side only with what they were timed under: alike here; a sweep timed on
+  // another host is named as not comparable.
+  const CommandResult timed = actbench({"compare", (tmp_ / "base").string(),
+                                        (tmp_ / "slow").string(), "--metric", "seconds_per_epoch"});
+  ASSERT_EQ(timed.exit_code, 0) << timed.describe();
+  EXPECT_THAT(timed.out, ContainsRegex("\nReLU +[0-9]+\\.[0-9]{2} +[0-9]+\\.[0-9]{2}\n"));
+  EXPECT_THAT(timed.out, HasSubstr("timed under the same recorded conditions"));
+  fs::copy(tmp_ / "slow", tmp_ / "elsewhere", fs::copy_options::recursive);
+  fs::remove_all(tmp_ / "elsewhere" / "plan.json");  // shown from its results and summary alone
+  Json moved = Json::parse(read_text(tmp_ / "elsewhere" / "results.json"));
+  moved["provenance"]["host"] = "node12";
+  actbench_test::write_text(tmp_ / "elsewhere" / "results.json", moved.dump());
+  const CommandResult apart =
+      actbench({"compare", (tmp_ / "base").string(), (tmp_ / "elsewhere").string(), "--metric",
+                "seconds_per_epoch"});
+  ASSERT_EQ(apart.exit_code, 0) << apart.describe();
+  EXPECT_THAT(apart.out, HasSubstr("timings NOT comparable"));
+  EXPECT_THAT(apart.out, HasSubstr(" vs node12"));
+  expect_user_error(actbench({"compare", (tmp_ / "base").string(), "--metric", "speed"}),
+                    "--metric: speed not in");
 }
 
 TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
