@@ -17,6 +17,7 @@ whose version writes null, read with a schema of a version that does not, null c
 number() turns either form into a float.
 """
 import copy
+import hashlib
 import json
 import math
 import os
@@ -367,8 +368,62 @@ def validate(doc, path, what, schema_file, fix, versions=None):
                      % (what, path, schema_file, json_path(error.absolute_path), message, fix))
 
 
+# ---- checksums ----
+
+def _canonical_float(v):
+    """v as nlohmann::json's dump() writes a double: the shortest text that round-trips (as
+    Python's repr), but in exponent notation from 1e15 on where Python waits until 1e16."""
+    text = repr(v)
+    if 1e15 <= abs(v) < 1e16 and "e" not in text:
+        digits = text.lstrip("-").split(".")[0].rstrip("0")
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        text = ("-" if v < 0 else "") + mantissa + "e+15"
+    return text
+
+
+def _canonical(doc, out):
+    """Appends the canonical text of doc (nlohmann::json's compact dump(): keys sorted, no
+    spaces, UTF-8 kept, non-finite numbers as null) to the list out."""
+    if isinstance(doc, dict):
+        out.append("{")
+        for i, key in enumerate(sorted(doc)):
+            out.append(("," if i else "") + json.dumps(key, ensure_ascii=False) + ":")
+            _canonical(doc[key], out)
+        out.append("}")
+    elif isinstance(doc, list):
+        out.append("[")
+        for i, v in enumerate(doc):
+            if i:
+                out.append(",")
+            _canonical(v, out)
+        out.append("]")
+    elif isinstance(doc, float):
+        out.append(_canonical_float(doc) if math.isfinite(doc) else "null")
+    else:  # str, int, bool, None
+        out.append(json.dumps(doc, ensure_ascii=False))
+
+
+def checksum_problem(doc):
+    """None when doc carries no checksum (an earlier actbench wrote it) or one its content
+    matches; else what is wrong. The checksum is src/util/json_checksum.h's: "sha256:" and the
+    SHA-256 of the canonical text of doc without its "checksum" member."""
+    if not isinstance(doc, dict) or "checksum" not in doc:
+        return None
+    stated = doc["checksum"]
+    out = []
+    _canonical({k: v for k, v in doc.items() if k != "checksum"}, out)
+    digest = "sha256:" + hashlib.sha256("".join(out).encode("utf-8")).hexdigest()
+    if stated != digest:
+        return "its content does not match its checksum (changed after actbench wrote it)"
+    return None
+
+
 def load(path, what, schema_file, fix, versions=None, max_bytes=MAX_BYTES):
-    """read_json, then validate: the document, or InputError."""
+    """read_json, the checksum, then validate: the document, or InputError."""
     doc = read_json(path, what, fix, max_bytes)
+    problem = checksum_problem(doc)
+    if problem is not None:
+        raise InputError("%s %s is damaged: %s; rerun the sweep (or `actbench merge` its runs/) "
+                         "to rebuild it, or ask for an intact copy" % (what, path, problem))
     validate(doc, path, what, schema_file, fix, versions)
     return doc

@@ -15,6 +15,7 @@
 #include "sweep/sweep_dir.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_checksum.h"
 #include "util/json_flat.h"
 #include "util/text.h"
 
@@ -29,6 +30,11 @@ std::optional<Json> read_json_or_fail(const fs::path& path) {
   std::string why;
   std::optional<Json> j = read_json_file(path, why);
   if (!why.empty()) throw InputError(path.string() + ": " + why);
+  if (j) {
+    check_damaged(*j, path.string(),
+                  "rerun the sweep (or `actbench merge` its runs/) to rebuild it, or ask for an "
+                  "intact copy");
+  }
   return j;
 }
 

@@ -6,10 +6,11 @@
 #include <set>
 
 #include "config/keys.h"
+#include "summary/summary_format.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_checksum.h"
 #include "util/json_flat.h"
-#include "summary/summary_format.h"
 #include "util/text.h"
 
 namespace actbench {
@@ -211,6 +212,8 @@ std::map<std::string, Json> timing_conditions(const SweepView& s) {
   }
   std::map<std::string, Json> out;
   if (!doc || !doc->is_object()) return out;
+  check_damaged(*doc, (s.dir / "results.json").string(),
+                "rerun the sweep (or `actbench merge` its runs/) to rebuild it");
   const Json p = doc->value("provenance", Json::object());
   std::map<std::string, Json> flat;
   flatten_json(p, "", flat);
@@ -228,8 +231,9 @@ std::map<std::string, Json> timing_conditions(const SweepView& s) {
 // with as many runs at once -- else what differs.
 std::string timing_verdict(const std::vector<SweepView>& sweeps) {
   const auto first = timing_conditions(sweeps.front());
-  if (first.empty()) return "timings: cannot tell how " + sweeps.front().dir.string() +
-                            " was timed (no results.json or run file); compare them with care";
+  if (first.empty())
+    return "timings: cannot tell how " + sweeps.front().dir.string() +
+           " was timed (no results.json or run file); compare them with care";
   std::vector<std::string> differ;
   for (size_t i = 1; i < sweeps.size(); ++i) {
     const auto other = timing_conditions(sweeps[i]);

@@ -5,6 +5,7 @@
 #include "catalog/catalog.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_checksum.h"
 #include "util/json_flat.h"
 #include "util/text.h"
 
@@ -34,6 +35,9 @@ Json read_or_fail(const fs::path& path, const std::string& what) {
   if (!doc || !doc->is_object()) {
     throw InputError(path.string() + ": " + (why.empty() ? "not found" : why) + " (" + what + ")");
   }
+  check_damaged(*doc, path.string(),
+                "rerun the sweep (or `actbench merge` its runs/) to rebuild it, or ask for an "
+                "intact copy");
   return *doc;
 }
 

@@ -6,6 +6,7 @@
 #include <torch/version.h>
 
 #include "util/fs.h"
+#include "util/json_checksum.h"
 #include "util/provenance.h"
 
 namespace actbench {
@@ -180,7 +181,7 @@ nlohmann::json results_document(const nlohmann::json& config, const RunEnvironme
 }
 
 void write_results(const std::filesystem::path& dir, const nlohmann::json& results) {
-  write_file_atomic(dir / "results.json", results.dump(2) + "\n");
+  write_file_atomic(dir / "results.json", with_checksum(results).dump(2) + "\n");
 }
 
 }  // namespace actbench

@@ -367,8 +367,8 @@ void check_own_outputs(const fs::path& dir) {
 }
 
 void write_outputs(const fs::path& dir, const SweepOutputs& outputs) {
-  write_file_atomic(dir / "results.json", outputs.results.dump(2) + "\n");
-  write_file_atomic(dir / "summary.json", outputs.summary.dump(2) + "\n");
+  write_results(dir, outputs.results);
+  write_file_atomic(dir / "summary.json", with_checksum(outputs.summary).dump(2) + "\n");
 }
 
 }  // namespace actbench

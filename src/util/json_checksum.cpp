@@ -1,5 +1,6 @@
 #include "util/json_checksum.h"
 
+#include "util/error.h"
 #include "util/sha256.h"
 
 namespace actbench {
@@ -32,6 +33,13 @@ std::string checksum_problem(const nlohmann::json& doc) {
     return "its content does not match its checksum (changed after actbench wrote it)";
   }
   return "";
+}
+
+void check_damaged(const nlohmann::json& doc, const std::string& path, const std::string& fix) {
+  if (!doc.is_object() || !doc.contains("checksum")) return;
+  if (const std::string p = checksum_problem(doc); !p.empty()) {
+    throw InputError(path + " is damaged: " + p + "; " + fix);
+  }
 }
 
 }  // namespace actbench

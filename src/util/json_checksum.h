@@ -26,4 +26,9 @@ nlohmann::json with_checksum(nlohmann::json doc);
 // (...)".
 std::string checksum_problem(const nlohmann::json& doc);
 
+// For a file an earlier actbench may have written without a checksum (results.json,
+// summary.json): InputError naming `path` as damaged when `doc` carries a checksum its content
+// does not match; nothing when it matches or carries none. `fix` says how to get a good copy.
+void check_damaged(const nlohmann::json& doc, const std::string& path, const std::string& fix);
+
 }  // namespace actbench

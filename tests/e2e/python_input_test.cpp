@@ -14,6 +14,7 @@
 #include <functional>
 
 #include "plot_fixture.h"
+#include "util/json_checksum.h"
 
 namespace actbench_python_input_test {
 
@@ -65,6 +66,7 @@ std::string first_epoch_field(const json& results, const std::string& key) {
 // An actbench.results/5 document as actbench.results/4 wrote it: every non-finite value null.
 json as_version_4(json doc) {
   doc["schema"] = "actbench.results/4";
+  doc.erase("checksum");  // an actbench of /4 wrote none
   std::function<void(json&)> nullify = [&](json& v) {
     if (v == "NaN" || v == "Infinity" || v == "-Infinity") {
       v = nullptr;
@@ -266,6 +268,13 @@ TEST_F(PythonInput, PlotRefusesASummaryThatBreaksJsonOrItsSchema) {
          return d.dump();
        }(),
        "has schema \"actbench.summary/9\""},
+      // Stamped with actbench's checksum (what a sweep writes), then edited by hand.
+      {[&] {
+         json d = actbench::with_checksum(summary);
+         d["groups"][0]["final_test_accuracy"]["mean"] = 99.99;
+         return d.dump(2);
+       }(),
+       "is damaged: its content does not match its checksum"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].second);
@@ -461,6 +470,7 @@ TEST_F(PythonInput, ADivergedRunIsComparedAsDivergedAndPlotted) {
     const CommandResult compared = run_compare({(dir / "results.json").string()});
     EXPECT_EQ(compared.exit_code, 1) << describe(compared);
     EXPECT_THAT(compared.out, HasSubstr("DIVERGED"));
+    ASSERT_FALSE(lines_of(compared.out).empty());
     EXPECT_THAT(lines_of(compared.out).back(), HasSubstr("diverged at epoch 1"));
     EXPECT_THAT(compared.err, Not(HasSubstr("Traceback"))) << describe(compared);
 

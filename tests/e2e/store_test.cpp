@@ -19,6 +19,7 @@
 #include "process.h"
 #include "sweep_fixture.h"
 #include "test_support.h"
+#include "util/json_checksum.h"
 #include "util/sha256.h"
 
 namespace {
@@ -592,8 +593,9 @@ TEST_F(Store, CompareTestsPairedDifferencesAcrossSweepsThatDifferInOneSetting) {
   fs::copy(tmp_ / "slow", tmp_ / "elsewhere", fs::copy_options::recursive);
   fs::remove_all(tmp_ / "elsewhere" / "plan.json");  // shown from its results and summary alone
   Json moved = Json::parse(read_text(tmp_ / "elsewhere" / "results.json"));
-  moved["provenance"]["host"] = "node12";
-  actbench_test::write_text(tmp_ / "elsewhere" / "results.json", moved.dump());
+  moved["provenance"]["host"] = "node12";  // as if timed there (and written there: stamped)
+  actbench_test::write_text(tmp_ / "elsewhere" / "results.json",
+                            actbench::with_checksum(moved).dump());
   const CommandResult apart =
       actbench({"compare", (tmp_ / "base").string(), (tmp_ / "elsewhere").string(), "--metric",
                 "seconds_per_epoch"});
@@ -631,6 +633,29 @@ TEST_F(Store, LsShowAndCompareAnswerBadInputWithOneLine) {
   fs::create_directories(tmp_ / "sent");
   actbench_test::write_text(tmp_ / "sent" / "summary.json", "{\"schema\": \"actbench.summary/1\"}");
   expect_user_error(actbench({"show", (tmp_ / "sent").string()}), "not an actbench.summary/3");
+  // results.json and summary.json carry a checksum of their content: a sweep sent without its
+  // plan and runs shows as it is, and an edited number there is named, in every reader.
+  fs::create_directories(tmp_ / "copy");
+  for (const char* f : {"results.json", "summary.json"}) {
+    const Json doc = Json::parse(read_text(tmp_ / "three" / f));
+    EXPECT_THAT(doc.at("checksum").get<std::string>(), ::testing::MatchesRegex("sha256:[0-9a-f]+"));
+    fs::copy_file(tmp_ / "three" / f, tmp_ / "copy" / f);
+  }
+  ASSERT_EQ(actbench({"show", (tmp_ / "copy").string()}).exit_code, 0);
+  for (const char* f : {"summary.json", "results.json"}) {
+    const std::string intact = read_text(tmp_ / "copy" / f);
+    Json edited = Json::parse(intact);
+    edited["runs_planned"] = 13;  // a number changed by hand
+    actbench_test::write_text(tmp_ / "copy" / f, edited.dump(2));
+    const std::string damaged = std::string(f) +
+                                " is damaged: its content does not match its "
+                                "checksum";
+    expect_user_error(actbench({"show", (tmp_ / "copy").string()}), damaged);
+    if (std::string(f) == "results.json") {  // what diff reads of a sweep without a plan
+      expect_user_error(actbench({"diff", (tmp_ / "copy").string(), three}), damaged);
+    }
+    actbench_test::write_text(tmp_ / "copy" / f, intact);
+  }
   const CommandResult empty_ls = actbench({"ls", (tmp_ / "empty").string()});
   EXPECT_EQ(empty_ls.exit_code, 0);
   EXPECT_THAT(empty_ls.err, HasSubstr("no sweeps under"));

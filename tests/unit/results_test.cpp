@@ -21,6 +21,7 @@
 #include "summary/summary.h"
 #include "test_support.h"
 #include "train/trainer.h"
+#include "util/json_checksum.h"
 
 namespace {
 
@@ -222,7 +223,9 @@ TEST(Results, WriteResultsIsAtomicAndLeavesNoTempFiles) {
                   {"runs", {actbench::run_to_json(hand_made_run())}}};
   actbench::write_results(dir.path(), j);
   EXPECT_EQ(entries(dir.path()), (std::vector<std::string>{"results.json"}));
-  EXPECT_EQ(Json::parse(actbench_test::read_text(dir / "results.json")), j);
+  // Written with the checksum of its content, which every reader checks.
+  EXPECT_EQ(Json::parse(actbench_test::read_text(dir / "results.json")),
+            actbench::with_checksum(j));
   // Overwriting replaces the file (a new inode via rename, never a partial write in place).
   struct stat before {};
   ASSERT_EQ(::stat((dir / "results.json").c_str(), &before), 0);
@@ -231,7 +234,8 @@ TEST(Results, WriteResultsIsAtomicAndLeavesNoTempFiles) {
   j2["runs"] = Json::array();
   actbench::write_results(dir.path(), j2);
   EXPECT_EQ(entries(dir.path()), (std::vector<std::string>{"results.json"}));
-  EXPECT_EQ(Json::parse(actbench_test::read_text(dir / "results.json")), j2);
+  EXPECT_EQ(Json::parse(actbench_test::read_text(dir / "results.json")),
+            actbench::with_checksum(j2));
   struct stat after {};
   ASSERT_EQ(::stat((dir / "results.json").c_str(), &after), 0);
   EXPECT_NE(before.st_ino, after.st_ino);
