@@ -12,6 +12,7 @@
 #include "cli/subcommands.h"
 #include "config/config.h"
 #include "sweep/sweep_dir.h"
+#include "train/memory.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/text.h"
@@ -160,6 +161,7 @@ int run_curves(const CurvesOptions& o) {
                      path.string() + "'");
   }
   check_own_file(path, "actbench.curves/", "choose another --out");
+  check_curves_memory(specs, o.grid.points);
   const Json curves = activation_curves(specs, o.grid.lo, o.grid.hi, o.grid.points, learned);
   ec.clear();  // is_directory() above sets it when --out does not exist yet
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);

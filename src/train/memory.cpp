@@ -1,14 +1,20 @@
 #include "train/memory.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <regex>
 
 #include <fmt/format.h>
 
+#include <torch/torch.h>
+
+#include "activations/registry.h"
 #include "data/dataset.h"
 #include "util/error.h"
 
@@ -19,7 +25,42 @@ constexpr double kFloat = 4;
 // LibTorch, OpenBLAS and the process itself, measured at ~150 MiB resident on this CPU build.
 constexpr double kProcess = 200.0 * (1 << 20);
 
+// The bytes the heap holds now (glibc: arena and mmap'd chunks in use); nullopt elsewhere.
+std::optional<double> heap_in_use() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 m = ::mallinfo2();
+  return double(m.uordblks) + double(m.hblkhd);
+#else
+  return std::nullopt;
+#endif
+}
+
 }  // namespace
+
+double saved_bytes_per_element(const ActivationSpec& spec) {
+  if (spec.name != "formula") return 0;  // built-ins: their own backward keeps what buffers count
+  static std::mutex mutex;
+  static std::map<std::string, double> measured;
+  const std::lock_guard<std::mutex> lock(mutex);
+  const std::string key = activation_to_json(spec).dump();
+  if (auto it = measured.find(key); it != measured.end()) return it->second;
+  // A [64, 256] batch of one hidden layer: what autograd keeps alive between the forward and the
+  // backward pass (the formula's intermediates it saves), beyond the output itself. No random
+  // numbers: the training's generator is not touched.
+  constexpr int64_t kRows = 64, kWidth = 256;
+  double per_element = 0;
+  if (const auto before = heap_in_use()) {
+    torch::nn::AnyModule act = make_activation(spec, kWidth);
+    const torch::Tensor x =
+        torch::linspace(-4, 4, kRows * kWidth).reshape({kRows, kWidth}).requires_grad_();
+    const double start = *heap_in_use();
+    const torch::Tensor y = act.forward(x);
+    const double held = *heap_in_use() - start - double(y.numel()) * kFloat;
+    per_element = std::max(0.0, held / double(kRows * kWidth));
+  }
+  measured[key] = per_element;
+  return per_element;
+}
 
 MemoryEstimate estimate_run_memory(const Config& config) {
   std::vector<double> widths{double(kMnistPixels)};
@@ -40,6 +81,13 @@ MemoryEstimate estimate_run_memory(const Config& config) {
   // evaluation: inputs and two buffers per layer.
   e.buffers = batch * (kMnistPixels + 4 * (hidden + kMnistClasses)) * kFloat +
               eval * (kMnistPixels + 2 * (hidden + kMnistClasses)) * kFloat;
+  // A formula's intermediates that autograd saves for the backward pass, measured, and as much
+  // again for their gradients while the backward pass runs (measured peaks: a 30-level formula on
+  // [2048] with batch 2048 used 1.98 GiB, estimated 2.3 GiB; 10 levels on [1024, 1024], batch
+  // 1024: 565 / 656 MiB).
+  for (const auto& a : config.activations) {
+    e.buffers += 2 * batch * hidden * saved_bytes_per_element(a);
+  }
   return e;
 }
 
@@ -122,7 +170,8 @@ void check_memory(const std::vector<const Config*>& runs, int64_t jobs,
   throw InputError(fmt::format(
       "the sweep needs about {} of memory, more than {} {}: its largest run (model.hidden "
       "[{}]) {} (parameters and gradients {}, optimizer state {}, checkpoint copies {}, batch "
-      "buffers {}){}, the data {} and the process {}; make the model smaller, train fewer runs "
+      "buffers and a formula's saved intermediates {}){}, the data {} and the process {}; make "
+      "the model smaller, train fewer runs "
       "at once (--jobs), or {}",
       bytes_text(total), limit ? "the --max-memory limit of" : "this machine's",
       bytes_text(double(available)), hidden, bytes_text(worst.run()), bytes_text(worst.parameters),
@@ -130,6 +179,25 @@ void check_memory(const std::vector<const Config*>& runs, int64_t jobs,
       side_by_side > 1 ? fmt::format(" x {} side by side", side_by_side) : "",
       bytes_text(data_total), bytes_text(kProcess),
       limit ? "raise --max-memory" : "run it on a machine with more memory"));
+}
+
+void check_curves_memory(const std::vector<ActivationSpec>& specs, int64_t points) {
+  // Per activation and point: x, y and dy as float and double tensors (about 40 bytes), y and dy
+  // as JSON numbers (a 16-byte node and about 24 bytes of text each) and the autograd
+  // intermediates of a formula's derivative.
+  double per_point = 0, largest_formula = 0;
+  for (const auto& a : specs) {
+    per_point += 40 + 2 * (16 + 24);
+    largest_formula = std::max(largest_formula, saved_bytes_per_element(a));
+  }
+  const double total = kProcess + double(points) * (per_point + largest_formula);
+  const uint64_t available = machine_memory_bytes();
+  if (available == 0 || total <= double(available)) return;
+  throw InputError(fmt::format(
+      "{} activation(s) on {} points need about {} of memory (their curves as JSON, and the "
+      "formulas' derivatives), more than this machine's {}; draw fewer points (--points) or "
+      "fewer activations at once",
+      specs.size(), points, bytes_text(total), bytes_text(double(available))));
 }
 
 }  // namespace actbench

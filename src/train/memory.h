@@ -21,8 +21,15 @@ struct MemoryEstimate {
   double run() const { return parameters + optimizer + checkpoint + buffers; }
 };
 
-// One run of `config` (its first activation).
+// One run of `config` (its first activation); a formula activation's saved intermediates
+// included (saved_bytes_per_element).
 MemoryEstimate estimate_run_memory(const Config& config);
+
+// The bytes per element of a hidden layer that autograd keeps between forward and backward for
+// `spec` beyond the layer's own buffers: measured once per formula (a [64, 256] batch, the heap in
+// use before and after its forward pass; glibc), 0 for the registry's activations (their
+// backward keeps what `buffers` counts) and where the heap cannot be measured.
+double saved_bytes_per_element(const ActivationSpec& spec);
 
 // The bytes of the data set of `data` as actbench holds it (one byte a pixel, labels).
 double dataset_bytes(const DataConfig& data);
@@ -37,6 +44,10 @@ uint64_t machine_memory_bytes();
 // `limit` (--max-memory) or, without one, more than the machine's memory.
 void check_memory(const std::vector<const Config*>& runs, int64_t jobs,
                   std::optional<uint64_t> limit);
+
+// Refuses (InputError) `actbench curves` of `specs` on `points` grid points when they would need
+// more than this machine's memory.
+void check_curves_memory(const std::vector<ActivationSpec>& specs, int64_t points);
 
 // 1536 MiB -> "1.5 GiB".
 std::string bytes_text(double bytes);

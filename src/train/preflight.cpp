@@ -15,8 +15,9 @@
 namespace actbench {
 namespace {
 
-constexpr int64_t kExamples = 1024;    // training examples passed through the initial model
-constexpr int64_t kGridPoints = 4001;  // points between the least and greatest pre-activation
+constexpr int64_t kExamples = 1024;          // training examples passed through the initial model
+constexpr int64_t kGridPoints = 4001;        // points between the least and greatest pre-activation
+constexpr int64_t kSliceElements = 1 << 16;  // inputs checked at once (a formula's graph on them)
 
 std::string constants_text(const Json& params) {
   std::vector<std::string> parts;
@@ -44,6 +45,28 @@ bool first_bad(const torch::Tensor& values, const torch::Tensor& inputs, double&
   value = values.reshape({-1})[i].item<double>();
   input = inputs.reshape({-1})[i].item<double>();
   return true;
+}
+
+// The activation of hidden layer `layer` and its derivative, finite at every one of `inputs`;
+// InputError naming the first point where they are not.
+void check_slice(MLP& model, size_t layer, const torch::Tensor& inputs,
+                 const ActivationSpec& activation, const std::string& run_name) {
+  torch::Tensor leaf = inputs.clone().requires_grad_(true);
+  torch::Tensor h = model->activate(layer, leaf);
+  torch::Tensor dh = torch::autograd::grad({h.sum()}, {leaf}, {}, false, false, true)[0];
+  if (!dh.defined()) dh = torch::zeros_like(leaf);
+  double at = 0, value = 0;
+  const auto refuse = [&](const std::string& what) {
+    return InputError(run_name + ": the formula '" + activation_formula(activation) + "'" +
+                      constants_text(activation.params) + " " + what + " " + number_text(value) +
+                      " at x = " + number_text(at) +
+                      " on this run's data at initialisation (hidden layer " +
+                      std::to_string(layer + 1) +
+                      "); change the formula or its constants so that it is finite on the "
+                      "inputs it meets");
+  };
+  if (first_bad(h.detach(), inputs, at, value)) throw refuse("gives");
+  if (first_bad(dh, inputs, at, value)) throw refuse("has derivative");
 }
 
 }  // namespace
@@ -74,26 +97,16 @@ void check_activation_at_init(const Config& config, const ActivationSpec& activa
     torch::Tensor grid = torch::linspace(lo, hi, kGridPoints);
     // 0 is included when the range spans it: a division by x is caught where it breaks.
     if (lo <= 0 && hi >= 0) grid = torch::cat({grid, torch::zeros({1})});
-    for (const torch::Tensor& inputs :
-         {z, grid.unsqueeze(1).expand({grid.size(0), width}).contiguous()}) {
-      torch::Tensor leaf = inputs.clone().requires_grad_(true);
-      torch::Tensor h = model->activate(layer, leaf);
-      torch::Tensor dh = torch::autograd::grad({h.sum()}, {leaf}, {}, false, false, true)[0];
-      if (!dh.defined()) dh = torch::zeros_like(leaf);
-      double at = 0, value = 0;
-      const auto refuse = [&](const std::string& what) {
-        return InputError(run_name + ": the formula '" + activation_formula(activation) + "'" +
-                          constants_text(activation.params) + " " + what + " " +
-                          number_text(value) + " at x = " + number_text(at) +
-                          " on this run's data at initialisation (hidden layer " +
-                          std::to_string(layer + 1) +
-                          "); change the formula or its constants so that it is finite on the "
-                          "inputs it meets");
-      };
-      if (first_bad(h.detach(), inputs, at, value)) throw refuse("gives");
-      if (first_bad(dh, inputs, at, value)) throw refuse("has derivative");
+    // In slices of at most kSliceElements: a deep formula's autograd intermediates on a wide
+    // layer stay bounded (the training batch's are in the memory estimate).
+    const int64_t rows = std::max<int64_t>(1, kSliceElements / width);
+    const torch::Tensor full = grid.unsqueeze(1).expand({grid.size(0), width});
+    for (const torch::Tensor& whole : {z, full}) {
+      for (int64_t start = 0; start < whole.size(0); start += rows) {
+        check_slice(model, layer, whole.slice(0, start, start + rows).contiguous(), activation,
+                    run_name);
+      }
     }
   }
 }
-
 }  // namespace actbench

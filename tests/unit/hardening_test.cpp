@@ -109,4 +109,43 @@ TEST(Hardening, TheMemoryEstimateCoversTheModelsParametersAndOptimizerState) {
   EXPECT_GT(actbench::machine_memory_bytes(), 0u);
 }
 
+// A formula's intermediates that autograd keeps for the backward pass are measured, so a deep
+// formula on a wide layer with a large batch is refused before it is trained, not killed later.
+TEST(Hardening, TheMemoryEstimateCoversAFormulasSavedIntermediates) {
+  const auto formula = [](const std::string& expr) {
+    return actbench::load_config(std::nullopt,
+                                 {"activations=[{name: formula, expr: \"" + expr + "\"}]"})
+        .activations.front();
+  };
+  std::string deep = "x";
+  for (int i = 0; i < 30; ++i) deep = "tanh(" + deep + ") * sigmoid(x)";
+  const double shallow = actbench::saved_bytes_per_element(formula("x * sigmoid(x)"));
+  const double saved = actbench::saved_bytes_per_element(formula(deep));
+  EXPECT_EQ(actbench::saved_bytes_per_element(actbench::default_config().activations.front()), 0);
+  EXPECT_GE(shallow, 4.0);       // at least one float per element: sigmoid(x)
+  EXPECT_GE(saved, 30 * 2 * 4);  // two saved tensors per level at least
+  EXPECT_LT(saved, 30 * 8 * 4);  // and not counted many times over
+  EXPECT_EQ(actbench::saved_bytes_per_element(formula(deep)), saved);  // measured once
+
+  actbench::Config wide = actbench::default_config();
+  wide.model.hidden = {4096};
+  wide.train.batch_size = 4096;
+  const double plain = actbench::estimate_run_memory(wide).run();
+  wide.activations = {formula(deep)};
+  const double with_formula = actbench::estimate_run_memory(wide).run();
+  EXPECT_NEAR(with_formula - plain, 2 * 4096.0 * 4096 * saved, 1.0);  // saved, their gradients
+  // A limit the built-in activation fits in and the formula does not.
+  const uint64_t limit = uint64_t(plain + 600e6);
+  actbench::check_memory({&wide}, 1, limit + uint64_t(with_formula));
+  const std::string msg =
+      actbench_test::input_error_message([&] { actbench::check_memory({&wide}, 1, limit); });
+  EXPECT_THAT(msg, ::testing::HasSubstr("a formula's saved intermediates"));
+  // actbench curves: many activations on many points are refused the same way.
+  const std::vector<actbench::ActivationSpec> many(2000, formula(deep));
+  EXPECT_THAT(
+      actbench_test::input_error_message([&] { actbench::check_curves_memory(many, 1000000); }),
+      ::testing::HasSubstr("draw fewer points (--points) or fewer activations"));
+  actbench::check_curves_memory({formula(deep)}, 601);
+}
+
 }  // namespace
