@@ -32,7 +32,20 @@ Outcome fuzz_runfile(const uint8_t* data, size_t size);
 // input, its checksum stamped when it is a JSON object, filed under the name its key gives.
 Outcome fuzz_store(const uint8_t* data, size_t size);
 
-// The target of that name ("config", "idx", "runfile"); nullptr when there is none.
+// The checkpoint reader, as `actbench run` resumes a run (load_checkpoint into a freshly built
+// model, engine and shuffling generator; train/checkpoint.h): the input as a sweep's
+// checkpoints/<run id>.ckpt of two fixed runs (the tutorial's MLP narrowed to hidden widths
+// [1, 2] with ReLU and the fused engine, [1, 1] with RReLU and the autograd engine; both Adam),
+// read as given and, when its checksum does not hold, again with the checksum stamped (its
+// archive: the bytes before its trailer, when it ends with one), so that mutations reach
+// LibTorch's archive reader, the metrics decoder and the shape checks -- but only when the
+// archive's records other than the tensors' bytes (the TorchScript code and pickles LibTorch
+// compiles and unpickles) are intact. Accepted: the file as given is resumed from (by either
+// run); refused: not used ("discard and retrain", with the reason).
+Outcome fuzz_checkpoint(const uint8_t* data, size_t size);
+
+// The target of that name ("config", "idx", "runfile", "store", "checkpoint"); nullptr when there
+// is none.
 using TargetFn = Outcome (*)(const uint8_t*, size_t);
 TargetFn find_target(const std::string& name);
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets (fuzz/: config, idx, runfile, store) at once, each for SECONDS (default 60).
+# Runs the libFuzzer targets (fuzz/: config, idx, runfile, store, checkpoint) at once, each for
+# SECONDS (default 60).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #   scripts/fuzz.sh --build     only build the targets (scripts/test.sh does this while it builds
 #                               and tests the rest, then runs them)
@@ -26,7 +27,7 @@ fi
 seconds=${1:-60}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive whole number, got '$seconds'"
 shift $(($# > 0 ? 1 : 0))
-all_targets=(config idx runfile store)
+all_targets=(config idx runfile store checkpoint)
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do

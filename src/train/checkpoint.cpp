@@ -130,7 +130,7 @@ void decode_metrics(const torch::Tensor& t, RunResult& r) {
   Reader in(t);
   std::vector<EpochMetrics> epochs(size_t(in.count(1 << 20)));
   for (EpochMetrics& e : epochs) {
-    e.epoch = int64_t(in.get());
+    e.epoch = in.count(1 << 20);  // a double past int64's range would not convert (UB)
     e.train_loss = in.get();
     e.train_accuracy = in.get();
     e.test_loss = in.get();
