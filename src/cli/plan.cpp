@@ -11,6 +11,7 @@
 #include <memory>
 
 #include <spdlog/spdlog.h>
+#include <torch/cuda.h>
 
 #include "cli/run_options.h"
 #include "cli/subcommands.h"
@@ -185,7 +186,14 @@ int run_plan(const PlanOptions& o) {
   } else {
     plan = make_plan(source);
   }
-  const torch::Device device = resolve_device(plan.base.device);
+  // Planned, not trained here: a login node plans a sweep for GPU nodes it has none of.
+  const torch::Device device = planned_device(plan.base.device);
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    spdlog::warn(
+        "the sweep is for device {}, and CUDA is not available on this machine: `actbench run` "
+        "must run where it is (e.g. the GPU nodes a Slurm submission queues for)",
+        plan.base.device.text());
+  }
   const Survey survey =
       survey_sweep(plan, resolve_store_dir(store, plan.base.out), device, o.run.shard, o.run.fresh);
   for (const auto& d : survey.decisions) {

@@ -34,6 +34,23 @@ torch::Device resolve_device(const DeviceSpec& spec) {
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
+std::string device_kind(const DeviceSpec& spec) {
+  switch (spec.kind) {
+    case DeviceSpec::Kind::kAuto:
+      return torch::cuda::is_available() ? "cuda" : "cpu";
+    case DeviceSpec::Kind::kCpu:
+      return "cpu";
+    case DeviceSpec::Kind::kCuda:
+      break;
+  }
+  return "cuda";
+}
+
+torch::Device planned_device(const DeviceSpec& spec) {
+  if (device_kind(spec) == "cpu") return torch::Device(torch::kCPU);
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(spec.index.value_or(0)));
+}
+
 int64_t available_cores() {
   cpu_set_t set;
   CPU_ZERO(&set);

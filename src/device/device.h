@@ -14,6 +14,14 @@ namespace actbench {
 // Throws InputError when CUDA is asked for and not available.
 torch::Device resolve_device(const DeviceSpec& spec);
 
+// The kind of device `spec` trains on, "cpu" or "cuda" ("auto": CUDA when this machine has it).
+// Part of a run's identity: the same settings on a GPU and on the CPU are two runs.
+std::string device_kind(const DeviceSpec& spec);
+
+// The device `spec` names, resolved as resolve_device does but without requiring CUDA here: what
+// `plan` surveys for (a login node planning a sweep for its GPU nodes).
+torch::Device planned_device(const DeviceSpec& spec);
+
 // Sets LibTorch's intra-op threads and, when the BLAS is OpenBLAS, its threads too (so the two
 // pools never fight). 0 means one per core available to this process. Returns the count used.
 int64_t configure_cpu_threads(int64_t requested);

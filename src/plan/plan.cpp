@@ -9,13 +9,18 @@
 
 #include "config/keys.h"
 #include "config/tree.h"
+#include "device/device.h"
 #include "util/error.h"
 #include "util/text.h"
 
 namespace actbench {
 
 Json run_identity(const Config& run_config) {
-  return config_identity(run_config);
+  Json identity = config_identity(run_config);
+  // The device as resolved, by kind: "auto" on a GPU node and on a CPU node are two runs; cuda:0
+  // and cuda:1 are one.
+  identity["device"] = device_kind(run_config.device);
+  return identity;
 }
 
 std::string run_id(const Json& identity, const std::string& label) {

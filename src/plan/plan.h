@@ -41,7 +41,8 @@ struct Plan {
 Plan make_plan(const ConfigSource& source);
 
 // The settings of `run_config` (one activation) that determine its numbers: the keys declared as
-// part of a run's identity (config/keys.cpp), resolved.
+// part of a run's identity (config/keys.cpp), resolved; `device` by the kind it resolves to here
+// ("cpu" or "cuda": device_kind).
 Json run_identity(const Config& run_config);
 
 // The run id for `identity`: the activation's label made file-name safe, '-', then 16 hex digits

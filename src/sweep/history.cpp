@@ -173,7 +173,9 @@ std::string history_sentence(const fs::path& dir, const HistoryMove& move) {
     parts.push_back(d.key + " " + d.a + " -> " + d.b);
   }
   if (move.changed.size() > 4) parts.push_back(std::to_string(move.changed.size() - 4) + " more");
-  const std::string what = parts.empty() ? "" : " (this sweep changes " + join(parts, ", ") + ")";
+  const std::string what =
+      parts.empty() ? " (no setting changed: an earlier actbench planned it, with other run ids)"
+                    : " (this sweep changes " + join(parts, ", ") + ")";
   if (move.kept_already) {
     return dir.string() + " held an earlier sweep that " + move.entry.string() +
            " already keeps (the same runs): not kept twice" + what;

@@ -226,6 +226,13 @@ TEST(Cli, CudaOnMachineWithoutCudaExitsTwo) {
   expect_failed_run({"--config", config.string(), "--device", "cuda"}, "CUDA is not available", tmp,
                     tmp / "out");
   expect_failed_run({"--config", config.string(), "--device", "tpu"}, "'device'", tmp, tmp / "out");
+  // Planning for CUDA needs no GPU (a login node plans for its GPU nodes): it warns, exit 0.
+  const actbench_test::CommandResult plan = actbench_test::run_actbench(
+      {"plan", "--config", config.string(), "--device", "cuda", "--out", (tmp / "out").string()},
+      tmp.path());
+  EXPECT_EQ(plan.exit_code, 0) << plan.describe();
+  EXPECT_THAT(plan.err, ::testing::HasSubstr("CUDA is not available on this machine"));
+  EXPECT_THAT(plan.out, ::testing::HasSubstr("to train"));
 }
 
 TEST(Cli, OutputUnderARegularFileExitsTwo) {

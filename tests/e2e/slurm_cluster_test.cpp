@@ -166,12 +166,15 @@ TEST_F(SlurmCluster, ArrayAndMergeEqualAnUnshardedRunLogUnderDirAndARequeueAppen
       submit("swept", 3, {"--cpus-per-task=1", "--mem=500M"}, "SBATCH_PARTITION=cpu");
   const std::string merged = submit_and_wait(s);
   EXPECT_THAT(s.result.out, HasSubstr("12 runs in 3 array tasks"));
+  // device: auto is resolved once, here, for every task (the kind is part of the run ids).
+  EXPECT_THAT(s.result.err, ::testing::ContainsRegex("device auto is (cpu|cuda) on this node: the "
+                                                     "tasks train with device=(cpu|cuda)"));
   EXPECT_THAT(merged, HasSubstr("JobState=COMPLETED"));
   EXPECT_THAT(merged, HasSubstr("ExitCode=0:0"));
   EXPECT_THAT(merged, HasSubstr("Partition=cpu"));  // SBATCH_PARTITION reached the merge job
   const fs::path out = tmp_ / "swept";
   EXPECT_EQ(run_files(out), kRuns);
-  expect_reference_outputs(out);
+  expect_reference_outputs(out, true);
   // One log per task and one for the merge under DIR/slurm; --jobs is the task's one CPU (no
   // "2 at a time" as on the whole node).
   const fs::path logs = out / "slurm";
@@ -200,7 +203,7 @@ TEST_F(SlurmCluster, ArrayAndMergeEqualAnUnshardedRunLogUnderDirAndARequeueAppen
                           std::sregex_iterator()),
             2)
       << text;
-  expect_reference_outputs(out);
+  expect_reference_outputs(out, true);
 }
 
 TEST_F(SlurmCluster, OptionsReachTheArrayAndTheMergeJobEvenWithSpaces) {
@@ -217,7 +220,7 @@ TEST_F(SlurmCluster, OptionsReachTheArrayAndTheMergeJobEvenWithSpaces) {
     EXPECT_THAT(shown, Not(HasSubstr("Partition=cpu"))) << id;
     EXPECT_THAT(shown, HasSubstr("Comment=a sweep with spaces")) << id;
   }
-  expect_reference_outputs(tmp_ / "opts");
+  expect_reference_outputs(tmp_ / "opts", true);
   // Without a partition (the cluster has no default) sbatch refuses the array: nothing queued.
   const std::vector<std::string> before = queued();
   const Submitted none = submit("nopart", 2, {"--mem=500M"});
@@ -256,7 +259,7 @@ TEST_F(SlurmCluster, CancelledTaskFailsTheMergeJobAndResubmittingRecovers) {
   EXPECT_THAT(remerged, HasSubstr("JobState=COMPLETED"));
   EXPECT_THAT(remerged, HasSubstr("ExitCode=0:0"));
   EXPECT_EQ(run_files(out), kRuns);
-  expect_reference_outputs(out);
+  expect_reference_outputs(out, true);
   // Once more: every run is finished, nothing is queued.
   const std::vector<std::string> before = queued();
   const Submitted done = submit("cancelled", 3, options);

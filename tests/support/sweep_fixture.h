@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <torch/cuda.h>
 #include <nlohmann/json.hpp>
 
 #include "process.h"
@@ -101,8 +102,15 @@ class SweepFixture : public ::testing::Test {
   }
 
   // DIR's outputs equal the reference sweep's; on failure, the differences as a JSON patch.
-  static void expect_reference_outputs(const fs::path& dir) {
-    const Json got = outputs(dir), want = reference().outputs;
+  // `pinned`: DIR's config names the device kind `device: auto` resolves to here (as a Slurm
+  // submission pins it for its tasks), where the reference's says auto.
+  static void expect_reference_outputs(const fs::path& dir, bool pinned = false) {
+    Json got = outputs(dir);
+    const Json want = reference().outputs;
+    if (pinned) {
+      EXPECT_EQ(got["results"]["config"]["device"], torch::cuda::is_available() ? "cuda" : "cpu");
+      got["results"]["config"]["device"] = want["results"]["config"]["device"];
+    }
     EXPECT_TRUE(got == want) << dir << " differs from the reference sweep: "
                              << Json::diff(want, got).dump(1);
   }

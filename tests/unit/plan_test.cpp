@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include "device/device.h"
 #include "model/mlp.h"
 #include "plan/plan.h"
 #include "test_support.h"
@@ -103,6 +105,23 @@ TEST(Plan, RunIdsAreStableAndDependOnlyOnWhatDeterminesTheNumbers) {
   EXPECT_EQ(actbench::run_id(Json{{"a", 1}}, "Leaky ReLU (0.2)"),
             "leaky-relu-0-2-" + actbench::run_id(Json{{"a", 1}}, "x").substr(2));
   EXPECT_EQ(actbench::run_id(Json::object(), "relu"), "relu-08f44b07b5901a25");
+}
+
+// The device belongs to a run's identity by the kind it resolves to: a run on a GPU and the same
+// settings on the CPU are two runs; "auto" is whichever this machine has; cuda:0 and cuda:1 are
+// one. Planning for CUDA needs no GPU here.
+TEST(Plan, TheResolvedDeviceKindIsPartOfTheRunsIdentity) {
+  const Plan automatic = plan_of({"device=auto"}), cpu = plan_of({"device=cpu"});
+  const Plan cuda = plan_of({"device=cuda"}), cuda1 = plan_of({"device=cuda:1"});
+  const std::string here = torch::cuda::is_available() ? "cuda" : "cpu";
+  EXPECT_EQ(automatic.runs[0].identity["device"], here);
+  EXPECT_EQ(cpu.runs[0].identity["device"], "cpu");
+  EXPECT_EQ(cuda.runs[0].identity["device"], "cuda");
+  EXPECT_EQ(automatic.runs[0].id, here == "cpu" ? cpu.runs[0].id : cuda.runs[0].id);
+  EXPECT_NE(cpu.runs[0].id, cuda.runs[0].id);
+  EXPECT_EQ(cuda.runs[0].id, cuda1.runs[0].id);
+  EXPECT_EQ(actbench::planned_device(actbench::DeviceSpec{actbench::DeviceSpec::Kind::kCuda, 1}),
+            torch::Device(torch::kCUDA, 1));
 }
 
 TEST(Plan, BadSweepsAreClearErrors) {
