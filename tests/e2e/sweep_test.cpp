@@ -450,7 +450,7 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
               HasSubstr("12 runs in 3 array tasks: job 100; merge: job 101"));
   const fs::path out = tmp_ / "swept";
   EXPECT_EQ(run_files(out), kRuns);
-  expect_reference_outputs(out);
+  expect_reference_outputs(out, true);  // the submission pinned device: auto
   // Submitted again, finished: nothing is queued.
   fs::remove(bin / "sbatch.log");
   EXPECT_EQ(submit("swept", "3"), 0);
