@@ -205,6 +205,21 @@ std::optional<fs::path> checkout_root() {
 
 }  // namespace
 
+namespace {
+
+// The per-user store: $XDG_DATA_HOME/actbench/store, else $HOME/.local/share/actbench/store
+// (the XDG base directory specification's data home); nullopt without either.
+std::optional<fs::path> user_store_dir() {
+  for (const auto& [var, sub] : {std::pair<const char*, const char*>{"XDG_DATA_HOME", ""},
+                                 std::pair<const char*, const char*>{"HOME", ".local/share"}}) {
+    const char* v = std::getenv(var);
+    if (v != nullptr && *v == '/') return fs::path(v) / sub / "actbench" / "store";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 StoreChoice choose_store_dir(const std::optional<std::string>& flag, const fs::path& sweep_dir) {
   StoreChoice c;
   if (flag) {
@@ -216,11 +231,15 @@ StoreChoice choose_store_dir(const std::optional<std::string>& flag, const fs::p
     c = {*root / "results" / ".actbench-store",
          "the store of the checkout " + root->string() +
              ", shared by every sweep run from it whatever its --out"};
+  } else if (const auto user = user_store_dir()) {
+    c = {*user,
+         "your store (not in a git checkout: $XDG_DATA_HOME/actbench/store, else "
+         "~/.local/share/actbench/store), shared by every sweep you run whatever its --out"};
   } else {
     const fs::path parent = fs::absolute(sweep_dir).lexically_normal().parent_path();
     c = {parent / ".actbench-store",
-         "beside the output directory (not in a git checkout); --store DIR or $ACTBENCH_STORE "
-         "shares one store between output directories"};
+         "beside the output directory (not in a git checkout, and no $HOME or $XDG_DATA_HOME); "
+         "--store DIR or $ACTBENCH_STORE shares one store between output directories"};
   }
   std::error_code ec;
   if (fs::exists(c.dir, ec) && !fs::is_directory(c.dir, ec)) {

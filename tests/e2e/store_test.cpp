@@ -35,7 +35,8 @@ using ::testing::Not;
 
 class Store : public actbench_test::SweepFixture {
  protected:
-  fs::path store() const { return tmp_ / ".actbench-store"; }
+  // The commands run in tmp_ (not a git checkout) with XDG_DATA_HOME=tmp_ (process.cpp).
+  fs::path store() const { return tmp_ / "actbench" / "store"; }
 
   // The store's entry files.
   std::vector<fs::path> entries() const {
@@ -298,10 +299,25 @@ TEST_F(Store, SweepsRunFromACheckoutShareItsStoreWhateverTheirOutput) {
   EXPECT_THAT(elsewhere.err, HasSubstr("4 run(s) taken from the run store " + store.string()));
   EXPECT_THAT(elsewhere.err, Not(HasSubstr("training")));
   EXPECT_FALSE(fs::exists(tmp_ / "elsewhere" / ".actbench-store"));
-  // Outside a checkout: beside the output directory, and the log says how to share one.
-  const CommandResult outside = run(tmp_ / "outside", {"sweep.train.seed=[0]"});
+  // Outside a checkout: the user's store ($XDG_DATA_HOME/actbench/store, here tmp_'s), one for
+  // every --out: a sweep written anywhere else trains nothing again.
+  const CommandResult outside = run(tmp_ / "outside" / "a", {"sweep.train.seed=[0]"});
   ASSERT_EQ(outside.exit_code, 0) << outside.describe();
-  EXPECT_THAT(outside.err, HasSubstr("beside the output directory (not in a git checkout)"));
+  EXPECT_THAT(outside.err, HasSubstr("run store " + Store::store().string() +
+                                     ": your store (not in a "
+                                     "git checkout"));
+  const CommandResult moved = run(tmp_ / "somewhere" / "else", {"sweep.train.seed=[0]"});
+  ASSERT_EQ(moved.exit_code, 0) << moved.describe();
+  EXPECT_THAT(moved.err, HasSubstr("4 run(s) taken from the run store " + Store::store().string()));
+  EXPECT_THAT(moved.err, Not(HasSubstr("training")));
+  // Without $HOME and $XDG_DATA_HOME: beside the output directory, and the log says how to share.
+  const CommandResult bare = actbench_test::run_captured(
+      "bash -c 'cd \"$0\" && exec env -u HOME -u XDG_DATA_HOME \"$@\"'",
+      {tmp_.path().string(), ACTBENCH_BINARY, "run", "--config", config().string(),
+       "activations=relu", "train.epochs=1", "--out", (tmp_ / "bare" / "x").string()});
+  ASSERT_EQ(bare.exit_code, 0) << bare.describe();
+  EXPECT_THAT(bare.err, HasSubstr("beside the output directory (not in a git checkout"));
+  EXPECT_TRUE(fs::is_directory(tmp_ / "bare" / ".actbench-store"));
 }
 
 // A reader of DIR (plot, show, export) holds it shared: a run of an edited config waits for it

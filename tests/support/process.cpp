@@ -83,6 +83,9 @@ pid_t fork_actbench(const std::vector<std::string>& args, const fs::path& cwd, i
   if (pid != 0) return pid;
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd < 0 || ::chdir(cwd.c_str()) != 0) ::_exit(127);
+  // Outside a git checkout the run store is the user's (~/.local/share/actbench/store): each
+  // test's commands use one of their own, in the directory they run in.
+  ::setenv("XDG_DATA_HOME", fs::absolute(cwd).c_str(), 1);
   ::dup2(null_fd, 0);
   ::dup2(out_fd, 1);
   ::dup2(err_fd, 2);

@@ -89,7 +89,8 @@ class SweepFixture : public ::testing::Test {
   }
   static void copy_reference_store(const fs::path& store) {
     reference();  // run in shared(), whose run store it filled
-    fs::copy(shared() / ".actbench-store", store, fs::copy_options::recursive);
+    fs::create_directories(store.parent_path());
+    fs::copy(shared() / "actbench" / "store", store, fs::copy_options::recursive);
   }
 
   // results.json and summary.json of DIR without what may differ between equal sweeps.
