@@ -2,6 +2,11 @@
 
 #include <malloc.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+// The sanitizer runtime's allocator statistics (compiler-rt's sanitizer/allocator_interface.h,
+// which GCC does not install).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -25,9 +30,12 @@ constexpr double kFloat = 4;
 // LibTorch, OpenBLAS and the process itself, measured at ~150 MiB resident on this CPU build.
 constexpr double kProcess = 200.0 * (1 << 20);
 
-// The bytes the heap holds now (glibc: arena and mmap'd chunks in use); nullopt elsewhere.
+// The bytes the heap holds now (glibc: arena and mmap'd chunks in use; under AddressSanitizer,
+// whose allocator replaces glibc's, its own count); nullopt elsewhere.
 std::optional<double> heap_in_use() {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#if defined(__SANITIZE_ADDRESS__)
+  return double(__sanitizer_get_current_allocated_bytes());
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   const struct mallinfo2 m = ::mallinfo2();
   return double(m.uordblks) + double(m.hblkhd);
 #else
