@@ -320,6 +320,30 @@ TEST_F(Store, SweepsRunFromACheckoutShareItsStoreWhateverTheirOutput) {
   EXPECT_TRUE(fs::is_directory(tmp_ / "bare" / ".actbench-store"));
 }
 
+// History keeps the most of a sweep once: an entry holding the same sweep with fewer finished runs
+// is replaced by the fuller copy, not kept beside it.
+TEST_F(Store, AFullerCopyOfAKeptSweepReplacesItInHistory) {
+  const fs::path out = tmp_ / "fuller";
+  copy_reference_sweep(out);
+  const fs::path partial = out / "history" / "20260101T000000Z_train.epochs";
+  fs::create_directories(partial);
+  for (const char* f : {"plan.json", "runs"}) {
+    fs::copy(out / f, partial / f, fs::copy_options::recursive);
+  }
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(partial / "runs")) runs.push_back(e.path());
+  std::sort(runs.begin(), runs.end());
+  fs::remove(runs[0]);
+  fs::remove(runs[1]);
+  const CommandResult edited = run(out, {"train.epochs=1"});
+  ASSERT_EQ(edited.exit_code, 0) << edited.describe();
+  EXPECT_THAT(edited.err, HasSubstr("it replaces 20260101T000000Z_train.epochs, an earlier copy "
+                                    "with fewer finished runs"));
+  ASSERT_EQ(history(out).size(), 1u);
+  EXPECT_EQ(run_files(history(out)[0]), kRuns);
+  EXPECT_FALSE(fs::exists(partial));
+}
+
 // A reader of DIR (plot, show, export) holds it shared: a run of an edited config waits for it
 // before it moves DIR's files (plots/ included) to history, then goes on.
 TEST_F(Store, ARunWaitsForAReaderBeforeMovingTheEarlierSweepToHistory) {
