@@ -100,8 +100,11 @@ class SlurmCluster : public actbench_test::SweepFixture {
   // words) before it; the sweep of SweepFixture::args().
   Submitted submit(const std::string& dir, int tasks, const std::vector<std::string>& options,
                    const std::string& env = "") const {
+    // XDG_DATA_HOME: the run store of the submission and its tasks (not in a git checkout) is
+    // this test's own, as for every other command of the tests (process.cpp).
     std::string cmd = "cd " + shell_quote(tmp_.path().string()) +
-                      " && ACTBENCH=" + shell_quote(ACTBENCH_BINARY) + " " + env + " bash " +
+                      " && ACTBENCH=" + shell_quote(ACTBENCH_BINARY) +
+                      " XDG_DATA_HOME=" + shell_quote(tmp_.path().string()) + " " + env + " bash " +
                       shell_quote((kSlurmScripts / "sweep.sbatch").string());
     std::vector<std::string> a = options;
     a.push_back(config().string());

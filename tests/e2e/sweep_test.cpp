@@ -422,7 +422,8 @@ TEST_F(Sweep, SlurmScriptRunsTheSweepAsAnArrayOfShardsThenMerges) {
                     const std::string& before = "", const std::string& env = "") {
     std::string cmd = "cd " + actbench_test::shell_quote(tmp_.path().string()) +
                       " && PATH=" + actbench_test::shell_quote(bin.string()) +
-                      ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) + " " +
+                      ":\"$PATH\" ACTBENCH=" + actbench_test::shell_quote(ACTBENCH_BINARY) +
+                      " XDG_DATA_HOME=" + actbench_test::shell_quote(tmp_.path().string()) + " " +
                       env + " bash " + actbench_test::shell_quote(script.string()) + " " + before +
                       " " + actbench_test::shell_quote(config().string()) + " " + dir + " " + tasks;
     // The overrides of args(): everything after the config file, before --out.

@@ -58,6 +58,22 @@ TempDir::~TempDir() {
 
 namespace {
 
+// No test reads or fills the user's run store (~/.local/share/actbench/store, the store of a
+// command run outside a git checkout): every command this test process starts -- through a shell,
+// Slurm or Python -- inherits an XDG_DATA_HOME of its own, removed at exit. Commands started by
+// run_actbench get the directory they run in instead (process.cpp).
+struct OwnDataHome {
+  OwnDataHome() : dir(std::make_unique<TempDir>()) {
+    ::setenv("XDG_DATA_HOME", dir->path().c_str(), 1);
+  }
+  std::unique_ptr<TempDir> dir;
+};
+const OwnDataHome own_data_home;
+
+}  // namespace
+
+namespace {
+
 // SplitMix64: a cheap, well-mixed hash of (seed, index).
 uint64_t mix(uint64_t z) {
   z += 0x9E3779B97F4A7C15ull;
