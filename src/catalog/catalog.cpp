@@ -31,9 +31,7 @@ std::optional<Json> read_json_or_fail(const fs::path& path) {
   std::optional<Json> j = read_json_file(path, why);
   if (!why.empty()) throw InputError(path.string() + ": " + why);
   if (j) {
-    check_damaged(*j, path.string(),
-                  "rerun the sweep (or `actbench merge` its runs/) to rebuild it, or ask for an "
-                  "intact copy");
+    check_damaged(*j, path.string(), kDamagedSweepFileFix);
   }
   return j;
 }

@@ -15,6 +15,10 @@
 
 namespace actbench {
 
+// What to do about a sweep's results.json or summary.json whose checksum does not hold.
+constexpr const char* kDamagedSweepFileFix =
+    "rerun the sweep (or `actbench merge` its runs/) to rebuild it, or ask for an intact copy";
+
 // A sweep as it stands: its resolved config and its summary (actbench.summary/2).
 struct SweepView {
   std::filesystem::path dir;

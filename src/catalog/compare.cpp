@@ -122,9 +122,7 @@ std::vector<std::string> differing_settings(const Cells& c, const std::optional<
   }
   std::vector<std::string> out;
   for (const auto& k : keys) {
-    if ((by && k == *by) || k.rfind("per_activation", 0) == 0) continue;
-    // Keys that change no number (threads, jobs, out, spread, ...) do not tell results apart.
-    if (const KeyInfo* info = find_config_key(k); info != nullptr && !info->identity) continue;
+    if ((by && k == *by) || !key_changes_numbers(k)) continue;
     std::set<std::string> values;
     for (const auto& [column, settings] : c.settings) {
       const auto it = settings.find(k);
@@ -212,8 +210,7 @@ std::map<std::string, Json> timing_conditions(const SweepView& s) {
   }
   std::map<std::string, Json> out;
   if (!doc || !doc->is_object()) return out;
-  check_damaged(*doc, (s.dir / "results.json").string(),
-                "rerun the sweep (or `actbench merge` its runs/) to rebuild it");
+  check_damaged(*doc, (s.dir / "results.json").string(), kDamagedSweepFileFix);
   const Json p = doc->value("provenance", Json::object());
   std::map<std::string, Json> flat;
   flatten_json(p, "", flat);

@@ -35,9 +35,7 @@ Json read_or_fail(const fs::path& path, const std::string& what) {
   if (!doc || !doc->is_object()) {
     throw InputError(path.string() + ": " + (why.empty() ? "not found" : why) + " (" + what + ")");
   }
-  check_damaged(*doc, path.string(),
-                "rerun the sweep (or `actbench merge` its runs/) to rebuild it, or ask for an "
-                "intact copy");
+  check_damaged(*doc, path.string(), kDamagedSweepFileFix);
   return *doc;
 }
 

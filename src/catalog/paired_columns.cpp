@@ -19,8 +19,7 @@ std::vector<std::string> differing_keys(const ComparedColumn& a, const ComparedC
   for (const auto& [k, v] : b.settings) keys.insert(k);
   std::vector<std::string> out;
   for (const auto& k : keys) {
-    if (k == "seeds" || k.rfind("per_activation", 0) == 0) continue;
-    if (const KeyInfo* info = find_config_key(k); info != nullptr && !info->identity) continue;
+    if (k == "seeds" || !key_changes_numbers(k)) continue;
     const auto ia = a.settings.find(k), ib = b.settings.find(k);
     const bool same = ia != a.settings.end() && ib != b.settings.end() &&
                       ia->second == ib->second && ia->second != "mixed";
@@ -70,6 +69,12 @@ Json row_difference(const std::string& row, const ComparedColumn& a, const Compa
 }
 
 }  // namespace
+
+bool key_changes_numbers(const std::string& key) {
+  if (key.rfind("per_activation", 0) == 0) return false;
+  const KeyInfo* info = find_config_key(key);
+  return info == nullptr || info->identity;
+}
 
 PairedColumns pair_columns(const std::vector<ComparedColumn>& columns,
                            const std::vector<std::string>& rows) {

@@ -30,6 +30,11 @@ struct PairedColumns {
   std::vector<std::string> notes;  // why a column was not tested
 };
 
+// Whether a differing value of config `key` makes two columns' results differ: not an
+// activation's own setting (per_activation, shown in the cells) nor a key that changes no number
+// (threads, jobs, out, spread, ...: KeyInfo::identity false).
+bool key_changes_numbers(const std::string& key);
+
 // Tests every column against the first, activation by activation (rows in order). A column is
 // tested when it differs from the first in exactly one setting that changes numbers (keys whose
 // KeyInfo says so; the number of seeds and an activation's own settings do not count).
