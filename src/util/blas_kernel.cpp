@@ -22,8 +22,8 @@ const char* const kCores[] = {
     "Barcelona",   "Nano",      "Sandybridge", "Bobcat",   "Bulldozer",  "Piledriver",    "Haswell",
     "Steamroller", "Excavator", "Zen",         "SkylakeX", "Cooperlake", "SapphireRapids"};
 
-// What the pre-initialiser decided, as plain data: it runs before C++ static constructors (and
-// before any of them could overwrite it).
+// What the initialiser decided, as plain data: it runs before the other C++ static constructors
+// (and before any of them could overwrite it).
 struct Decision {
   char policy[16];
   char requested[32];
@@ -63,73 +63,74 @@ bool has_avx2_fma() {
 #endif
 }
 
-// The value of NAME in `envp` (NAME=value), or nullptr. libc's getenv cannot be used yet: libc
-// sets its environment pointer in its own initialiser, which runs after this one.
-const char* env_value(char** envp, const char* name) {
-  const size_t n = std::strlen(name);
-  for (char** e = envp; e != nullptr && *e != nullptr; ++e) {
-    if (std::strncmp(*e, name, n) == 0 && (*e)[n] == '=') return *e + n + 1;
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : nullptr;
+}
+
+// OpenBLAS's name for the kernel it runs, nullptr without OpenBLAS.
+const char* loaded_core() {
+  using Fn = const char* (*)();
+  auto fn = reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  return fn != nullptr ? fn() : nullptr;
+}
+
+// Brings about OPENBLAS_CORETYPE = `core` (nullptr: OpenBLAS's own choice for this CPU). OpenBLAS
+// chose its kernel table in its initialiser, before this runs; a DYNAMIC_ARCH build (Debian's)
+// exports the two functions that drop that choice and make it again from the environment. Other
+// builds have one kernel: nothing to choose, and the key records the one they have.
+void switch_openblas(const char* core) {
+  const char* before = env("OPENBLAS_CORETYPE");
+  if (core == nullptr && before == nullptr) return;  // OpenBLAS's own choice already
+  if (core != nullptr) {
+    ::setenv("OPENBLAS_CORETYPE", core, 1);
+  } else {
+    ::unsetenv("OPENBLAS_CORETYPE");
   }
-  return nullptr;
+  using Fn = void (*)();
+  auto quit = reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
+  auto init = reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
+  const char* now = loaded_core();
+  if (quit == nullptr || init == nullptr || now == nullptr) return;
+  if (core != nullptr && ::strcasecmp(now, core) == 0) return;
+  quit();
+  init();
 }
 
-bool same(const char* a, const char* b) {
-  return (a == nullptr || *a == '\0') ? (b == nullptr || *b == '\0')
-                                      : (b != nullptr && std::strcmp(a, b) == 0);
-}
-
-// "NAME=value" into `buf`, cut to its size.
-char* assign(char* buf, size_t size, const char* name_eq, const char* value) {
-  copy(buf, size, name_eq);
-  std::strncat(buf, value, size - 1 - std::strlen(buf));
-  return buf;
-}
-
-// Runs this program again, at once, with OPENBLAS_CORETYPE and ATEN_CPU_CAPABILITY set to `core`
-// and `aten` (unset where null) and ACTBENCH_BLAS_KERNEL to the policy, so the libraries load
-// with them. Returns only if exec fails. No allocation: libc is not initialised yet.
-void exec_with(char** argv, char** envp, const char* policy, const char* core, const char* aten) {
-  static const char* kDropped[] = {"OPENBLAS_CORETYPE=", "ATEN_CPU_CAPABILITY=",
-                                   "ACTBENCH_BLAS_KERNEL=", "ACTBENCH_BLAS_REEXEC="};
-  static char policy_var[64], core_var[64], aten_var[64];
-  static char reexec_var[] = "ACTBENCH_BLAS_REEXEC=1";
-  size_t count = 0;
-  while (envp[count] != nullptr) ++count;
-  char** env = static_cast<char**>(__builtin_alloca((count + 5) * sizeof(char*)));
-  size_t n = 0;
-  for (size_t i = 0; i < count; ++i) {
-    bool keep = true;
-    for (const char* d : kDropped) keep = keep && std::strncmp(envp[i], d, std::strlen(d)) != 0;
-    if (keep) env[n++] = envp[i];
-  }
-  env[n++] = assign(policy_var, sizeof policy_var, "ACTBENCH_BLAS_KERNEL=", policy);
-  if (core != nullptr) env[n++] = assign(core_var, sizeof core_var, "OPENBLAS_CORETYPE=", core);
-  if (aten != nullptr) env[n++] = assign(aten_var, sizeof aten_var, "ATEN_CPU_CAPABILITY=", aten);
-  env[n++] = reexec_var;
-  env[n] = nullptr;
-  ::execve("/proc/self/exe", argv, env);
-}
-
-// The policy's kernels: decided, recorded, and brought about (by running the program again with
-// them) when the environment does not already ask for them.
-void apply(char** argv, char** envp, const char* policy, const char* core, const char* aten) {
+// The policy's kernels: recorded, and brought about. OpenBLAS switches its kernel table in place;
+// ATen reads ATEN_CPU_CAPABILITY at its first vectorised operation, which is still to come. The
+// variables stay set, so whatever this program starts inherits the choice.
+void apply(const char* policy, const char* core, const char* aten) {
   copy(g_decision.policy, sizeof g_decision.policy, policy);
   copy(g_decision.requested, sizeof g_decision.requested, core != nullptr ? core : "");
   copy(g_decision.aten, sizeof g_decision.aten, aten != nullptr ? aten : "");
-  const bool in_place = same(env_value(envp, "OPENBLAS_CORETYPE"), core) &&
-                        same(env_value(envp, "ATEN_CPU_CAPABILITY"), aten) &&
-                        same(env_value(envp, "ACTBENCH_BLAS_KERNEL"), policy);
-  if (in_place || env_value(envp, "ACTBENCH_BLAS_REEXEC") != nullptr) return;
-  exec_with(argv, envp, policy, core, aten);
+  switch_openblas(core);
+  if (aten != nullptr) {
+    ::setenv("ATEN_CPU_CAPABILITY", aten, 1);
+  } else {
+    ::unsetenv("ATEN_CPU_CAPABILITY");
+  }
+  ::setenv("ACTBENCH_BLAS_KERNEL", policy, 1);
 }
 
-// Runs before any shared library's initialiser (OpenBLAS reads OPENBLAS_CORETYPE in its own).
-void choose_kernel(int, char** argv, char** envp) {
-  const char* setting = env_value(envp, "ACTBENCH_BLAS_KERNEL");
-  if (setting == nullptr || *setting == '\0') {
-    const char* core = env_value(envp, "OPENBLAS_CORETYPE");
-    const char* aten = env_value(envp, "ATEN_CPU_CAPABILITY");
-    if ((core != nullptr && *core != '\0') || (aten != nullptr && *aten != '\0')) {
+// The reference kernels: OpenBLAS's Haswell and ATen's avx2 on x86-64 with AVX2 and FMA.
+constexpr const char* kReferenceCore = "Haswell";
+constexpr const char* kReferenceAten = "avx2";
+
+// Runs before main (an initialiser of the executable, so after every shared library's: libc's
+// environment is set up and OpenBLAS has made its own choice, which apply() may replace) and
+// before any LibTorch operation.
+void choose_kernel() {
+  const char* setting = env("ACTBENCH_BLAS_KERNEL");
+  const bool avx2 = has_avx2_fma();
+  if (setting == nullptr) {
+    const char* core = env("OPENBLAS_CORETYPE");
+    const char* aten = env("ATEN_CPU_CAPABILITY");
+    // The reference kernel named in the environment is the reference policy (ATen's avx2 too).
+    const bool reference_named = avx2 && core != nullptr &&
+                                 ::strcasecmp(core, kReferenceCore) == 0 &&
+                                 (aten == nullptr || std::strcmp(aten, kReferenceAten) == 0);
+    if ((core != nullptr || aten != nullptr) && !reference_named) {
       copy(g_decision.policy, sizeof g_decision.policy, "environment");
       copy(g_decision.requested, sizeof g_decision.requested, core != nullptr ? core : "");
       copy(g_decision.aten, sizeof g_decision.aten, aten != nullptr ? aten : "");
@@ -138,12 +139,11 @@ void choose_kernel(int, char** argv, char** envp) {
     setting = "reference";
   }
   if (::strcasecmp(setting, "native") == 0) {
-    apply(argv, envp, "native", nullptr, nullptr);
+    apply("native", nullptr, nullptr);
   } else if (::strcasecmp(setting, "reference") == 0) {
-    const bool avx2 = has_avx2_fma();
-    apply(argv, envp, "reference", avx2 ? "Haswell" : nullptr, avx2 ? "avx2" : nullptr);
+    apply("reference", avx2 ? kReferenceCore : nullptr, avx2 ? kReferenceAten : nullptr);
   } else if (const char* core = canonical_core(setting)) {
-    apply(argv, envp, core, core, nullptr);
+    apply(core, core, nullptr);
   } else {
     copy(g_decision.policy, sizeof g_decision.policy, "invalid");
     copy(g_decision.invalid, sizeof g_decision.invalid, setting);
@@ -151,22 +151,19 @@ void choose_kernel(int, char** argv, char** envp) {
 }
 
 std::string openblas_core() {
-  using Fn = const char* (*)();
-  if (auto fn = reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, "openblas_get_corename"))) {
-    const char* name = fn();
-    return name != nullptr ? name : "unknown";
-  }
+  if (const char* name = loaded_core()) return name;
   if (::dlsym(RTLD_DEFAULT, "MKL_Get_Version_String") != nullptr) return "mkl";
   return "unknown";
 }
 
 }  // namespace
 
-// The executable's pre-initialiser: linked into every binary with actbench_core (CMake forces the
-// symbol in with -u).
+// The executable's initialiser, first of its own: linked into every binary with actbench_core
+// (CMake forces the symbol in with -u).
 extern "C" {
-__attribute__((section(".preinit_array"),
-               used)) void (*actbench_blas_kernel_preinit)(int, char**, char**) = choose_kernel;
+__attribute__((constructor(101), used)) void actbench_blas_kernel_init() {
+  choose_kernel();
+}
 }
 
 BlasKernel blas_kernel() {

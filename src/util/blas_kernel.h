@@ -1,9 +1,8 @@
-// The CPU kernels a run's numbers depend on, chosen before they load. The last bits of every CPU
-// run depend on which OpenBLAS kernel computes its matrix products (OpenBLAS picks one per CPU at
-// load time, and falls back to a slow generic one on CPUs it does not know) and on which ATen
-// vector width computes its elementwise ops and reductions. So actbench decides both, in a
-// function that runs before any shared library is initialised (the executable's
-// .preinit_array), from the setting ACTBENCH_BLAS_KERNEL:
+// The CPU kernels a run's numbers depend on. The last bits of every CPU run depend on which
+// OpenBLAS kernel computes its matrix products (OpenBLAS picks one per CPU at load time, and falls
+// back to a slow generic one on CPUs it does not know) and on which ATen vector width computes its
+// elementwise ops and reductions. So actbench decides both, in an initialiser of the executable
+// that runs before main and before any LibTorch operation, from the setting ACTBENCH_BLAS_KERNEL:
 //   reference (default)  on x86-64 with AVX2 and FMA: OpenBLAS's Haswell kernel and ATen's avx2
 //                        code, the same on every such machine, so a config and seed give the same
 //                        numbers bit for bit on any of them; elsewhere: as native
@@ -11,11 +10,13 @@
 //   NAME                 that OpenBLAS core (Haswell, SkylakeX, Zen, Cooperlake, ...), ATen as
 //                        detected
 // Without ACTBENCH_BLAS_KERNEL, an OPENBLAS_CORETYPE (or ATEN_CPU_CAPABILITY) already in the
-// environment is the user's choice and is kept. What was chosen and what runs is in every run's
-// provenance and in its store key. To apply a choice the environment does not already hold, the
-// program runs itself again at once with it (libc's environment is not set up yet at that point,
-// and OpenBLAS reads its variable in its own initialiser); the variables are then inherited by
-// whatever it starts.
+// environment is the user's choice and is kept (policy "environment"), except that naming the
+// reference kernel itself (OPENBLAS_CORETYPE=Haswell, ATen unset or avx2) is the reference policy.
+// What was chosen and what runs is in every run's provenance and in its store key. OpenBLAS has
+// chosen its kernel by then; a DYNAMIC_ARCH OpenBLAS (Debian's) is told to choose again from the
+// new OPENBLAS_CORETYPE, in place (no second start of the program). ATen reads
+// ATEN_CPU_CAPABILITY at its first vectorised operation. The variables stay set, so whatever the
+// program starts inherits the choice.
 #pragma once
 
 #include <string>

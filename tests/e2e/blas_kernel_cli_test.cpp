@@ -17,11 +17,10 @@ using Json = nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// The test process's own policy variables (it ran its pre-initialiser too) are dropped, so each
-// command starts from the environment `env` gives it.
+// The test process's own policy variables (it ran the policy's initialiser too) are dropped, so
+// each command starts from the environment `env` gives it.
 const std::string kClean =
-    "env -u ACTBENCH_BLAS_KERNEL -u OPENBLAS_CORETYPE -u ATEN_CPU_CAPABILITY -u "
-    "ACTBENCH_BLAS_REEXEC ";
+    "env -u ACTBENCH_BLAS_KERNEL -u OPENBLAS_CORETYPE -u ATEN_CPU_CAPABILITY ";
 
 class BlasKernelCli : public ::testing::Test {
  protected:
@@ -61,10 +60,12 @@ TEST_F(BlasKernelCli, TheDefaultPolicyGivesTheNumbersOfTheReferenceKernelNamedBy
   EXPECT_EQ(blas.at("policy"), "reference");
   EXPECT_EQ(blas.at("core"), "Haswell");
   EXPECT_EQ(blas.at("aten_capability"), "avx2");
-  // The same kernels named in the environment by hand (policy "environment"), trained afresh.
-  const auto named = run("OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2", "named");
+  // The reference kernel named in the environment by hand is the reference policy: one entry.
+  const auto named = run("OPENBLAS_CORETYPE=haswell", "named");
   ASSERT_EQ(named.exit_code, 0) << named.describe();
   EXPECT_THAT(named.err, HasSubstr("taken from the run store"));  // the same key: one entry
+  EXPECT_EQ(results("named").at("provenance").at("blas").at("policy"), "reference");
+  // Both kernels named by hand, trained afresh into another store: the same numbers.
   const auto fresh = actbench_test::run_captured(
       "cd " + actbench_test::shell_quote(tmp_.path().string()) + " && " + kClean +
           "OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 " +
@@ -72,8 +73,13 @@ TEST_F(BlasKernelCli, TheDefaultPolicyGivesTheNumbersOfTheReferenceKernelNamedBy
       {"run", (tmp_ / "tiny.yaml").string(), "train.epochs=2", "--out", "fresh", "--fresh",
        "--store", (tmp_ / "other-store").string()});
   ASSERT_EQ(fresh.exit_code, 0) << fresh.describe();
-  EXPECT_EQ(results("fresh").at("provenance").at("blas").at("policy"), "environment");
+  EXPECT_EQ(results("fresh").at("provenance").at("blas").at("core"), "Haswell");
   EXPECT_EQ(metrics(results("fresh")), metrics(results("chosen")));
+  // Another ATen width named beside it is the user's own choice, kept.
+  const auto own = run("OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=default", "own");
+  ASSERT_EQ(own.exit_code, 0) << own.describe();
+  EXPECT_EQ(results("own").at("provenance").at("blas").at("policy"), "environment");
+  EXPECT_EQ(results("own").at("provenance").at("blas").at("aten_capability"), "default");
 }
 
 TEST_F(BlasKernelCli, RunsOfTwoKernelsNeverShareAStoreEntry) {

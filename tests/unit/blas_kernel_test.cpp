@@ -30,8 +30,8 @@ TEST(BlasKernel, AGpuRunsKeyLeavesTheCpuKernelsOut) {
   EXPECT_FALSE(gpu.to_json().contains("blas_kernel"));
 }
 
-// This process ran the pre-initialiser too: whatever the policy asked OpenBLAS for is what runs,
-// and the key a CPU run of this process gets names it.
+// This process ran the policy's initialiser too: whatever the policy asked OpenBLAS for is what
+// runs, and the key a CPU run of this process gets names it.
 TEST(BlasKernel, TheKernelAskedForIsTheKernelInUse) {
   const actbench::BlasKernel k = actbench::blas_kernel();
   EXPECT_NE(k.policy, "invalid");
