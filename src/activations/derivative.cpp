@@ -28,8 +28,17 @@ double max_abs_derivative(torch::nn::AnyModule& act, int64_t width) {
 }
 
 torch::Tensor SaturationBands::saturated(const torch::Tensor& y) const {
-  // NaN limits compare false: no saturation on a side without a bound.
-  return (y - lower).abs().le(lower_margin).logical_or((y - upper).abs().le(upper_margin));
+  // NaN limits compare false: no saturation on a side without a bound (a side without any is
+  // skipped: the same answer, for fewer passes over y).
+  const auto near = [&](const torch::Tensor& limit, const torch::Tensor& margin) {
+    return torch::sub(y, limit).abs_().le(margin);
+  };
+  if (has_lower && has_upper) {
+    return near(lower, lower_margin).logical_or_(near(upper, upper_margin));
+  }
+  if (has_lower) return near(lower, lower_margin);
+  if (has_upper) return near(upper, upper_margin);
+  return torch::zeros(y.sizes(), y.options().dtype(torch::kBool));
 }
 
 SaturationBands saturation_bands(torch::nn::AnyModule& act, int64_t width) {
@@ -55,7 +64,10 @@ SaturationBands saturation_bands(torch::nn::AnyModule& act, int64_t width) {
   const auto [lower, lower_margin] = side(0, 1);
   const auto [upper, upper_margin] = side(3, 4);
   const auto to = [&](const torch::Tensor& t) { return t.to(torch::kFloat); };
-  return {to(lower), to(lower_margin), to(upper), to(upper_margin)};
+  SaturationBands bands{to(lower), to(lower_margin), to(upper), to(upper_margin)};
+  bands.has_lower = bands.lower.isfinite().any().item<bool>();
+  bands.has_upper = bands.upper.isfinite().any().item<bool>();
+  return bands;
 }
 
 }  // namespace actbench

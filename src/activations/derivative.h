@@ -22,8 +22,11 @@ double max_abs_derivative(torch::nn::AnyModule& act, int64_t width);
 // on that side, so no output is saturated there). ReLU: only outputs equal to 0 (f(0) is its
 // limit); tanh: |y| >= 0.95; sigmoid: y <= 0.025 or y >= 0.975; LeakyReLU: none.
 struct SaturationBands {
-  torch::Tensor lower, lower_margin;  // the limit at -inf and how near counts
-  torch::Tensor upper, upper_margin;  // the limit at +inf
+  torch::Tensor lower, lower_margin;        // the limit at -inf and how near counts
+  torch::Tensor upper, upper_margin;        // the limit at +inf
+  bool has_lower = true, has_upper = true;  // false: no unit has a limit on that side
+  // Whether any output can be saturated at all (LeakyReLU's cannot).
+  bool any() const { return has_lower || has_upper; }
   // Which elements of `y` ([N, width] outputs) are saturated.
   torch::Tensor saturated(const torch::Tensor& y) const;
 };

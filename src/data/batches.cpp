@@ -37,6 +37,12 @@ void BatchDataset::get_batch_into(const torch::Tensor& indices, torch::Tensor& i
   }
 }
 
+void BatchDataset::get_labels_into(const torch::Tensor& indices, torch::Tensor& labels) {
+  if (!labels.defined()) labels = torch::empty({indices.size(0)}, split_->labels.options());
+  labels.resize_({indices.size(0)});
+  torch::index_select_out(labels, split_->labels, 0, indices);
+}
+
 torch::data::Example<> ExampleDataset::get(size_t index) {
   const Split& s = *split_;
   const auto i = static_cast<int64_t>(index);

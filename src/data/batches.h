@@ -23,6 +23,18 @@
 
 namespace actbench {
 
+struct SparseRows;
+
+// One training batch: labels y [B] and its inputs, either as x [B, D] (float) or, for an engine
+// that reads a split's sparse rows (Split::sparse_rows), as the batch's row numbers into them (x
+// then undefined).
+struct Batch {
+  torch::Tensor x, y;
+  const SparseRows* sparse = nullptr;
+  const int64_t* rows = nullptr;  // [B], with sparse
+  int64_t size() const { return y.size(0); }
+};
+
 // The permutation of 0..n-1 for one epoch, drawn on the CPU from `generator` (so the order is the
 // same on every device).
 torch::Tensor epoch_permutation(int64_t n, at::Generator& generator);
@@ -38,6 +50,10 @@ class BatchDataset
 
   // The same, into `images` and `labels`, reusing their storage when large enough.
   void get_batch_into(const torch::Tensor& indices, torch::Tensor& images, torch::Tensor& labels);
+
+  // Only the labels of rows `indices`, into `labels` (for a batch whose inputs are read from the
+  // split's sparse rows).
+  void get_labels_into(const torch::Tensor& indices, torch::Tensor& labels);
 
   torch::optional<size_t> size() const override { return size_t(split_->size()); }
 

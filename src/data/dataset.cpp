@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include "data/idx.h"
+#include "data/sparse_rows.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/shipped.h"
@@ -162,6 +163,14 @@ torch::Tensor Split::images(int64_t start, int64_t len) const {
   return to_inputs(pixels.narrow(0, start, len));
 }
 
+const SparseRows* Split::sparse_rows() const {
+  if (!sparse_cache || !pixels.is_cpu() || pixels.scalar_type() != torch::kByte ||
+      scale.normalize) {
+    return nullptr;
+  }
+  return &sparse_cache->get(pixels, scale);
+}
+
 Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
   check_dataset_files(config);
   Dataset ds;
@@ -186,6 +195,7 @@ Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
     ds.train.pixels = ds.train.pixels.narrow(0, 0, keep);
     ds.train.labels = ds.train.labels.narrow(0, 0, keep);
   }
+  ds.train.sparse_cache = std::make_shared<SparseRowsCache>();
   ds.input_size = kMnistPixels;
   return ds;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <torch/types.h>
@@ -14,6 +15,9 @@
 #include "config/config.h"
 
 namespace actbench {
+
+struct SparseRows;
+class SparseRowsCache;
 
 // The MNIST layout (Fashion-MNIST's too; torch::data::datasets::MNIST accepts exactly this).
 constexpr int64_t kMnistTrainCount = 60000;
@@ -42,6 +46,12 @@ struct Split {
   torch::Tensor images() const { return images(0, size()); }
   // Scales rows already gathered from `pixels` (uint8 or float) to model inputs.
   torch::Tensor to_inputs(const torch::Tensor& rows) const;
+
+  // The nonzero inputs of every row, for a sparse first layer: extracted at the first call and
+  // shared by every run (and every copy of this split); nullptr where the split offers none
+  // (no cache, pixels not uint8 on the CPU, or normalised: hardly a zero among them).
+  const SparseRows* sparse_rows() const;
+  std::shared_ptr<SparseRowsCache> sparse_cache;  // set by load_dataset for the training split
 };
 
 struct Dataset {

@@ -17,10 +17,7 @@ void gather_scale_u8(const uint8_t* pixels, int64_t row_len, const int64_t* idx,
   // A byte has 256 values: scale each once (with exactly the operations the tensor path uses),
   // then every pixel is a table lookup.
   float table[256];
-  for (int b = 0; b < 256; ++b) {
-    const float v = float(b) / 255.0f;
-    table[b] = normalize ? (v - mean) / std : v;
-  }
+  scale_table_u8(normalize, mean, std, table);
   constexpr int64_t kAhead = 4;  // rows are random: fetch a few ahead of use
   for (int64_t r = 0; r < std::min(rows, kAhead); ++r) {
     for (int64_t c = 0; c < row_len; c += 64) __builtin_prefetch(pixels + idx[r] * row_len + c);
@@ -36,10 +33,55 @@ void gather_scale_u8(const uint8_t* pixels, int64_t row_len, const int64_t* idx,
   }
 }
 
+void scale_table_u8(bool normalize, float mean, float std, float table[256]) {
+  for (int b = 0; b < 256; ++b) {
+    const float v = float(b) / 255.0f;
+    table[b] = normalize ? (v - mean) / std : v;
+  }
+}
+
+int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]) {
+  bool nonzero[256];
+  bool only_zero_byte = !(table[0] != 0.0f);  // x / 255: byte 0 is the only zero input
+  for (int b = 0; b < 256; ++b) {
+    nonzero[b] = table[b] != 0.0f;
+    if (b > 0) only_zero_byte = only_zero_byte && nonzero[b];
+  }
+  int64_t count = 0;
+  if (only_zero_byte) {  // vectorises
+    for (int64_t i = 0; i < n; ++i) count += bytes[i] != 0;
+  } else {
+    for (int64_t i = 0; i < n; ++i) count += nonzero[bytes[i]];
+  }
+  return count;
+}
+
+void compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
+                      int64_t* offsets, int32_t* idx, float* val) {
+  std::vector<int32_t> row_idx(static_cast<size_t>(cols));  // one row, branch-free, then copied
+  std::vector<float> row_val(static_cast<size_t>(cols));
+  int64_t n = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    offsets[r] = n;
+    const uint8_t* row = bytes + r * cols;
+    int64_t k = 0;
+    for (int64_t c = 0; c < cols; ++c) {
+      const float v = table[row[c]];
+      row_idx[size_t(k)] = int32_t(c);
+      row_val[size_t(k)] = v;
+      k += v != 0.0f;
+    }
+    std::copy_n(row_idx.data(), k, idx + n);
+    std::copy_n(row_val.data(), k, val + n);
+    n += k;
+  }
+  offsets[rows] = n;
+}
+
 ACTBENCH_CLONES
-void compress_rows(const float* x, int64_t rows, int64_t cols, int32_t* offsets, int32_t* idx,
+void compress_rows(const float* x, int64_t rows, int64_t cols, int64_t* offsets, int32_t* idx,
                    float* val) {
-  int32_t n = 0;
+  int64_t n = 0;
   for (int64_t r = 0; r < rows; ++r) {
     offsets[r] = n;
     const float* row = x + r * cols;
@@ -52,34 +94,115 @@ void compress_rows(const float* x, int64_t rows, int64_t cols, int32_t* offsets,
   offsets[rows] = n;
 }
 
-ACTBENCH_CLONES
-void sparse_linear_forward(const int32_t* offsets, const int32_t* idx, const float* val,
-                           int64_t rows, const float* w_t, const float* bias, int64_t n,
-                           float* out) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* __restrict o = out + r * n;
-    for (int64_t j = 0; j < n; ++j) o[j] = 0.0f;
-    for (int32_t k = offsets[r]; k < offsets[r + 1]; ++k) {
-      const float v = val[k];
-      const float* __restrict w = w_t + int64_t(idx[k]) * n;
-      for (int64_t j = 0; j < n; ++j) o[j] += v * w[j];
+namespace {
+
+// Eight floats: the compiler keeps a block of them in registers and maps each operation onto
+// whatever vector width the clone has (two SSE halves, one AVX register). Elementwise IEEE
+// operations, so every width rounds alike.
+typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
+constexpr int64_t kLanes = 8;
+// Output columns accumulated in registers at once: 8 vectors.
+constexpr int64_t kVecs = 8;
+constexpr int64_t kBlock = kLanes * kVecs;
+
+__attribute__((always_inline)) inline Vec8 load8(const float* p) {
+  return *reinterpret_cast<const Vec8*>(p);
+}
+__attribute__((always_inline)) inline void store8(float* p, Vec8 v) {
+  *reinterpret_cast<Vec8*>(p) = v;
+}
+
+// acc = 0 + sum over k of vals[k] * rows(k)[j .. j + V * kLanes), rows(k) = base + offs[k] *
+// stride.
+template <int64_t V, typename Index>
+__attribute__((always_inline)) inline void accumulate(Vec8 (&acc)[V], const float* base,
+                                                      int64_t stride, const Index* offs,
+                                                      const float* vals, int64_t count, int64_t j) {
+  for (auto& a : acc) a = Vec8{};
+  for (int64_t k = 0; k < count; ++k) {
+    const float v = vals[k];  // scalar * vector: one broadcast
+    const float* w = base + int64_t(offs[k]) * stride + j;
+    for (int64_t u = 0; u < V; ++u) acc[u] = acc[u] + v * load8(w + u * kLanes);
+  }
+}
+
+// out[j .. n) = 0 + sum over k of vals[k] * rows(k)[j .. n) (+ add[j .. n) when given): blocks of
+// kBlock columns in registers, then single vectors, then the last columns one at a time. Every
+// element sees the same operations in the same order whatever its block.
+template <typename Index>
+__attribute__((always_inline)) inline void products_row(float* out, const float* base,
+                                                        int64_t stride, const Index* offs,
+                                                        const float* vals, int64_t count, int64_t n,
+                                                        const float* add) {
+  int64_t j = 0;
+  for (; j + kBlock <= n; j += kBlock) {
+    Vec8 acc[kVecs];
+    accumulate(acc, base, stride, offs, vals, count, j);
+    for (int64_t u = 0; u < kVecs; ++u) {
+      const int64_t at = j + u * kLanes;
+      store8(out + at, add != nullptr ? acc[u] + load8(add + at) : acc[u]);
     }
-    for (int64_t j = 0; j < n; ++j) o[j] += bias[j];
+  }
+  for (; j + kLanes <= n; j += kLanes) {
+    Vec8 acc[1];
+    accumulate(acc, base, stride, offs, vals, count, j);
+    store8(out + j, add != nullptr ? acc[0] + load8(add + j) : acc[0]);
+  }
+  for (; j < n; ++j) {
+    float acc = 0.0f;
+    for (int64_t k = 0; k < count; ++k) acc += vals[k] * base[int64_t(offs[k]) * stride + j];
+    out[j] = add != nullptr ? acc + add[j] : acc;
+  }
+}
+
+}  // namespace
+
+ACTBENCH_CLONES
+void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* bias, int64_t n,
+                           float* out) {
+  for (int64_t r = 0; r < x.rows; ++r) {
+    // The rows may be anywhere in memory (a split's sparse rows): fetch the next one's early.
+    if (r + 1 < x.rows) {
+      for (int64_t k = x.begin[r + 1]; k < x.end[r + 1]; k += 16) {
+        __builtin_prefetch(x.idx + k);
+        __builtin_prefetch(x.val + k);
+      }
+    }
+    const int64_t b = x.begin[r];
+    products_row(out + r * n, w_t, n, x.idx + b, x.val + b, x.end[r] - b, n, bias);
   }
 }
 
 ACTBENCH_CLONES
-void sparse_linear_weight_grad(const int32_t* offsets, const int32_t* idx, const float* val,
-                               int64_t rows, int64_t cols, const float* dz, int64_t n,
-                               float* grad_w_t) {
-  for (int64_t i = 0; i < cols * n; ++i) grad_w_t[i] = 0.0f;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* __restrict d = dz + r * n;
-    for (int32_t k = offsets[r]; k < offsets[r + 1]; ++k) {
-      const float v = val[k];
-      float* __restrict g = grad_w_t + int64_t(idx[k]) * n;
-      for (int64_t j = 0; j < n; ++j) g[j] += v * d[j];
+void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
+                               float* grad_w_t, ColumnScratch& scratch) {
+  // The batch by columns (a counting sort; rows stay ascending within a column).
+  std::vector<int64_t>& start = scratch.start;
+  start.assign(size_t(cols + 1), 0);
+  int64_t nonzeros = 0;
+  for (int64_t r = 0; r < x.rows; ++r) {
+    for (int64_t k = x.begin[r]; k < x.end[r]; ++k) ++start[size_t(x.idx[k]) + 1];
+    nonzeros += x.end[r] - x.begin[r];
+  }
+  for (int64_t c = 0; c < cols; ++c) start[size_t(c + 1)] += start[size_t(c)];
+  if (scratch.row.size() < size_t(nonzeros)) {  // grown, never shrunk: no refill per step
+    scratch.row.resize(size_t(nonzeros));
+    scratch.val.resize(size_t(nonzeros));
+  }
+  int32_t* rows = scratch.row.data();
+  float* vals = scratch.val.data();
+  for (int64_t r = 0; r < x.rows; ++r) {
+    for (int64_t k = x.begin[r]; k < x.end[r]; ++k) {
+      const int64_t at = start[size_t(x.idx[k])]++;
+      rows[at] = int32_t(r);
+      vals[at] = x.val[k];
     }
+  }
+  // start[c] is now where column c + 1 begins: column c is start[c - 1] .. start[c].
+  for (int64_t c = 0; c < cols; ++c) {
+    const int64_t b = c == 0 ? 0 : start[size_t(c - 1)];
+    products_row(grad_w_t + c * n, dz, n, rows + b, vals + b, start[size_t(c)] - b, n,
+                 static_cast<const float*>(nullptr));
   }
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace actbench::kernels {
 
@@ -17,6 +18,19 @@ namespace actbench::kernels {
 // as the tensor operations to(float).div_(255).sub_(mean).div_(std).
 void gather_scale_u8(const uint8_t* pixels, int64_t row_len, const int64_t* idx, int64_t rows,
                      bool normalize, float mean, float std, float* out);
+
+// table[b] = the model input of pixel byte b: b / 255, then (v - mean) / std when `normalize`; the
+// roundings of gather_scale_u8.
+void scale_table_u8(bool normalize, float mean, float std, float table[256]);
+
+// The number of the n bytes whose table value is not zero.
+int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]);
+
+// Row-wise compression of byte rows [rows, cols] through `table`: row r's nonzero inputs at
+// offsets[r] .. offsets[r + 1] of idx/val (rows + 1 offsets; idx/val exactly
+// count_nonzero_u8 entries each).
+void compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
+                      int64_t* offsets, int32_t* idx, float* val);
 
 // Softmax cross-entropy on logits [rows, classes], forward and backward in one pass: writes
 // d(mean loss)/d(logits) = (softmax - one_hot(label)) / rows into `grad`, returns the mean loss
@@ -28,20 +42,41 @@ double softmax_xent(const float* logits, const int64_t* labels, int64_t rows, in
 // Sparse inputs (MNIST's pixels are ~80% exact zeros): the first layer's products touch only the
 // nonzero inputs, ~5x fewer multiply-adds than the dense product.
 //
-// Row-wise compression of x [rows, cols]: the nonzeros of row r are idx/val[offsets[r] ..
-// offsets[r + 1]) in column order. offsets has rows + 1 entries; idx and val room for rows * cols.
-void compress_rows(const float* x, int64_t rows, int64_t cols, int32_t* offsets, int32_t* idx,
+// A batch of sparse rows: row r's nonzeros are idx/val[begin[r] .. end[r]), in column order. The
+// rows may lie anywhere in idx/val: a batch compressed on the spot (compress_rows) or rows picked
+// from a whole split's nonzeros extracted once (data/sparse_rows.h).
+struct SparseBatch {
+  const int64_t* begin;
+  const int64_t* end;
+  const int32_t* idx;
+  const float* val;
+  int64_t rows;
+};
+
+// Row-wise compression of x [rows, cols] into idx/val (room for rows * cols each): row r's nonzeros
+// at offsets[r] .. offsets[r + 1] (rows + 1 entries).
+void compress_rows(const float* x, int64_t rows, int64_t cols, int64_t* offsets, int32_t* idx,
                    float* val);
 
-// out[r][:] = bias + sum over row r's nonzeros of val * w_t[idx][:], with w_t = W^T [cols, n].
-void sparse_linear_forward(const int32_t* offsets, const int32_t* idx, const float* val,
-                           int64_t rows, const float* w_t, const float* bias, int64_t n,
+// out[r][:] = bias + sum over row r's nonzeros (in column order) of val * w_t[idx][:], with
+// w_t = W^T [cols, n]: per element, 0 + v1 w1 + v2 w2 + ... + bias, each product and sum rounded
+// (no fused multiply-add), whatever the CPU.
+void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* bias, int64_t n,
                            float* out);
 
-// grad_w_t = x^T dz [cols, n] from the compressed x and dz [rows, n] (overwrites grad_w_t).
-void sparse_linear_weight_grad(const int32_t* offsets, const int32_t* idx, const float* val,
-                               int64_t rows, int64_t cols, const float* dz, int64_t n,
-                               float* grad_w_t);
+// The batch by columns, for the weight gradient: column c's nonzeros are row/val[start[c] ..
+// start[c + 1]), rows ascending. Reused from step to step.
+struct ColumnScratch {
+  std::vector<int64_t> start;
+  std::vector<int32_t> row;
+  std::vector<float> val;
+};
+
+// grad_w_t = x^T dz [cols, n] from the sparse x and dz [rows, n] (overwrites grad_w_t): per
+// element, 0 + the products of the column's nonzeros with dz, rows in ascending order, each
+// product and sum rounded. Accumulates each output row in registers, column by column.
+void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
+                               float* grad_w_t, ColumnScratch& scratch);
 
 struct AdamScalars {
   float beta1, beta2;           // moment decay rates

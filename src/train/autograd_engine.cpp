@@ -15,8 +15,8 @@ class AutogradEngine : public StepEngine {
   AutogradEngine(MLP& model, const TrainConfig& config)
       : model_(model), optimizer_(make_optimizer(config, model->parameters())) {}
 
-  void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
-            torch::Tensor correct_out) override {
+  void step(const Batch& batch, torch::Tensor loss_out, torch::Tensor correct_out) override {
+    const torch::Tensor &x = batch.x, &y = batch.y;
     const bool timed = this->timed();
     const auto t0 = timed ? Clock::now() : Clock::time_point{};
     torch::Tensor logits = model_->forward(x);

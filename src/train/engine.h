@@ -25,6 +25,7 @@
 #include <torch/types.h>
 
 #include "config/config.h"
+#include "data/batches.h"
 #include "model/mlp.h"
 
 namespace actbench {
@@ -41,10 +42,17 @@ struct StepDiagnostics {
 class StepEngine {
  public:
   virtual ~StepEngine() = default;
-  // One step on inputs `x` [B, D] and labels `y` [B]: the batch's mean cross-entropy goes into
-  // `loss_out` and its number of correct predictions into `correct_out` (0-dim device tensors).
-  virtual void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
-                    torch::Tensor correct_out) = 0;
+  // One step on a batch: the batch's mean cross-entropy goes into `loss_out` and its number of
+  // correct predictions into `correct_out` (0-dim device tensors). Its inputs come as x, or as
+  // sparse rows to an engine that reads_sparse_rows().
+  virtual void step(const Batch& batch, torch::Tensor loss_out, torch::Tensor correct_out) = 0;
+  // The same on inputs `x` [B, D] and labels `y` [B].
+  void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
+            torch::Tensor correct_out) {
+    step(Batch{x, y}, std::move(loss_out), std::move(correct_out));
+  }
+  // Whether the engine takes a batch's inputs as the split's sparse rows (no x needed).
+  virtual bool reads_sparse_rows() const { return false; }
 
   // The optimizer's state (moments, step counts), for a checkpoint; load_state restores it exactly
   // into an engine built for the same model and settings (throws std::runtime_error if it does

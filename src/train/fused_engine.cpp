@@ -4,6 +4,7 @@
 // hand-written backward.
 #include <torch/autograd.h>
 
+#include "data/sparse_rows.h"
 #include "kernels/cpu_kernels.h"
 #include "train/engine.h"
 #include "train/flat_adam.h"
@@ -71,6 +72,18 @@ class FusedEngine : public StepEngine {
     } else {
       optimizer_ = make_optimizer(config, params);
     }
+    // Per layer, the views every step uses (made once: a view costs a dispatch per step).
+    for (size_t i = 0; i < model->linears().size(); ++i) {
+      const torch::nn::Linear& linear = model->linears()[i];
+      LayerViews v;
+      v.weight = linear->weight;
+      v.bias = linear->bias;
+      v.weight_t = linear->weight.t();
+      v.grad_t = linear->weight.mutable_grad().t();
+      v.bias_grad = linear->bias.mutable_grad();
+      v.weight_grad_flat = flat_grads_.narrow(0, layer_offset_[i], linear->weight.numel());
+      views_.push_back(v);
+    }
     cpu_ = flat_params_.is_cpu() && flat_params_.scalar_type() == torch::kFloat;
     sparse_ = sparse_input && cpu_;
     const size_t layers = model->linears().size(), hidden = model->activations().size();
@@ -81,17 +94,18 @@ class FusedEngine : public StepEngine {
     dh_.resize(hidden);
   }
 
-  void step(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor loss_out,
-            torch::Tensor correct_out) override {
+  bool reads_sparse_rows() const override { return sparse_; }
+
+  void step(const Batch& batch, torch::Tensor loss_out, torch::Tensor correct_out) override {
     torch::NoGradGuard no_grad;
     const bool timed = this->timed();
     const auto t0 = timed ? Clock::now() : Clock::time_point{};
     double optimizer_seconds = 0;
     if (adam_) adam_->begin_step();
-    forward(x);
-    const torch::Tensor dz = loss_gradient(y, loss_out, correct_out);
+    forward(batch);
+    const torch::Tensor dz = loss_gradient(batch.y, loss_out, correct_out);
     const auto t1 = timed ? Clock::now() : t0;
-    backward_and_update(x, dz, timed ? &optimizer_seconds : nullptr);
+    backward_and_update(batch, dz, timed ? &optimizer_seconds : nullptr);
     const auto t2 = timed ? Clock::now() : t0;
     update_the_rest();
     if (diagnostics()) {
@@ -119,21 +133,21 @@ class FusedEngine : public StepEngine {
  private:
   // Forward, the model's layer sequence: z_i = a_{i-1} W_i^T + b_i (into reused buffers), then
   // a_i = the model's activation of z_i for each hidden layer.
-  void forward(const torch::Tensor& x) {
+  void forward(const Batch& batch) {
     const auto& linears = model_->linears();
     const size_t L = linears.size(), hidden = model_->activations().size();
-    const int64_t B = x.size(0);
-    torch::Tensor a = x;
+    const int64_t B = batch.size();
+    torch::Tensor a = batch.x;
     for (size_t i = 0; i < L; ++i) {
-      torch::Tensor z = z_batch_[i] = buffer(z_[i], B, linears[i]->weight.size(0));
+      const LayerViews& v = views_[i];
+      torch::Tensor z = z_batch_[i] = buffer(z_[i], B, v.weight.size(0));
       if (i == 0 && sparse_) {
-        compress_input(a);
-        const torch::Tensor w_t = linears[0]->weight.t();  // contiguous: stored transposed
-        kernels::sparse_linear_forward(offsets_.data(), nz_idx_.data(), nz_val_.data(), B,
-                                       w_t.data_ptr<float>(), linears[0]->bias.data_ptr<float>(),
-                                       z.size(1), z.data_ptr<float>());
+        sparse_input(batch);
+        // weight_t is contiguous: stored transposed.
+        kernels::sparse_linear_forward(sparse_x_, v.weight_t.data_ptr<float>(),
+                                       v.bias.data_ptr<float>(), z.size(1), z.data_ptr<float>());
       } else {
-        torch::addmm_out(z, linears[i]->bias, a, linears[i]->weight.t());
+        torch::addmm_out(z, v.bias, a, v.weight_t);
       }
       if (i == hidden) break;  // the output layer
       if (!backward_) {
@@ -160,8 +174,14 @@ class FusedEngine : public StepEngine {
       const double loss =
           kernels::softmax_xent(logits.data_ptr<float>(), labels.data_ptr<int64_t>(), B, classes,
                                 dz.data_ptr<float>(), &correct);
-      loss_out.fill_(loss);
-      correct_out.fill_(correct);
+      // The 0-dim CPU slots written in place (fill_ would dispatch twice per step).
+      if (loss_out.scalar_type() == torch::kFloat && correct_out.scalar_type() == torch::kLong) {
+        *loss_out.data_ptr<float>() = static_cast<float>(loss);
+        *correct_out.data_ptr<int64_t>() = correct;
+      } else {
+        loss_out.fill_(loss);
+        correct_out.fill_(correct);
+      }
       return dz;
     }
     torch::Tensor log_probs = torch::log_softmax(logits, 1);
@@ -179,30 +199,30 @@ class FusedEngine : public StepEngine {
   // Backward, last layer first: weight and bias gradients straight into the flat buffer, and
   // Adam's update of each layer as soon as its gradient is done (time spent in it added to
   // `optimizer_seconds` when timed).
-  void backward_and_update(const torch::Tensor& x, torch::Tensor dz, double* optimizer_seconds) {
+  void backward_and_update(const Batch& batch, torch::Tensor dz, double* optimizer_seconds) {
     const auto& linears = model_->linears();
     const size_t L = linears.size();
-    const int64_t B = x.size(0);
+    const int64_t B = batch.size();
     for (size_t i = L; i-- > 0;) {
-      const torch::Tensor& input = i == 0 ? x : h_[i - 1];
+      const torch::Tensor& input = i == 0 ? batch.x : h_[i - 1];
       // dW^T = input^T dz, into the transposed (contiguous) gradient storage.
-      torch::Tensor grad_t = linears[i]->weight.mutable_grad().t();
+      LayerViews& v = views_[i];
+      torch::Tensor& grad_t = v.grad_t;
       if (i == 0 && sparse_) {
         const torch::Tensor d = dz.contiguous();
-        kernels::sparse_linear_weight_grad(offsets_.data(), nz_idx_.data(), nz_val_.data(), B,
-                                           grad_t.size(0), d.data_ptr<float>(), grad_t.size(1),
-                                           grad_t.data_ptr<float>());
+        kernels::sparse_linear_weight_grad(sparse_x_, grad_t.size(0), d.data_ptr<float>(),
+                                           grad_t.size(1), grad_t.data_ptr<float>(), columns_);
       } else {
         torch::mm_out(grad_t, input.t(), dz);
       }
-      torch::sum_out(linears[i]->bias.mutable_grad(), dz, kBatchDim);
+      torch::sum_out(v.bias_grad, dz, kBatchDim);
       if (diagnostics()) {
-        add_grad_norm(i, flat_grads_.narrow(0, layer_offset_[i], linears[i]->weight.numel()));
+        add_grad_norm(i, v.weight_grad_flat);
       }
       torch::Tensor dh;
       if (i > 0) {
-        dh = buffer(dh_[i - 1], B, linears[i]->weight.size(1));
-        torch::mm_out(dh, dz, linears[i]->weight);
+        dh = buffer(dh_[i - 1], B, v.weight.size(1));
+        torch::mm_out(dh, dz, v.weight);
       }
       // Adam is elementwise: layer i's weights can move as soon as nothing else needs them (its
       // dh is computed), while its gradient is still in cache.
@@ -231,18 +251,24 @@ class FusedEngine : public StepEngine {
     if (!buf.defined() || buf.size(0) < rows || buf.size(1) != cols) {
       buf = torch::empty({rows, cols}, flat_params_.options());
     }
-    return buf.narrow(0, 0, rows);
+    return buf.size(0) == rows ? buf : buf.narrow(0, 0, rows);
   }
 
-  // The nonzeros of the input batch, row by row, for the sparse first layer.
-  void compress_input(const torch::Tensor& x) {
-    const int64_t rows = x.size(0), cols = x.size(1);
-    offsets_.resize(size_t(rows + 1));
+  // The nonzeros of the input batch, row by row, for the sparse first layer: the batch's rows of
+  // the split's sparse rows, or x compressed here.
+  void sparse_input(const Batch& batch) {
+    if (batch.sparse != nullptr) {
+      sparse_x_ = batch.sparse->batch(batch.rows, batch.size(), begin_, end_);
+      return;
+    }
+    const torch::Tensor xc = batch.x.contiguous();
+    const int64_t rows = xc.size(0), cols = xc.size(1);
+    begin_.resize(size_t(rows + 1));
     nz_idx_.resize(size_t(rows * cols));
     nz_val_.resize(size_t(rows * cols));
-    const torch::Tensor xc = x.contiguous();
-    kernels::compress_rows(xc.data_ptr<float>(), rows, cols, offsets_.data(), nz_idx_.data(),
+    kernels::compress_rows(xc.data_ptr<float>(), rows, cols, begin_.data(), nz_idx_.data(),
                            nz_val_.data());
+    sparse_x_ = {begin_.data(), begin_.data() + 1, nz_idx_.data(), nz_val_.data(), rows};
   }
 
   // d loss / d z of hidden layer `i` from d loss / d a (the activation's output).
@@ -267,6 +293,12 @@ class FusedEngine : public StepEngine {
   }
 
   MLP& model_;
+  // One Linear layer's tensors as the step uses them: the parameters (views of the flat buffer),
+  // W^T and dW^T (contiguous: stored transposed) and dW as a flat range (for its norm).
+  struct LayerViews {
+    torch::Tensor weight, bias, weight_t, grad_t, bias_grad, weight_grad_flat;
+  };
+  std::vector<LayerViews> views_;
   // The activation's backward kernel (its registry entry's) and parameters; no kernel: local
   // autograd.
   BackwardKernel backward_;
@@ -284,8 +316,13 @@ class FusedEngine : public StepEngine {
   torch::Tensor dlogits_, minus_one_;
   bool cpu_ = false;
   bool sparse_ = false;
-  std::vector<int32_t> offsets_, nz_idx_;
+  // The sparse first layer's input batch (pointing into begin_/end_, and into nz_idx_/nz_val_ or
+  // the split's sparse rows) and the weight gradient's workspace.
+  kernels::SparseBatch sparse_x_{};
+  std::vector<int64_t> begin_, end_;
+  std::vector<int32_t> nz_idx_;
   std::vector<float> nz_val_;
+  kernels::ColumnScratch columns_;
 };
 
 }  // namespace

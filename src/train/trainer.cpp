@@ -65,13 +65,18 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
       bands.push_back(saturation_bands(acts[i], width));
     }
   }
-  // The model's own forward; with `layers`, each hidden layer's derivative is measured on the way.
+  // The model's own forward; with `layers`, each hidden layer's derivative is measured on the way,
+  // until every unit of the layer has been active (on the CPU, where asking costs no sync).
   LayerObserver observe;
+  std::vector<char> all_active(hidden, 0);
   if (layers) {
     observe = [&](size_t i, const torch::Tensor& z, const torch::Tensor& h) {
-      const torch::Tensor d = activation_with_derivative(acts[i], z).second;
-      active[i].logical_or_(d.ne(0).any(0));
-      saturated[i] += bands[i].saturated(h).sum();
+      if (!all_active[i]) {
+        const torch::Tensor d = activation_with_derivative(acts[i], z).second;
+        active[i].logical_or_(d.ne(0).any(0));
+        all_active[i] = z.is_cpu() && active[i].all().item<bool>();
+      }
+      if (bands[i].any()) saturated[i] += bands[i].saturated(h).sum();
       sum[i] += h.sum(torch::kDouble);
       sum_sq[i] += h.square().sum(torch::kDouble);
     };
@@ -107,16 +112,18 @@ class BatchStream {
  public:
   virtual ~BatchStream() = default;
   virtual void start_epoch() = 0;
-  // The next batch into x and y; false at the end of the epoch.
-  virtual bool next(torch::Tensor& x, torch::Tensor& y) = 0;
+  // The next batch; false at the end of the epoch.
+  virtual bool next(Batch& batch) = 0;
 };
 
 // data.pipeline: batch. One gather per batch from the batch-level torch::data dataset, into
-// reused buffers.
+// reused buffers; for an engine that reads sparse rows, only the labels (and the rows' numbers).
 class GatherStream : public BatchStream {
  public:
-  GatherStream(const Split& split, int64_t batch_size, at::Generator generator)
+  GatherStream(const Split& split, int64_t batch_size, at::Generator generator,
+               const SparseRows* sparse)
       : dataset_(split),
+        sparse_(sparse),
         n_(split.size()),
         batch_size_(batch_size),
         device_(split.labels.device()),
@@ -127,18 +134,24 @@ class GatherStream : public BatchStream {
     pos_ = 0;
   }
 
-  bool next(torch::Tensor& x, torch::Tensor& y) override {
+  bool next(Batch& batch) override {
     if (pos_ >= n_) return false;
     const int64_t len = std::min(batch_size_, n_ - pos_);
-    dataset_.get_batch_into(perm_.narrow(0, pos_, len), x_, y_);
+    const torch::Tensor rows = perm_.narrow(0, pos_, len);
+    if (sparse_ != nullptr) {
+      dataset_.get_labels_into(rows, y_);
+      batch = {torch::Tensor(), y_, sparse_, rows.data_ptr<int64_t>()};
+    } else {
+      dataset_.get_batch_into(rows, x_, y_);
+      batch = {x_, y_};
+    }
     pos_ += len;
-    x = x_;
-    y = y_;
     return true;
   }
 
  private:
   BatchDataset dataset_;
+  const SparseRows* sparse_;
   int64_t n_, batch_size_;
   torch::Device device_;
   at::Generator generator_;
@@ -163,10 +176,9 @@ class ExampleStream : public BatchStream {
 
   void start_epoch() override { it_.emplace(loader_->begin()); }
 
-  bool next(torch::Tensor& x, torch::Tensor& y) override {
+  bool next(Batch& batch) override {
     if (*it_ == loader_->end()) return false;
-    x = (**it_).data.to(device_);
-    y = (**it_).target.to(device_);
+    batch = {(**it_).data.to(device_), (**it_).target.to(device_)};
     ++*it_;
     return true;
   }
@@ -257,6 +269,7 @@ int64_t resume_from_checkpoint(Trainee& t, RunResult& result, const RunCallbacks
 struct StepTotals {
   int64_t examples, steps;
   torch::Tensor sizes, loss, correct;
+  std::vector<torch::Tensor> loss_at, correct_at;
 
   StepTotals(int64_t n, int64_t batch_size, const torch::Device& device)
       : examples(n), steps((n + batch_size - 1) / batch_size) {
@@ -266,6 +279,8 @@ struct StepTotals {
     auto device_opts = torch::TensorOptions().device(device);
     loss = torch::empty({steps}, device_opts.dtype(torch::kFloat));
     correct = torch::empty({steps}, device_opts.dtype(torch::kLong));
+    loss_at = loss.unbind(0);  // the per-step slots, as views made once
+    correct_at = correct.unbind(0);
   }
   double mean_loss() const {
     return (loss.to(torch::kDouble) * sizes).sum().item<double>() / double(examples);
@@ -275,25 +290,27 @@ struct StepTotals {
   }
 };
 
+// `sparse_rows`: the engine reads a batch's inputs as the split's sparse rows, where it has them.
 std::unique_ptr<BatchStream> make_batches(const Config& config, const Split& train,
-                                          at::Generator& shuffle) {
+                                          at::Generator& shuffle, bool sparse_rows) {
   if (config.data.pipeline == Pipeline::kExample) {
     return std::make_unique<ExampleStream>(train, config.train.batch_size, shuffle);
   }
-  return std::make_unique<GatherStream>(train, config.train.batch_size, shuffle);
+  return std::make_unique<GatherStream>(train, config.train.batch_size, shuffle,
+                                        sparse_rows ? train.sparse_rows() : nullptr);
 }
 
 // One pass over the shuffled training set, a step per batch; throws RunInterrupted when a stop
 // is asked for.
 void train_epoch(StepEngine& engine, BatchStream& batches, StepTotals& totals, int64_t epoch,
                  const RunCallbacks& callbacks) {
-  torch::Tensor x, y;
+  Batch batch;
   batches.start_epoch();
-  for (int64_t s = 0; batches.next(x, y); ++s) {
+  for (int64_t s = 0; batches.next(batch); ++s) {
     if (callbacks.stop && callbacks.stop->load(std::memory_order_relaxed) != 0) {
       throw RunInterrupted();
     }
-    engine.step(x, y, totals.loss[s], totals.correct[s]);
+    engine.step(batch, totals.loss_at[size_t(s)], totals.correct_at[size_t(s)]);
     if (callbacks.on_step) callbacks.on_step(s + 1, totals.steps, epoch);
   }
 }
@@ -343,7 +360,8 @@ RunResult train_run(const Config& config, const ActivationSpec& activation, cons
   const int64_t resumed = resume_from_checkpoint(t, result, callbacks, build);
   MLP& model = *t.model;
   StepTotals totals(data.train.size(), tc.batch_size, device);
-  const std::unique_ptr<BatchStream> batches = make_batches(config, data.train, t.shuffle);
+  const std::unique_ptr<BatchStream> batches =
+      make_batches(config, data.train, t.shuffle, t.engine->reads_sparse_rows());
 
   model->train();
   for (int64_t epoch = resumed + 1; epoch <= tc.epochs; ++epoch) {

@@ -1,6 +1,7 @@
 // The fused engine (train/fused_engine.h) against autograd: its hand-written backward pass, step
 // by step, for every activation and optimizer, learnable and deep networks and the sparse first
-// layer; the model sees the weights it trains.
+// layer (a batch compressed on the spot, or read from a split's sparse rows: the same bits); the
+// model sees the weights it trains.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +12,9 @@
 #include <torch/torch.h>
 
 #include "activations/registry.h"
+#include "data/batches.h"
+#include "data/dataset.h"
+#include "data/sparse_rows.h"
 #include "model/mlp.h"
 #include "test_support.h"
 #include "train/engine.h"
@@ -103,6 +107,55 @@ TEST(FusedEngine, SparseFirstLayerMatchesAutograd) {
     expect_engines_agree(actbench::resolve_activation(name, "test"), "sgd", {16, 12}, true);
   }
   expect_engines_agree(actbench::resolve_activation("sigmoid", "test"), "adam", {16}, true);
+}
+
+// A split's sparse rows, read in place, train exactly as the same batches gathered and compressed
+// step by step: same losses, same weights, bit for bit.
+TEST(FusedEngine, SplitSparseRowsTrainLikeGatheredBatchesBitForBit) {
+  torch::manual_seed(4);
+  actbench::Split split;
+  split.pixels = torch::randint(0, 256, {40, 20}, torch::kByte);
+  split.pixels.masked_fill_(torch::rand({40, 20}).lt(0.7), 0);
+  split.pixels[3].zero_();  // an all-zero example
+  split.labels = torch::randint(10, {40}, torch::kLong);
+  split.sparse_cache = std::make_shared<actbench::SparseRowsCache>();
+  const actbench::SparseRows* rows = split.sparse_rows();
+  ASSERT_NE(rows, nullptr);
+  EXPECT_EQ(split.sparse_rows(), rows);  // extracted once
+  const Config config = synthetic_config({"train.optimizer=adam", "train.lr=0.01"});
+  const auto spec = actbench::resolve_activation("tanh", "test");
+  MLP gathered = make_model(spec, {16}), in_place = make_model(spec, {16});
+  auto gathered_engine =
+      actbench::make_engine(actbench::Engine::kFused, gathered, config.train, true);
+  auto in_place_engine =
+      actbench::make_engine(actbench::Engine::kFused, in_place, config.train, true);
+  EXPECT_TRUE(in_place_engine->reads_sparse_rows());
+  MLP dense = make_model(spec, {16});  // an engine rebinds its model's parameters: its own
+  EXPECT_FALSE(actbench::make_engine(actbench::Engine::kFused, dense, config.train, false)
+                   ->reads_sparse_rows());
+  actbench::BatchDataset dataset(split);
+  const torch::Tensor order = torch::randperm(40, torch::kLong);
+  torch::Tensor loss = torch::zeros({2}), correct = torch::zeros({2}, torch::kLong);
+  for (int64_t start = 0; start < 40; start += 16) {  // 16, 16, then 8
+    const torch::Tensor batch_rows = order.narrow(0, start, std::min<int64_t>(16, 40 - start));
+    torch::Tensor x, y, labels;
+    dataset.get_batch_into(batch_rows, x, y);
+    dataset.get_labels_into(batch_rows, labels);
+    EXPECT_TRUE(torch::equal(labels, y));
+    gathered_engine->step(x, y, loss[0], correct[0]);
+    in_place_engine->step(
+        actbench::Batch{torch::Tensor(), labels, rows, batch_rows.data_ptr<int64_t>()}, loss[1],
+        correct[1]);
+    EXPECT_EQ(loss[0].item<float>(), loss[1].item<float>()) << "rows from " << start;
+    EXPECT_EQ(correct[0].item<int64_t>(), correct[1].item<int64_t>());
+    for (size_t k = 0; k < gathered->parameters().size(); ++k) {
+      EXPECT_TRUE(torch::equal(gathered->parameters()[k], in_place->parameters()[k]))
+          << "parameter " << k << ", rows from " << start;
+    }
+  }
+  // A normalised split has hardly a zero to skip: no sparse rows.
+  split.scale.normalize = true;
+  EXPECT_EQ(split.sparse_rows(), nullptr);
 }
 
 TEST(FusedEngine, ModelSeesTheTrainedWeights) {

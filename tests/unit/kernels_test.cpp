@@ -11,25 +11,105 @@
 
 namespace {
 
-TEST(Kernels, SparseLinearMatchesDenseProducts) {
-  torch::manual_seed(6);
-  torch::Tensor x = torch::relu(torch::randn({9, 31}));  // ~half zeros
-  x[4].zero_();                                          // and an all-zero row
-  torch::Tensor w_t = torch::randn({31, 7}), bias = torch::randn({7}), dz = torch::randn({9, 7});
-  std::vector<int32_t> offsets(10), idx(9 * 31);
-  std::vector<float> val(9 * 31);
-  actbench::kernels::compress_rows(x.data_ptr<float>(), 9, 31, offsets.data(), idx.data(),
-                                   val.data());
-  EXPECT_EQ(offsets[9], x.ne(0).sum().item<int64_t>());
-  EXPECT_EQ(offsets[4], offsets[5]);
-  torch::Tensor out = torch::empty({9, 7}), grad = torch::full({31, 7}, 99.0);
-  actbench::kernels::sparse_linear_forward(offsets.data(), idx.data(), val.data(), 9,
-                                           w_t.data_ptr<float>(), bias.data_ptr<float>(), 7,
-                                           out.data_ptr<float>());
-  actbench::kernels::sparse_linear_weight_grad(offsets.data(), idx.data(), val.data(), 9, 31,
-                                               dz.data_ptr<float>(), 7, grad.data_ptr<float>());
-  EXPECT_TRUE(torch::allclose(out, torch::addmm(bias, x, w_t), 1e-5, 1e-5));
-  EXPECT_TRUE(torch::allclose(grad, torch::mm(x.t(), dz), 1e-5, 1e-5));
+// The products in the order the kernels document, one rounding per operation: what every block
+// width and every CPU must give bit for bit.
+void reference_products(const torch::Tensor& x, const torch::Tensor& w_t, const torch::Tensor& bias,
+                        const torch::Tensor& dz, torch::Tensor& out, torch::Tensor& grad) {
+  const int64_t rows = x.size(0), cols = x.size(1), n = w_t.size(1);
+  auto X = x.accessor<float, 2>(), W = w_t.accessor<float, 2>(), D = dz.accessor<float, 2>();
+  auto O = out.accessor<float, 2>(), G = grad.accessor<float, 2>();
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t j = 0; j < n; ++j) {
+      float acc = 0.0f;
+      for (int64_t c = 0; c < cols; ++c) {
+        if (X[r][c] != 0.0f) acc = acc + X[r][c] * W[c][j];
+      }
+      O[r][j] = acc + bias[j].item<float>();
+    }
+  }
+  for (int64_t c = 0; c < cols; ++c) {
+    for (int64_t j = 0; j < n; ++j) {
+      float acc = 0.0f;
+      for (int64_t r = 0; r < rows; ++r) {
+        if (X[r][c] != 0.0f) acc = acc + X[r][c] * D[r][j];
+      }
+      G[c][j] = acc;
+    }
+  }
+}
+
+TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
+  // 7: single columns only; 77: a register block, a vector and single columns; 136: two blocks
+  // and a vector.
+  for (const int64_t n : {7, 77, 136}) {
+    SCOPED_TRACE("width " + std::to_string(n));
+    torch::manual_seed(6);
+    torch::Tensor x = torch::relu(torch::randn({9, 31}));  // ~half zeros
+    x[4].zero_();                                          // and an all-zero row
+    torch::Tensor w_t = torch::randn({31, n}), bias = torch::randn({n});
+    torch::Tensor dz = torch::randn({9, n});
+    std::vector<int64_t> offsets(10);
+    std::vector<int32_t> idx(9 * 31);
+    std::vector<float> val(9 * 31);
+    actbench::kernels::compress_rows(x.data_ptr<float>(), 9, 31, offsets.data(), idx.data(),
+                                     val.data());
+    EXPECT_EQ(offsets[9], x.ne(0).sum().item<int64_t>());
+    EXPECT_EQ(offsets[4], offsets[5]);
+    const actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, idx.data(),
+                                               val.data(), 9};
+    torch::Tensor out = torch::empty({9, n}), grad = torch::full({31, n}, 99.0);
+    actbench::kernels::ColumnScratch scratch;
+    actbench::kernels::sparse_linear_forward(batch, w_t.data_ptr<float>(), bias.data_ptr<float>(),
+                                             n, out.data_ptr<float>());
+    actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
+                                                 grad.data_ptr<float>(), scratch);
+    EXPECT_TRUE(torch::allclose(out, torch::addmm(bias, x, w_t), 1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(grad, torch::mm(x.t(), dz), 1e-5, 1e-5));
+    torch::Tensor want_out = torch::empty_like(out), want_grad = torch::empty_like(grad);
+    reference_products(x, w_t, bias, dz, want_out, want_grad);
+    EXPECT_TRUE(torch::equal(out, want_out));
+    EXPECT_TRUE(torch::equal(grad, want_grad));
+    // The scratch is reused: a second call gives the same.
+    actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
+                                                 grad.data_ptr<float>(), scratch);
+    EXPECT_TRUE(torch::equal(grad, want_grad));
+  }
+}
+
+// A split's pixels compressed once through the scaling table give each row's nonzero inputs
+// exactly as the batch path scales them.
+TEST(Kernels, BytesCompressThroughTheScalingTable) {
+  torch::manual_seed(3);
+  torch::Tensor bytes = torch::randint(0, 256, {5, 40}, torch::kByte);
+  bytes.masked_fill_(torch::rand({5, 40}).lt(0.6), 0);
+  bytes[2].zero_();
+  for (const bool normalize : {false, true}) {
+    float table[256];
+    actbench::kernels::scale_table_u8(normalize, 0.1307f, 0.3081f, table);
+    const int64_t nonzeros =
+        actbench::kernels::count_nonzero_u8(bytes.data_ptr<uint8_t>(), 200, table);
+    std::vector<int64_t> offsets(6);
+    std::vector<int32_t> idx(static_cast<size_t>(nonzeros));
+    std::vector<float> val(static_cast<size_t>(nonzeros));
+    actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), 5, 40, table, offsets.data(),
+                                        idx.data(), val.data());
+    torch::Tensor dense = torch::empty({5, 40});
+    const std::vector<int64_t> rows{0, 1, 2, 3, 4};
+    actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), 40, rows.data(), 5, normalize,
+                                       0.1307f, 0.3081f, dense.data_ptr<float>());
+    EXPECT_EQ(nonzeros, dense.ne(0).sum().item<int64_t>());
+    EXPECT_EQ(offsets[5], nonzeros);
+    torch::Tensor rebuilt = torch::zeros({5, 40});
+    for (int64_t r = 0; r < 5; ++r) {
+      for (int64_t k = offsets[size_t(r)]; k < offsets[size_t(r) + 1]; ++k) {
+        if (k > offsets[size_t(r)]) {
+          EXPECT_LT(idx[size_t(k) - 1], idx[size_t(k)]);
+        }
+        rebuilt[r][idx[size_t(k)]] = val[size_t(k)];
+      }
+    }
+    EXPECT_TRUE(torch::equal(rebuilt, dense)) << "normalize " << normalize;
+  }
 }
 
 TEST(Kernels, SoftmaxCrossEntropyMatchesAutograd) {
