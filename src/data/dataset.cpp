@@ -1,6 +1,7 @@
 #include "data/dataset.h"
 
 #include <fstream>
+#include <mutex>
 
 #include <torch/types.h>
 
@@ -8,6 +9,7 @@
 #include "data/sparse_rows.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/huge_pages.h"
 #include "util/shipped.h"
 
 namespace actbench {
@@ -30,7 +32,7 @@ Stats dataset_stats(const std::string& dataset) {
 // The first `count` items (of `item_bytes` each) of an IDX file of `rank` dimensions that
 // check_pair has already checked.
 torch::Tensor read_payload(const fs::path& path, int rank, int64_t count, int64_t item_bytes) {
-  torch::Tensor out = torch::empty({count, item_bytes}, torch::kByte);
+  torch::Tensor out = empty_huge({count, item_bytes}, torch::kByte);
   std::ifstream in(path, std::ios::binary);
   in.seekg(4 + 4 * rank);
   if (!in.read(reinterpret_cast<char*>(out.data_ptr<uint8_t>()), count * item_bytes)) {
@@ -159,7 +161,30 @@ torch::Tensor Split::to_inputs(const torch::Tensor& rows) const {
   return x;
 }
 
+class InputsCache {
+ public:
+  // The inputs of every row of `split`, scaled by the first caller (the same operations as
+  // to_inputs, so the same floats), into huge pages on the CPU.
+  const torch::Tensor& get(const Split& split) {
+    std::call_once(once_, [&] {
+      if (!split.pixels.is_cpu() || split.pixels.scalar_type() != torch::kByte) {
+        inputs_ = split.to_inputs(split.pixels);
+        return;
+      }
+      inputs_ = empty_huge(split.pixels.sizes(), torch::kFloat);
+      inputs_.copy_(split.pixels).div_(255);
+      if (split.scale.normalize) inputs_.sub_(split.scale.mean).div_(split.scale.std);
+    });
+    return inputs_;
+  }
+
+ private:
+  std::once_flag once_;
+  torch::Tensor inputs_;
+};
+
 torch::Tensor Split::images(int64_t start, int64_t len) const {
+  if (inputs_cache) return inputs_cache->get(*this).narrow(0, start, len);
   return to_inputs(pixels.narrow(0, start, len));
 }
 
@@ -196,6 +221,8 @@ Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
     ds.train.labels = ds.train.labels.narrow(0, 0, keep);
   }
   ds.train.sparse_cache = std::make_shared<SparseRowsCache>();
+  ds.test.inputs_cache = std::make_shared<InputsCache>();
+  ds.validation.inputs_cache = std::make_shared<InputsCache>();
   ds.input_size = kMnistPixels;
   return ds;
 }

@@ -18,6 +18,7 @@ namespace actbench {
 
 struct SparseRows;
 class SparseRowsCache;
+class InputsCache;
 
 // The MNIST layout (Fashion-MNIST's too; torch::data::datasets::MNIST accepts exactly this).
 constexpr int64_t kMnistTrainCount = 60000;
@@ -40,7 +41,8 @@ struct Split {
   torch::Tensor labels;  // [N] int64, on the training device
   PixelScale scale;
   int64_t size() const { return labels.size(0); }
-  // Rows start..start+len as float32 model inputs.
+  // Rows start..start+len as float32 model inputs (from inputs scaled once, where the split keeps
+  // them: inputs_cache).
   torch::Tensor images(int64_t start, int64_t len) const;
   // All rows as float32 (a copy for uint8 pixels; for tests and tools, not the training loop).
   torch::Tensor images() const { return images(0, size()); }
@@ -52,6 +54,9 @@ struct Split {
   // (no cache, pixels not uint8 on the CPU, or normalised: hardly a zero among them).
   const SparseRows* sparse_rows() const;
   std::shared_ptr<SparseRowsCache> sparse_cache;  // set by load_dataset for the training split
+  // Every row's float32 inputs, scaled at the first images() call and kept (every epoch's test
+  // pass reads them all); set by load_dataset for the test and validation splits.
+  std::shared_ptr<InputsCache> inputs_cache;
 };
 
 struct Dataset {

@@ -1,6 +1,7 @@
 #include "data/sparse_rows.h"
 
 #include "data/dataset.h"
+#include "util/huge_pages.h"
 
 namespace actbench {
 
@@ -9,16 +10,12 @@ kernels::SparseBatch SparseRows::batch(const int64_t* rows, int64_t count,
                                        std::vector<int64_t>& end) const {
   begin.resize(size_t(count));
   end.resize(size_t(count));
+  const int64_t* at = offsets.data_ptr<int64_t>();
   for (int64_t r = 0; r < count; ++r) {
-    begin[size_t(r)] = offsets[size_t(rows[r])];
-    end[size_t(r)] = offsets[size_t(rows[r]) + 1];
+    begin[size_t(r)] = at[rows[r]];
+    end[size_t(r)] = at[rows[r] + 1];
   }
-  return {begin.data(), end.data(), idx.data(), val.data(), count};
-}
-
-size_t SparseRows::bytes() const {
-  return offsets.size() * sizeof(int64_t) + idx.size() * sizeof(int32_t) +
-         val.size() * sizeof(float);
+  return {begin.data(), end.data(), idx.data_ptr<int32_t>(), val.data_ptr<float>(), count};
 }
 
 SparseRows extract_sparse_rows(const torch::Tensor& pixels, const PixelScale& scale) {
@@ -28,13 +25,13 @@ SparseRows extract_sparse_rows(const torch::Tensor& pixels, const PixelScale& sc
   const int64_t n = p.size(0), d = p.size(1);
   float table[256];
   kernels::scale_table_u8(scale.normalize, scale.mean, scale.std, table);
-  SparseRows out;
-  out.offsets.resize(size_t(n + 1));
   const int64_t nonzeros = kernels::count_nonzero_u8(p.data_ptr<uint8_t>(), n * d, table);
-  out.idx.resize(size_t(nonzeros));
-  out.val.resize(size_t(nonzeros));
-  kernels::compress_rows_u8(p.data_ptr<uint8_t>(), n, d, table, out.offsets.data(), out.idx.data(),
-                            out.val.data());
+  SparseRows out;
+  out.offsets = torch::empty({n + 1}, torch::kLong);
+  out.idx = empty_huge({nonzeros}, torch::kInt);
+  out.val = empty_huge({nonzeros}, torch::kFloat);
+  kernels::compress_rows_u8(p.data_ptr<uint8_t>(), n, d, table, out.offsets.data_ptr<int64_t>(),
+                            out.idx.data_ptr<int32_t>(), out.val.data_ptr<float>());
   return out;
 }
 

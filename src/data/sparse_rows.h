@@ -19,15 +19,13 @@ struct PixelScale;
 
 struct SparseRows {
   // Row i's nonzeros are idx/val[offsets[i] .. offsets[i + 1]), in column order; val is the
-  // model input exactly as the batch path scales it (data/batches.h).
-  std::vector<int64_t> offsets;
-  std::vector<int32_t> idx;
-  std::vector<float> val;
+  // model input exactly as the batch path scales it (data/batches.h). CPU tensors (int64 [N + 1],
+  // int32 and float [nonzeros]), the large ones in huge pages (util/huge_pages.h).
+  torch::Tensor offsets, idx, val;
 
   // Rows `rows[0 .. count)` as a kernel batch; `begin`/`end` are filled (count entries each).
   kernels::SparseBatch batch(const int64_t* rows, int64_t count, std::vector<int64_t>& begin,
                              std::vector<int64_t>& end) const;
-  size_t bytes() const;
 };
 
 // uint8 pixels [N, D] on the CPU, scaled by `scale`: their nonzeros.

@@ -82,6 +82,24 @@ TEST(Data, LoadsFlatScaledImagesAndInt64Labels) {
   EXPECT_EQ(ds.std, 1.0);
 }
 
+// The test split's inputs, scaled once and kept, are the floats a batch scaled on its own gets:
+// with and without normalisation, from any row on.
+TEST(Data, KeptTestInputsEqualInputsScaledBatchByBatch) {
+  for (const bool normalize : {false, true}) {
+    DataConfig c = config_for(synthetic_mnist_dir(), 0, 3000);
+    c.normalize = normalize;
+    const actbench::Dataset ds = actbench::load_dataset(c, kCpu);
+    ASSERT_TRUE(ds.test.inputs_cache);
+    for (const auto& [start, len] :
+         {std::pair<int64_t, int64_t>{0, 1000}, {1000, 1000}, {2997, 3}}) {
+      const torch::Tensor kept = ds.test.images(start, len);
+      const torch::Tensor alone = ds.test.to_inputs(ds.test.pixels.narrow(0, start, len));
+      EXPECT_TRUE(torch::equal(kept, alone)) << "rows " << start << ", normalize " << normalize;
+    }
+    EXPECT_EQ(ds.test.images(5, 1).data_ptr(), ds.test.images(5, 1).data_ptr());  // kept once
+  }
+}
+
 TEST(Data, PixelsAndLabelsAreTheFilesInOrder) {
   const actbench::Dataset ds = actbench::load_dataset(config_for(synthetic_mnist_dir()), kCpu);
   for (bool train : {true, false}) {
