@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Benchmarks actbench's sweep against this machine's matrix-multiply peak and the per-example
-DataLoader + Stack<> pipeline.
+DataLoader + Stack<> pipeline; with --growth, how its cost grows against a PyTorch twin.
 
 usage: scripts/bench.py [--runs N] [--config FILE] [--no-baseline] [--means] [--diagnostics]
                         [--per-activation] [--twin A=B ...] [--binary PATH] [--keep DIR]
                         [-- KEY=VALUE ...]
+       scripts/bench.py --growth [runs,width,batch] [--quick] [--growth-repeats N] [--jobs N]
+                        [--seed-counts 1,4,16] [--widths 128,...] [--batch-sizes 16,...]
+                        [--python PATH] [--binary PATH] [--keep DIR]
 
 Measures the float32 matrix-multiply peak with `actbench peak` (all cores, then one core), times
 `actbench run --config FILE` N times (the default configuration), then, unless --no-baseline, once
@@ -20,6 +23,24 @@ process, and the baseline's median wall time over this row's. KEY=VALUE argument
 every `actbench run` (e.g. -- train.epochs=1 activations=relu,tanh for a quick try).
 The table goes to stdout, progress to stderr; the same numbers go to DIR/bench.json, which stays
 (with every run's results.json) only with --keep DIR. Standard library only.
+
+--growth [TABLES] (comma-separated from runs, width, batch; default all three) times, instead of
+the table above, how the sweep's cost grows, actbench beside scripts/bench_pytorch.py (the same
+sweep written as careful whole-tensor PyTorch, run as a subprocess with the --python interpreter,
+which needs torch: Debian's python3-torch), one after the other for every cell:
+  runs   4 activations (relu, sigmoid, tanh, leaky_relu) x 1, 4, 16 seeds = 4, 16, 64 runs;
+         MLP 784-128-128-10, batch 64, 1 epoch on all 60,000 + 10,000 images
+  width  model.hidden=[W,W] for W = 128 ... 4096 (4 runs, seed 0); batch 64, 1 epoch on the first
+         6,400 training and 1,000 test images
+  batch  train.batch_size = 16, 64, 256, 1024 (4 runs, seed 0); 784-128-128-10, 1 epoch, all data
+Both run --jobs N runs side by side (default one per core): actbench jobs=N threads=1 (its
+default), PyTorch N worker processes with torch.set_num_threads(1), and each is timed as a whole
+process (actbench run --fresh into a fresh temporary --out and --store, XDG_DATA_HOME a temporary
+directory; the PyTorch script from interpreter start: torch's import and the data load count, as
+LibTorch's load and the data load count for actbench). Each row: both wall times, PyTorch's over
+actbench's, and each one's nominal dense GFLOP/s (the same FLOP model as above) as a share of the
+all-cores matmul peak. --quick shrinks every table to 1,024 training and 500 test images: a smoke
+check in about 2 minutes, not a measurement. About 5-15 minutes in all on a 2-core machine.
 """
 import argparse
 import json
@@ -29,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,8 +67,42 @@ MEANS_ROWS = [
     ("autograd-1job", "batch pipeline, autograd, 1 job", ["train.engine=autograd", "jobs=1"]),
     ("fused-1job", "batch pipeline, fused engine, 1 job", ["jobs=1"]),
 ]
+# sweep_parts: where a sweep's time goes.
+PARTS = ("forward", "backward", "optimizer", "rest of training", "test", "outside the runs")
 BASELINE_ROW = ("baseline", "per-example DataLoader + Stack<>, autograd, 1 job",
                 ["data.pipeline=example", "train.engine=autograd", "jobs=1"])
+
+# --growth: how the cost grows, actbench beside scripts/bench_pytorch.py (the same sweep in
+# PyTorch). The activations are configs/seed.yaml's four (leaky_relu: slope 0.01 in both).
+GROWTH_TABLES = ("runs", "width", "batch")
+GROWTH_ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
+GROWTH_SEED_COUNTS = (1, 4, 16)
+GROWTH_WIDTHS = (128, 256, 512, 1024, 2048, 4096)
+GROWTH_BATCH_SIZES = (16, 64, 256, 1024)
+GROWTH_EVAL_BATCH = 1000
+# Each table's fixed settings, reduced to keep all three at about 5-15 minutes on 2 cores; None:
+# the table's axis. train_limit / test_limit 0: the whole split.
+GROWTH_SETTINGS = {
+    "runs": {"seeds": None, "hidden": [128, 128], "batch_size": 64, "epochs": 1,
+             "train_limit": 0, "test_limit": 0},
+    "width": {"seeds": 1, "hidden": None, "batch_size": 64, "epochs": 1,
+              "train_limit": 6400, "test_limit": 1000},
+    "batch": {"seeds": 1, "hidden": [128, 128], "batch_size": None, "epochs": 1,
+              "train_limit": 0, "test_limit": 0},
+}
+GROWTH_QUICK = {"train_limit": 1024, "test_limit": 500}  # --quick: a smoke check
+GROWTH_TITLES = {  # the column's label, the table's title
+    "runs": ("runs", "seconds against the number of runs (4 activations x k seeds: "
+                     "train.seed=0,...,k-1)"),
+    "width": ("width", "seconds against the hidden width (model.hidden=[W,W])"),
+    "batch": ("batch", "seconds against the batch size (train.batch_size)"),
+}
+SEED_CONFIG = os.path.join(ROOT, "configs", "seed.yaml")
+PYTORCH_SCRIPT = os.path.join(HERE, "bench_pytorch.py")
+DEFAULT_PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+MNIST_DIR = os.path.join(ROOT, "data", "mnist")
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+               "t10k-labels-idx1-ubyte")
 
 
 def log(msg):
@@ -58,20 +114,27 @@ def fail(code, msg):
     sys.exit(code)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors as one line (bench: error: ...), exit 2."""
+
+    def error(self, message):
+        fail(2, f"{message} (try --help)")
+
+
 def parse_args(argv):
     extra = []
     if "--" in argv:
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1:]
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="scripts/bench.py",
         description="Time actbench's sweep; compare it with the machine's matmul peak and the "
                     "per-example DataLoader + Stack<> pipeline.",
         epilog="Arguments after -- are KEY=VALUE overrides passed to every `actbench run`, "
                "e.g. scripts/bench.py --runs 1 -- train.epochs=1 activations=relu,tanh")
-    p.add_argument("--runs", type=int, default=3, metavar="N",
+    p.add_argument("--runs", type=int, metavar="N",
                    help="timed runs of the default configuration (default 3)")
-    p.add_argument("--config", default=os.path.join(ROOT, "configs", "seed.yaml"), metavar="FILE",
+    p.add_argument("--config", metavar="FILE",
                    help="sweep to time (default configs/seed.yaml)")
     p.add_argument("--no-baseline", action="store_true",
                    help="skip the per-example DataLoader + Stack<> baseline")
@@ -82,6 +145,9 @@ def parse_args(argv):
                    help="also time one run of each intermediate configuration")
     p.add_argument("--binary", default=os.path.join(ROOT, "build", "actbench"), metavar="PATH",
                    help="actbench binary (default build/actbench)")
+    p.add_argument("--before", metavar="PATH",
+                   help="another actbench binary (an earlier build) timed in turns with the "
+                        "default, --runs times: both rows and both per-part breakdowns")
     p.add_argument("--per-activation", action="store_true",
                    help="also print each activation's median seconds per epoch (default row)")
     p.add_argument("--twin", action="append", default=[], metavar="A=B",
@@ -91,15 +157,94 @@ def parse_args(argv):
     p.add_argument("--keep", metavar="DIR",
                    help="keep every run's results and bench.json in DIR (default: a temporary "
                         "directory removed at the end)")
+    g = p.add_argument_group(
+        "how cost grows (--growth; scripts/bench_pytorch.py beside actbench)")
+    g.add_argument("--growth", nargs="?", const=",".join(GROWTH_TABLES), metavar="TABLES",
+                   help="time the growth tables instead: comma-separated from "
+                        f"{', '.join(GROWTH_TABLES)} (default all three)")
+    g.add_argument("--quick", action="store_true",
+                   help="shrink every growth table to 1,024 training and 500 test images: a "
+                        "smoke check, not a measurement")
+    g.add_argument("--growth-repeats", type=int, default=1, metavar="N",
+                   help="time each cell N times, actbench and PyTorch taking turns, and report "
+                        "the medians (default 1)")
+    g.add_argument("--jobs", type=int, metavar="N",
+                   help="runs side by side for both (default: one per core, as nproc counts)")
+    g.add_argument("--seed-counts", metavar="K,...",
+                   help="the runs table's seed counts (default 1,4,16: 4, 16, 64 runs)")
+    g.add_argument("--widths", metavar="W,...",
+                   help="the width table's hidden widths (default 128,256,512,1024,2048,4096)")
+    g.add_argument("--batch-sizes", metavar="N,...",
+                   help="the batch table's batch sizes (default 16,64,256,1024)")
+    g.add_argument("--python", default=DEFAULT_PYTHON, metavar="PATH",
+                   help="the Python that runs scripts/bench_pytorch.py; needs torch (default: "
+                        "/usr/bin/python3, Debian's, where python3-torch goes)")
     args = p.parse_args(argv)
-    if args.runs < 1:
-        p.print_usage(sys.stderr)
-        fail(2, f"--runs must be at least 1 (got {args.runs})")
     bad = [a for a in extra if "=" not in a]
     if bad:
         fail(2, f"arguments after -- must be KEY=VALUE overrides, got: {' '.join(bad)}")
     args.extra = extra
+    if args.growth is not None:
+        check_growth_args(args)
+    else:
+        growth_only = [f"--{k.replace('_', '-')}" for k in ("quick", "jobs", "seed_counts",
+                                                           "widths", "batch_sizes")
+                       if getattr(args, k) not in (None, False)]
+        if args.growth_repeats != 1:
+            growth_only.append("--growth-repeats")
+        if growth_only:
+            fail(2, f"{', '.join(growth_only)}: only with --growth")
+    if args.runs is None:
+        args.runs = 3
+    elif args.runs < 1:
+        fail(2, f"--runs must be at least 1 (got {args.runs})")
+    if args.config is None:
+        args.config = os.path.join(ROOT, "configs", "seed.yaml")
     return args
+
+
+def positive_list(option, text, hi):
+    try:
+        values = [int(v) for v in text.strip().strip("[]").split(",")]
+    except ValueError:
+        fail(2, f"{option} takes comma-separated integers, got {text!r}")
+    if any(not 1 <= v <= hi for v in values):
+        fail(2, f"{option}: every value must be in 1..{hi} (got {text})")
+    if len(set(values)) != len(values):
+        fail(2, f"{option}: a value is repeated ({text})")
+    return values
+
+
+def check_growth_args(args):
+    """--growth's arguments, checked; the options of the default table are refused with it."""
+    tables = [t.strip() for t in args.growth.split(",") if t.strip()]
+    unknown = [t for t in tables if t not in GROWTH_TABLES]
+    if not tables or unknown:
+        fail(2, f"--growth takes comma-separated tables from {', '.join(GROWTH_TABLES)}, got "
+                f"{args.growth!r}")
+    if len(set(tables)) != len(tables):
+        fail(2, f"--growth: a table is repeated ({args.growth})")
+    args.growth = [t for t in GROWTH_TABLES if t in tables]  # always in the same order
+    refused = [name for name, given in (
+        ("--runs (use --growth-repeats)", args.runs is not None),
+        ("--config (the PyTorch twin runs configs/seed.yaml's settings)", args.config is not None),
+        ("--means", args.means), ("--diagnostics", args.diagnostics),
+        ("--per-activation", args.per_activation), ("--twin", bool(args.twin)),
+        ("--before", args.before is not None),
+        ("KEY=VALUE overrides after -- (the PyTorch twin could not follow them)",
+         bool(args.extra))) if given]
+    if refused:
+        fail(2, f"--growth times its own settings; not with {', '.join(refused)}")
+    if args.growth_repeats < 1:
+        fail(2, f"--growth-repeats must be at least 1 (got {args.growth_repeats})")
+    if args.jobs is not None and not 1 <= args.jobs <= 1024:
+        fail(2, f"--jobs must be in 1..1024 (got {args.jobs})")
+    args.seed_counts = (positive_list("--seed-counts", args.seed_counts, 100000)
+                        if args.seed_counts else list(GROWTH_SEED_COUNTS))
+    args.widths = (positive_list("--widths", args.widths, 65536) if args.widths
+                   else list(GROWTH_WIDTHS))
+    args.batch_sizes = (positive_list("--batch-sizes", args.batch_sizes, 1 << 20)
+                        if args.batch_sizes else list(GROWTH_BATCH_SIZES))
 
 
 # --- machine ------------------------------------------------------------------------------------
@@ -151,14 +296,13 @@ def peak(binary, threads=None):
 
 # --- one timed run ------------------------------------------------------------------------------
 
-def timed_run(binary, config, out, overrides):
-    """Runs actbench once; returns (wall seconds, peak RSS in KiB, results.json contents)."""
-    # --fresh: every timed run trains; the run store beside the output would otherwise hand the
-    # second and later runs the first one's results (and timings) without training.
-    cmd = [binary, "run", "--config", config, "--out", out, "--fresh"] + overrides
-    with open(out + ".stdout", "w") as so, open(out + ".stderr", "w") as se:
+def time_process(cmd, prefix, env=None):
+    """Runs cmd (stdout and stderr to prefix.stdout / prefix.stderr); returns (wall seconds from
+    start to exit, its rusage). A failure ends the benchmark with the tail of its stderr."""
+    with open(prefix + ".stdout", "w") as so, open(prefix + ".stderr", "w") as se:
         start = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=ROOT)
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=so, stderr=se, cwd=ROOT,
+                             env=env)
         try:
             _, status, rusage = os.wait4(p.pid, 0)
         except BaseException:
@@ -168,10 +312,21 @@ def timed_run(binary, config, out, overrides):
         wall = time.perf_counter() - start
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
-        with open(out + ".stderr") as f:
+        with open(prefix + ".stderr") as f:
             tail = "".join(f.readlines()[-20:]).rstrip()
         fail(1, f"`{' '.join(cmd)}` failed (exit {p.returncode}); last lines of its stderr:\n"
                 f"{tail}")
+    return wall, rusage
+
+
+def timed_run(binary, config, out, overrides):
+    """Runs actbench once; returns (wall seconds, peak RSS in KiB, results.json contents)."""
+    # --fresh: every timed run trains; the run store beside the output would otherwise hand the
+    # second and later runs the first one's results (and timings) without training.
+    # A store of its own: the user's run store gets no benchmark runs.
+    cmd = [binary, "run", "--config", config, "--out", out, "--fresh",
+           "--store", os.path.join(out, "store")] + overrides
+    wall, rusage = time_process(cmd, out)
     path = os.path.join(out, "results.json")
     try:
         with open(path) as f:
@@ -187,17 +342,22 @@ def timed_run(binary, config, out, overrides):
 
 # --- work per sweep -----------------------------------------------------------------------------
 
-def flop_model(results):
-    """FLOP counts from the resolved config and the epochs each run actually completed."""
-    cfg = results["config"]
-    layers = [784] + list(cfg["model"]["hidden"]) + [10]
+def flop_per_sample(layers):
+    """Nominal dense FLOPs of an MLP with these layer widths: (per training sample: forward,
+    weight gradients and input gradients but the first layer's; per test sample: forward)."""
     pairs = list(zip(layers[:-1], layers[1:]))
     macs = sum(i * o for i, o in pairs)
     forward = 2 * macs
     weight_grads = 2 * macs
     input_grads = 2 * sum(i * o for i, o in pairs[1:])
-    train_flop = forward + weight_grads + input_grads  # per training sample
-    test_flop = forward  # per test sample
+    return forward + weight_grads + input_grads, forward
+
+
+def flop_model(results):
+    """FLOP counts from the resolved config and the epochs each run actually completed."""
+    cfg = results["config"]
+    layers = [784] + list(cfg["model"]["hidden"]) + [10]
+    train_flop, test_flop = flop_per_sample(layers)
     data = cfg["data"]
     train_n = min(data.get("train_limit") or FULL_TRAIN, FULL_TRAIN)
     test_n = min(data.get("test_limit") or FULL_TEST, FULL_TEST)
@@ -229,13 +389,15 @@ def time_rows(args, outdir, rows, runs):
     """Times each of `rows` `runs` times, the rows taking turns (so a slow spell of a noisy machine
     hits them alike)."""
     m = [{"walls": [], "rss": [], "flops": [], "samples": [], "epoch_secs": [], "train_secs": [],
-          "outs": [], "first": None, "by_activation": {}} for _ in rows]
+          "outs": [], "first": None, "by_activation": {}, "parts": []} for _ in rows]
     for i in range(1, runs + 1):
-        for (slug, label, overrides), acc in zip(rows, m):
+        for row, acc in zip(rows, m):
+            slug, label, overrides = row[:3]
+            binary = row[3] if len(row) > 3 else args.binary
             log(f"run {i}/{runs} of {label} ...")
             out = os.path.join(outdir, f"{slug}-{i}")
-            wall, maxrss, results = timed_run(args.binary, args.config, out,
-                                              args.extra + overrides)
+            wall, maxrss, results = timed_run(binary, args.config, out, args.extra + overrides)
+            acc["parts"].append(sweep_parts(wall, results))
             model = flop_model(results)
             acc["walls"].append(wall)
             acc["rss"].append(maxrss)
@@ -255,8 +417,32 @@ def time_rows(args, outdir, rows, runs):
     return [summarize_row(row, acc, runs) for row, acc in zip(rows, m)]
 
 
+def sweep_parts(wall, results):
+    """Where a sweep's time went, in seconds summed over its runs (CPU seconds of the runs'
+    threads): the training steps' forward (with the loss), backward and optimizer (from the
+    epochs' diagnostics), the rest of the training epochs (batches, bookkeeping), the test passes,
+    and the process's time outside its runs (start-up, data loading, writing results:
+    wall x jobs - the runs' seconds)."""
+    parts = dict.fromkeys(PARTS, 0.0)
+    run_seconds = 0.0
+    for run in results.get("runs", []):
+        for e in run.get("epochs", []):
+            d = e.get("diagnostics") or {}
+            steps = [d.get(k) or 0.0 for k in ("forward_seconds", "backward_seconds",
+                                                "optimizer_seconds")]
+            parts["forward"] += steps[0]
+            parts["backward"] += steps[1]
+            parts["optimizer"] += steps[2]
+            parts["rest of training"] += e["train_seconds"] - sum(steps)
+            parts["test"] += e["test_seconds"]
+            run_seconds += e["seconds"]
+    jobs = results.get("jobs") or 1
+    parts["outside the runs"] = max(0.0, wall * jobs - run_seconds)
+    return parts
+
+
 def summarize_row(row, acc, runs):
-    slug, label, overrides = row
+    slug, label, overrides = row[:3]
     walls, rss, flops, samples = acc["walls"], acc["rss"], acc["flops"], acc["samples"]
     epoch_secs, outs, first = acc["epoch_secs"], acc["outs"], acc["first"]
     med = statistics.median(walls)
@@ -281,6 +467,7 @@ def summarize_row(row, acc, runs):
                                   "train_seconds_per_epoch": statistics.median(v["train"]),
                                   "epochs": len(v["epoch"])}
                           for label, v in acc["by_activation"].items() if v["epoch"]},
+        "parts": {k: statistics.median(p[k] for p in acc["parts"]) for k in PARTS},
         "_first": first,
     }
 
@@ -335,6 +522,30 @@ def print_report(args, machine, peaks, rows, baseline):
     return acc
 
 
+def print_breakdown(rows):
+    """The per-part table of the rows that measured their parts (train.diagnostics on)."""
+    rows = [r for r in rows if r.get("parts") and r["parts"]["forward"] > 0]
+    if not rows:
+        return
+    print()
+    print("where the time goes (seconds summed over the sweep's runs, median over the timed "
+          "sweeps; % of their total):")
+    w = max(len(p) for p in PARTS)
+    print(f"  {'part':{w}}" + "".join(f"  {r['slug']:>18}" for r in rows))
+    for part in PARTS + ("total",):
+        cells = []
+        for r in rows:
+            total = sum(r["parts"].values())
+            v = total if part == "total" else r["parts"][part]
+            cells.append(f"  {v:9.2f} s {100 * v / total:5.1f}%")
+        print(f"  {part:{w}}" + "".join(cells))
+    print("  forward includes the loss, backward the activations' backward; optimizer: the "
+          "update;")
+    print("  rest of training: batches and bookkeeping; outside the runs: wall x jobs - the "
+          "runs' seconds")
+    print("  (start-up, data loading, writing results, a worker waiting for the other)")
+
+
 def print_per_activation(row, twins):
     """Each activation's median seconds per epoch over the row's timed runs, and the twins' ratios."""
     by = row["by_activation"]
@@ -356,6 +567,287 @@ def print_per_activation(row, twins):
               f"{epoch:.2f}x the epoch with its test")
 
 
+# --- how cost grows (--growth) ------------------------------------------------------------------
+
+def growth_cells(args, table):
+    """The table's cells: (axis value, settings), settings as GROWTH_SETTINGS with the axis set."""
+    values = {"runs": args.seed_counts, "width": args.widths, "batch": args.batch_sizes}[table]
+    cells = []
+    for v in values:
+        s = dict(GROWTH_SETTINGS[table])
+        if args.quick:
+            s.update(GROWTH_QUICK)
+        if table == "runs":
+            s["seeds"] = v
+            v = v * len(GROWTH_ACTIVATIONS)  # the row is labelled by its number of runs
+        elif table == "width":
+            s["hidden"] = [v, v]
+        else:
+            s["batch_size"] = v
+        s["runs"] = s["seeds"] * len(GROWTH_ACTIVATIONS)
+        cells.append((v, s))
+    return cells
+
+
+def describe_settings(s, table):
+    """The table's fixed settings in words (the axis left out)."""
+    parts = []
+    if table != "runs":
+        parts.append(f"{s['runs']} runs (4 activations x {s['seeds']} seed"
+                     f"{'s' if s['seeds'] != 1 else ''})")
+    if table != "width":
+        parts.append("MLP " + "-".join(map(str, [784] + s["hidden"] + [10])))
+    if table != "batch":
+        parts.append(f"batch {s['batch_size']}")
+    parts.append(f"{s['epochs']} epoch{'s' if s['epochs'] != 1 else ''}")
+    train = min(s["train_limit"] or FULL_TRAIN, FULL_TRAIN)
+    test = min(s["test_limit"] or FULL_TEST, FULL_TEST)
+    parts.append(f"{train:,} train + {test:,} test images")
+    return ", ".join(parts)
+
+
+def actbench_growth_overrides(s, jobs):
+    """Every setting the PyTorch twin assumes, made explicit (configs/seed.yaml's, mostly)."""
+    return ["activations=" + ",".join(GROWTH_ACTIVATIONS),
+            "train.seed=" + ",".join(str(i) for i in range(s["seeds"])),
+            "model.hidden=[" + ",".join(map(str, s["hidden"])) + "]",
+            f"train.batch_size={s['batch_size']}", f"train.epochs={s['epochs']}",
+            f"data.train_limit={s['train_limit']}", f"data.test_limit={s['test_limit']}",
+            f"data.dir={MNIST_DIR}", "data.dataset=mnist", "data.normalize=false",
+            "data.validation=0", "model.init=default", "train.optimizer=adam", "train.lr=0.001",
+            f"train.eval_batch_size={GROWTH_EVAL_BATCH}", "device=cpu", f"jobs={jobs}",
+            "threads=1"]
+
+
+def pytorch_growth_args(s, jobs):
+    return ["--activations", ",".join(GROWTH_ACTIVATIONS),
+            "--seeds", ",".join(str(i) for i in range(s["seeds"])),
+            "--hidden", ",".join(map(str, s["hidden"])), "--batch-size", str(s["batch_size"]),
+            "--epochs", str(s["epochs"]), "--train-limit", str(s["train_limit"]),
+            "--test-limit", str(s["test_limit"]), "--eval-batch-size", str(GROWTH_EVAL_BATCH),
+            "--jobs", str(jobs), "--data", MNIST_DIR]
+
+
+def growth_flop(s, runs_epochs):
+    """The same FLOP model as flop_model, from the settings."""
+    train_flop, test_flop = flop_per_sample([784] + s["hidden"] + [10])
+    train_n = min(s["train_limit"] or FULL_TRAIN, FULL_TRAIN)
+    test_n = min(s["test_limit"] or FULL_TEST, FULL_TEST)
+    return runs_epochs * (train_n * train_flop + test_n * test_flop)
+
+
+def time_actbench_cell(args, ctx, s, out):
+    """One `actbench run` of the cell: (wall seconds, FLOPs, mean final test accuracy)."""
+    cmd = [args.binary, "run", "--config", SEED_CONFIG, "--out", out, "--fresh",
+           "--store", ctx["store"]] + actbench_growth_overrides(s, ctx["jobs"])
+    wall, _ = time_process(cmd, out, env=ctx["env"])
+    path = os.path.join(out, "results.json")
+    try:
+        with open(path) as f:
+            results = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        fail(1, f"cannot read {path}: {e}")
+    runs = results.get("runs", [])
+    done = [r for r in runs if r.get("status") == "completed" and "final" in r]
+    if len(done) != s["runs"]:
+        fail(1, f"{out}: {len(done)} of {s['runs']} runs completed")
+    accuracy = statistics.mean(r["final"]["test_accuracy"] for r in done)
+    return wall, flop_model(results)["flop_per_sweep"], accuracy
+
+
+def time_pytorch_cell(args, ctx, s, out):
+    """One scripts/bench_pytorch.py process of the cell: (wall seconds, FLOPs, mean final test
+    accuracy, its own JSON)."""
+    cmd = [args.python, PYTORCH_SCRIPT] + pytorch_growth_args(s, ctx["jobs"])
+    wall, _ = time_process(cmd, out)
+    try:
+        with open(out + ".stdout") as f:
+            report = json.loads(f.read())
+        results = report["results"]
+    except (OSError, ValueError, KeyError) as e:
+        fail(1, f"cannot read the JSON of `{' '.join(cmd)}` in {out}.stdout: {e}")
+    if len(results) != s["runs"]:
+        fail(1, f"{out}: bench_pytorch.py trained {len(results)} of {s['runs']} runs")
+    accuracy = statistics.mean(r["final_test_accuracy"] for r in results)
+    return wall, growth_flop(s, s["runs"] * s["epochs"]), accuracy, report
+
+
+def growth_side(walls, flop, accuracy, peak_gflops):
+    med = statistics.median(walls)
+    gflops = flop / med / 1e9
+    return {"wall_seconds": walls, "wall_median": med, "flop": flop, "gflops": gflops,
+            "percent_of_peak": 100.0 * gflops / peak_gflops, "mean_final_test_accuracy": accuracy}
+
+
+def time_growth_table(args, ctx, table, peak_gflops):
+    rows = []
+    for value, s in growth_cells(args, table):
+        a_walls, p_walls, starts = [], [], {"import_seconds": [], "load_seconds": []}
+        for i in range(1, args.growth_repeats + 1):
+            tag = f"{table}-{value}-{i}"
+            what = f"{table} table, {GROWTH_TITLES[table][0]} {value} ({i}/{args.growth_repeats})"
+            log(f"{what}: actbench ...")
+            wall, a_flop, a_acc = time_actbench_cell(args, ctx, s, os.path.join(ctx["dir"],
+                                                                                 tag + "-actbench"))
+            a_walls.append(wall)
+            log(f"  {wall:.2f} s; PyTorch ...")
+            wall, p_flop, p_acc, extra = time_pytorch_cell(args, ctx, s, os.path.join(
+                ctx["dir"], tag + "-pytorch"))
+            p_walls.append(wall)
+            for k, v in starts.items():
+                v.append(extra[k])
+            log(f"  {wall:.2f} s (torch import {extra['import_seconds']:.2f} s, data "
+                f"{extra['load_seconds']:.2f} s)")
+        if a_flop != p_flop:
+            log(f"warning: FLOP counts differ ({a_flop:,} actbench, {p_flop:,} PyTorch)")
+        a = growth_side(a_walls, a_flop, a_acc, peak_gflops)
+        p = growth_side(p_walls, p_flop, p_acc, peak_gflops)
+        p.update(starts)  # each timing's torch import and data load, inside its wall
+        rows.append({"value": value, "runs": s["runs"], "settings": s, "actbench": a,
+                     "pytorch": p, "pytorch_over_actbench": p["wall_median"] / a["wall_median"]})
+    return rows
+
+
+def wrapped(label, text):
+    """text after a 10-column label, wrapped at 100 columns under itself."""
+    return textwrap.fill(text, width=100, initial_indent=f"{label:<10}",
+                         subsequent_indent=" " * 10, break_on_hyphens=False)
+
+
+def print_growth_header(args, machine, peaks, ctx):
+    print("actbench against PyTorch: how the sweep's cost grows (scripts/bench.py --growth "
+          + ",".join(args.growth) + (" --quick" if args.quick else "") + ")")
+    if args.quick:
+        print("QUICK: every table on 1,024 training and 500 test images: a smoke check, not a "
+              "measurement")
+    jobs, p = ctx["jobs"], peaks["all"]
+    lines = [
+        ("machine:", f"{machine['nproc']} cores (nproc), {machine['cpu']}; actbench "
+                     f"{machine['actbench']}, LibTorch {machine['libtorch']}; PyTorch "
+                     f"{ctx['torch']} ({args.python})"),
+        ("peak:", f"{p['gflops']:.1f} GFLOP/s, {p['dtype']} matmul {p['size']}^3 on "
+                  f"{p['threads']} threads (`actbench peak --json`, measured now)"),
+        ("parallel:", f"{jobs} runs side by side in both: actbench jobs={jobs} threads=1; "
+                      f"PyTorch {jobs} worker processes with torch.set_num_threads(1), each "
+                      "run to whichever is free"),
+        ("sweep:", "relu, sigmoid, tanh, leaky_relu (0.01) x seeds 0..k-1; Adam lr 1e-3, "
+                   "cross-entropy, pixels/255 (no normalisation), a test pass every epoch "
+                   f"(batches of {GROWTH_EVAL_BATCH}); actbench's defaults otherwise (fused "
+                   "engine, diagnostics on)"),
+        ("timed:", f"the whole process, start to exit, {args.growth_repeats} time(s) each, "
+                   "taking turns" + (" (median)" if args.growth_repeats > 1 else "")
+                   + ": `actbench run --fresh` (fresh --out and --store), `python3 "
+                   "scripts/bench_pytorch.py` (torch import and data load included)"),
+        ("FLOPs:", "nominal dense FLOPs of the MLP: per training sample forward (2 x MACs) + "
+                   "weight gradients (2 x MACs) + input gradients (2 x MACs, the first layer "
+                   "excepted), per test sample forward; x samples x epochs x runs. GFLOP/s = "
+                   "FLOPs / wall (dense-equivalent for actbench, whose sparse first layer skips "
+                   "zero pixels); % peak = GFLOP/s / peak; PyTorch / actbench = PyTorch's wall "
+                   "over actbench's (above 1: actbench faster)"),
+    ]
+    for label, text in lines:
+        print(wrapped(label, text))
+
+
+def print_growth_table(table, rows):
+    label, title = GROWTH_TITLES[table]
+    s = rows[0]["settings"]
+    print(f"\n{table}: {title}\n  {describe_settings(s, table)}")
+    print(f"{'':>6}  {'nominal':>9}  {'------ actbench -------':>24}  "
+          f"{'------- PyTorch -------':>24}  {'PyTorch /':>9}  {'mean test acc %':>16}")
+    print(f"{label:>6}  {'GFLOP':>9}  {'wall s':>8} {'GFLOP/s':>8} {'% peak':>6}  "
+          f"{'wall s':>8} {'GFLOP/s':>8} {'% peak':>6}  {'actbench':>9}  "
+          f"{'actbench':>8}{'PyTorch':>8}")
+    print("-" * 102)
+    for r in rows:
+        a, p = r["actbench"], r["pytorch"]
+        print(f"{r['value']:>6}  {a['flop'] / 1e9:9,.1f}  "
+              f"{a['wall_median']:8.2f} {a['gflops']:8.2f} {a['percent_of_peak']:5.1f}%  "
+              f"{p['wall_median']:8.2f} {p['gflops']:8.2f} {p['percent_of_peak']:5.1f}%  "
+              f"{r['pytorch_over_actbench']:8.2f}x  "
+              f"{a['mean_final_test_accuracy']:8.2f}{p['mean_final_test_accuracy']:8.2f}",
+              flush=True)
+    starts = [i + d for r in rows
+              for i, d in zip(r["pytorch"]["import_seconds"], r["pytorch"]["load_seconds"])]
+    span = (f"{min(starts):.2f}" if f"{min(starts):.2f}" == f"{max(starts):.2f}"
+            else f"{min(starts):.2f}-{max(starts):.2f}")
+    print(f"  of PyTorch's wall: {span} s torch import and data load", flush=True)
+
+
+def check_growth_ready(args):
+    """torch importable by --python, the PyTorch script and MNIST present: else exit 2."""
+    if not os.path.isfile(PYTORCH_SCRIPT):
+        fail(2, f"{PYTORCH_SCRIPT} not found")
+    missing = [n for n in MNIST_FILES if not os.path.isfile(os.path.join(MNIST_DIR, n))]
+    if missing:
+        fail(2, f"MNIST not found in {MNIST_DIR} ({', '.join(missing)} missing): run "
+                "scripts/fetch_data.sh mnist data/mnist")
+    try:
+        r = subprocess.run([args.python, "-c", "import torch; print(torch.__version__)"],
+                           capture_output=True, text=True)
+    except OSError as e:
+        fail(2, f"--python {args.python}: {e.strerror or e}")
+    if r.returncode != 0:
+        fail(2, f"{args.python} cannot import torch: install Debian's python3-torch "
+                "(scripts/bench.sh --growth does), or name a Python that has it with --python")
+    return r.stdout.strip()
+
+
+def run_growth(args, outdir, machine, peaks, torch_version):
+    jobs = args.jobs or machine["nproc"]
+    scratch = os.path.join(outdir, "growth")
+    os.makedirs(scratch, exist_ok=True)
+    env = dict(os.environ)
+    env["XDG_DATA_HOME"] = os.path.join(scratch, "xdg-data")  # never the user's data home
+    env.pop("ACTBENCH_STORE", None)  # --store names the scratch one anyway
+    ctx = {"jobs": jobs, "dir": scratch, "store": os.path.join(scratch, "store"), "env": env,
+           "torch": torch_version}
+    print_growth_header(args, machine, peaks, ctx)
+    start = time.perf_counter()
+    tables = {}
+    for table in args.growth:
+        rows = time_growth_table(args, ctx, table, peaks["all"]["gflops"])
+        print_growth_table(table, rows)
+        tables[table] = {"title": GROWTH_TITLES[table][1],
+                         "settings": describe_settings(rows[0]["settings"], table), "rows": rows}
+    minutes = (time.perf_counter() - start) / 60
+    print()
+    print(wrapped("note:", "mean test acc: over the cell's runs (actbench and PyTorch differ in "
+                           "initial weights and batch order, not in work). "
+                           f"Timed in {minutes:.1f} min."))
+    report = {
+        "schema": "actbench.bench.growth/1",
+        "quick": args.quick,
+        "machine": machine,
+        "peak": peaks,
+        "pytorch": {"version": torch_version, "python": args.python, "script": PYTORCH_SCRIPT,
+                    "processes": jobs, "threads_per_process": 1},
+        "jobs": jobs,
+        "repeats": args.growth_repeats,
+        "activations": list(GROWTH_ACTIVATIONS),
+        "flop_model": "nominal dense FLOPs of the MLP: per training sample 2 x MACs forward + "
+                      "2 x MACs weight gradients + 2 x MACs input gradients (the first layer's "
+                      "excepted), per test sample 2 x MACs forward; x samples x epochs x runs",
+        "timing": "whole process wall time, start to exit, of `actbench run --fresh` and of "
+                  "`python3 scripts/bench_pytorch.py`",
+        "tables": tables,
+        "minutes": minutes,
+    }
+    write_report(args, outdir, report)
+
+
+def write_report(args, outdir, report):
+    json_path = os.path.join(outdir, "bench.json")
+    with open(json_path, "w") as f:
+        json.dump(report, f, indent=2)
+        f.write("\n")
+    if args.keep:
+        log(f"numbers in {json_path}; each run's results.json under {outdir}")
+    else:
+        log("scratch results removed; pass --keep DIR to keep bench.json and every run's "
+            "results.json")
+
+
 def main():
     args = parse_args(sys.argv[1:])
     args.binary = os.path.abspath(args.binary)
@@ -374,15 +866,20 @@ def main():
         actbench, libtorch = versions(args.binary)
         machine = {"nproc": nproc(), "cpu": cpu_model(), "libtorch": libtorch,
                    "actbench": actbench}
+        torch_version = check_growth_ready(args) if args.growth is not None else None
         log("measuring the matrix-multiply peak on all cores (2 s) ...")
         peaks = {"all": peak(args.binary)}
         log("measuring the matrix-multiply peak on 1 core (2 s) ...")
         peaks["one"] = peak(args.binary, threads=1)
+        if args.growth is not None:
+            run_growth(args, outdir, machine, peaks, torch_version)
+            return
 
-        if args.diagnostics:
-            rows = time_rows(args, outdir, [DEFAULT_ROW, NO_DIAGNOSTICS_ROW], args.runs)
-        else:
-            rows = [time_row(args, outdir, DEFAULT_ROW, args.runs)]
+        first = [DEFAULT_ROW] + ([NO_DIAGNOSTICS_ROW] if args.diagnostics else [])
+        if args.before:
+            first.append(("before", f"actbench before ({args.before})", [],
+                          os.path.abspath(args.before)))
+        rows = time_rows(args, outdir, first, args.runs)
         if args.means:
             rows += [time_row(args, outdir, row, 1) for row in MEANS_ROWS]
         baseline = None
@@ -391,6 +888,7 @@ def main():
             rows.append(baseline)
 
         acc = print_report(args, machine, peaks, rows, baseline)
+        print_breakdown(rows)
         if args.diagnostics:
             on, off = rows[0], rows[1]
             wall = on["wall_median"] / off["wall_median"] - 1
@@ -416,15 +914,7 @@ def main():
             "rows": rows,
             "final_test_accuracy": acc,
         }
-        json_path = os.path.join(outdir, "bench.json")
-        with open(json_path, "w") as f:
-            json.dump(report, f, indent=2)
-            f.write("\n")
-        if args.keep:
-            log(f"numbers in {json_path}; each run's results.json under {outdir}")
-        else:
-            log("scratch results removed; pass --keep DIR to keep bench.json and every run's "
-                "results.json")
+        write_report(args, outdir, report)
     finally:
         if not args.keep:
             shutil.rmtree(outdir, ignore_errors=True)
