@@ -96,70 +96,66 @@ void compress_rows(const float* x, int64_t rows, int64_t cols, int64_t* offsets,
 
 namespace {
 
-// Eight floats: the compiler keeps a block of them in registers and maps each operation onto
-// whatever vector width the clone has (two SSE halves, one AVX register). Elementwise IEEE
-// operations, so every width rounds alike.
-typedef float Vec8 __attribute__((vector_size(32), aligned(4)));
-constexpr int64_t kLanes = 8;
-// Output columns accumulated in registers at once: 8 vectors.
-constexpr int64_t kVecs = 8;
-constexpr int64_t kBlock = kLanes * kVecs;
+// Sixteen floats: the compiler keeps a block of them in registers and maps each operation onto
+// the vector width of the code it compiles (one AVX-512 register, two AVX ones, four SSE halves).
+// Elementwise IEEE operations, so every width rounds alike.
+typedef float Vec16 __attribute__((vector_size(64), aligned(4)));
+constexpr int64_t kLanes = 16;
 
-__attribute__((always_inline)) inline Vec8 load8(const float* p) {
-  return *reinterpret_cast<const Vec8*>(p);
+__attribute__((always_inline)) inline Vec16 load16(const float* p) {
+  return *reinterpret_cast<const Vec16*>(p);
 }
-__attribute__((always_inline)) inline void store8(float* p, Vec8 v) {
-  *reinterpret_cast<Vec8*>(p) = v;
+__attribute__((always_inline)) inline void store16(float* p, Vec16 v) {
+  *reinterpret_cast<Vec16*>(p) = v;
 }
 
 // acc = 0 + sum over k of vals[k] * rows(k)[j .. j + V * kLanes), rows(k) = base + offs[k] *
 // stride.
 template <int64_t V, typename Index>
-__attribute__((always_inline)) inline void accumulate(Vec8 (&acc)[V], const float* base,
+__attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const float* base,
                                                       int64_t stride, const Index* offs,
                                                       const float* vals, int64_t count, int64_t j) {
-  for (auto& a : acc) a = Vec8{};
+  for (auto& a : acc) a = Vec16{};
   for (int64_t k = 0; k < count; ++k) {
     const float v = vals[k];  // scalar * vector: one broadcast
     const float* w = base + int64_t(offs[k]) * stride + j;
-    for (int64_t u = 0; u < V; ++u) acc[u] = acc[u] + v * load8(w + u * kLanes);
+    for (int64_t u = 0; u < V; ++u) acc[u] = acc[u] + v * load16(w + u * kLanes);
   }
 }
 
 // out[j .. n) = 0 + sum over k of vals[k] * rows(k)[j .. n) (+ add[j .. n) when given): blocks of
-// kBlock columns in registers, then single vectors, then the last columns one at a time. Every
-// element sees the same operations in the same order whatever its block.
-template <typename Index>
+// V vectors in registers, what is left in blocks of V / 2, ..., 1 vectors, then the last columns
+// element by element. Every element sees the same operations in the same order whatever its block.
+template <int64_t V, typename Index>
 __attribute__((always_inline)) inline void products_row(float* out, const float* base,
                                                         int64_t stride, const Index* offs,
                                                         const float* vals, int64_t count, int64_t n,
-                                                        const float* add) {
-  int64_t j = 0;
-  for (; j + kBlock <= n; j += kBlock) {
-    Vec8 acc[kVecs];
+                                                        const float* add, int64_t j = 0) {
+  for (; j + V * kLanes <= n; j += V * kLanes) {
+    Vec16 acc[V];
     accumulate(acc, base, stride, offs, vals, count, j);
-    for (int64_t u = 0; u < kVecs; ++u) {
+    for (int64_t u = 0; u < V; ++u) {
       const int64_t at = j + u * kLanes;
-      store8(out + at, add != nullptr ? acc[u] + load8(add + at) : acc[u]);
+      store16(out + at, add != nullptr ? acc[u] + load16(add + at) : acc[u]);
     }
   }
-  for (; j + kLanes <= n; j += kLanes) {
-    Vec8 acc[1];
-    accumulate(acc, base, stride, offs, vals, count, j);
-    store8(out + j, add != nullptr ? acc[0] + load8(add + j) : acc[0]);
-  }
-  for (; j < n; ++j) {
-    float acc = 0.0f;
-    for (int64_t k = 0; k < count; ++k) acc += vals[k] * base[int64_t(offs[k]) * stride + j];
-    out[j] = add != nullptr ? acc + add[j] : acc;
+  if constexpr (V > 1) {
+    products_row<V / 2>(out, base, stride, offs, vals, count, n, add, j);
+  } else if (j < n) {  // fewer than kLanes columns left: one pass over the nonzeros
+    const int64_t left = n - j;
+    float acc[kLanes] = {};
+    for (int64_t k = 0; k < count; ++k) {
+      const float v = vals[k];
+      const float* w = base + int64_t(offs[k]) * stride + j;
+      for (int64_t t = 0; t < left; ++t) acc[t] += v * w[t];
+    }
+    for (int64_t t = 0; t < left; ++t) out[j + t] = add != nullptr ? acc[t] + add[j + t] : acc[t];
   }
 }
 
-}  // namespace
-
-ACTBENCH_CLONES
-void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* bias, int64_t n,
-                           float* out) {
+template <int64_t V>
+__attribute__((always_inline)) inline void forward_rows(const SparseBatch& x, const float* w_t,
+                                                        const float* bias, int64_t n, float* out) {
   for (int64_t r = 0; r < x.rows; ++r) {
     // The rows may be anywhere in memory (a split's sparse rows): fetch the next one's early.
     if (r + 1 < x.rows) {
@@ -169,13 +165,87 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
       }
     }
     const int64_t b = x.begin[r];
-    products_row(out + r * n, w_t, n, x.idx + b, x.val + b, x.end[r] - b, n, bias);
+    products_row<V>(out + r * n, w_t, n, x.idx + b, x.val + b, x.end[r] - b, n, bias);
   }
 }
 
-ACTBENCH_CLONES
+// Column c of the batch is rows/vals[start[c - 1] .. start[c]) (from 0 for c = 0).
+template <int64_t V>
+__attribute__((always_inline)) inline void gradient_rows(const int64_t* start, const int32_t* rows,
+                                                         const float* vals, int64_t cols,
+                                                         const float* dz, int64_t n,
+                                                         float* grad_w_t) {
+  for (int64_t c = 0; c < cols; ++c) {
+    const int64_t b = c == 0 ? 0 : start[c - 1];
+    products_row<V>(grad_w_t + c * n, dz, n, rows + b, vals + b, start[c] - b, n,
+                    static_cast<const float*>(nullptr));
+  }
+}
+
+// The block of output columns kept in registers, per instruction set (picked at load time by
+// GCC's function multiversioning): 8 vectors of 16 (128 columns) with AVX-512's 32 registers,
+// 4 (64 columns) with AVX2's 16. The numbers do not depend on it.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("avx512f"))) void forward_isa(const SparseBatch& x, const float* w_t,
+                                                    const float* bias, int64_t n, float* out) {
+  forward_rows<8>(x, w_t, bias, n, out);
+}
+__attribute__((target("avx2"))) void forward_isa(const SparseBatch& x, const float* w_t,
+                                                 const float* bias, int64_t n, float* out) {
+  forward_rows<4>(x, w_t, bias, n, out);
+}
+__attribute__((target("default"))) void forward_isa(const SparseBatch& x, const float* w_t,
+                                                    const float* bias, int64_t n, float* out) {
+  forward_rows<4>(x, w_t, bias, n, out);
+}
+__attribute__((target("avx512f"))) void gradient_isa(const int64_t* start, const int32_t* rows,
+                                                     const float* vals, int64_t cols,
+                                                     const float* dz, int64_t n, float* g) {
+  gradient_rows<8>(start, rows, vals, cols, dz, n, g);
+}
+__attribute__((target("avx2"))) void gradient_isa(const int64_t* start, const int32_t* rows,
+                                                  const float* vals, int64_t cols, const float* dz,
+                                                  int64_t n, float* g) {
+  gradient_rows<4>(start, rows, vals, cols, dz, n, g);
+}
+__attribute__((target("default"))) void gradient_isa(const int64_t* start, const int32_t* rows,
+                                                     const float* vals, int64_t cols,
+                                                     const float* dz, int64_t n, float* g) {
+  gradient_rows<4>(start, rows, vals, cols, dz, n, g);
+}
+#else
+void forward_isa(const SparseBatch& x, const float* w_t, const float* bias, int64_t n, float* out) {
+  forward_rows<4>(x, w_t, bias, n, out);
+}
+void gradient_isa(const int64_t* start, const int32_t* rows, const float* vals, int64_t cols,
+                  const float* dz, int64_t n, float* g) {
+  gradient_rows<4>(start, rows, vals, cols, dz, n, g);
+}
+#endif
+
+}  // namespace
+
+void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* bias, int64_t n,
+                           float* out) {
+  forward_isa(x, w_t, bias, n, out);
+}
+
 void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch) {
+  if (n < 2 * kLanes) {
+    // Narrow rows: sorting the batch by column costs more than it saves. Row by row, each
+    // gradient row sees the same additions in the same order (rows ascending).
+    std::fill_n(grad_w_t, cols * n, 0.0f);
+    for (int64_t r = 0; r < x.rows; ++r) {
+      const float* d = dz + r * n;
+      for (int64_t k = x.begin[r]; k < x.end[r]; ++k) {
+        const float v = x.val[k];
+        float* g = grad_w_t + int64_t(x.idx[k]) * n;
+        for (int64_t t = 0; t < n; ++t) g[t] += v * d[t];
+      }
+    }
+    return;
+  }
   // The batch by columns (a counting sort; rows stay ascending within a column).
   std::vector<int64_t>& start = scratch.start;
   start.assign(size_t(cols + 1), 0);
@@ -198,12 +268,8 @@ void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* 
       vals[at] = x.val[k];
     }
   }
-  // start[c] is now where column c + 1 begins: column c is start[c - 1] .. start[c].
-  for (int64_t c = 0; c < cols; ++c) {
-    const int64_t b = c == 0 ? 0 : start[size_t(c - 1)];
-    products_row(grad_w_t + c * n, dz, n, rows + b, vals + b, start[size_t(c)] - b, n,
-                 static_cast<const float*>(nullptr));
-  }
+  // start[c] is now where column c + 1 begins.
+  gradient_isa(start.data(), rows, vals, cols, dz, n, grad_w_t);
 }
 
 double softmax_xent(const float* logits, const int64_t* labels, int64_t rows, int64_t classes,

@@ -15,6 +15,7 @@
 #include <torch/utils.h>
 
 #include "activations/derivative.h"
+#include "activations/registry.h"
 #include "data/batches.h"
 #include "train/checkpoint.h"
 #include "train/engine.h"
@@ -66,13 +67,18 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
     }
   }
   // The model's own forward; with `layers`, each hidden layer's derivative is measured on the way,
-  // until every unit of the layer has been active (on the CPU, where asking costs no sync).
+  // until every unit of the layer has been active (on the CPU, where asking costs no sync). The
+  // derivative comes from the activation's backward kernel where it has one (the very operation
+  // autograd's formula calls: the same numbers without a second forward and a graph).
   LayerObserver observe;
   std::vector<char> all_active(hidden, 0);
+  const ActivationSpec& spec = model->options().activation();
+  const BackwardKernel& backward = activation_info(spec).backward;
   if (layers) {
     observe = [&](size_t i, const torch::Tensor& z, const torch::Tensor& h) {
       if (!all_active[i]) {
-        const torch::Tensor d = activation_with_derivative(acts[i], z).second;
+        const torch::Tensor d = backward ? backward(torch::ones_like(h), z, h, spec.params)
+                                         : activation_with_derivative(acts[i], z).second;
         active[i].logical_or_(d.ne(0).any(0));
         all_active[i] = z.is_cpu() && active[i].all().item<bool>();
       }
