@@ -111,14 +111,21 @@ __attribute__((always_inline)) inline void store16(float* p, Vec16 v) {
 
 // acc = 0 + sum over k of vals[k] * rows(k)[j .. j + V * kLanes), rows(k) = base + offs[k] *
 // stride.
-template <int64_t V, typename Index>
+// With `Ahead`, the rows a few nonzeros on are fetched early (the forward's weight rows come from
+// L2 or L3: the optimizer's pass over the first layer's state evicts them).
+template <int64_t V, bool Ahead, typename Index>
 __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const float* base,
                                                       int64_t stride, const Index* offs,
                                                       const float* vals, int64_t count, int64_t j) {
+  constexpr int64_t kAhead = 6;
   for (auto& a : acc) a = Vec16{};
   for (int64_t k = 0; k < count; ++k) {
     const float v = vals[k];  // scalar * vector: one broadcast
     const float* w = base + int64_t(offs[k]) * stride + j;
+    if (Ahead && k + kAhead < count) {
+      const float* next = base + int64_t(offs[k + kAhead]) * stride + j;
+      for (int64_t u = 0; u < V; ++u) __builtin_prefetch(next + u * kLanes);
+    }
     for (int64_t u = 0; u < V; ++u) acc[u] = acc[u] + v * load16(w + u * kLanes);
   }
 }
@@ -126,21 +133,21 @@ __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const flo
 // out[j .. n) = 0 + sum over k of vals[k] * rows(k)[j .. n) (+ add[j .. n) when given): blocks of
 // V vectors in registers, what is left in blocks of V / 2, ..., 1 vectors, then the last columns
 // element by element. Every element sees the same operations in the same order whatever its block.
-template <int64_t V, typename Index>
+template <int64_t V, bool Ahead, typename Index>
 __attribute__((always_inline)) inline void products_row(float* out, const float* base,
                                                         int64_t stride, const Index* offs,
                                                         const float* vals, int64_t count, int64_t n,
                                                         const float* add, int64_t j = 0) {
   for (; j + V * kLanes <= n; j += V * kLanes) {
     Vec16 acc[V];
-    accumulate(acc, base, stride, offs, vals, count, j);
+    accumulate<V, Ahead>(acc, base, stride, offs, vals, count, j);
     for (int64_t u = 0; u < V; ++u) {
       const int64_t at = j + u * kLanes;
       store16(out + at, add != nullptr ? acc[u] + load16(add + at) : acc[u]);
     }
   }
   if constexpr (V > 1) {
-    products_row<V / 2>(out, base, stride, offs, vals, count, n, add, j);
+    products_row<V / 2, Ahead>(out, base, stride, offs, vals, count, n, add, j);
   } else if (j < n) {  // fewer than kLanes columns left: one pass over the nonzeros
     const int64_t left = n - j;
     float acc[kLanes] = {};
@@ -165,7 +172,7 @@ __attribute__((always_inline)) inline void forward_rows(const SparseBatch& x, co
       }
     }
     const int64_t b = x.begin[r];
-    products_row<V>(out + r * n, w_t, n, x.idx + b, x.val + b, x.end[r] - b, n, bias);
+    products_row<V, true>(out + r * n, w_t, n, x.idx + b, x.val + b, x.end[r] - b, n, bias);
   }
 }
 
@@ -177,8 +184,8 @@ __attribute__((always_inline)) inline void gradient_rows(const int64_t* start, c
                                                          float* grad_w_t) {
   for (int64_t c = 0; c < cols; ++c) {
     const int64_t b = c == 0 ? 0 : start[c - 1];
-    products_row<V>(grad_w_t + c * n, dz, n, rows + b, vals + b, start[c] - b, n,
-                    static_cast<const float*>(nullptr));
+    products_row<V, false>(grad_w_t + c * n, dz, n, rows + b, vals + b, start[c] - b, n,
+                           static_cast<const float*>(nullptr));
   }
 }
 
