@@ -11,6 +11,10 @@
 #include "cli/app.h"
 #include "cli/logging.h"
 
+// LeakSanitizer's check, present in sanitizer builds only (it runs from an exit handler, which
+// _exit skips).
+extern "C" void __lsan_do_leak_check() __attribute__((weak));
+
 int main(int argc, char** argv) {
   // Freed memory stays with the allocator instead of going back to the kernel after every large
   // tensor (glibc's default for blocks from 128 KB): each page given back is a page fault when
@@ -26,5 +30,6 @@ int main(int argc, char** argv) {
   std::cerr.flush();
   spdlog::shutdown();
   std::fflush(nullptr);
+  if (__lsan_do_leak_check != nullptr) __lsan_do_leak_check();
   ::_exit(code);
 }
