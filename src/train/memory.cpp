@@ -103,6 +103,8 @@ double dataset_bytes(const DataConfig& data) {
   const double train = double(data.train_limit > 0 ? data.train_limit : kMnistTrainCount);
   const double test = double(data.test_limit > 0 ? data.test_limit : kMnistTestCount);
   double bytes = (train + test) * (kMnistPixels + 8);  // one byte a pixel, an int64 label
+  // The test and validation splits' inputs, scaled once and kept as float32.
+  bytes += (test + double(data.validation)) * kMnistPixels * 4;
   if (!data.normalize) {
     // The training split's nonzero inputs, extracted once for a sparse first layer
     // (data/sparse_rows.h): an int32 column and a float each, an offset a row. Nonzero pixels:

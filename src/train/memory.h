@@ -31,8 +31,9 @@ MemoryEstimate estimate_run_memory(const Config& config);
 // backward keeps what `buffers` counts) and where the heap cannot be measured.
 double saved_bytes_per_element(const ActivationSpec& spec);
 
-// The bytes of the data set of `data` as actbench holds it (one byte a pixel, labels, and for
-// unnormalised pixels the training split's nonzeros, data/sparse_rows.h).
+// The bytes of the data set of `data` as actbench holds it (one byte a pixel, labels, the test and
+// validation inputs as float, and for unnormalised pixels the training split's nonzeros,
+// data/sparse_rows.h).
 double dataset_bytes(const DataConfig& data);
 
 // "4G", "512M", "1.5GiB", "2000000" (bytes) -> bytes; InputError naming `flag` otherwise.
