@@ -152,12 +152,22 @@ void check_dataset_identity(const DataConfig& config,
   }
 }
 
+namespace {
+
+// Pixels already converted to float become model inputs: the same operations, in the same order,
+// as torch::data::datasets::MNIST followed by normalisation, so every pixel gets the same float
+// whichever path scales it.
+void scale_in_place(torch::Tensor& x, const PixelScale& scale) {
+  x.div_(255);
+  if (scale.normalize) x.sub_(scale.mean).div_(scale.std);
+}
+
+}  // namespace
+
 torch::Tensor Split::to_inputs(const torch::Tensor& rows) const {
   if (rows.scalar_type() != torch::kByte) return rows;
-  // The same operations, in the same order, as torch::data::datasets::MNIST followed by
-  // normalisation, so every pixel gets the same float whichever path scales it.
-  torch::Tensor x = rows.to(torch::kFloat).div_(255);
-  if (scale.normalize) x.sub_(scale.mean).div_(scale.std);
+  torch::Tensor x = rows.to(torch::kFloat);
+  scale_in_place(x, scale);
   return x;
 }
 
@@ -172,8 +182,8 @@ class InputsCache {
         return;
       }
       inputs_ = empty_huge(split.pixels.sizes(), torch::kFloat);
-      inputs_.copy_(split.pixels).div_(255);
-      if (split.scale.normalize) inputs_.sub_(split.scale.mean).div_(split.scale.std);
+      inputs_.copy_(split.pixels);
+      scale_in_place(inputs_, split.scale);
     });
     return inputs_;
   }

@@ -97,13 +97,18 @@ void switch_openblas(const char* core) {
   init();
 }
 
+// What was decided, for provenance and the store key.
+void record(const char* policy, const char* core, const char* aten) {
+  copy(g_decision.policy, sizeof g_decision.policy, policy);
+  copy(g_decision.requested, sizeof g_decision.requested, core != nullptr ? core : "");
+  copy(g_decision.aten, sizeof g_decision.aten, aten != nullptr ? aten : "");
+}
+
 // The policy's kernels: recorded, and brought about. OpenBLAS switches its kernel table in place;
 // ATen reads ATEN_CPU_CAPABILITY at its first vectorised operation, which is still to come. The
 // variables stay set, so whatever this program starts inherits the choice.
 void apply(const char* policy, const char* core, const char* aten) {
-  copy(g_decision.policy, sizeof g_decision.policy, policy);
-  copy(g_decision.requested, sizeof g_decision.requested, core != nullptr ? core : "");
-  copy(g_decision.aten, sizeof g_decision.aten, aten != nullptr ? aten : "");
+  record(policy, core, aten);
   switch_openblas(core);
   if (aten != nullptr) {
     ::setenv("ATEN_CPU_CAPABILITY", aten, 1);
@@ -131,9 +136,7 @@ void choose_kernel() {
                                  ::strcasecmp(core, kReferenceCore) == 0 &&
                                  (aten == nullptr || std::strcmp(aten, kReferenceAten) == 0);
     if ((core != nullptr || aten != nullptr) && !reference_named) {
-      copy(g_decision.policy, sizeof g_decision.policy, "environment");
-      copy(g_decision.requested, sizeof g_decision.requested, core != nullptr ? core : "");
-      copy(g_decision.aten, sizeof g_decision.aten, aten != nullptr ? aten : "");
+      record("environment", core, aten);
       return;
     }
     setting = "reference";
