@@ -200,7 +200,7 @@ torch::Tensor Split::images(int64_t start, int64_t len) const {
 
 const SparseRows* Split::sparse_rows() const {
   if (!sparse_cache || !pixels.is_cpu() || pixels.scalar_type() != torch::kByte ||
-      scale.normalize) {
+      pixels.dim() != 2 || pixels.size(1) > 65536 || scale.normalize) {
     return nullptr;
   }
   return &sparse_cache->get(pixels, scale);

@@ -15,7 +15,11 @@ kernels::SparseBatch SparseRows::batch(const int64_t* rows, int64_t count,
     begin[size_t(r)] = at[rows[r]];
     end[size_t(r)] = at[rows[r] + 1];
   }
-  return {begin.data(), end.data(), idx.data_ptr<int32_t>(), val.data_ptr<float>(), count};
+  kernels::SparseBatch out{begin.data(), end.data(), nullptr, nullptr, count};
+  out.idx16 = reinterpret_cast<const uint16_t*>(idx.data_ptr<int16_t>());
+  out.code = code.data_ptr<uint8_t>();
+  out.table = table.data();
+  return out;
 }
 
 SparseRows extract_sparse_rows(const torch::Tensor& pixels, const PixelScale& scale) {
@@ -23,15 +27,17 @@ SparseRows extract_sparse_rows(const torch::Tensor& pixels, const PixelScale& sc
               "sparse rows need uint8 pixels [N, D] on the CPU");
   const torch::Tensor p = pixels.contiguous();
   const int64_t n = p.size(0), d = p.size(1);
-  float table[256];
-  kernels::scale_table_u8(scale.normalize, scale.mean, scale.std, table);
-  const int64_t nonzeros = kernels::count_nonzero_u8(p.data_ptr<uint8_t>(), n * d, table);
+  TORCH_CHECK(d <= 65536, "sparse rows keep column numbers in 16 bits");
   SparseRows out;
+  kernels::scale_table_u8(scale.normalize, scale.mean, scale.std, out.table.data());
+  const int64_t nonzeros =
+      kernels::count_nonzero_u8(p.data_ptr<uint8_t>(), n * d, out.table.data());
   out.offsets = torch::empty({n + 1}, torch::kLong);
-  out.idx = empty_huge({nonzeros}, torch::kInt);
-  out.val = empty_huge({nonzeros}, torch::kFloat);
-  kernels::compress_rows_u8(p.data_ptr<uint8_t>(), n, d, table, out.offsets.data_ptr<int64_t>(),
-                            out.idx.data_ptr<int32_t>(), out.val.data_ptr<float>());
+  out.idx = empty_huge({nonzeros + 1}, torch::kShort);  // + 1: compress_rows_u8's scratch entry
+  out.code = empty_huge({nonzeros + 1}, torch::kByte);
+  kernels::compress_rows_u8(
+      p.data_ptr<uint8_t>(), n, d, out.table.data(), out.offsets.data_ptr<int64_t>(),
+      reinterpret_cast<uint16_t*>(out.idx.data_ptr<int16_t>()), out.code.data_ptr<uint8_t>());
   return out;
 }
 

@@ -57,23 +57,18 @@ int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]
 }
 
 void compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
-                      int64_t* offsets, int32_t* idx, float* val) {
-  std::vector<int32_t> row_idx(static_cast<size_t>(cols));  // one row, branch-free, then copied
-  std::vector<float> row_val(static_cast<size_t>(cols));
+                      int64_t* offsets, uint16_t* idx, uint8_t* code) {
+  bool nonzero[256];
+  for (int b = 0; b < 256; ++b) nonzero[b] = table[b] != 0.0f;
   int64_t n = 0;
   for (int64_t r = 0; r < rows; ++r) {
     offsets[r] = n;
     const uint8_t* row = bytes + r * cols;
-    int64_t k = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      const float v = table[row[c]];
-      row_idx[size_t(k)] = int32_t(c);
-      row_val[size_t(k)] = v;
-      k += v != 0.0f;
+    for (int64_t c = 0; c < cols; ++c) {  // branch-free: write always, advance on nonzero
+      idx[n] = uint16_t(c);
+      code[n] = row[c];
+      n += nonzero[row[c]];
     }
-    std::copy_n(row_idx.data(), k, idx + n);
-    std::copy_n(row_val.data(), k, val + n);
-    n += k;
   }
   offsets[rows] = n;
 }
@@ -109,14 +104,40 @@ __attribute__((always_inline)) inline void store16(float* p, Vec16 v) {
   *reinterpret_cast<Vec16*>(p) = v;
 }
 
+// A sparse batch's inputs in the byte form: table[code[k]].
+struct ByteValues {
+  const uint8_t* code;
+  const float* table;
+  float operator[](int64_t k) const { return table[code[k]]; }
+  ByteValues operator+(int64_t k) const { return {code + k, table}; }
+};
+inline const void* address(const float* vals, int64_t k) {
+  return vals + k;
+}
+inline const void* address(const ByteValues& vals, int64_t k) {
+  return vals.code + k;
+}
+
+// f(idx, vals) with the batch's column numbers and inputs in its form (float pointers, or uint16
+// column numbers and ByteValues): one instantiation of the loop per form. Not for the cloned
+// kernels: a lambda is compiled for the baseline instruction set, whatever its caller's.
+template <typename F>
+__attribute__((always_inline)) inline void with_form(const SparseBatch& x, F&& f) {
+  if (x.code != nullptr) {
+    f(x.idx16, ByteValues{x.code, x.table});
+  } else {
+    f(x.idx, x.val);
+  }
+}
+
 // acc = 0 + sum over k of vals[k] * rows(k)[j .. j + V * kLanes), rows(k) = base + offs[k] *
 // stride.
 // With `Ahead`, the rows a few nonzeros on are fetched early (the forward's weight rows come from
 // L2 or L3: the optimizer's pass over the first layer's state evicts them).
-template <int64_t V, bool Ahead, typename Index>
+template <int64_t V, bool Ahead, typename Index, typename Vals>
 __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const float* base,
                                                       int64_t stride, const Index* offs,
-                                                      const float* vals, int64_t count, int64_t j) {
+                                                      const Vals& vals, int64_t count, int64_t j) {
   constexpr int64_t kAhead = 6;
   for (auto& a : acc) a = Vec16{};
   for (int64_t k = 0; k < count; ++k) {
@@ -133,10 +154,10 @@ __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const flo
 // out[j .. n) = 0 + sum over k of vals[k] * rows(k)[j .. n) (+ add[j .. n) when given): blocks of
 // V vectors in registers, what is left in blocks of V / 2, ..., 1 vectors, then the last columns
 // element by element. Every element sees the same operations in the same order whatever its block.
-template <int64_t V, bool Ahead, typename Index>
+template <int64_t V, bool Ahead, typename Index, typename Vals>
 __attribute__((always_inline)) inline void products_row(float* out, const float* base,
                                                         int64_t stride, const Index* offs,
-                                                        const float* vals, int64_t count, int64_t n,
+                                                        const Vals& vals, int64_t count, int64_t n,
                                                         const float* add, int64_t j = 0) {
   for (; j + V * kLanes <= n; j += V * kLanes) {
     Vec16 acc[V];
@@ -160,19 +181,32 @@ __attribute__((always_inline)) inline void products_row(float* out, const float*
   }
 }
 
-template <int64_t V>
-__attribute__((always_inline)) inline void forward_rows(const SparseBatch& x, const float* w_t,
-                                                        const float* bias, int64_t n, float* out) {
+template <int64_t V, typename Index, typename Vals>
+__attribute__((always_inline)) inline void forward_rows_of(const SparseBatch& x, const Index* idx,
+                                                           const Vals& vals, const float* w_t,
+                                                           const float* bias, int64_t n,
+                                                           float* out) {
   for (int64_t r = 0; r < x.rows; ++r) {
     // The rows may be anywhere in memory (a split's sparse rows): fetch the next one's early.
     if (r + 1 < x.rows) {
       for (int64_t k = x.begin[r + 1]; k < x.end[r + 1]; k += 16) {
-        __builtin_prefetch(x.idx + k);
-        __builtin_prefetch(x.val + k);
+        __builtin_prefetch(idx + k);
+        __builtin_prefetch(address(vals, k));
       }
     }
     const int64_t b = x.begin[r];
-    products_row<V, true>(out + r * n, w_t, n, x.idx + b, x.val + b, x.end[r] - b, n, bias);
+    products_row<V, true>(out + r * n, w_t, n, idx + b, vals + b, x.end[r] - b, n, bias);
+  }
+}
+
+// Both forms, without a lambda: a lambda would not inherit the caller's target instruction set.
+template <int64_t V>
+__attribute__((always_inline)) inline void forward_rows(const SparseBatch& x, const float* w_t,
+                                                        const float* bias, int64_t n, float* out) {
+  if (x.code != nullptr) {
+    forward_rows_of<V>(x, x.idx16, ByteValues{x.code, x.table}, w_t, bias, n, out);
+  } else {
+    forward_rows_of<V>(x, x.idx, x.val, w_t, bias, n, out);
   }
 }
 
@@ -239,44 +273,46 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
 
 void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch) {
-  if (n < 2 * kLanes) {
-    // Narrow rows: sorting the batch by column costs more than it saves. Row by row, each
-    // gradient row sees the same additions in the same order (rows ascending).
-    std::fill_n(grad_w_t, cols * n, 0.0f);
+  with_form(x, [&](const auto* idx, const auto& val) {
+    if (n < 2 * kLanes) {
+      // Narrow rows: sorting the batch by column costs more than it saves. Row by row, each
+      // gradient row sees the same additions in the same order (rows ascending).
+      std::fill_n(grad_w_t, cols * n, 0.0f);
+      for (int64_t r = 0; r < x.rows; ++r) {
+        const float* d = dz + r * n;
+        for (int64_t k = x.begin[r]; k < x.end[r]; ++k) {
+          const float v = val[k];
+          float* g = grad_w_t + int64_t(idx[k]) * n;
+          for (int64_t t = 0; t < n; ++t) g[t] += v * d[t];
+        }
+      }
+      return;
+    }
+    // The batch by columns (a counting sort; rows stay ascending within a column).
+    std::vector<int64_t>& start = scratch.start;
+    start.assign(size_t(cols + 1), 0);
+    int64_t nonzeros = 0;
     for (int64_t r = 0; r < x.rows; ++r) {
-      const float* d = dz + r * n;
+      for (int64_t k = x.begin[r]; k < x.end[r]; ++k) ++start[size_t(idx[k]) + 1];
+      nonzeros += x.end[r] - x.begin[r];
+    }
+    for (int64_t c = 0; c < cols; ++c) start[size_t(c + 1)] += start[size_t(c)];
+    if (scratch.row.size() < size_t(nonzeros)) {  // grown, never shrunk: no refill per step
+      scratch.row.resize(size_t(nonzeros));
+      scratch.val.resize(size_t(nonzeros));
+    }
+    int32_t* rows = scratch.row.data();
+    float* vals = scratch.val.data();
+    for (int64_t r = 0; r < x.rows; ++r) {
       for (int64_t k = x.begin[r]; k < x.end[r]; ++k) {
-        const float v = x.val[k];
-        float* g = grad_w_t + int64_t(x.idx[k]) * n;
-        for (int64_t t = 0; t < n; ++t) g[t] += v * d[t];
+        const int64_t at = start[size_t(idx[k])]++;
+        rows[at] = int32_t(r);
+        vals[at] = val[k];
       }
     }
-    return;
-  }
-  // The batch by columns (a counting sort; rows stay ascending within a column).
-  std::vector<int64_t>& start = scratch.start;
-  start.assign(size_t(cols + 1), 0);
-  int64_t nonzeros = 0;
-  for (int64_t r = 0; r < x.rows; ++r) {
-    for (int64_t k = x.begin[r]; k < x.end[r]; ++k) ++start[size_t(x.idx[k]) + 1];
-    nonzeros += x.end[r] - x.begin[r];
-  }
-  for (int64_t c = 0; c < cols; ++c) start[size_t(c + 1)] += start[size_t(c)];
-  if (scratch.row.size() < size_t(nonzeros)) {  // grown, never shrunk: no refill per step
-    scratch.row.resize(size_t(nonzeros));
-    scratch.val.resize(size_t(nonzeros));
-  }
-  int32_t* rows = scratch.row.data();
-  float* vals = scratch.val.data();
-  for (int64_t r = 0; r < x.rows; ++r) {
-    for (int64_t k = x.begin[r]; k < x.end[r]; ++k) {
-      const int64_t at = start[size_t(x.idx[k])]++;
-      rows[at] = int32_t(r);
-      vals[at] = x.val[k];
-    }
-  }
-  // start[c] is now where column c + 1 begins.
-  gradient_isa(start.data(), rows, vals, cols, dz, n, grad_w_t);
+    // start[c] is now where column c + 1 begins.
+    gradient_isa(start.data(), rows, vals, cols, dz, n, grad_w_t);
+  });
 }
 
 double softmax_xent(const float* logits, const int64_t* labels, int64_t rows, int64_t classes,

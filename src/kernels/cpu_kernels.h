@@ -26,11 +26,12 @@ void scale_table_u8(bool normalize, float mean, float std, float table[256]);
 // The number of the n bytes whose table value is not zero.
 int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]);
 
-// Row-wise compression of byte rows [rows, cols] through `table`: row r's nonzero inputs at
-// offsets[r] .. offsets[r + 1] of idx/val (rows + 1 offsets; idx/val exactly
-// count_nonzero_u8 entries each).
+// Row-wise compression of byte rows [rows, cols] (cols <= 65536) through `table`: row r's nonzero
+// inputs at offsets[r] .. offsets[r + 1] of idx/code (rows + 1 offsets; idx/code hold
+// count_nonzero_u8 entries, and need room for one more), as column numbers and the bytes
+// themselves (the input is table[code]).
 void compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
-                      int64_t* offsets, int32_t* idx, float* val);
+                      int64_t* offsets, uint16_t* idx, uint8_t* code);
 
 // Softmax cross-entropy on logits [rows, classes], forward and backward in one pass: writes
 // d(mean loss)/d(logits) = (softmax - one_hot(label)) / rows into `grad`, returns the mean loss
@@ -42,15 +43,20 @@ double softmax_xent(const float* logits, const int64_t* labels, int64_t rows, in
 // Sparse inputs (MNIST's pixels are ~80% exact zeros): the first layer's products touch only the
 // nonzero inputs, ~5x fewer multiply-adds than the dense product.
 //
-// A batch of sparse rows: row r's nonzeros are idx/val[begin[r] .. end[r]), in column order. The
-// rows may lie anywhere in idx/val: a batch compressed on the spot (compress_rows) or rows picked
-// from a whole split's nonzeros extracted once (data/sparse_rows.h).
+// A batch of sparse rows: row r's nonzeros are entries begin[r] .. end[r] - 1, in column order, in
+// one of two forms. Floats: column idx[k], input val[k] (a batch compressed on the spot,
+// compress_rows). Bytes: column idx16[k], input table[code[k]] (rows picked from a whole split's
+// nonzeros extracted once, data/sparse_rows.h: 3 bytes a nonzero instead of 8). The rows may lie
+// anywhere in their arrays.
 struct SparseBatch {
   const int64_t* begin;
   const int64_t* end;
   const int32_t* idx;
   const float* val;
   int64_t rows;
+  const uint16_t* idx16 = nullptr;  // the byte form when set (idx and val unused)
+  const uint8_t* code = nullptr;
+  const float* table = nullptr;
 };
 
 // Row-wise compression of x [rows, cols] into idx/val (room for rows * cols each): row r's nonzeros

@@ -107,10 +107,10 @@ double dataset_bytes(const DataConfig& data) {
   bytes += (test + double(data.validation)) * kMnistPixels * 4;
   if (!data.normalize) {
     // The training split's nonzero inputs, extracted once for a sparse first layer
-    // (data/sparse_rows.h): an int32 column and a float each, an offset a row. Nonzero pixels:
+    // (data/sparse_rows.h): a uint16 column and the byte each, an offset a row. Nonzero pixels:
     // MNIST's training split 19.1% (measured), Fashion-MNIST about half (allowed for: 51%).
     const double nonzero = data.dataset == DatasetKind::kMnist ? 0.20 : 0.51;
-    bytes += train * (kMnistPixels * nonzero * 8 + 8);
+    bytes += train * (kMnistPixels * nonzero * 3 + 8);
   }
   return bytes;
 }

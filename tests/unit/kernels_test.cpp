@@ -38,16 +38,40 @@ void reference_products(const torch::Tensor& x, const torch::Tensor& w_t, const 
   }
 }
 
+// The sparse products of `batch` (the nonzeros of x [9, 31]) against the dense ones and, bit for
+// bit, against their documented order.
+void expect_sparse_products(const actbench::kernels::SparseBatch& batch, const torch::Tensor& x,
+                            int64_t n) {
+  torch::manual_seed(6);
+  torch::Tensor w_t = torch::randn({31, n}), bias = torch::randn({n});
+  torch::Tensor dz = torch::randn({9, n});
+  torch::Tensor out = torch::empty({9, n}), grad = torch::full({31, n}, 99.0);
+  actbench::kernels::ColumnScratch scratch;
+  actbench::kernels::sparse_linear_forward(batch, w_t.data_ptr<float>(), bias.data_ptr<float>(), n,
+                                           out.data_ptr<float>());
+  actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
+                                               grad.data_ptr<float>(), scratch);
+  EXPECT_TRUE(torch::allclose(out, torch::addmm(bias, x, w_t), 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(grad, torch::mm(x.t(), dz), 1e-5, 1e-5));
+  torch::Tensor want_out = torch::empty_like(out), want_grad = torch::empty_like(grad);
+  reference_products(x, w_t, bias, dz, want_out, want_grad);
+  EXPECT_TRUE(torch::equal(out, want_out));
+  EXPECT_TRUE(torch::equal(grad, want_grad));
+  // The scratch is reused: a second call gives the same.
+  actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
+                                               grad.data_ptr<float>(), scratch);
+  EXPECT_TRUE(torch::equal(grad, want_grad));
+}
+
 TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
   // 7: single columns only; 77: a register block, a vector and single columns; 136: two blocks
   // and a vector.
   for (const int64_t n : {7, 77, 136}) {
     SCOPED_TRACE("width " + std::to_string(n));
+    // The float form, compressed on the spot.
     torch::manual_seed(6);
     torch::Tensor x = torch::relu(torch::randn({9, 31}));  // ~half zeros
     x[4].zero_();                                          // and an all-zero row
-    torch::Tensor w_t = torch::randn({31, n}), bias = torch::randn({n});
-    torch::Tensor dz = torch::randn({9, n});
     std::vector<int64_t> offsets(10);
     std::vector<int32_t> idx(9 * 31);
     std::vector<float> val(9 * 31);
@@ -55,24 +79,27 @@ TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
                                      val.data());
     EXPECT_EQ(offsets[9], x.ne(0).sum().item<int64_t>());
     EXPECT_EQ(offsets[4], offsets[5]);
-    const actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, idx.data(),
-                                               val.data(), 9};
-    torch::Tensor out = torch::empty({9, n}), grad = torch::full({31, n}, 99.0);
-    actbench::kernels::ColumnScratch scratch;
-    actbench::kernels::sparse_linear_forward(batch, w_t.data_ptr<float>(), bias.data_ptr<float>(),
-                                             n, out.data_ptr<float>());
-    actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
-                                                 grad.data_ptr<float>(), scratch);
-    EXPECT_TRUE(torch::allclose(out, torch::addmm(bias, x, w_t), 1e-5, 1e-5));
-    EXPECT_TRUE(torch::allclose(grad, torch::mm(x.t(), dz), 1e-5, 1e-5));
-    torch::Tensor want_out = torch::empty_like(out), want_grad = torch::empty_like(grad);
-    reference_products(x, w_t, bias, dz, want_out, want_grad);
-    EXPECT_TRUE(torch::equal(out, want_out));
-    EXPECT_TRUE(torch::equal(grad, want_grad));
-    // The scratch is reused: a second call gives the same.
-    actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
-                                                 grad.data_ptr<float>(), scratch);
-    EXPECT_TRUE(torch::equal(grad, want_grad));
+    expect_sparse_products({offsets.data(), offsets.data() + 1, idx.data(), val.data(), 9}, x, n);
+    // The byte form (a split's sparse rows): bytes read through the scaling table.
+    torch::Tensor bytes = torch::randint(0, 256, {9, 31}, torch::kByte);
+    bytes.masked_fill_(torch::rand({9, 31}).lt(0.5), 0);
+    bytes[4].zero_();
+    float table[256];
+    actbench::kernels::scale_table_u8(false, 0, 1, table);
+    torch::Tensor xb = torch::empty({9, 31});
+    const std::vector<int64_t> rows{0, 1, 2, 3, 4, 5, 6, 7, 8};
+    actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), 31, rows.data(), 9, false, 0, 1,
+                                       xb.data_ptr<float>());
+    std::vector<uint16_t> idx16(9 * 31 + 1);
+    std::vector<uint8_t> code(9 * 31 + 1);
+    actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), 9, 31, table, offsets.data(),
+                                        idx16.data(), code.data());
+    actbench::kernels::SparseBatch byte_batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
+                                              9};
+    byte_batch.idx16 = idx16.data();
+    byte_batch.code = code.data();
+    byte_batch.table = table;
+    expect_sparse_products(byte_batch, xb, n);
   }
 }
 
@@ -89,10 +116,10 @@ TEST(Kernels, BytesCompressThroughTheScalingTable) {
     const int64_t nonzeros =
         actbench::kernels::count_nonzero_u8(bytes.data_ptr<uint8_t>(), 200, table);
     std::vector<int64_t> offsets(6);
-    std::vector<int32_t> idx(static_cast<size_t>(nonzeros));
-    std::vector<float> val(static_cast<size_t>(nonzeros));
+    std::vector<uint16_t> idx(static_cast<size_t>(nonzeros) + 1);
+    std::vector<uint8_t> code(static_cast<size_t>(nonzeros) + 1);
     actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), 5, 40, table, offsets.data(),
-                                        idx.data(), val.data());
+                                        idx.data(), code.data());
     torch::Tensor dense = torch::empty({5, 40});
     const std::vector<int64_t> rows{0, 1, 2, 3, 4};
     actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), 40, rows.data(), 5, normalize,
@@ -105,7 +132,7 @@ TEST(Kernels, BytesCompressThroughTheScalingTable) {
         if (k > offsets[size_t(r)]) {
           EXPECT_LT(idx[size_t(k) - 1], idx[size_t(k)]);
         }
-        rebuilt[r][idx[size_t(k)]] = val[size_t(k)];
+        rebuilt[r][idx[size_t(k)]] = table[code[size_t(k)]];
       }
     }
     EXPECT_TRUE(torch::equal(rebuilt, dense)) << "normalize " << normalize;
