@@ -32,6 +32,8 @@ Stats dataset_stats(const std::string& dataset) {
 // The first `count` items (of `item_bytes` each) of an IDX file of `rank` dimensions that
 // check_pair has already checked.
 torch::Tensor read_payload(const fs::path& path, int rank, int64_t count, int64_t item_bytes) {
+  torch::Tensor mapped = map_file_bytes(path.string(), 4 + 4 * rank, count, item_bytes);
+  if (mapped.defined()) return mapped;
   torch::Tensor out = empty_huge({count, item_bytes}, torch::kByte);
   std::ifstream in(path, std::ios::binary);
   in.seekg(4 + 4 * rank);

@@ -1,6 +1,9 @@
 #include "util/huge_pages.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace actbench {
 
@@ -20,6 +23,24 @@ torch::Tensor empty_huge(at::IntArrayRef sizes, torch::ScalarType dtype) {
   return torch::from_blob(
       data, sizes, [base, length](void*) { ::munmap(base, length); },
       torch::TensorOptions().dtype(dtype));
+}
+
+torch::Tensor map_file_bytes(const std::string& path, int64_t offset, int64_t rows, int64_t cols) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct stat st {};
+  const size_t end = size_t(offset + rows * cols);
+  void* base = MAP_FAILED;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && size_t(st.st_size) >= end && end > 0) {
+    // MAP_POPULATE: the pages are in the page cache (just checked and hashed); map them all now
+    // rather than one fault at a time.
+    base = ::mmap(nullptr, end, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  }
+  ::close(fd);  // the mapping keeps the file
+  if (base == MAP_FAILED) return {};
+  return torch::from_blob(
+      static_cast<uint8_t*>(base) + offset, {rows, cols},
+      [base, end](void*) { ::munmap(base, end); }, torch::TensorOptions().dtype(torch::kByte));
 }
 
 }  // namespace actbench

@@ -10,6 +10,7 @@
 #include "data/idx.h"
 #include "test_support.h"
 #include "util/error.h"
+#include "util/huge_pages.h"
 
 namespace {
 
@@ -120,6 +121,27 @@ TEST(Data, PixelsAndLabelsAreTheFilesInOrder) {
       EXPECT_TRUE(torch::equal(split.images(i, 1)[0], images[i]));
     }
   }
+}
+
+// The pixels are the page cache's copy of the file, mapped: the right bytes, private to the
+// process, and no mapping (so the caller reads, and reports) when the file is short or missing.
+TEST(Data, MappedFileBytesAreTheFileAndNeverWriteIt) {
+  TempDir tmp;
+  const fs::path file = tmp / "bytes";
+  actbench_test::write_text(file, "0123456789abcdef");
+  torch::Tensor mapped = actbench::map_file_bytes(file.string(), 4, 2, 3);
+  ASSERT_TRUE(mapped.defined());
+  EXPECT_EQ(mapped.sizes(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(mapped.scalar_type(), torch::kByte);
+  EXPECT_EQ(mapped[0][0].item<int>(), '4');
+  EXPECT_EQ(mapped[1][2].item<int>(), '9');
+  mapped[0][0] = 'X';
+  EXPECT_EQ(mapped[0][0].item<int>(), 'X');
+  EXPECT_EQ(actbench_test::read_text(file), "0123456789abcdef");
+  EXPECT_TRUE(actbench::map_file_bytes(file.string(), 4, 2, 6).defined());
+  EXPECT_FALSE(actbench::map_file_bytes(file.string(), 4, 2, 7).defined());  // past the end
+  EXPECT_FALSE(actbench::map_file_bytes((tmp / "missing").string(), 0, 1, 1).defined());
+  EXPECT_FALSE(actbench::map_file_bytes(tmp.path().string(), 0, 1, 1).defined());  // a directory
 }
 
 TEST(Data, LimitsTakeTheFirstExamples) {
