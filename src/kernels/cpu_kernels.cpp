@@ -223,6 +223,27 @@ __attribute__((always_inline)) inline void gradient_rows(const int64_t* start, c
   }
 }
 
+// The byte form's batch by columns, in buckets: column c's rows (ascending) and bytes at
+// c * capacity + [0, count[c]).
+struct ByteBuckets {
+  const int32_t* count;
+  const uint8_t* row;
+  const uint8_t* code;
+  const float* table;
+  int64_t capacity;
+};
+
+template <int64_t V>
+__attribute__((always_inline)) inline void gradient_rows(const ByteBuckets& b, int64_t cols,
+                                                         const float* dz, int64_t n,
+                                                         float* grad_w_t) {
+  for (int64_t c = 0; c < cols; ++c) {
+    const int64_t at = c * b.capacity;
+    products_row<V, false>(grad_w_t + c * n, dz, n, b.row + at, ByteValues{b.code + at, b.table},
+                           b.count[c], n, static_cast<const float*>(nullptr));
+  }
+}
+
 // The block of output columns kept in registers, per instruction set (picked at load time by
 // GCC's function multiversioning): 8 vectors of 16 (128 columns) with AVX-512's 32 registers,
 // 4 (64 columns) with AVX2's 16. The numbers do not depend on it.
@@ -254,7 +275,22 @@ __attribute__((target("default"))) void gradient_isa(const int64_t* start, const
                                                      const float* dz, int64_t n, float* g) {
   gradient_rows<4>(start, rows, vals, cols, dz, n, g);
 }
+__attribute__((target("avx512f"))) void gradient_isa(const ByteBuckets& b, int64_t cols,
+                                                     const float* dz, int64_t n, float* g) {
+  gradient_rows<8>(b, cols, dz, n, g);
+}
+__attribute__((target("avx2"))) void gradient_isa(const ByteBuckets& b, int64_t cols,
+                                                  const float* dz, int64_t n, float* g) {
+  gradient_rows<4>(b, cols, dz, n, g);
+}
+__attribute__((target("default"))) void gradient_isa(const ByteBuckets& b, int64_t cols,
+                                                     const float* dz, int64_t n, float* g) {
+  gradient_rows<4>(b, cols, dz, n, g);
+}
 #else
+void gradient_isa(const ByteBuckets& b, int64_t cols, const float* dz, int64_t n, float* g) {
+  gradient_rows<4>(b, cols, dz, n, g);
+}
 void forward_isa(const SparseBatch& x, const float* w_t, const float* bias, int64_t n, float* out) {
   forward_rows<4>(x, w_t, bias, n, out);
 }
@@ -273,6 +309,32 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
 
 void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch) {
+  if (x.code != nullptr && x.rows <= 256 && n >= 2 * kLanes) {
+    // The byte form: each nonzero straight into its column's bucket (rows ascending).
+    const int64_t capacity = x.rows;
+    scratch.count.assign(size_t(cols), 0);
+    if (scratch.bucket_row.size() < size_t(cols * capacity)) {  // grown, never shrunk
+      scratch.bucket_row.resize(size_t(cols * capacity));
+      scratch.bucket_code.resize(size_t(cols * capacity));
+    }
+    int32_t* count = scratch.count.data();
+    uint8_t* rows = scratch.bucket_row.data();
+    uint8_t* codes = scratch.bucket_code.data();
+    // Locals: byte stores may alias anything, so fields read in the loop would be read again.
+    const uint16_t* const idx = x.idx16;
+    const uint8_t* const code = x.code;
+    for (int64_t r = 0; r < x.rows; ++r) {
+      const int64_t end = x.end[r];
+      for (int64_t k = x.begin[r]; k < end; ++k) {
+        const int64_t c = idx[k];
+        const int64_t at = c * capacity + count[c]++;
+        rows[at] = uint8_t(r);
+        codes[at] = code[k];
+      }
+    }
+    gradient_isa(ByteBuckets{count, rows, codes, x.table, capacity}, cols, dz, n, grad_w_t);
+    return;
+  }
   with_form(x, [&](const auto* idx, const auto& val) {
     if (n < 2 * kLanes) {
       // Narrow rows: sorting the batch by column costs more than it saves. Row by row, each

@@ -76,6 +76,10 @@ struct ColumnScratch {
   std::vector<int64_t> start;
   std::vector<int32_t> row;
   std::vector<float> val;
+  // Batches of the byte form with at most 256 rows go into one bucket per column instead (one
+  // pass, nothing counted first): column c's rows and bytes at c * rows + [0, count[c]).
+  std::vector<int32_t> count;
+  std::vector<uint8_t> bucket_row, bucket_code;
 };
 
 // grad_w_t = x^T dz [cols, n] from the sparse x and dz [rows, n] (overwrites grad_w_t): per

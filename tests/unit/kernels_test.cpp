@@ -38,18 +38,19 @@ void reference_products(const torch::Tensor& x, const torch::Tensor& w_t, const 
   }
 }
 
-// The sparse products of `batch` (the nonzeros of x [9, 31]) against the dense ones and, bit for
-// bit, against their documented order.
+// The sparse products of `batch` (the nonzeros of x [rows, cols]) against the dense ones and, bit
+// for bit, against their documented order.
 void expect_sparse_products(const actbench::kernels::SparseBatch& batch, const torch::Tensor& x,
                             int64_t n) {
+  const int64_t rows = x.size(0), cols = x.size(1);
   torch::manual_seed(6);
-  torch::Tensor w_t = torch::randn({31, n}), bias = torch::randn({n});
-  torch::Tensor dz = torch::randn({9, n});
-  torch::Tensor out = torch::empty({9, n}), grad = torch::full({31, n}, 99.0);
+  torch::Tensor w_t = torch::randn({cols, n}), bias = torch::randn({n});
+  torch::Tensor dz = torch::randn({rows, n});
+  torch::Tensor out = torch::empty({rows, n}), grad = torch::full({cols, n}, 99.0);
   actbench::kernels::ColumnScratch scratch;
   actbench::kernels::sparse_linear_forward(batch, w_t.data_ptr<float>(), bias.data_ptr<float>(), n,
                                            out.data_ptr<float>());
-  actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
+  actbench::kernels::sparse_linear_weight_grad(batch, cols, dz.data_ptr<float>(), n,
                                                grad.data_ptr<float>(), scratch);
   EXPECT_TRUE(torch::allclose(out, torch::addmm(bias, x, w_t), 1e-5, 1e-5));
   EXPECT_TRUE(torch::allclose(grad, torch::mm(x.t(), dz), 1e-5, 1e-5));
@@ -58,7 +59,7 @@ void expect_sparse_products(const actbench::kernels::SparseBatch& batch, const t
   EXPECT_TRUE(torch::equal(out, want_out));
   EXPECT_TRUE(torch::equal(grad, want_grad));
   // The scratch is reused: a second call gives the same.
-  actbench::kernels::sparse_linear_weight_grad(batch, 31, dz.data_ptr<float>(), n,
+  actbench::kernels::sparse_linear_weight_grad(batch, cols, dz.data_ptr<float>(), n,
                                                grad.data_ptr<float>(), scratch);
   EXPECT_TRUE(torch::equal(grad, want_grad));
 }
@@ -100,6 +101,34 @@ TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
     byte_batch.code = code.data();
     byte_batch.table = table;
     expect_sparse_products(byte_batch, xb, n);
+  }
+}
+
+// The byte form's weight gradient takes buckets per column up to 256 rows, a counting sort
+// beyond: both give the documented order.
+TEST(Kernels, ByteFormGradientIsTheSameOrderAtAnyBatchSize) {
+  for (const int64_t rows : {256, 300}) {
+    SCOPED_TRACE(std::to_string(rows) + " rows");
+    torch::manual_seed(9);
+    torch::Tensor bytes = torch::randint(0, 256, {rows, 31}, torch::kByte);
+    bytes.masked_fill_(torch::rand({rows, 31}).lt(0.7), 0);
+    float table[256];
+    actbench::kernels::scale_table_u8(false, 0, 1, table);
+    std::vector<int64_t> all(static_cast<size_t>(rows)), offsets(static_cast<size_t>(rows) + 1);
+    for (int64_t r = 0; r < rows; ++r) all[size_t(r)] = r;
+    torch::Tensor x = torch::empty({rows, 31});
+    actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), 31, all.data(), rows, false, 0, 1,
+                                       x.data_ptr<float>());
+    std::vector<uint16_t> idx(static_cast<size_t>(rows * 31 + 1));
+    std::vector<uint8_t> code(idx.size());
+    actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), rows, 31, table, offsets.data(),
+                                        idx.data(), code.data());
+    actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
+                                         rows};
+    batch.idx16 = idx.data();
+    batch.code = code.data();
+    batch.table = table;
+    expect_sparse_products(batch, x, 136);
   }
 }
 
