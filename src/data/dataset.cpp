@@ -2,11 +2,14 @@
 
 #include <fstream>
 #include <mutex>
+#include <numeric>
+#include <thread>
 
 #include <torch/types.h>
 
 #include "data/idx.h"
 #include "data/sparse_rows.h"
+#include "kernels/cpu_kernels.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/huge_pages.h"
@@ -175,25 +178,58 @@ torch::Tensor Split::to_inputs(const torch::Tensor& rows) const {
 
 class InputsCache {
  public:
-  // The inputs of every row of `split`, scaled by the first caller (the same operations as
-  // to_inputs, so the same floats), into huge pages on the CPU.
-  const torch::Tensor& get(const Split& split) {
-    std::call_once(once_, [&] {
-      if (!split.pixels.is_cpu() || split.pixels.scalar_type() != torch::kByte) {
-        inputs_ = split.to_inputs(split.pixels);
-        return;
+  ~InputsCache() {
+    if (worker_.joinable()) worker_.join();
+  }
+
+  // Scales the inputs on a thread of its own: the runs train their first epoch meanwhile, and
+  // get() waits for it. Once at most.
+  void start(const Split& split) {
+    if (worker_.joinable()) return;
+    worker_ = std::thread([this, pixels = split.pixels, scale = split.scale] {
+      try {
+        fill(pixels, scale);
+      } catch (...) {  // left unset: get() scales again, and reports
       }
-      inputs_ = empty_huge(split.pixels.sizes(), torch::kFloat);
-      inputs_.copy_(split.pixels);
-      scale_in_place(inputs_, split.scale);
     });
+  }
+
+  // The inputs of every row of `split`, scaled by the first caller (the same floats as
+  // to_inputs), into huge pages on the CPU.
+  const torch::Tensor& get(const Split& split) {
+    fill(split.pixels, split.scale);
     return inputs_;
   }
 
  private:
+  void fill(const torch::Tensor& pixels, const PixelScale& scale) {
+    std::call_once(once_, [&] {
+      if (!pixels.is_cpu() || pixels.scalar_type() != torch::kByte || pixels.dim() != 2) {
+        torch::Tensor x = pixels.to(torch::kFloat);  // to_inputs' operations
+        if (pixels.scalar_type() == torch::kByte) scale_in_place(x, scale);
+        inputs_ = x;
+        return;
+      }
+      // One pass through the scaling table (the roundings of to_inputs, kernels/cpu_kernels.h).
+      const torch::Tensor p = pixels.contiguous();
+      const int64_t n = p.size(0), d = p.size(1);
+      std::vector<int64_t> rows(static_cast<size_t>(n));
+      std::iota(rows.begin(), rows.end(), int64_t(0));
+      torch::Tensor x = empty_huge({n, d}, torch::kFloat);
+      kernels::gather_scale_u8(p.data_ptr<uint8_t>(), d, rows.data(), n, scale.normalize,
+                               scale.mean, scale.std, x.data_ptr<float>());
+      inputs_ = x;
+    });
+  }
+
   std::once_flag once_;
   torch::Tensor inputs_;
+  std::thread worker_;
 };
+
+void Split::prepare_inputs() const {
+  if (inputs_cache && pixels.is_cpu() && size() > 0) inputs_cache->start(*this);
+}
 
 torch::Tensor Split::images(int64_t start, int64_t len) const {
   if (inputs_cache) return inputs_cache->get(*this).narrow(0, start, len);

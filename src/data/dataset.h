@@ -57,6 +57,9 @@ struct Split {
   // Every row's float32 inputs, scaled at the first images() call and kept (every epoch's test
   // pass reads them all); set by load_dataset for the test and validation splits.
   std::shared_ptr<InputsCache> inputs_cache;
+  // Starts scaling those inputs now, on a thread of its own (CPU pixels): images() waits for it.
+  // For a sweep about to train, so that its first test pass does not wait for them.
+  void prepare_inputs() const;
 };
 
 struct Dataset {
