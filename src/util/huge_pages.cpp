@@ -1,6 +1,7 @@
 #include "util/huge_pages.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,30 @@ torch::Tensor empty_huge(at::IntArrayRef sizes, torch::ScalarType dtype) {
       torch::TensorOptions().dtype(dtype));
 }
 
+namespace {
+
+// A mapped file cut shorter while in use (a copy written over it in place) turns reads of the
+// lost pages into SIGBUS: one line saying so and exit 2 instead of "Bus error". Finished runs
+// and checkpoints are files of their own, written atomically, so nothing is lost.
+extern "C" void on_mapped_file_shrunk(int) {
+  static const char kMessage[] =
+      "actbench: a data file was cut short while this command was reading it (SIGBUS); finished "
+      "runs and checkpoints are kept: restore the file (scripts/fetch_data.sh) and run the "
+      "command again\n";
+  const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  (void)ignored;
+  ::_exit(2);
+}
+
+void report_shrunk_mappings() {
+  struct sigaction action {};
+  action.sa_handler = on_mapped_file_shrunk;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGBUS, &action, nullptr);
+}
+
+}  // namespace
+
 torch::Tensor map_file_bytes(const std::string& path, int64_t offset, int64_t rows, int64_t cols) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
@@ -38,6 +63,8 @@ torch::Tensor map_file_bytes(const std::string& path, int64_t offset, int64_t ro
   }
   ::close(fd);  // the mapping keeps the file
   if (base == MAP_FAILED) return {};
+  static const bool reported = (report_shrunk_mappings(), true);
+  (void)reported;
   return torch::from_blob(
       static_cast<uint8_t*>(base) + offset, {rows, cols},
       [base, end](void*) { ::munmap(base, end); }, torch::TensorOptions().dtype(torch::kByte));

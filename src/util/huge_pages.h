@@ -20,7 +20,9 @@ torch::Tensor empty_huge(at::IntArrayRef sizes, torch::ScalarType dtype);
 // mapped from the page cache (no copy, and none of the fresh memory a read needs: reading
 // MNIST's 55 MB that way cost ~0.15 s of first touches here). Private: a write to the tensor
 // copies the page, never reaches the file. An undefined tensor when the file cannot be mapped or
-// is shorter (the caller reads it instead, and reports).
+// is shorter (the caller reads it instead, and reports). A file replaced by rename (as
+// scripts/fetch_data.sh does) leaves the mapping intact; one cut short in place while mapped ends
+// the process with one line on stderr and exit code 2 (SIGBUS).
 torch::Tensor map_file_bytes(const std::string& path, int64_t offset, int64_t rows, int64_t cols);
 
 }  // namespace actbench

@@ -144,6 +144,23 @@ TEST(Data, MappedFileBytesAreTheFileAndNeverWriteIt) {
   EXPECT_FALSE(actbench::map_file_bytes(tmp.path().string(), 0, 1, 1).defined());  // a directory
 }
 
+// A mapped file cut short under the process: one line and exit code 2, not "Bus error".
+TEST(DataDeathTest, MappedFileCutShortEndsWithOneLineAndExitCode2) {
+  TempDir tmp;
+  const fs::path file = tmp / "bytes";
+  actbench_test::write_text(file, std::string(3 * 4096, 'x'));
+  torch::Tensor mapped = actbench::map_file_bytes(file.string(), 0, 3, 4096);
+  ASSERT_TRUE(mapped.defined());
+  EXPECT_EXIT(
+      {
+        fs::resize_file(file, 0);
+        volatile uint8_t b = mapped.data_ptr<uint8_t>()[2 * 4096];
+        (void)b;
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(2), "data file was cut short.*run the command again");
+}
+
 TEST(Data, LimitsTakeTheFirstExamples) {
   const actbench::Dataset all = actbench::load_dataset(config_for(synthetic_mnist_dir()), kCpu);
   const actbench::Dataset few =
