@@ -110,4 +110,17 @@ void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const Ad
 // The sum of x[i]^2 over n floats: 16 float partial sums (one vector register), added in double.
 double sum_squares(const float* x, int64_t n);
 
+// A saturation bound per column (activations/derivative.h's SaturationBands): limit[j] and
+// margin[j] for column j; null: no bound on that side.
+struct Bound {
+  const float* limit = nullptr;
+  const float* margin = nullptr;
+};
+
+// The number of elements of y [rows, width] within the margin of their column's lower or upper
+// bound: |y - limit| <= margin, in float, as torch::sub(y, limit).abs_().le(margin) computes it
+// (a NaN limit counts nothing). One pass instead of seven tensor operations.
+int64_t count_near_bounds(const float* y, int64_t rows, int64_t width, const Bound& lower,
+                          const Bound& upper);
+
 }  // namespace actbench::kernels

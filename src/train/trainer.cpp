@@ -17,6 +17,7 @@
 #include "activations/derivative.h"
 #include "activations/registry.h"
 #include "data/batches.h"
+#include "kernels/cpu_kernels.h"
 #include "train/checkpoint.h"
 #include "train/engine.h"
 
@@ -37,6 +38,40 @@ uint64_t shuffle_seed(int64_t seed) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
+}
+
+// The number of `bands`' saturated elements of y [N, width], as a 0-dim int64 tensor on y's
+// device: in one pass on the CPU, by tensor operations elsewhere.
+torch::Tensor count_saturated(const SaturationBands& bands, const torch::Tensor& y) {
+  const int64_t width = y.dim() == 2 ? y.size(1) : -1;
+  const auto fits = [&](const torch::Tensor& t) {
+    return t.is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous() && t.dim() == 1 &&
+           t.size(0) == width;
+  };
+  if (!(y.is_cpu() && y.scalar_type() == torch::kFloat && y.is_contiguous() && width > 0 &&
+        fits(bands.lower) && fits(bands.lower_margin) && fits(bands.upper) &&
+        fits(bands.upper_margin))) {
+    return bands.saturated(y).sum();
+  }
+  const auto bound = [&](bool has, const torch::Tensor& limit, const torch::Tensor& margin) {
+    return has ? kernels::Bound{limit.data_ptr<float>(), margin.data_ptr<float>()}
+               : kernels::Bound{};
+  };
+  const int64_t count =
+      kernels::count_near_bounds(y.data_ptr<float>(), y.size(0), width,
+                                 bound(bands.has_lower, bands.lower, bands.lower_margin),
+                                 bound(bands.has_upper, bands.upper, bands.upper_margin));
+  return torch::scalar_tensor(count, torch::kLong);
+}
+
+// saturation_bands with one bound per unit (the activations without parameters have one for
+// all), so that the counting pass reads them column by column.
+SaturationBands bands_per_unit(torch::nn::AnyModule& act, int64_t width) {
+  SaturationBands b = saturation_bands(act, width);
+  for (torch::Tensor* t : {&b.lower, &b.lower_margin, &b.upper, &b.upper_margin}) {
+    if (t->dim() == 1 && t->size(0) == 1) *t = t->expand({width}).contiguous();
+  }
+  return b;
 }
 
 }  // namespace
@@ -63,7 +98,7 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
       saturated.push_back(torch::zeros({}, opts.dtype(torch::kLong)));
       sum.push_back(torch::zeros({}, opts.dtype(torch::kDouble)));
       sum_sq.push_back(torch::zeros({}, opts.dtype(torch::kDouble)));
-      bands.push_back(saturation_bands(acts[i], width));
+      bands.push_back(bands_per_unit(acts[i], width));
     }
   }
   // The model's own forward; with `layers`, each hidden layer's derivative is measured on the way,
@@ -82,7 +117,7 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
         active[i].logical_or_(d.ne(0).any(0));
         all_active[i] = z.is_cpu() && active[i].all().item<bool>();
       }
-      if (bands[i].any()) saturated[i] += bands[i].saturated(h).sum();
+      if (bands[i].any()) saturated[i] += count_saturated(bands[i], h);
       sum[i] += h.sum(torch::kDouble);
       sum_sq[i] += h.square().sum(torch::kDouble);
     };

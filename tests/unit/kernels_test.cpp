@@ -2,6 +2,8 @@
 // first layer's products and the fused softmax cross-entropy.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <cstdint>
 #include <vector>
 
@@ -166,6 +168,37 @@ TEST(Kernels, BytesCompressThroughTheScalingTable) {
     }
     EXPECT_TRUE(torch::equal(rebuilt, dense)) << "normalize " << normalize;
   }
+}
+
+// The saturated outputs counted in one pass are the ones the tensor operations find: one side
+// or both, NaN bounds (no limit), values on the margin's edge.
+TEST(Kernels, NearBoundsCountEqualsTheTensorExpression) {
+  torch::manual_seed(10);
+  torch::Tensor y = torch::rand({37, 19}) * 2 - 1;
+  y[3].fill_(0.95f);  // exactly at tanh's band edge
+  y[4].fill_(-0.95f);
+  const torch::Tensor lower = torch::full({19}, -1.0f), upper = torch::full({19}, 1.0f);
+  torch::Tensor margin = torch::full({19}, 0.05f);
+  torch::Tensor nan_upper = upper.clone();
+  nan_upper.narrow(0, 0, 7).fill_(std::numeric_limits<float>::quiet_NaN());
+  const torch::Tensor shared = torch::full({19}, 1.0f), shared_margin = torch::full({19}, 0.3f);
+  const auto near = [&](const torch::Tensor& l, const torch::Tensor& m) {
+    return torch::sub(y, l).abs_().le(m);
+  };
+  const auto bound = [](const torch::Tensor& l, const torch::Tensor& m) {
+    return actbench::kernels::Bound{l.data_ptr<float>(), m.data_ptr<float>()};
+  };
+  const auto count = [&](const actbench::kernels::Bound& lo, const actbench::kernels::Bound& hi) {
+    return actbench::kernels::count_near_bounds(y.data_ptr<float>(), 37, 19, lo, hi);
+  };
+  const int64_t both = near(lower, margin).logical_or(near(upper, margin)).sum().item<int64_t>();
+  EXPECT_GT(both, 0);
+  EXPECT_EQ(count(bound(lower, margin), bound(upper, margin)), both);
+  EXPECT_EQ(count(bound(lower, margin), {}), near(lower, margin).sum().item<int64_t>());
+  EXPECT_EQ(count({}, bound(nan_upper, margin)), near(nan_upper, margin).sum().item<int64_t>());
+  EXPECT_EQ(count({}, bound(shared, shared_margin)),
+            near(shared, shared_margin).sum().item<int64_t>());
+  EXPECT_EQ(count({}, {}), 0);
 }
 
 TEST(Kernels, SoftmaxCrossEntropyMatchesAutograd) {
