@@ -1,8 +1,9 @@
-// Hand-written CPU loops for the two places where LibTorch's per-operator dispatch costs more than
-// the arithmetic: scaling a gathered batch of pixels, and the optimizer's elementwise update over
-// every parameter at once. Each loop does in one pass what several tensor operations do in
-// several; the tensor-operation versions (used on CUDA) live next to their callers, and the tests
-// check that both agree.
+// Hand-written CPU loops where LibTorch's per-operator dispatch and passes cost more than the
+// arithmetic: scaling pixels, compressing them to their nonzeros, the sparse first layer's
+// products, the loss, the optimizer's elementwise update over every parameter at once, and the
+// diagnostics' sums and saturation counts. Each loop does in one pass what several tensor
+// operations do in several; the tensor-operation versions (used on CUDA) live next to their
+// callers, and the tests check that both agree.
 //
 // The loops are compiled with -ffp-contract=off and without errno for sqrt, and cloned for AVX-512,
 // AVX2 and baseline x86-64: every clone rounds exactly as the scalar code does (IEEE add, multiply,
