@@ -472,4 +472,14 @@ int64_t count_near_bounds(const float* __restrict y, int64_t rows, int64_t width
   return 0;
 }
 
+ACTBENCH_CLONES
+bool mark_nonzero_columns(const float* __restrict d, int64_t rows, int64_t width,
+                          bool* __restrict active) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = d + r * width;
+    for (int64_t j = 0; j < width; ++j) active[j] = active[j] | (row[j] != 0.0f);
+  }
+  return std::all_of(active, active + width, [](bool a) { return a; });
+}
+
 }  // namespace actbench::kernels

@@ -124,4 +124,8 @@ struct Bound {
 int64_t count_near_bounds(const float* y, int64_t rows, int64_t width, const Bound& lower,
                           const Bound& upper);
 
+// active[j] |= (some row r has d[r][j] != 0), as torch's d.ne(0).any(0) finds it (a NaN is not
+// zero), for d [rows, width]; returns whether every active[j] is now true.
+bool mark_nonzero_columns(const float* d, int64_t rows, int64_t width, bool* active);
+
 }  // namespace actbench::kernels

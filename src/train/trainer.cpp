@@ -64,6 +64,20 @@ torch::Tensor count_saturated(const SaturationBands& bands, const torch::Tensor&
   return torch::scalar_tensor(count, torch::kLong);
 }
 
+// Marks the units (columns of the derivative d [N, width]) with a nonzero derivative somewhere as
+// active: in one pass on the CPU, by tensor operations elsewhere. Whether every unit is now
+// active (false off the CPU, where asking would wait for the device).
+bool mark_active(const torch::Tensor& d, torch::Tensor& active) {
+  if (d.is_cpu() && d.scalar_type() == torch::kFloat && d.dim() == 2 && d.is_contiguous() &&
+      active.is_cpu() && active.scalar_type() == torch::kBool && active.is_contiguous() &&
+      active.numel() == d.size(1)) {
+    return kernels::mark_nonzero_columns(d.data_ptr<float>(), d.size(0), d.size(1),
+                                         active.data_ptr<bool>());
+  }
+  active.logical_or_(d.ne(0).any(0));
+  return d.is_cpu() && active.all().item<bool>();
+}
+
 // saturation_bands with one bound per unit (the activations without parameters have one for
 // all), so that the counting pass reads them column by column.
 SaturationBands bands_per_unit(torch::nn::AnyModule& act, int64_t width) {
@@ -107,15 +121,16 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
   // autograd's formula calls: the same numbers without a second forward and a graph).
   LayerObserver observe;
   std::vector<char> all_active(hidden, 0);
+  std::vector<torch::Tensor> ones(hidden);  // the backward kernels' incoming gradient, kept
   const ActivationSpec& spec = model->options().activation();
   const BackwardKernel& backward = activation_info(spec).backward;
   if (layers) {
     observe = [&](size_t i, const torch::Tensor& z, const torch::Tensor& h) {
       if (!all_active[i]) {
-        const torch::Tensor d = backward ? backward(torch::ones_like(h), z, h, spec.params)
+        if (backward && !ones[i].sizes().equals(h.sizes())) ones[i] = torch::ones_like(h);
+        const torch::Tensor d = backward ? backward(ones[i], z, h, spec.params)
                                          : activation_with_derivative(acts[i], z).second;
-        active[i].logical_or_(d.ne(0).any(0));
-        all_active[i] = z.is_cpu() && active[i].all().item<bool>();
+        all_active[i] = mark_active(d, active[i]);
       }
       if (bands[i].any()) saturated[i] += count_saturated(bands[i], h);
       sum[i] += h.sum(torch::kDouble);

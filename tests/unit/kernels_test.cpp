@@ -201,6 +201,27 @@ TEST(Kernels, NearBoundsCountEqualsTheTensorExpression) {
   EXPECT_EQ(count({}, {}), 0);
 }
 
+// Units marked active in one pass are the ones torch's ne(0).any(0) finds: a NaN is not zero, a
+// column of zeros stays inactive, marks accumulate over calls.
+TEST(Kernels, NonzeroColumnsAreMarkedAsTheTensorExpressionFindsThem) {
+  torch::manual_seed(11);
+  torch::Tensor d = torch::relu(torch::randn({23, 17}) - 1.5);  // mostly zeros
+  d.select(1, 4).zero_();
+  d.select(1, 5).zero_();
+  d[7][5] = std::numeric_limits<float>::quiet_NaN();
+  torch::Tensor active = torch::zeros({17}, torch::kBool);
+  const bool all =
+      actbench::kernels::mark_nonzero_columns(d.data_ptr<float>(), 23, 17, active.data_ptr<bool>());
+  EXPECT_TRUE(torch::equal(active, d.ne(0).any(0)));
+  EXPECT_FALSE(active[4].item<bool>());
+  EXPECT_TRUE(active[5].item<bool>());
+  EXPECT_FALSE(all);
+  const torch::Tensor ones = torch::ones({2, 17});
+  EXPECT_TRUE(actbench::kernels::mark_nonzero_columns(ones.data_ptr<float>(), 2, 17,
+                                                      active.data_ptr<bool>()));
+  EXPECT_TRUE(active.all().item<bool>());
+}
+
 TEST(Kernels, SoftmaxCrossEntropyMatchesAutograd) {
   torch::manual_seed(5);
   torch::Tensor logits = (torch::randn({13, 10}) * 3).requires_grad_(true);
