@@ -33,9 +33,9 @@ namespace {
 // and checkpoints are files of their own, written atomically, so nothing is lost.
 extern "C" void on_mapped_file_shrunk(int) {
   static const char kMessage[] =
-      "actbench: a data file was cut short while this command was reading it (SIGBUS); finished "
-      "runs and checkpoints are kept: restore the file (scripts/fetch_data.sh) and run the "
-      "command again\n";
+      "actbench: a file mapped into memory was cut short while in use (SIGBUS: a data file, or a "
+      "library replaced under the running program); finished runs and checkpoints are kept: "
+      "restore the file (scripts/fetch_data.sh for the data) and run the command again\n";
   const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   (void)ignored;
   ::_exit(2);

@@ -159,7 +159,8 @@ TEST(DataDeathTest, MappedFileCutShortEndsWithOneLineAndExitCode2) {
         (void)b;
         std::_Exit(0);
       },
-      ::testing::ExitedWithCode(2), "data file was cut short.*run the command again");
+      ::testing::ExitedWithCode(2),
+      "file mapped into memory was cut short.*a data file.*run the command again");
 }
 
 TEST(Data, LimitsTakeTheFirstExamples) {
