@@ -159,21 +159,20 @@ void check_dataset_identity(const DataConfig& config,
 
 namespace {
 
-// Pixels already converted to float become model inputs: the same operations, in the same order,
-// as torch::data::datasets::MNIST followed by normalisation, so every pixel gets the same float
-// whichever path scales it.
-void scale_in_place(torch::Tensor& x, const PixelScale& scale) {
-  x.div_(255);
+// uint8 pixel rows as model inputs (float rows are inputs already): the same operations, in the
+// same order, as torch::data::datasets::MNIST followed by normalisation, so every pixel gets the
+// same float whichever path scales it.
+torch::Tensor scaled_inputs(const torch::Tensor& rows, const PixelScale& scale) {
+  if (rows.scalar_type() != torch::kByte) return rows;
+  torch::Tensor x = rows.to(torch::kFloat).div_(255);
   if (scale.normalize) x.sub_(scale.mean).div_(scale.std);
+  return x;
 }
 
 }  // namespace
 
 torch::Tensor Split::to_inputs(const torch::Tensor& rows) const {
-  if (rows.scalar_type() != torch::kByte) return rows;
-  torch::Tensor x = rows.to(torch::kFloat);
-  scale_in_place(x, scale);
-  return x;
+  return scaled_inputs(rows, scale);
 }
 
 class InputsCache {
@@ -205,9 +204,7 @@ class InputsCache {
   void fill(const torch::Tensor& pixels, const PixelScale& scale) {
     std::call_once(once_, [&] {
       if (!pixels.is_cpu() || pixels.scalar_type() != torch::kByte || pixels.dim() != 2) {
-        torch::Tensor x = pixels.to(torch::kFloat);  // to_inputs' operations
-        if (pixels.scalar_type() == torch::kByte) scale_in_place(x, scale);
-        inputs_ = x;
+        inputs_ = scaled_inputs(pixels, scale);
         return;
       }
       // One pass through the scaling table (the roundings of to_inputs, kernels/cpu_kernels.h).
