@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 // Function multiversioning: the loader picks the widest clone the CPU supports (GCC on x86-64).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -130,22 +131,47 @@ __attribute__((always_inline)) inline void with_form(const SparseBatch& x, F&& f
   }
 }
 
+// A forward that also sorts its byte-form batch by column for the weight gradient (see
+// sparse_linear_forward): row `row`'s nonzeros go into their columns' buckets as they are read.
+struct BucketFill {
+  int32_t* count;
+  uint8_t* row_of;
+  uint8_t* code_of;
+  int64_t capacity;
+  int64_t row;
+};
+
 // acc = 0 + sum over k of vals[k] * rows(k)[j .. j + V * kLanes), rows(k) = base + offs[k] *
 // stride.
 // With `Ahead`, the rows a few nonzeros on are fetched early (the forward's weight rows come from
-// L2 or L3: the optimizer's pass over the first layer's state evicts them).
-template <int64_t V, bool Ahead, typename Index, typename Vals>
+// L2 or L3: the optimizer's pass over the first layer's state evicts them). With `Fill`, each
+// nonzero also goes into its column's bucket (integer work and stores, which overlap the
+// floating-point work instead of costing a pass of their own).
+template <int64_t V, bool Ahead, bool Fill, typename Index, typename Vals>
 __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const float* base,
                                                       int64_t stride, const Index* offs,
-                                                      const Vals& vals, int64_t count, int64_t j) {
+                                                      const Vals& vals, int64_t count, int64_t j,
+                                                      const BucketFill* fill) {
   constexpr int64_t kAhead = 6;
   for (auto& a : acc) a = Vec16{};
+  // Locals: byte stores may alias anything, so fields read in the loop would be read again.
+  int32_t* const bucket_count = Fill ? fill->count : nullptr;
+  uint8_t* const row_of = Fill ? fill->row_of : nullptr;
+  uint8_t* const code_of = Fill ? fill->code_of : nullptr;
+  const int64_t capacity = Fill ? fill->capacity : 0;
+  const uint8_t row = Fill ? uint8_t(fill->row) : 0;
   for (int64_t k = 0; k < count; ++k) {
     const float v = vals[k];  // scalar * vector: one broadcast
     const float* w = base + int64_t(offs[k]) * stride + j;
     if (Ahead && k + kAhead < count) {
       const float* next = base + int64_t(offs[k + kAhead]) * stride + j;
       for (int64_t u = 0; u < V; ++u) __builtin_prefetch(next + u * kLanes);
+    }
+    if constexpr (Fill) {
+      const int64_t c = offs[k];
+      const int64_t at = c * capacity + bucket_count[c]++;
+      row_of[at] = row;
+      code_of[at] = vals.code[k];
     }
     for (int64_t u = 0; u < V; ++u) acc[u] = acc[u] + v * load16(w + u * kLanes);
   }
@@ -154,21 +180,32 @@ __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const flo
 // out[j .. n) = 0 + sum over k of vals[k] * rows(k)[j .. n) (+ add[j .. n) when given): blocks of
 // V vectors in registers, what is left in blocks of V / 2, ..., 1 vectors, then the last columns
 // element by element. Every element sees the same operations in the same order whatever its block.
+// `fill` (byte form only, n >= kLanes): the first block also fills the buckets.
 template <int64_t V, bool Ahead, typename Index, typename Vals>
 __attribute__((always_inline)) inline void products_row(float* out, const float* base,
                                                         int64_t stride, const Index* offs,
                                                         const Vals& vals, int64_t count, int64_t n,
-                                                        const float* add, int64_t j = 0) {
+                                                        const float* add, int64_t j = 0,
+                                                        const BucketFill* fill = nullptr) {
   for (; j + V * kLanes <= n; j += V * kLanes) {
     Vec16 acc[V];
-    accumulate<V, Ahead>(acc, base, stride, offs, vals, count, j);
+    if constexpr (std::is_same_v<Vals, ByteValues>) {
+      if (fill != nullptr) {
+        accumulate<V, Ahead, true>(acc, base, stride, offs, vals, count, j, fill);
+        fill = nullptr;
+      } else {
+        accumulate<V, Ahead, false>(acc, base, stride, offs, vals, count, j, fill);
+      }
+    } else {
+      accumulate<V, Ahead, false>(acc, base, stride, offs, vals, count, j, fill);
+    }
     for (int64_t u = 0; u < V; ++u) {
       const int64_t at = j + u * kLanes;
       store16(out + at, add != nullptr ? acc[u] + load16(add + at) : acc[u]);
     }
   }
   if constexpr (V > 1) {
-    products_row<V / 2, Ahead>(out, base, stride, offs, vals, count, n, add, j);
+    products_row<V / 2, Ahead>(out, base, stride, offs, vals, count, n, add, j, fill);
   } else if (j < n) {  // fewer than kLanes columns left: one pass over the nonzeros
     const int64_t left = n - j;
     float acc[kLanes] = {};
@@ -185,7 +222,7 @@ template <int64_t V, typename Index, typename Vals>
 __attribute__((always_inline)) inline void forward_rows_of(const SparseBatch& x, const Index* idx,
                                                            const Vals& vals, const float* w_t,
                                                            const float* bias, int64_t n,
-                                                           float* out) {
+                                                           float* out, BucketFill* fill) {
   for (int64_t r = 0; r < x.rows; ++r) {
     // The rows may be anywhere in memory (a split's sparse rows): fetch the next one's early.
     if (r + 1 < x.rows) {
@@ -195,18 +232,20 @@ __attribute__((always_inline)) inline void forward_rows_of(const SparseBatch& x,
       }
     }
     const int64_t b = x.begin[r];
-    products_row<V, true>(out + r * n, w_t, n, idx + b, vals + b, x.end[r] - b, n, bias);
+    if (fill != nullptr) fill->row = r;
+    products_row<V, true>(out + r * n, w_t, n, idx + b, vals + b, x.end[r] - b, n, bias, 0, fill);
   }
 }
 
 // Both forms, without a lambda: a lambda would not inherit the caller's target instruction set.
 template <int64_t V>
 __attribute__((always_inline)) inline void forward_rows(const SparseBatch& x, const float* w_t,
-                                                        const float* bias, int64_t n, float* out) {
+                                                        const float* bias, int64_t n, float* out,
+                                                        BucketFill* fill) {
   if (x.code != nullptr) {
-    forward_rows_of<V>(x, x.idx16, ByteValues{x.code, x.table}, w_t, bias, n, out);
+    forward_rows_of<V>(x, x.idx16, ByteValues{x.code, x.table}, w_t, bias, n, out, fill);
   } else {
-    forward_rows_of<V>(x, x.idx, x.val, w_t, bias, n, out);
+    forward_rows_of<V>(x, x.idx, x.val, w_t, bias, n, out, nullptr);
   }
 }
 
@@ -249,16 +288,19 @@ __attribute__((always_inline)) inline void gradient_rows(const ByteBuckets& b, i
 // 4 (64 columns) with AVX2's 16. The numbers do not depend on it.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target("avx512f"))) void forward_isa(const SparseBatch& x, const float* w_t,
-                                                    const float* bias, int64_t n, float* out) {
-  forward_rows<8>(x, w_t, bias, n, out);
+                                                    const float* bias, int64_t n, float* out,
+                                                    BucketFill* fill) {
+  forward_rows<8>(x, w_t, bias, n, out, fill);
 }
 __attribute__((target("avx2"))) void forward_isa(const SparseBatch& x, const float* w_t,
-                                                 const float* bias, int64_t n, float* out) {
-  forward_rows<4>(x, w_t, bias, n, out);
+                                                 const float* bias, int64_t n, float* out,
+                                                 BucketFill* fill) {
+  forward_rows<4>(x, w_t, bias, n, out, fill);
 }
 __attribute__((target("default"))) void forward_isa(const SparseBatch& x, const float* w_t,
-                                                    const float* bias, int64_t n, float* out) {
-  forward_rows<4>(x, w_t, bias, n, out);
+                                                    const float* bias, int64_t n, float* out,
+                                                    BucketFill* fill) {
+  forward_rows<4>(x, w_t, bias, n, out, fill);
 }
 __attribute__((target("avx512f"))) void gradient_isa(const int64_t* start, const int32_t* rows,
                                                      const float* vals, int64_t cols,
@@ -291,8 +333,9 @@ __attribute__((target("default"))) void gradient_isa(const ByteBuckets& b, int64
 void gradient_isa(const ByteBuckets& b, int64_t cols, const float* dz, int64_t n, float* g) {
   gradient_rows<4>(b, cols, dz, n, g);
 }
-void forward_isa(const SparseBatch& x, const float* w_t, const float* bias, int64_t n, float* out) {
-  forward_rows<4>(x, w_t, bias, n, out);
+void forward_isa(const SparseBatch& x, const float* w_t, const float* bias, int64_t n, float* out,
+                 BucketFill* fill) {
+  forward_rows<4>(x, w_t, bias, n, out, fill);
 }
 void gradient_isa(const int64_t* start, const int32_t* rows, const float* vals, int64_t cols,
                   const float* dz, int64_t n, float* g) {
@@ -300,39 +343,64 @@ void gradient_isa(const int64_t* start, const int32_t* rows, const float* vals, 
 }
 #endif
 
+// Whether the weight gradient takes `x` by column buckets (the byte form, at most 256 rows: a row
+// number fits a byte; rows of at least two vectors, below which sorting costs more than it saves).
+bool uses_buckets(const SparseBatch& x, int64_t n) {
+  return x.code != nullptr && x.rows <= 256 && n >= 2 * kLanes;
+}
+
+// Empty buckets for x's columns: column c's at c * x.rows + [0, count[c]).
+BucketFill empty_buckets(const SparseBatch& x, int64_t cols, ColumnScratch& scratch) {
+  const int64_t capacity = x.rows;
+  scratch.count.assign(size_t(cols), 0);
+  if (scratch.bucket_row.size() < size_t(cols * capacity)) {  // grown, never shrunk
+    scratch.bucket_row.resize(size_t(cols * capacity));
+    scratch.bucket_code.resize(size_t(cols * capacity));
+  }
+  return {scratch.count.data(), scratch.bucket_row.data(), scratch.bucket_code.data(), capacity, 0};
+}
+
 }  // namespace
 
 void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* bias, int64_t n,
-                           float* out) {
-  forward_isa(x, w_t, bias, n, out);
+                           float* out, int64_t cols, ColumnScratch* by_column) {
+  if (by_column != nullptr && uses_buckets(x, n)) {
+    BucketFill fill = empty_buckets(x, cols, *by_column);
+    forward_isa(x, w_t, bias, n, out, &fill);
+    by_column->buckets_filled = true;
+    return;
+  }
+  if (by_column != nullptr) by_column->buckets_filled = false;
+  forward_isa(x, w_t, bias, n, out, nullptr);
 }
 
 void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch) {
-  if (x.code != nullptr && x.rows <= 256 && n >= 2 * kLanes) {
-    // The byte form: each nonzero straight into its column's bucket (rows ascending).
-    const int64_t capacity = x.rows;
-    scratch.count.assign(size_t(cols), 0);
-    if (scratch.bucket_row.size() < size_t(cols * capacity)) {  // grown, never shrunk
-      scratch.bucket_row.resize(size_t(cols * capacity));
-      scratch.bucket_code.resize(size_t(cols * capacity));
-    }
-    int32_t* count = scratch.count.data();
-    uint8_t* rows = scratch.bucket_row.data();
-    uint8_t* codes = scratch.bucket_code.data();
-    // Locals: byte stores may alias anything, so fields read in the loop would be read again.
-    const uint16_t* const idx = x.idx16;
-    const uint8_t* const code = x.code;
-    for (int64_t r = 0; r < x.rows; ++r) {
-      const int64_t end = x.end[r];
-      for (int64_t k = x.begin[r]; k < end; ++k) {
-        const int64_t c = idx[k];
-        const int64_t at = c * capacity + count[c]++;
-        rows[at] = uint8_t(r);
-        codes[at] = code[k];
+  if (uses_buckets(x, n)) {
+    if (!scratch.buckets_filled) {
+      // Each nonzero straight into its column's bucket (rows ascending).
+      const BucketFill b = empty_buckets(x, cols, scratch);
+      int32_t* const count = b.count;
+      uint8_t* const rows = b.row_of;
+      uint8_t* const codes = b.code_of;
+      const int64_t capacity = b.capacity;
+      // Locals: byte stores may alias anything, so fields read in the loop would be read again.
+      const uint16_t* const idx = x.idx16;
+      const uint8_t* const code = x.code;
+      for (int64_t r = 0; r < x.rows; ++r) {
+        const int64_t end = x.end[r];
+        for (int64_t k = x.begin[r]; k < end; ++k) {
+          const int64_t c = idx[k];
+          const int64_t at = c * capacity + count[c]++;
+          rows[at] = uint8_t(r);
+          codes[at] = code[k];
+        }
       }
     }
-    gradient_isa(ByteBuckets{count, rows, codes, x.table, capacity}, cols, dz, n, grad_w_t);
+    scratch.buckets_filled = false;  // one gradient per fill
+    gradient_isa(ByteBuckets{scratch.count.data(), scratch.bucket_row.data(),
+                             scratch.bucket_code.data(), x.table, x.rows},
+                 cols, dz, n, grad_w_t);
     return;
   }
   with_form(x, [&](const auto* idx, const auto& val) {

@@ -65,12 +65,6 @@ struct SparseBatch {
 void compress_rows(const float* x, int64_t rows, int64_t cols, int64_t* offsets, int32_t* idx,
                    float* val);
 
-// out[r][:] = bias + sum over row r's nonzeros (in column order) of val * w_t[idx][:], with
-// w_t = W^T [cols, n]: per element, 0 + v1 w1 + v2 w2 + ... + bias, each product and sum rounded
-// (no fused multiply-add), whatever the CPU.
-void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* bias, int64_t n,
-                           float* out);
-
 // The batch by columns, for the weight gradient: column c's nonzeros are row/val[start[c] ..
 // start[c + 1]), rows ascending. Reused from step to step.
 struct ColumnScratch {
@@ -81,7 +75,20 @@ struct ColumnScratch {
   // pass, nothing counted first): column c's rows and bytes at c * rows + [0, count[c]).
   std::vector<int32_t> count;
   std::vector<uint8_t> bucket_row, bucket_code;
+  // Set by a forward that filled the buckets; the next weight gradient uses them and clears it.
+  bool buckets_filled = false;
 };
+
+// out[r][:] = bias + sum over row r's nonzeros (in column order) of val * w_t[idx][:], with
+// w_t = W^T [cols, n]: per element, 0 + v1 w1 + v2 w2 + ... + bias, each product and sum rounded
+// (no fused multiply-add), whatever the CPU.
+//
+// With `by_column`, the forward also sorts the batch by column for the weight gradient where that
+// takes buckets (the byte form), while it reads the nonzeros anyway: the next
+// sparse_linear_weight_grad with that scratch must then be given the same batch, and skips its own
+// pass over it.
+void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* bias, int64_t n,
+                           float* out, int64_t cols = 0, ColumnScratch* by_column = nullptr);
 
 // grad_w_t = x^T dz [cols, n] from the sparse x and dz [rows, n] (overwrites grad_w_t): per
 // element, 0 + the products of the column's nonzeros with dz, rows in ascending order, each

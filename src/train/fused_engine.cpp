@@ -143,9 +143,11 @@ class FusedEngine : public StepEngine {
       torch::Tensor z = z_batch_[i] = buffer(z_[i], B, v.weight.size(0));
       if (i == 0 && sparse_) {
         sparse_input(batch);
-        // weight_t is contiguous: stored transposed.
+        // weight_t is contiguous: stored transposed. The batch is sorted by column for the
+        // weight gradient on the way.
         kernels::sparse_linear_forward(sparse_x_, v.weight_t.data_ptr<float>(),
-                                       v.bias.data_ptr<float>(), z.size(1), z.data_ptr<float>());
+                                       v.bias.data_ptr<float>(), z.size(1), z.data_ptr<float>(),
+                                       v.weight_t.size(0), &columns_);
       } else {
         torch::addmm_out(z, v.bias, a, v.weight_t);
       }
