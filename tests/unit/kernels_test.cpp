@@ -64,6 +64,21 @@ void expect_sparse_products(const actbench::kernels::SparseBatch& batch, const t
   actbench::kernels::sparse_linear_weight_grad(batch, cols, dz.data_ptr<float>(), n,
                                                grad.data_ptr<float>(), scratch);
   EXPECT_TRUE(torch::equal(grad, want_grad));
+  // A forward that sorts the batch by column on its way (into a used scratch): the same products,
+  // and the gradient from its sort the same; then the gradient sorts for itself again.
+  out.fill_(99.0);
+  grad.fill_(99.0);
+  actbench::kernels::sparse_linear_forward(batch, w_t.data_ptr<float>(), bias.data_ptr<float>(), n,
+                                           out.data_ptr<float>(), cols, &scratch);
+  EXPECT_TRUE(torch::equal(out, want_out));
+  actbench::kernels::sparse_linear_weight_grad(batch, cols, dz.data_ptr<float>(), n,
+                                               grad.data_ptr<float>(), scratch);
+  EXPECT_TRUE(torch::equal(grad, want_grad));
+  EXPECT_FALSE(scratch.buckets_filled);
+  grad.fill_(99.0);
+  actbench::kernels::sparse_linear_weight_grad(batch, cols, dz.data_ptr<float>(), n,
+                                               grad.data_ptr<float>(), scratch);
+  EXPECT_TRUE(torch::equal(grad, want_grad));
 }
 
 TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
