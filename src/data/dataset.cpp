@@ -266,6 +266,8 @@ Dataset load_dataset(const DataConfig& config, const torch::Device& device) {
     ds.train.labels = ds.train.labels.narrow(0, 0, keep);
   }
   ds.train.sparse_cache = std::make_shared<SparseRowsCache>();
+  ds.test.sparse_cache = std::make_shared<SparseRowsCache>();
+  ds.validation.sparse_cache = std::make_shared<SparseRowsCache>();
   ds.test.inputs_cache = std::make_shared<InputsCache>();
   ds.validation.inputs_cache = std::make_shared<InputsCache>();
   ds.input_size = kMnistPixels;

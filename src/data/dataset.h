@@ -53,7 +53,7 @@ struct Split {
   // shared by every run (and every copy of this split); nullptr where the split offers none
   // (no cache, pixels not uint8 on the CPU, or normalised: hardly a zero among them).
   const SparseRows* sparse_rows() const;
-  std::shared_ptr<SparseRowsCache> sparse_cache;  // set by load_dataset for the training split
+  std::shared_ptr<SparseRowsCache> sparse_cache;  // set by load_dataset for every split
   // Every row's float32 inputs, scaled at the first images() call and kept (every epoch's test
   // pass reads them all); set by load_dataset for the test and validation splits.
   std::shared_ptr<InputsCache> inputs_cache;

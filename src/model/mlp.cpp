@@ -57,9 +57,11 @@ void MLPImpl::init_linears() {
   }
 }
 
-torch::Tensor MLPImpl::forward_observed(torch::Tensor x, const LayerObserver& observe) {
+torch::Tensor MLPImpl::forward_observed(torch::Tensor x, const LayerObserver& observe,
+                                        const torch::Tensor& z0) {
+  if (z0.defined() && activations_.empty()) return z0;
   for (size_t i = 0; i < activations_.size(); ++i) {
-    torch::Tensor z = linears_[i]->forward(x);
+    torch::Tensor z = i == 0 && z0.defined() ? z0 : linears_[i]->forward(x);
     x = activate(i, z);
     if (observe) observe(i, z, x);
   }

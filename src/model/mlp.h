@@ -45,8 +45,10 @@ class MLPImpl : public torch::nn::Module {
   explicit MLPImpl(const MLPOptions& options);
 
   torch::Tensor forward(torch::Tensor x) { return forward_observed(std::move(x), nullptr); }
-  // The same forward pass, reporting every hidden layer to `observe` (when set).
-  torch::Tensor forward_observed(torch::Tensor x, const LayerObserver& observe);
+  // The same forward pass, reporting every hidden layer to `observe` (when set). With `z0`, the
+  // first layer's output computed elsewhere (x unused): the pass goes on from there.
+  torch::Tensor forward_observed(torch::Tensor x, const LayerObserver& observe,
+                                 const torch::Tensor& z0 = {});
   // Hidden layer i's activation applied to its pre-activation z.
   torch::Tensor activate(size_t i, const torch::Tensor& z) { return activations_[i].forward(z); }
 

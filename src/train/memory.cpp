@@ -106,11 +106,12 @@ double dataset_bytes(const DataConfig& data) {
   // The test and validation splits' inputs, scaled once and kept as float32.
   bytes += (test + double(data.validation)) * kMnistPixels * 4;
   if (!data.normalize) {
-    // The training split's nonzero inputs, extracted once for a sparse first layer
-    // (data/sparse_rows.h): a uint16 column and the byte each, an offset a row. Nonzero pixels:
-    // MNIST's training split 19.1% (measured), Fashion-MNIST about half (allowed for: 51%).
+    // Every split's nonzero inputs, extracted once for a sparse first layer and the test pass's
+    // (data/sparse_rows.h, train/sparse_eval.h): a uint16 column and the byte each, an offset a
+    // row. Nonzero pixels: MNIST's training split 19.1% (measured), Fashion-MNIST about half
+    // (allowed for: 51%).
     const double nonzero = data.dataset == DatasetKind::kMnist ? 0.20 : 0.51;
-    bytes += train * (kMnistPixels * nonzero * 3 + 8);
+    bytes += (train + test) * (kMnistPixels * nonzero * 3 + 8);
   }
   return bytes;
 }

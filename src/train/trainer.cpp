@@ -20,6 +20,7 @@
 #include "kernels/cpu_kernels.h"
 #include "train/checkpoint.h"
 #include "train/engine.h"
+#include "train/sparse_eval.h"
 
 namespace actbench {
 namespace {
@@ -91,7 +92,7 @@ SaturationBands bands_per_unit(torch::nn::AnyModule& act, int64_t width) {
 }  // namespace
 
 EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
-                     std::vector<LayerStats>* layers) {
+                     std::vector<LayerStats>* layers, SparseEvalLayer* first_layer) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -137,9 +138,12 @@ EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
       sum_sq[i] += h.square().sum(torch::kDouble);
     };
   }
+  SparseEvalLayer& first = first_layer != nullptr ? *first_layer : SparseEvalLayer::shared();
+  const bool finite = n > 0 && SparseEvalLayer::weights_finite(linears.front());
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t len = std::min(batch_size, n - start);
-    const torch::Tensor logits = model->forward_observed(split.images(start, len), observe);
+    const torch::Tensor z0 = first.forward(linears.front(), split, start, len, finite);
+    const torch::Tensor logits = model->forward_observed({}, observe, z0);
     torch::Tensor y = split.labels.narrow(0, start, len);
     loss_sum += F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .to(torch::kDouble);

@@ -25,6 +25,7 @@ using StepCallback = std::function<void(int64_t, int64_t, int64_t)>;
 using EpochCallback = std::function<void(const RunResult&, const EpochMetrics&)>;
 
 struct CheckpointFile;  // train/checkpoint.h
+class SparseEvalLayer;  // train/sparse_eval.h
 
 struct RunCallbacks {
   StepCallback on_step;
@@ -46,9 +47,12 @@ class RunInterrupted : public std::runtime_error {
 };
 
 // Mean loss and accuracy of `model` on `split`, in batches of `batch_size`, without gradients.
-// With `layers`, also each hidden layer's statistics (same loss and accuracy either way).
+// With `layers`, also each hidden layer's statistics (same loss and accuracy either way). The
+// first layer's products come from `first_layer` (train/sparse_eval.h; the process's shared one
+// when null): the dense product's numbers, from the split's nonzero inputs where that is exact.
 EvalMetrics evaluate(MLP& model, const Split& split, int64_t batch_size,
-                     std::vector<LayerStats>* layers = nullptr);
+                     std::vector<LayerStats>* layers = nullptr,
+                     SparseEvalLayer* first_layer = nullptr);
 
 // The model a run starts from, on the CPU: initial weights from `config.train.seed` (the same for
 // every activation: a paired comparison).
