@@ -139,8 +139,7 @@ __attribute__((always_inline)) inline void with_form(const SparseBatch& x, F&& f
 // sparse_linear_forward): row `row`'s nonzeros go into their columns' buckets as they are read.
 struct BucketFill {
   int32_t* count;
-  uint8_t* row_of;
-  uint8_t* code_of;
+  uint16_t* entry;  // the row number in the low byte, the pixel byte in the high one
   int64_t capacity;
   int64_t row;
 };
@@ -151,19 +150,18 @@ struct BucketFill {
 // L2 or L3: the optimizer's pass over the first layer's state evicts them). With `Fill`, each
 // nonzero also goes into its column's bucket (integer work and stores, which overlap the
 // floating-point work instead of costing a pass of their own).
-template <int64_t V, bool Ahead, bool Fill, typename Index, typename Vals>
+template <int64_t V, bool Ahead, bool Fill, typename Offs, typename Vals>
 __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const float* base,
-                                                      int64_t stride, const Index* offs,
+                                                      int64_t stride, const Offs& offs,
                                                       const Vals& vals, int64_t count, int64_t j,
                                                       const BucketFill* fill) {
   constexpr int64_t kAhead = 6;
   for (auto& a : acc) a = Vec16{};
   // Locals: byte stores may alias anything, so fields read in the loop would be read again.
   int32_t* const bucket_count = Fill ? fill->count : nullptr;
-  uint8_t* const row_of = Fill ? fill->row_of : nullptr;
-  uint8_t* const code_of = Fill ? fill->code_of : nullptr;
+  uint16_t* const entry = Fill ? fill->entry : nullptr;
   const int64_t capacity = Fill ? fill->capacity : 0;
-  const uint8_t row = Fill ? uint8_t(fill->row) : 0;
+  const uint16_t row = Fill ? uint16_t(fill->row) : 0;
   for (int64_t k = 0; k < count; ++k) {
     const float v = vals[k];  // scalar * vector: one broadcast
     const float* w = base + int64_t(offs[k]) * stride + j;
@@ -172,10 +170,9 @@ __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const flo
       for (int64_t u = 0; u < V; ++u) __builtin_prefetch(next + u * kLanes);
     }
     if constexpr (Fill) {
+      // One store an entry: the buckets are scattered over ~100 KB, and each store misses L1.
       const int64_t c = offs[k];
-      const int64_t at = c * capacity + bucket_count[c]++;
-      row_of[at] = row;
-      code_of[at] = vals.code[k];
+      entry[c * capacity + bucket_count[c]++] = uint16_t(row | uint16_t(vals.code[k]) << 8);
     }
     for (int64_t u = 0; u < V; ++u) acc[u] = acc[u] + v * load16(w + u * kLanes);
   }
@@ -185,9 +182,9 @@ __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const flo
 // V vectors in registers, what is left in blocks of V / 2, ..., 1 vectors, then the last columns
 // element by element. Every element sees the same operations in the same order whatever its block.
 // `fill` (byte form only, n >= kLanes): the first block also fills the buckets.
-template <int64_t V, bool Ahead, typename Index, typename Vals>
+template <int64_t V, bool Ahead, typename Offs, typename Vals>
 __attribute__((always_inline)) inline void products_row(float* out, const float* base,
-                                                        int64_t stride, const Index* offs,
+                                                        int64_t stride, const Offs& offs,
                                                         const Vals& vals, int64_t count, int64_t n,
                                                         const float* add, int64_t j = 0,
                                                         const BucketFill* fill = nullptr) {
@@ -266,14 +263,23 @@ __attribute__((always_inline)) inline void gradient_rows(const int64_t* start, c
   }
 }
 
-// The byte form's batch by columns, in buckets: column c's rows (ascending) and bytes at
-// c * capacity + [0, count[c]).
+// The byte form's batch by columns, in buckets: column c's entries (rows ascending) at
+// c * capacity + [0, count[c]), each the row number in its low byte and the pixel byte in its high
+// one (the input is table[byte]).
 struct ByteBuckets {
   const int32_t* count;
-  const uint8_t* row;
-  const uint8_t* code;
+  const uint16_t* entry;
   const float* table;
   int64_t capacity;
+};
+struct EntryRows {
+  const uint16_t* entry;
+  int64_t operator[](int64_t k) const { return entry[k] & 0xFF; }
+};
+struct EntryValues {
+  const uint16_t* entry;
+  const float* table;
+  float operator[](int64_t k) const { return table[entry[k] >> 8]; }
 };
 
 template <int64_t V>
@@ -281,8 +287,8 @@ __attribute__((always_inline)) inline void gradient_rows(const ByteBuckets& b, i
                                                          const float* dz, int64_t n,
                                                          float* grad_w_t) {
   for (int64_t c = 0; c < cols; ++c) {
-    const int64_t at = c * b.capacity;
-    products_row<V, false>(grad_w_t + c * n, dz, n, b.row + at, ByteValues{b.code + at, b.table},
+    const uint16_t* at = b.entry + c * b.capacity;
+    products_row<V, false>(grad_w_t + c * n, dz, n, EntryRows{at}, EntryValues{at, b.table},
                            b.count[c], n, static_cast<const float*>(nullptr));
   }
 }
@@ -357,11 +363,10 @@ bool uses_buckets(const SparseBatch& x, int64_t n) {
 BucketFill empty_buckets(const SparseBatch& x, int64_t cols, ColumnScratch& scratch) {
   const int64_t capacity = x.rows;
   scratch.count.assign(size_t(cols), 0);
-  if (scratch.bucket_row.size() < size_t(cols * capacity)) {  // grown, never shrunk
-    scratch.bucket_row.resize(size_t(cols * capacity));
-    scratch.bucket_code.resize(size_t(cols * capacity));
+  if (scratch.bucket.size() < size_t(cols * capacity)) {  // grown, never shrunk
+    scratch.bucket.resize(size_t(cols * capacity));
   }
-  return {scratch.count.data(), scratch.bucket_row.data(), scratch.bucket_code.data(), capacity, 0};
+  return {scratch.count.data(), scratch.bucket.data(), capacity, 0};
 }
 
 }  // namespace
@@ -385,26 +390,21 @@ void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* 
       // Each nonzero straight into its column's bucket (rows ascending).
       const BucketFill b = empty_buckets(x, cols, scratch);
       int32_t* const count = b.count;
-      uint8_t* const rows = b.row_of;
-      uint8_t* const codes = b.code_of;
+      uint16_t* const entry = b.entry;
       const int64_t capacity = b.capacity;
-      // Locals: byte stores may alias anything, so fields read in the loop would be read again.
       const uint16_t* const idx = x.idx16;
       const uint8_t* const code = x.code;
       for (int64_t r = 0; r < x.rows; ++r) {
         const int64_t end = x.end[r];
         for (int64_t k = x.begin[r]; k < end; ++k) {
           const int64_t c = idx[k];
-          const int64_t at = c * capacity + count[c]++;
-          rows[at] = uint8_t(r);
-          codes[at] = code[k];
+          entry[c * capacity + count[c]++] = uint16_t(r | uint16_t(code[k]) << 8);
         }
       }
     }
     scratch.buckets_filled = false;  // one gradient per fill
-    gradient_isa(ByteBuckets{scratch.count.data(), scratch.bucket_row.data(),
-                             scratch.bucket_code.data(), x.table, x.rows},
-                 cols, dz, n, grad_w_t);
+    gradient_isa(ByteBuckets{scratch.count.data(), scratch.bucket.data(), x.table, x.rows}, cols,
+                 dz, n, grad_w_t);
     return;
   }
   with_form(x, [&](const auto* idx, const auto& val) {

@@ -72,9 +72,10 @@ struct ColumnScratch {
   std::vector<int32_t> row;
   std::vector<float> val;
   // Batches of the byte form with at most 256 rows go into one bucket per column instead (one
-  // pass, nothing counted first): column c's rows and bytes at c * rows + [0, count[c]).
+  // pass, nothing counted first): column c's entries at c * rows + [0, count[c]), each the row
+  // number (low byte) and the pixel byte (high byte).
   std::vector<int32_t> count;
-  std::vector<uint8_t> bucket_row, bucket_code;
+  std::vector<uint16_t> bucket;
   // Set by a forward that filled the buckets; the next weight gradient uses them and clears it.
   bool buckets_filled = false;
 };
