@@ -250,16 +250,27 @@ __attribute__((always_inline)) inline void forward_rows(const SparseBatch& x, co
   }
 }
 
+// squares[k] += x[i]^2 for the n (a multiple of 16) elements of x, i % 16 = k: sum_squares' lanes.
+__attribute__((always_inline)) inline void add_squares(const float* x, int64_t n, float* squares) {
+  Vec16 lanes = load16(squares);
+  for (int64_t i = 0; i < n; i += kLanes) {
+    const Vec16 v = load16(x + i);
+    lanes = lanes + v * v;
+  }
+  store16(squares, lanes);
+}
+
 // Column c of the batch is rows/vals[start[c - 1] .. start[c]) (from 0 for c = 0).
 template <int64_t V>
 __attribute__((always_inline)) inline void gradient_rows(const int64_t* start, const int32_t* rows,
                                                          const float* vals, int64_t cols,
                                                          const float* dz, int64_t n,
-                                                         float* grad_w_t) {
+                                                         float* grad_w_t, float* squares) {
   for (int64_t c = 0; c < cols; ++c) {
     const int64_t b = c == 0 ? 0 : start[c - 1];
     products_row<V, false>(grad_w_t + c * n, dz, n, rows + b, vals + b, start[c] - b, n,
                            static_cast<const float*>(nullptr));
+    if (squares != nullptr) add_squares(grad_w_t + c * n, n, squares);
   }
 }
 
@@ -285,11 +296,12 @@ struct EntryValues {
 template <int64_t V>
 __attribute__((always_inline)) inline void gradient_rows(const ByteBuckets& b, int64_t cols,
                                                          const float* dz, int64_t n,
-                                                         float* grad_w_t) {
+                                                         float* grad_w_t, float* squares) {
   for (int64_t c = 0; c < cols; ++c) {
     const uint16_t* at = b.entry + c * b.capacity;
     products_row<V, false>(grad_w_t + c * n, dz, n, EntryRows{at}, EntryValues{at, b.table},
                            b.count[c], n, static_cast<const float*>(nullptr));
+    if (squares != nullptr) add_squares(grad_w_t + c * n, n, squares);
   }
 }
 
@@ -314,42 +326,48 @@ __attribute__((target("default"))) void forward_isa(const SparseBatch& x, const 
 }
 __attribute__((target("avx512f"))) void gradient_isa(const int64_t* start, const int32_t* rows,
                                                      const float* vals, int64_t cols,
-                                                     const float* dz, int64_t n, float* g) {
-  gradient_rows<8>(start, rows, vals, cols, dz, n, g);
+                                                     const float* dz, int64_t n, float* g,
+                                                     float* squares) {
+  gradient_rows<8>(start, rows, vals, cols, dz, n, g, squares);
 }
 __attribute__((target("avx2"))) void gradient_isa(const int64_t* start, const int32_t* rows,
                                                   const float* vals, int64_t cols, const float* dz,
-                                                  int64_t n, float* g) {
-  gradient_rows<4>(start, rows, vals, cols, dz, n, g);
+                                                  int64_t n, float* g, float* squares) {
+  gradient_rows<4>(start, rows, vals, cols, dz, n, g, squares);
 }
 __attribute__((target("default"))) void gradient_isa(const int64_t* start, const int32_t* rows,
                                                      const float* vals, int64_t cols,
-                                                     const float* dz, int64_t n, float* g) {
-  gradient_rows<4>(start, rows, vals, cols, dz, n, g);
+                                                     const float* dz, int64_t n, float* g,
+                                                     float* squares) {
+  gradient_rows<4>(start, rows, vals, cols, dz, n, g, squares);
 }
 __attribute__((target("avx512f"))) void gradient_isa(const ByteBuckets& b, int64_t cols,
-                                                     const float* dz, int64_t n, float* g) {
-  gradient_rows<8>(b, cols, dz, n, g);
+                                                     const float* dz, int64_t n, float* g,
+                                                     float* squares) {
+  gradient_rows<8>(b, cols, dz, n, g, squares);
 }
 __attribute__((target("avx2"))) void gradient_isa(const ByteBuckets& b, int64_t cols,
-                                                  const float* dz, int64_t n, float* g) {
-  gradient_rows<4>(b, cols, dz, n, g);
+                                                  const float* dz, int64_t n, float* g,
+                                                  float* squares) {
+  gradient_rows<4>(b, cols, dz, n, g, squares);
 }
 __attribute__((target("default"))) void gradient_isa(const ByteBuckets& b, int64_t cols,
-                                                     const float* dz, int64_t n, float* g) {
-  gradient_rows<4>(b, cols, dz, n, g);
+                                                     const float* dz, int64_t n, float* g,
+                                                     float* squares) {
+  gradient_rows<4>(b, cols, dz, n, g, squares);
 }
 #else
-void gradient_isa(const ByteBuckets& b, int64_t cols, const float* dz, int64_t n, float* g) {
-  gradient_rows<4>(b, cols, dz, n, g);
+void gradient_isa(const ByteBuckets& b, int64_t cols, const float* dz, int64_t n, float* g,
+                  float* squares) {
+  gradient_rows<4>(b, cols, dz, n, g, squares);
 }
 void forward_isa(const SparseBatch& x, const float* w_t, const float* bias, int64_t n, float* out,
                  BucketFill* fill) {
   forward_rows<4>(x, w_t, bias, n, out, fill);
 }
 void gradient_isa(const int64_t* start, const int32_t* rows, const float* vals, int64_t cols,
-                  const float* dz, int64_t n, float* g) {
-  gradient_rows<4>(start, rows, vals, cols, dz, n, g);
+                  const float* dz, int64_t n, float* g, float* squares) {
+  gradient_rows<4>(start, rows, vals, cols, dz, n, g, squares);
 }
 #endif
 
@@ -384,7 +402,8 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
 }
 
 void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
-                               float* grad_w_t, ColumnScratch& scratch) {
+                               float* grad_w_t, ColumnScratch& scratch, float* squares) {
+  if (n % kLanes != 0) squares = nullptr;  // the caller sums them itself
   if (uses_buckets(x, n)) {
     if (!scratch.buckets_filled) {
       // Each nonzero straight into its column's bucket (rows ascending).
@@ -404,7 +423,7 @@ void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* 
     }
     scratch.buckets_filled = false;  // one gradient per fill
     gradient_isa(ByteBuckets{scratch.count.data(), scratch.bucket.data(), x.table, x.rows}, cols,
-                 dz, n, grad_w_t);
+                 dz, n, grad_w_t, squares);
     return;
   }
   with_form(x, [&](const auto* idx, const auto& val) {
@@ -419,6 +438,9 @@ void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* 
           float* g = grad_w_t + int64_t(idx[k]) * n;
           for (int64_t t = 0; t < n; ++t) g[t] += v * d[t];
         }
+      }
+      if (squares != nullptr) {
+        for (int64_t c = 0; c < cols; ++c) add_squares(grad_w_t + c * n, n, squares);
       }
       return;
     }
@@ -445,7 +467,7 @@ void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* 
       }
     }
     // start[c] is now where column c + 1 begins.
-    gradient_isa(start.data(), rows, vals, cols, dz, n, grad_w_t);
+    gradient_isa(start.data(), rows, vals, cols, dz, n, grad_w_t, squares);
   });
 }
 
@@ -606,6 +628,12 @@ double sum_squares(const float* __restrict x, int64_t n) {
   double total = 0;
   for (; i < n; ++i) total += double(x[i]) * double(x[i]);
   for (int64_t k = 0; k < kLanes; ++k) total += double(acc[k]);
+  return total;
+}
+
+double sum_squares_total(const float squares[16]) {
+  double total = 0;
+  for (int64_t k = 0; k < 16; ++k) total += double(squares[k]);
   return total;
 }
 

@@ -94,8 +94,13 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
 // grad_w_t = x^T dz [cols, n] from the sparse x and dz [rows, n] (overwrites grad_w_t): per
 // element, 0 + the products of the column's nonzeros with dz, rows in ascending order, each
 // product and sum rounded. Accumulates each output row in registers, column by column.
+//
+// With `squares` (16 floats, n a multiple of 16), also accumulates the squares of grad_w_t's
+// elements into them in sum_squares' order (element i into lane i % 16, i ascending), from each
+// row while it is in cache: sum_squares_total(squares) is then sum_squares(grad_w_t, cols * n)
+// bit for bit, without a pass of its own.
 void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
-                               float* grad_w_t, ColumnScratch& scratch);
+                               float* grad_w_t, ColumnScratch& scratch, float* squares = nullptr);
 
 // The same product in a BLAS's order of operations (OpenBLAS's Haswell sgemm, train/sparse_eval.h
 // describes it), reading only the nonzeros. Per element: out = bias; per K block (the columns of x
@@ -134,6 +139,8 @@ void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const Ad
 
 // The sum of x[i]^2 over n floats: 16 float partial sums (one vector register), added in double.
 double sum_squares(const float* x, int64_t n);
+// The total of 16 such partial sums (n a multiple of 16), as sum_squares adds them.
+double sum_squares_total(const float squares[16]);
 
 // A saturation bound per column (activations/derivative.h's SaturationBands): limit[j] and
 // margin[j] for column j; null: no bound on that side.

@@ -38,6 +38,10 @@ void StepEngine::add_grad_norm(size_t layer, const torch::Tensor& grad) {
   }
 }
 
+void StepEngine::add_grad_norm_squares(size_t layer, double sum_of_squares) {
+  norm_sum_[layer] += std::sqrt(sum_of_squares);
+}
+
 void StepEngine::add_step(double forward, double backward, double optimizer) {
   if (!first_taken_) {  // the sums hold exactly this step's norms
     first_taken_ = true;

@@ -75,6 +75,8 @@ class StepEngine {
   bool timed() const { return timed_; }
   // Adds ||grad|| to layer `layer`'s sum (grad: that layer's weight gradient, any layout).
   void add_grad_norm(size_t layer, const torch::Tensor& grad);
+  // The same from the gradient's sum of squares, computed elsewhere (kernels::sum_squares' value).
+  void add_grad_norm_squares(size_t layer, double sum_of_squares);
   // Adds one step and its phase times (seconds).
   void add_step(double forward, double backward, double optimizer);
 

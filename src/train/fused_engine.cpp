@@ -210,15 +210,25 @@ class FusedEngine : public StepEngine {
       // dW^T = input^T dz, into the transposed (contiguous) gradient storage.
       LayerViews& v = views_[i];
       torch::Tensor& grad_t = v.grad_t;
+      // The diagnostics' norm of the first layer's weight gradient: its squares summed row by
+      // row as the kernel finishes them (sum_squares' order), not in a pass of their own.
+      bool norm_done = false;
       if (i == 0 && sparse_) {
         const torch::Tensor d = dz.contiguous();
+        float squares[16] = {};
+        const bool with_squares = diagnostics() && grad_t.size(1) % 16 == 0;
         kernels::sparse_linear_weight_grad(sparse_x_, grad_t.size(0), d.data_ptr<float>(),
-                                           grad_t.size(1), grad_t.data_ptr<float>(), columns_);
+                                           grad_t.size(1), grad_t.data_ptr<float>(), columns_,
+                                           with_squares ? squares : nullptr);
+        if (with_squares) {
+          add_grad_norm_squares(i, kernels::sum_squares_total(squares));
+          norm_done = true;
+        }
       } else {
         torch::mm_out(grad_t, input.t(), dz);
       }
       torch::sum_out(v.bias_grad, dz, kBatchDim);
-      if (diagnostics()) {
+      if (diagnostics() && !norm_done) {
         add_grad_norm(i, v.weight_grad_flat);
       }
       torch::Tensor dh;

@@ -149,6 +149,44 @@ TEST(Kernels, ByteFormGradientIsTheSameOrderAtAnyBatchSize) {
   }
 }
 
+// The weight gradient's squares, summed as its rows are finished, are sum_squares' sum bit for
+// bit: every form (floats; bytes by buckets, and by counting sort beyond 256 rows), every width
+// that is a multiple of 16 (the narrow path at 16); other widths leave the squares alone.
+TEST(Kernels, WeightGradientSquaresAreSumSquaresBitForBit) {
+  for (const int64_t rows : {9, 300}) {
+    for (const int64_t n : {16, 48, 128, 136}) {
+      SCOPED_TRACE(std::to_string(rows) + " rows, width " + std::to_string(n));
+      torch::manual_seed(11);
+      torch::Tensor bytes = torch::randint(0, 256, {rows, 40}, torch::kByte);
+      bytes.masked_fill_(torch::rand({rows, 40}).lt(0.6), 0);
+      float table[256];
+      actbench::kernels::scale_table_u8(false, 0, 1, table);
+      std::vector<int64_t> offsets(static_cast<size_t>(rows) + 1);
+      std::vector<uint16_t> idx(static_cast<size_t>(rows * 40 + 1));
+      std::vector<uint8_t> code(idx.size());
+      actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), rows, 40, table,
+                                          offsets.data(), idx.data(), code.data());
+      actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
+                                           rows};
+      batch.idx16 = idx.data();
+      batch.code = code.data();
+      batch.table = table;
+      const torch::Tensor dz = torch::randn({rows, n}) * 3;
+      torch::Tensor grad = torch::empty({40, n});
+      actbench::kernels::ColumnScratch scratch;
+      float squares[16] = {};
+      actbench::kernels::sparse_linear_weight_grad(batch, 40, dz.data_ptr<float>(), n,
+                                                   grad.data_ptr<float>(), scratch, squares);
+      if (n % 16 == 0) {
+        EXPECT_EQ(actbench::kernels::sum_squares_total(squares),
+                  actbench::kernels::sum_squares(grad.data_ptr<float>(), grad.numel()));
+      } else {
+        EXPECT_EQ(actbench::kernels::sum_squares_total(squares), 0.0);
+      }
+    }
+  }
+}
+
 // A split's pixels compressed once through the scaling table give each row's nonzero inputs
 // exactly as the batch path scales them.
 TEST(Kernels, BytesCompressThroughTheScalingTable) {
