@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <numeric>
 
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
@@ -15,6 +16,7 @@
 #include "device/device.h"
 #include "results/results.h"
 #include "summary/summary.h"
+#include "sweep/run_order.h"
 #include "sweep/survey.h"
 #include "sweep/sweep_dir.h"
 #include "sweep/worker_pool.h"
@@ -301,10 +303,17 @@ size_t train_pending(Sweep& sweep, const Survey& survey,
   Progress progress(todo);
   std::atomic<size_t> finished_now{0};
   std::atomic<size_t> abandoned{0};
+  // Side by side, the longest runs first (run_order.h); one at a time, in the plan's order.
+  std::vector<size_t> order(todo.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  if (jobs > 1 && int64_t(todo.size()) > jobs && !sweep.device.is_cuda()) {
+    order = longest_first(todo, estimated_run_cost());
+  }
   try {
     run_on_workers(
         todo.size(), jobs, [&] { configure_worker_threads(sweep.env.threads); },
-        [&](size_t i) {
+        [&](size_t k) {
+          const size_t i = order[k];
           if (train_one(sweep, survey, progress, i, *todo[i], finished_now)) return true;
           ++abandoned;
           return false;
