@@ -7,7 +7,9 @@
 //
 // The loops are compiled with -ffp-contract=off and without errno for sqrt, and cloned for AVX-512,
 // AVX2 and baseline x86-64: every clone rounds exactly as the scalar code does (IEEE add, multiply,
-// divide and square root, no fused multiply-add), so results do not depend on the CPU.
+// divide and square root, no fused multiply-add), so results do not depend on the CPU. One
+// exception, by design: sparse_linear_forward_blas_order reproduces a BLAS that uses fused
+// multiply-adds, with explicit ones (AVX-512 only; elsewhere it declines).
 #pragma once
 
 #include <cstdint>
