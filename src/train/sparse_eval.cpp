@@ -12,6 +12,9 @@ namespace actbench {
 
 namespace {
 
+// The largest share of nonzero inputs for which the sparse product is used.
+constexpr double kMaxDensity = 0.5;
+
 // kernel/x86_64/sgemm_kernel_8x4_haswell_2.c on a panel of `width` (its m): a tile of 12 rows (its
 // n) runs the width in 16-column blocks staggered by 8 between its first 6 rows (left) and its last
 // 6 (right); the left side's first 8 columns and the 8 that end the stagger are summed even and
@@ -146,7 +149,11 @@ torch::Tensor SparseEvalLayer::forward(const torch::nn::Linear& layer, const Spl
   const torch::Tensor& w = layer->weight;
   const torch::Tensor& b = layer->bias;
   const SparseRows* rows = finite ? split.sparse_rows() : nullptr;
-  if (rows == nullptr || !b.defined() || !w.is_cpu() || w.scalar_type() != torch::kFloat ||
+  // Reading the nonzeros one weight row at a time beats the dense product only where most inputs
+  // are zero (MNIST: 19% nonzero; Fashion-MNIST about half).
+  const bool sparse_enough = rows != nullptr && double(rows->code.numel() - 1) <=
+                                                    kMaxDensity * double(split.pixels.numel());
+  if (!sparse_enough || !b.defined() || !w.is_cpu() || w.scalar_type() != torch::kFloat ||
       w.dim() != 2 || w.size(1) != split.pixels.size(1) || !b.is_cpu() ||
       b.scalar_type() != torch::kFloat || len <= 0) {
     return dense(layer, split, start, len);

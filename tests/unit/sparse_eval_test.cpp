@@ -190,6 +190,14 @@ TEST(SparseEval, SparseOnlyWhereTheDenseProductAgreed) {
   torch::NoGradGuard no_grad;
   layer->weight[0][0] = std::numeric_limits<float>::infinity();
   EXPECT_FALSE(actbench::SparseEvalLayer::weights_finite(layer));
+  // Mostly nonzero inputs: the dense product, which is faster there.
+  actbench::Split dense_inputs = byte_split(30, 40, 7);
+  dense_inputs.pixels.clamp_min_(1);
+  torch::nn::Linear finite_layer(40, 24);
+  actbench::SparseEvalLayer busy(order_of);
+  for (int pass = 0; pass < 2; ++pass) busy.forward(finite_layer, dense_inputs, 0, 12, true);
+  EXPECT_EQ(busy.sparse_batches(), 0);
+  EXPECT_EQ(busy.dense_batches(), 2);
 }
 
 // evaluate() with the sparse first layer gives what the dense product gives, bit for bit: loss,
