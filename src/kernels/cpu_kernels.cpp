@@ -135,11 +135,16 @@ __attribute__((always_inline)) inline void with_form(const SparseBatch& x, F&& f
   }
 }
 
+// A bucket entry: the row number in the low byte, the pixel byte in the high one.
+inline uint16_t bucket_entry(int64_t row, uint8_t byte) {
+  return uint16_t(uint16_t(row) | uint16_t(byte) << 8);
+}
+
 // A forward that also sorts its byte-form batch by column for the weight gradient (see
 // sparse_linear_forward): row `row`'s nonzeros go into their columns' buckets as they are read.
 struct BucketFill {
   int32_t* count;
-  uint16_t* entry;  // the row number in the low byte, the pixel byte in the high one
+  uint16_t* entry;  // bucket_entry's
   int64_t capacity;
   int64_t row;
 };
@@ -157,11 +162,11 @@ __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const flo
                                                       const BucketFill* fill) {
   constexpr int64_t kAhead = 6;
   for (auto& a : acc) a = Vec16{};
-  // Locals: byte stores may alias anything, so fields read in the loop would be read again.
+  // Locals: the entries' stores may alias `fill`'s fields, which would be read again each time.
   int32_t* const bucket_count = Fill ? fill->count : nullptr;
   uint16_t* const entry = Fill ? fill->entry : nullptr;
   const int64_t capacity = Fill ? fill->capacity : 0;
-  const uint16_t row = Fill ? uint16_t(fill->row) : 0;
+  const int64_t row = Fill ? fill->row : 0;
   for (int64_t k = 0; k < count; ++k) {
     const float v = vals[k];  // scalar * vector: one broadcast
     const float* w = base + int64_t(offs[k]) * stride + j;
@@ -172,7 +177,7 @@ __attribute__((always_inline)) inline void accumulate(Vec16 (&acc)[V], const flo
     if constexpr (Fill) {
       // One store an entry: the buckets are scattered over ~100 KB, and each store misses L1.
       const int64_t c = offs[k];
-      entry[c * capacity + bucket_count[c]++] = uint16_t(row | uint16_t(vals.code[k]) << 8);
+      entry[c * capacity + bucket_count[c]++] = bucket_entry(row, vals.code[k]);
     }
     for (int64_t u = 0; u < V; ++u) acc[u] = acc[u] + v * load16(w + u * kLanes);
   }
@@ -401,9 +406,9 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
   forward_isa(x, w_t, bias, n, out, nullptr);
 }
 
-void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
+bool sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch, float* squares) {
-  if (n % kLanes != 0) squares = nullptr;  // the caller sums them itself
+  if (n % kLanes != 0) squares = nullptr;  // the lanes would not line up: the caller sums them
   if (uses_buckets(x, n)) {
     if (!scratch.buckets_filled) {
       // Each nonzero straight into its column's bucket (rows ascending).
@@ -417,14 +422,14 @@ void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* 
         const int64_t end = x.end[r];
         for (int64_t k = x.begin[r]; k < end; ++k) {
           const int64_t c = idx[k];
-          entry[c * capacity + count[c]++] = uint16_t(r | uint16_t(code[k]) << 8);
+          entry[c * capacity + count[c]++] = bucket_entry(r, code[k]);
         }
       }
     }
     scratch.buckets_filled = false;  // one gradient per fill
     gradient_isa(ByteBuckets{scratch.count.data(), scratch.bucket.data(), x.table, x.rows}, cols,
                  dz, n, grad_w_t, squares);
-    return;
+    return squares != nullptr;
   }
   with_form(x, [&](const auto* idx, const auto& val) {
     if (n < 2 * kLanes) {
@@ -469,6 +474,7 @@ void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* 
     // start[c] is now where column c + 1 begins.
     gradient_isa(start.data(), rows, vals, cols, dz, n, grad_w_t, squares);
   });
+  return squares != nullptr;
 }
 
 // ---- The first layer in a BLAS's order of operations ----

@@ -97,11 +97,12 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
 // element, 0 + the products of the column's nonzeros with dz, rows in ascending order, each
 // product and sum rounded. Accumulates each output row in registers, column by column.
 //
-// With `squares` (16 floats, n a multiple of 16), also accumulates the squares of grad_w_t's
-// elements into them in sum_squares' order (element i into lane i % 16, i ascending), from each
-// row while it is in cache: sum_squares_total(squares) is then sum_squares(grad_w_t, cols * n)
-// bit for bit, without a pass of its own.
-void sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
+// With `squares` (16 floats), where n is a multiple of 16, also accumulates the squares of
+// grad_w_t's elements into them in sum_squares' order (element i into lane i % 16, i ascending),
+// from each row while it is in cache: sum_squares_total(squares) is then sum_squares(grad_w_t,
+// cols * n) bit for bit, without a pass of its own. Returns whether it did (other widths leave
+// `squares` alone).
+bool sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch, float* squares = nullptr);
 
 // The same product in a BLAS's order of operations (OpenBLAS's Haswell sgemm, train/sparse_eval.h

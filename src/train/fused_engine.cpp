@@ -216,14 +216,10 @@ class FusedEngine : public StepEngine {
       if (i == 0 && sparse_) {
         const torch::Tensor d = dz.contiguous();
         float squares[16] = {};
-        const bool with_squares = diagnostics() && grad_t.size(1) % 16 == 0;
-        kernels::sparse_linear_weight_grad(sparse_x_, grad_t.size(0), d.data_ptr<float>(),
-                                           grad_t.size(1), grad_t.data_ptr<float>(), columns_,
-                                           with_squares ? squares : nullptr);
-        if (with_squares) {
-          add_grad_norm_squares(i, kernels::sum_squares_total(squares));
-          norm_done = true;
-        }
+        norm_done = kernels::sparse_linear_weight_grad(
+            sparse_x_, grad_t.size(0), d.data_ptr<float>(), grad_t.size(1),
+            grad_t.data_ptr<float>(), columns_, diagnostics() ? squares : nullptr);
+        if (norm_done) add_grad_norm_squares(i, kernels::sum_squares_total(squares));
       } else {
         torch::mm_out(grad_t, input.t(), dz);
       }

@@ -46,36 +46,31 @@ PanelSplit haswell_panel_split(int64_t width) {
   }
 }
 
+// driver/level3/level3.c's next block of a dimension with `left` to go, for a block size of
+// `size` (GEMM_Q for k, GEMM_P for m; both 320 for Haswell's sgemm): whole blocks while at least
+// two are left, then the rest halved and rounded up to GEMM_UNROLL_M = 8 if more than one is.
+int64_t openblas_block(int64_t left, int64_t size) {
+  constexpr int64_t kUnrollM = 8;
+  if (left >= 2 * size) return size;
+  return left > size ? (left / 2 + kUnrollM - 1) / kUnrollM * kUnrollM : left;
+}
+
 }  // namespace
 
 kernels::BlasOrder openblas_haswell_order(int64_t rows, int64_t width, int64_t k) {
-  // driver/level3/level3.c: blocks of GEMM_Q; a remainder between Q and 2Q halved, rounded up to
-  // GEMM_UNROLL_M.
-  constexpr int64_t kQ = 320, kUnrollM = 8;
+  constexpr int64_t kQ = 320, kP = 320;
   kernels::BlasOrder order;
   for (int64_t done = 0; done < k;) {
-    int64_t len = k - done;
-    if (len >= 2 * kQ) {
-      len = kQ;
-    } else if (len > kQ) {
-      len = (len / 2 + kUnrollM - 1) / kUnrollM * kUnrollM;
-    }
-    done += len;
+    done += openblas_block(k - done, kQ);
     order.block_end.push_back(done);
   }
   const int64_t groups = (width + 7) / 8;
   order.split.assign(static_cast<size_t>(rows * groups), 0);
-  // The width (the BLAS's m) in panels of at most GEMM_P = 320, a remainder between P and 2P
-  // halved (rounded up to 8); the first panel takes the rows (the BLAS's n) 12 at a time, then 4
-  // at a time, then the rest; the others all of them at once, which the kernel takes 12, 8, 4, 2
-  // and 1 at a time.
-  const auto panel_len = [](int64_t left) {
-    constexpr int64_t kP = 320;
-    if (left >= 2 * kP) return kP;
-    return left > kP ? (left / 2 + kUnrollM - 1) / kUnrollM * kUnrollM : left;
-  };
+  // The width (the BLAS's m) in panels of GEMM_P; the first panel takes the rows (the BLAS's n)
+  // 12 at a time, then 4 at a time, then the rest; the others all of them at once, which the
+  // kernel takes 12, 8, 4, 2 and 1 at a time.
   for (int64_t m0 = 0, panel = 0; m0 < width; ++panel) {
-    const int64_t len = panel_len(width - m0);
+    const int64_t len = openblas_block(width - m0, kP);
     const PanelSplit split = haswell_panel_split(len);
     for (int64_t r0 = 0; r0 < rows;) {
       const int64_t left_rows = rows - r0;
