@@ -7,9 +7,9 @@
 //
 // The loops are compiled with -ffp-contract=off and without errno for sqrt, and cloned for AVX-512,
 // AVX2 and baseline x86-64: every clone rounds exactly as the scalar code does (IEEE add, multiply,
-// divide and square root, no fused multiply-add), so results do not depend on the CPU. One
-// exception, by design: sparse_linear_forward_blas_order reproduces a BLAS that uses fused
-// multiply-adds, with explicit ones (AVX-512 only; elsewhere it declines).
+// divide and square root, no fused multiply-add), so results do not depend on the CPU. (The
+// one kernel that rounds like a BLAS with fused multiply-adds has a file of its own:
+// kernels/blas_order.h.)
 #pragma once
 
 #include <cstdint>
@@ -104,22 +104,6 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
 // `squares` alone).
 bool sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch, float* squares = nullptr);
-
-// The same product in a BLAS's order of operations (OpenBLAS's Haswell sgemm, train/sparse_eval.h
-// describes it), reading only the nonzeros. Per element: out = bias; per K block (the columns of x
-// up to block_end[0], then to block_end[1], ...; the last end is x's row length) two accumulators
-// start at 0, each nonzero in column order adds fma(input, w, .) to the first, except that in an
-// element whose row and 8-column group `split` marks ([rows, ceil(n / 8)], 1 = split) the nonzeros
-// at odd positions within the block's first multiple of 8 columns go to the second; then
-// out = out + (second + first). A zero input adds an exact zero to a sum, so skipping it changes
-// nothing while the weights are finite. False, and nothing written, on a CPU without AVX-512 or
-// when `order` does not fit the batch.
-struct BlasOrder {
-  std::vector<int64_t> block_end;
-  std::vector<uint8_t> split;
-};
-bool sparse_linear_forward_blas_order(const SparseBatch& x, const float* w_t, const float* bias,
-                                      int64_t n, float* out, const BlasOrder& order);
 
 struct AdamScalars {
   float beta1, beta2;           // moment decay rates

@@ -19,7 +19,7 @@
 
 #include <torch/nn/modules/linear.h>
 
-#include "kernels/cpu_kernels.h"
+#include "kernels/blas_order.h"
 
 namespace actbench {
 

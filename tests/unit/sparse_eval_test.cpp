@@ -13,6 +13,7 @@
 #include "activations/registry.h"
 #include "data/dataset.h"
 #include "data/sparse_rows.h"
+#include "kernels/blas_order.h"
 #include "kernels/cpu_kernels.h"
 #include "model/mlp.h"
 #include "train/sparse_eval.h"
