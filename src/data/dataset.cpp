@@ -1,9 +1,9 @@
 #include "data/dataset.h"
 
+#include <atomic>
 #include <fstream>
 #include <mutex>
 #include <numeric>
-#include <thread>
 
 #include <torch/types.h>
 
@@ -175,61 +175,45 @@ torch::Tensor Split::to_inputs(const torch::Tensor& rows) const {
   return scaled_inputs(rows, scale);
 }
 
+// Every row's float32 inputs, scaled once and kept, for a split whose rows are read as dense
+// inputs epoch after epoch (the test pass without the sparse first layer). One read dense only
+// now and then (the sparse test pass checks its first batch of a shape against the dense product)
+// should not pay for all of them, nor for the memory: rows are scaled as asked until the rows
+// asked for add up to the split's size, and only from then on all at once and kept.
 class InputsCache {
  public:
-  ~InputsCache() {
-    if (worker_.joinable()) worker_.join();
-  }
-
-  // Scales the inputs on a thread of its own: the runs train their first epoch meanwhile, and
-  // get() waits for it. Once at most.
-  void start(const Split& split) {
-    if (worker_.joinable()) return;
-    worker_ = std::thread([this, pixels = split.pixels, scale = split.scale] {
-      try {
-        fill(pixels, scale);
-      } catch (...) {  // left unset: get() scales again, and reports
-      }
-    });
-  }
-
-  // The inputs of every row of `split`, scaled by the first caller (the same floats as
-  // to_inputs), into huge pages on the CPU.
-  const torch::Tensor& get(const Split& split) {
-    fill(split.pixels, split.scale);
-    return inputs_;
+  torch::Tensor get(const Split& split, int64_t start, int64_t len) {
+    if (asked_.fetch_add(len) + len <= split.size()) {
+      return split.to_inputs(split.pixels.narrow(0, start, len));
+    }
+    std::call_once(once_, [&] { inputs_ = scaled_rows(split.pixels, split.scale); });
+    return inputs_.narrow(0, start, len);
   }
 
  private:
-  void fill(const torch::Tensor& pixels, const PixelScale& scale) {
-    std::call_once(once_, [&] {
-      if (!pixels.is_cpu() || pixels.scalar_type() != torch::kByte || pixels.dim() != 2) {
-        inputs_ = scaled_inputs(pixels, scale);
-        return;
-      }
-      // One pass through the scaling table (the roundings of to_inputs, kernels/cpu_kernels.h).
-      const torch::Tensor p = pixels.contiguous();
-      const int64_t n = p.size(0), d = p.size(1);
-      std::vector<int64_t> rows(static_cast<size_t>(n));
-      std::iota(rows.begin(), rows.end(), int64_t(0));
-      torch::Tensor x = empty_huge({n, d}, torch::kFloat);
-      kernels::gather_scale_u8(p.data_ptr<uint8_t>(), d, rows.data(), n, scale.normalize,
-                               scale.mean, scale.std, x.data_ptr<float>());
-      inputs_ = x;
-    });
+  // All of `pixels` as inputs (the same floats as to_inputs), into huge pages on the CPU.
+  static torch::Tensor scaled_rows(const torch::Tensor& pixels, const PixelScale& scale) {
+    if (!pixels.is_cpu() || pixels.scalar_type() != torch::kByte || pixels.dim() != 2) {
+      return scaled_inputs(pixels, scale);
+    }
+    // One pass through the scaling table (the roundings of to_inputs, kernels/cpu_kernels.h).
+    const torch::Tensor p = pixels.contiguous();
+    const int64_t n = p.size(0), d = p.size(1);
+    std::vector<int64_t> rows(static_cast<size_t>(n));
+    std::iota(rows.begin(), rows.end(), int64_t(0));
+    torch::Tensor x = empty_huge({n, d}, torch::kFloat);
+    kernels::gather_scale_u8(p.data_ptr<uint8_t>(), d, rows.data(), n, scale.normalize, scale.mean,
+                             scale.std, x.data_ptr<float>());
+    return x;
   }
 
+  std::atomic<int64_t> asked_{0};
   std::once_flag once_;
   torch::Tensor inputs_;
-  std::thread worker_;
 };
 
-void Split::prepare_inputs() const {
-  if (inputs_cache && pixels.is_cpu() && size() > 0) inputs_cache->start(*this);
-}
-
 torch::Tensor Split::images(int64_t start, int64_t len) const {
-  if (inputs_cache) return inputs_cache->get(*this).narrow(0, start, len);
+  if (inputs_cache) return inputs_cache->get(*this, start, len);
   return to_inputs(pixels.narrow(0, start, len));
 }
 

@@ -42,7 +42,7 @@ struct Split {
   PixelScale scale;
   int64_t size() const { return labels.size(0); }
   // Rows start..start+len as float32 model inputs (from inputs scaled once, where the split keeps
-  // them: inputs_cache).
+  // them: inputs_cache). Thread-safe.
   torch::Tensor images(int64_t start, int64_t len) const;
   // All rows as float32 (a copy for uint8 pixels; for tests and tools, not the training loop).
   torch::Tensor images() const { return images(0, size()); }
@@ -54,12 +54,10 @@ struct Split {
   // (no cache, pixels not uint8 on the CPU, or normalised: hardly a zero among them).
   const SparseRows* sparse_rows() const;
   std::shared_ptr<SparseRowsCache> sparse_cache;  // set by load_dataset for every split
-  // Every row's float32 inputs, scaled at the first images() call and kept (every epoch's test
-  // pass reads them all); set by load_dataset for the test and validation splits.
+  // Every row's float32 inputs, scaled once and kept when the rows read dense add up to the
+  // split's size (every epoch's dense test pass reads them all); set by load_dataset for the test
+  // and validation splits.
   std::shared_ptr<InputsCache> inputs_cache;
-  // Starts scaling those inputs now, on a thread of its own (CPU pixels): images() waits for it.
-  // For a sweep about to train, so that its first test pass does not wait for them.
-  void prepare_inputs() const;
 };
 
 struct Dataset {

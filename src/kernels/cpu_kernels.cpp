@@ -59,21 +59,27 @@ int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]
   return count;
 }
 
-void compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
-                      int64_t* offsets, uint16_t* idx, uint8_t* code) {
+int64_t compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
+                         int64_t first, int64_t* offsets, uint16_t* idx, uint8_t* code) {
   bool nonzero[256];
   for (int b = 0; b < 256; ++b) nonzero[b] = table[b] != 0.0f;
+  // Up to the last nonzero only: the loop below writes an entry for every input and keeps it when
+  // it is nonzero, so it must not run past the last one (the entry after the last belongs to
+  // whoever fills the array on from there).
+  int64_t last = rows * cols;
+  while (last > 0 && !nonzero[bytes[last - 1]]) --last;
   int64_t n = 0;
   for (int64_t r = 0; r < rows; ++r) {
-    offsets[r] = n;
+    offsets[r] = first + n;
     const uint8_t* row = bytes + r * cols;
-    for (int64_t c = 0; c < cols; ++c) {  // branch-free: write always, advance on nonzero
+    const int64_t end = std::clamp<int64_t>(last - r * cols, 0, cols);
+    for (int64_t c = 0; c < end; ++c) {  // branch-free: write always, advance on nonzero
       idx[n] = uint16_t(c);
       code[n] = row[c];
       n += nonzero[row[c]];
     }
   }
-  offsets[rows] = n;
+  return n;
 }
 
 ACTBENCH_CLONES

@@ -30,11 +30,13 @@ void scale_table_u8(bool normalize, float mean, float std, float table[256]);
 int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]);
 
 // Row-wise compression of byte rows [rows, cols] (cols <= 65536) through `table`: row r's nonzero
-// inputs at offsets[r] .. offsets[r + 1] of idx/code (rows + 1 offsets; idx/code hold
-// count_nonzero_u8 entries, and need room for one more), as column numbers and the bytes
-// themselves (the input is table[code]).
-void compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
-                      int64_t* offsets, uint16_t* idx, uint8_t* code);
+// inputs at offsets[r] - first .. offsets[r + 1] - first of idx/code, as column numbers and the
+// bytes themselves (the input is table[code]). Writes offsets[0 .. rows) and nothing in idx/code
+// past the nonzeros, whose number it returns (count_nonzero_u8's): parts of one array's rows can
+// be compressed side by side, each `first` entries on (offsets[rows] is the next part's, or
+// first + the count for the last).
+int64_t compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
+                         int64_t first, int64_t* offsets, uint16_t* idx, uint8_t* code);
 
 // Softmax cross-entropy on logits [rows, classes], forward and backward in one pass: writes
 // d(mean loss)/d(logits) = (softmax - one_hot(label)) / rows into `grad`, returns the mean loss

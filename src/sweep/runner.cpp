@@ -58,9 +58,6 @@ class DataSets {
       if (entry.first == config) return;
     }
     loaded_.emplace_back(config, std::make_unique<const Dataset>(load_dataset(config, device)));
-    const Dataset& data = *loaded_.back().second;
-    data.test.prepare_inputs();
-    data.validation.prepare_inputs();
   }
   const std::vector<std::pair<DataConfig, std::unique_ptr<const Dataset>>>& all() const {
     return loaded_;

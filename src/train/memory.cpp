@@ -103,7 +103,9 @@ double dataset_bytes(const DataConfig& data) {
   const double train = double(data.train_limit > 0 ? data.train_limit : kMnistTrainCount);
   const double test = double(data.test_limit > 0 ? data.test_limit : kMnistTestCount);
   double bytes = (train + test) * (kMnistPixels + 8);  // one byte a pixel, an int64 label
-  // The test and validation splits' inputs, scaled once and kept as float32.
+  // The test and validation splits' inputs, scaled once and kept as float32 where the test pass
+  // reads them dense (data/dataset.cpp: not kept by a sparse test pass; the estimate stays an upper
+  // bound).
   bytes += (test + double(data.validation)) * kMnistPixels * 4;
   if (!data.normalize) {
     // Every split's nonzero inputs, extracted once for a sparse first layer and the test pass's

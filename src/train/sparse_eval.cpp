@@ -146,8 +146,8 @@ torch::Tensor SparseEvalLayer::forward(const torch::nn::Linear& layer, const Spl
   const SparseRows* rows = finite ? split.sparse_rows() : nullptr;
   // Reading the nonzeros one weight row at a time beats the dense product only where most inputs
   // are zero (MNIST: 19% nonzero; Fashion-MNIST about half).
-  const bool sparse_enough = rows != nullptr && double(rows->code.numel() - 1) <=
-                                                    kMaxDensity * double(split.pixels.numel());
+  const bool sparse_enough =
+      rows != nullptr && double(rows->code.numel()) <= kMaxDensity * double(split.pixels.numel());
   if (!sparse_enough || !b.defined() || !w.is_cpu() || w.scalar_type() != torch::kFloat ||
       w.dim() != 2 || w.size(1) != split.pixels.size(1) || !b.is_cpu() ||
       b.scalar_type() != torch::kFloat || len <= 0) {

@@ -83,20 +83,29 @@ TEST(Data, LoadsFlatScaledImagesAndInt64Labels) {
   EXPECT_EQ(ds.std, 1.0);
 }
 
-// The test split's inputs, scaled once and kept, are the floats a batch scaled on its own gets:
-// with and without normalisation, from any row on.
+// The test split's inputs, scaled as asked and (once the rows asked for add up to the split) kept,
+// are the floats a batch scaled on its own gets: with and without normalisation, from any row on.
 TEST(Data, KeptTestInputsEqualInputsScaledBatchByBatch) {
   for (const bool normalize : {false, true}) {
     DataConfig c = config_for(synthetic_mnist_dir(), 0, 3000);
     c.normalize = normalize;
     const actbench::Dataset ds = actbench::load_dataset(c, kCpu);
     ASSERT_TRUE(ds.test.inputs_cache);
-    if (normalize) ds.test.prepare_inputs();  // scaled on a thread of their own: the same floats
-    for (const auto& [start, len] :
-         {std::pair<int64_t, int64_t>{0, 1000}, {1000, 1000}, {2997, 3}}) {
-      const torch::Tensor kept = ds.test.images(start, len);
-      const torch::Tensor alone = ds.test.to_inputs(ds.test.pixels.narrow(0, start, len));
-      EXPECT_TRUE(torch::equal(kept, alone)) << "rows " << start << ", normalize " << normalize;
+    // Pass 0 asks for 2005 rows one batch at a time (scaled as asked), then for all 3000 (past the
+    // split's size: scaled and kept); pass 1 reads the kept inputs.
+    for (const int64_t pass : {0, 1}) {
+      for (const auto& [start, len] :
+           {std::pair<int64_t, int64_t>{0, 1000}, {1000, 1000}, {2997, 3}}) {
+        const torch::Tensor got = ds.test.images(start, len);
+        const torch::Tensor alone = ds.test.to_inputs(ds.test.pixels.narrow(0, start, len));
+        EXPECT_TRUE(torch::equal(got, alone))
+            << "rows " << start << ", normalize " << normalize << ", pass " << pass;
+      }
+      if (pass == 0) {
+        // Not kept yet: each call scales its rows on its own.
+        EXPECT_NE(ds.test.images(5, 1).data_ptr(), ds.test.images(5, 1).data_ptr());
+        EXPECT_TRUE(torch::equal(ds.test.images(), ds.test.to_inputs(ds.test.pixels)));
+      }
     }
     EXPECT_EQ(ds.test.images(5, 1).data_ptr(), ds.test.images(5, 1).data_ptr());  // kept once
   }

@@ -110,8 +110,8 @@ TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
                                        xb.data_ptr<float>());
     std::vector<uint16_t> idx16(9 * 31 + 1);
     std::vector<uint8_t> code(9 * 31 + 1);
-    actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), 9, 31, table, offsets.data(),
-                                        idx16.data(), code.data());
+    offsets[size_t(9)] = actbench::kernels::compress_rows_u8(
+        bytes.data_ptr<uint8_t>(), 9, 31, table, 0, offsets.data(), idx16.data(), code.data());
     actbench::kernels::SparseBatch byte_batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
                                               9};
     byte_batch.idx16 = idx16.data();
@@ -138,8 +138,8 @@ TEST(Kernels, ByteFormGradientIsTheSameOrderAtAnyBatchSize) {
                                        x.data_ptr<float>());
     std::vector<uint16_t> idx(static_cast<size_t>(rows * 31 + 1));
     std::vector<uint8_t> code(idx.size());
-    actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), rows, 31, table, offsets.data(),
-                                        idx.data(), code.data());
+    offsets[size_t(rows)] = actbench::kernels::compress_rows_u8(
+        bytes.data_ptr<uint8_t>(), rows, 31, table, 0, offsets.data(), idx.data(), code.data());
     actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
                                          rows};
     batch.idx16 = idx.data();
@@ -164,8 +164,8 @@ TEST(Kernels, WeightGradientSquaresAreSumSquaresBitForBit) {
       std::vector<int64_t> offsets(static_cast<size_t>(rows) + 1);
       std::vector<uint16_t> idx(static_cast<size_t>(rows * 40 + 1));
       std::vector<uint8_t> code(idx.size());
-      actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), rows, 40, table,
-                                          offsets.data(), idx.data(), code.data());
+      offsets[size_t(rows)] = actbench::kernels::compress_rows_u8(
+          bytes.data_ptr<uint8_t>(), rows, 40, table, 0, offsets.data(), idx.data(), code.data());
       actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
                                            rows};
       batch.idx16 = idx.data();
@@ -200,10 +200,10 @@ TEST(Kernels, BytesCompressThroughTheScalingTable) {
     const int64_t nonzeros =
         actbench::kernels::count_nonzero_u8(bytes.data_ptr<uint8_t>(), 200, table);
     std::vector<int64_t> offsets(6);
-    std::vector<uint16_t> idx(static_cast<size_t>(nonzeros) + 1);
-    std::vector<uint8_t> code(static_cast<size_t>(nonzeros) + 1);
-    actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), 5, 40, table, offsets.data(),
-                                        idx.data(), code.data());
+    std::vector<uint16_t> idx(static_cast<size_t>(nonzeros));
+    std::vector<uint8_t> code(static_cast<size_t>(nonzeros));
+    offsets[size_t(5)] = actbench::kernels::compress_rows_u8(
+        bytes.data_ptr<uint8_t>(), 5, 40, table, 0, offsets.data(), idx.data(), code.data());
     torch::Tensor dense = torch::empty({5, 40});
     const std::vector<int64_t> rows{0, 1, 2, 3, 4};
     actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), 40, rows.data(), 5, normalize,
@@ -221,6 +221,54 @@ TEST(Kernels, BytesCompressThroughTheScalingTable) {
     }
     EXPECT_TRUE(torch::equal(rebuilt, dense)) << "normalize " << normalize;
   }
+}
+
+// Parts of one array's rows compressed side by side, each into its own range, give the whole's
+// entries, and none writes past its own nonzeros: not when a part ends in rows of zeros, starts
+// with them, or has no nonzero at all (guard entries around each range stay as they were).
+TEST(Kernels, BytesCompressInPartsSideBySide) {
+  torch::manual_seed(4);
+  torch::Tensor bytes = torch::randint(1, 256, {12, 40}, torch::kByte);
+  bytes.masked_fill_(torch::rand({12, 40}).lt(0.6), 0);
+  bytes[3].zero_();                                   // part 0 (rows 0-3) ends in a row of zeros
+  bytes[4].zero_();                                   // part 1 (rows 4-7) starts with one
+  for (int64_t r = 8; r < 12; ++r) bytes[r].zero_();  // part 2: no nonzero
+  bytes[7][39] = 0;
+  float table[256];
+  actbench::kernels::scale_table_u8(false, 0, 1, table);
+  const int64_t total = actbench::kernels::count_nonzero_u8(bytes.data_ptr<uint8_t>(), 480, table);
+  std::vector<int64_t> whole(13);
+  std::vector<uint16_t> whole_idx(static_cast<size_t>(total));
+  std::vector<uint8_t> whole_code(static_cast<size_t>(total));
+  whole[12] =
+      actbench::kernels::compress_rows_u8(bytes.data_ptr<uint8_t>(), 12, 40, table, 0, whole.data(),
+                                          whole_idx.data(), whole_code.data());
+  ASSERT_EQ(whole[12], total);
+  // Parts of 4 rows; entry k of the whole at k + 1 + 2 * part (a guard entry before each range).
+  constexpr uint16_t kGuard = 0xBEEF;
+  std::vector<int64_t> parts(13);
+  std::vector<uint16_t> idx(static_cast<size_t>(total) + 6, kGuard);
+  std::vector<uint8_t> code(idx.size(), 0xAB);
+  int64_t first = 0;
+  for (int64_t part = 0; part < 3; ++part) {
+    const uint8_t* rows = bytes.data_ptr<uint8_t>() + part * 4 * 40;
+    const int64_t count = actbench::kernels::count_nonzero_u8(rows, 160, table);
+    const size_t at = size_t(first + 1 + 2 * part);
+    EXPECT_EQ(
+        actbench::kernels::compress_rows_u8(rows, 4, 40, table, first, parts.data() + part * 4,
+                                            idx.data() + at, code.data() + at),
+        count);
+    EXPECT_EQ(idx[at - 1], kGuard) << "part " << part;
+    EXPECT_EQ(idx[at + size_t(count)], kGuard) << "part " << part;
+    EXPECT_EQ(code[at + size_t(count)], 0xAB) << "part " << part;
+    for (int64_t k = 0; k < count; ++k) {
+      EXPECT_EQ(idx[at + size_t(k)], whole_idx[size_t(first + k)]);
+      EXPECT_EQ(code[at + size_t(k)], whole_code[size_t(first + k)]);
+    }
+    first += count;
+  }
+  parts[12] = first;
+  EXPECT_EQ(parts, whole);
 }
 
 // The saturated outputs counted in one pass are the ones the tensor operations find: one side
