@@ -6,14 +6,13 @@
 
 #include "data/sparse_rows.h"
 #include "kernels/cpu_kernels.h"
+#include "train/direct_ops.h"
 #include "train/engine.h"
 #include "train/flat_adam.h"
 #include "train/optimizer.h"
 
 namespace actbench {
 namespace {
-
-const std::vector<int64_t> kBatchDim{0};
 
 class FusedEngine : public StepEngine {
  public:
@@ -149,7 +148,7 @@ class FusedEngine : public StepEngine {
                                        v.bias.data_ptr<float>(), z.size(1), z.data_ptr<float>(),
                                        v.weight_t.size(0), &columns_);
       } else {
-        torch::addmm_out(z, v.bias, a, v.weight_t);
+        direct_.linear(z, v.bias, a, v.weight_t);
       }
       if (i == hidden) break;  // the output layer
       if (!backward_) {
@@ -221,16 +220,16 @@ class FusedEngine : public StepEngine {
             grad_t.data_ptr<float>(), columns_, diagnostics() ? squares : nullptr);
         if (norm_done) add_grad_norm_squares(i, kernels::sum_squares_total(squares));
       } else {
-        torch::mm_out(grad_t, input.t(), dz);
+        direct_.weight_grad(grad_t, input, dz);
       }
-      torch::sum_out(v.bias_grad, dz, kBatchDim);
+      direct_.bias_grad(v.bias_grad, dz);
       if (diagnostics() && !norm_done) {
         add_grad_norm(i, v.weight_grad_flat);
       }
       torch::Tensor dh;
       if (i > 0) {
         dh = buffer(dh_[i - 1], B, v.weight.size(1));
-        torch::mm_out(dh, dz, v.weight);
+        direct_.input_grad(dh, dz, v.weight);
       }
       // Adam is elementwise: layer i's weights can move as soon as nothing else needs them (its
       // dh is computed), while its gradient is still in cache.
@@ -331,6 +330,8 @@ class FusedEngine : public StepEngine {
   std::vector<int32_t> nz_idx_;
   std::vector<float> nz_val_;
   kernels::ColumnScratch columns_;
+  // The dense products and bias sums, without LibTorch's dispatch where that gives its bits.
+  DirectOps direct_;
 };
 
 }  // namespace
