@@ -14,18 +14,21 @@ int64_t ceil_log2(int64_t n) {
   return bits;
 }
 
-// sum[c] for c < width (<= kWidth): the cascade over the n values x[i * stride + c].
-void cascade(const float* x, int64_t stride, int64_t n, int64_t width, float* sum) {
+// sum[c] for c < width (<= kWidth): the cascade over the n values x[i * stride + c]. `Width`:
+// the width known when compiling (kWidth: the columns of a block; 0: any, given in `width`).
+template <int64_t Width>
+void cascade_of(const float* x, int64_t stride, int64_t n, int64_t width, float* sum) {
+  const int64_t w = Width > 0 ? Width : width;
   const int64_t power = std::max<int64_t>(4, ceil_log2(n) / kLevels);
   const int64_t step = int64_t(1) << power, mask = step - 1;
   float acc[kLevels][kWidth] = {};
   int64_t i = 0;
   while (i + step <= n) {
     for (int64_t j = 0; j < step; ++j, ++i) {
-      for (int64_t c = 0; c < width; ++c) acc[0][c] += x[i * stride + c];
+      for (int64_t c = 0; c < w; ++c) acc[0][c] += x[i * stride + c];
     }
     for (int64_t level = 1; level < kLevels; ++level) {
-      for (int64_t c = 0; c < width; ++c) {
+      for (int64_t c = 0; c < w; ++c) {
         acc[level][c] += acc[level - 1][c];
         acc[level - 1][c] = 0.0f;
       }
@@ -33,12 +36,20 @@ void cascade(const float* x, int64_t stride, int64_t n, int64_t width, float* su
     }
   }
   for (; i < n; ++i) {
-    for (int64_t c = 0; c < width; ++c) acc[0][c] += x[i * stride + c];
+    for (int64_t c = 0; c < w; ++c) acc[0][c] += x[i * stride + c];
   }
   for (int64_t level = 1; level < kLevels; ++level) {
-    for (int64_t c = 0; c < width; ++c) acc[0][c] += acc[level][c];
+    for (int64_t c = 0; c < w; ++c) acc[0][c] += acc[level][c];
   }
-  std::copy(acc[0], acc[0] + width, sum);
+  std::copy(acc[0], acc[0] + w, sum);
+}
+
+void cascade(const float* x, int64_t stride, int64_t n, int64_t width, float* sum) {
+  if (width == kWidth) {
+    cascade_of<kWidth>(x, stride, n, width, sum);
+  } else {
+    cascade_of<0>(x, stride, n, width, sum);
+  }
 }
 
 // The columns outside the cascade's blocks: four interleaved cascades each.
