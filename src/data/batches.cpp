@@ -43,6 +43,27 @@ void BatchDataset::get_labels_into(const torch::Tensor& indices, torch::Tensor& 
   torch::index_select_out(labels, split_->labels, 0, indices);
 }
 
+void BatchDataset::get_labels_into(const int64_t* rows, int64_t count, torch::Tensor& labels) {
+  const torch::Tensor& all = split_->labels;
+  if (!labels.defined() || labels.dim() != 1 || labels.scalar_type() != all.scalar_type() ||
+      labels.device() != all.device()) {
+    labels = torch::empty({count}, all.options());
+  }
+  if (labels.size(0) != count) labels.resize_({count});
+  if (all.is_cpu() && all.scalar_type() == torch::kLong && all.dim() == 1 && all.is_contiguous() &&
+      labels.is_contiguous()) {
+    const int64_t n = all.size(0);
+    const int64_t* from = all.data_ptr<int64_t>();
+    int64_t* to = labels.data_ptr<int64_t>();
+    int64_t r = 0;
+    for (; r < count && rows[r] >= 0 && rows[r] < n; ++r) to[r] = from[rows[r]];
+    if (r == count) return;
+  }
+  const torch::Tensor indices =
+      torch::from_blob(const_cast<int64_t*>(rows), {count}, torch::kLong).to(all.device());
+  torch::index_select_out(labels, all, 0, indices);
+}
+
 torch::data::Example<> ExampleDataset::get(size_t index) {
   const Split& s = *split_;
   const auto i = static_cast<int64_t>(index);

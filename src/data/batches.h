@@ -54,6 +54,10 @@ class BatchDataset
   // Only the labels of rows `indices`, into `labels` (for a batch whose inputs are read from the
   // split's sparse rows).
   void get_labels_into(const torch::Tensor& indices, torch::Tensor& labels);
+  // The same for `count` row numbers on the host: gathered here where the labels are int64 on the
+  // CPU (the per-step dispatch of index_select costs more than the 64 copies), else by
+  // index_select, which also reports a row out of range.
+  void get_labels_into(const int64_t* rows, int64_t count, torch::Tensor& labels);
 
   torch::optional<size_t> size() const override { return size_t(split_->size()); }
 

@@ -104,15 +104,18 @@ void DirectOps::weight_grad(torch::Tensor& grad_t, const torch::Tensor& a,
 
 void DirectOps::input_grad(torch::Tensor& dh, const torch::Tensor& dz, const torch::Tensor& w) {
   const auto with_torch = [&] { torch::mm_out(dh, dz, w); };
-  if (!plain(dh) || !plain(dz) || !w.defined() || w.dim() != 2 || !plain(w.t()) || dz.dim() != 2) {
+  // w [out, in] must be a contiguous [in, out] transposed (checked on its strides: a view made
+  // each step would cost a dispatch of its own).
+  if (!plain(dh) || !plain(dz) || dz.dim() != 2 || !w.defined() || !w.is_cpu() ||
+      w.scalar_type() != torch::kFloat || w.dim() != 2 || w.stride(0) != 1 ||
+      w.stride(1) != w.size(0)) {
     return with_torch();
   }
   const int64_t rows = dz.size(0), out = dz.size(1), in = w.size(1);
   if (w.size(0) != out || dh.size(0) != rows || dh.size(1) != in) return with_torch();
-  const torch::Tensor w_t = w.t();
   run({Op::kInputGrad, rows, in, out}, dh, with_torch, [&](torch::Tensor& dst) {
-    return gemm('T', 'N', in, rows, out, w_t.data_ptr<float>(), out, dz.data_ptr<float>(), out,
-                0.0f, dst.data_ptr<float>(), in);
+    return gemm('T', 'N', in, rows, out, w.data_ptr<float>(), out, dz.data_ptr<float>(), out, 0.0f,
+                dst.data_ptr<float>(), in);
   });
 }
 

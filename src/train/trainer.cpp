@@ -197,12 +197,12 @@ class GatherStream : public BatchStream {
   bool next(Batch& batch) override {
     if (pos_ >= n_) return false;
     const int64_t len = std::min(batch_size_, n_ - pos_);
-    const torch::Tensor rows = perm_.narrow(0, pos_, len);
-    if (sparse_ != nullptr) {
-      dataset_.get_labels_into(rows, y_);
-      batch = {torch::Tensor(), y_, sparse_, rows.data_ptr<int64_t>()};
+    if (sparse_ != nullptr) {  // a CPU run: the permutation's rows read in place
+      const int64_t* rows = perm_.data_ptr<int64_t>() + pos_;
+      dataset_.get_labels_into(rows, len, y_);
+      batch = {torch::Tensor(), y_, sparse_, rows};
     } else {
-      dataset_.get_batch_into(rows, x_, y_);
+      dataset_.get_batch_into(perm_.narrow(0, pos_, len), x_, y_);
       batch = {x_, y_};
     }
     pos_ += len;

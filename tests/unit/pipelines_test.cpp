@@ -39,6 +39,25 @@ TEST(Pipelines, BatchDatasetEqualsPerExampleStackBitForBit) {
   }
 }
 
+// The labels of host row numbers (the sparse first layer's batches) are index_select's, into a
+// buffer of any earlier size; a row out of range is index_select's error, not a read past the end.
+TEST(Pipelines, LabelsOfHostRowsAreIndexSelects) {
+  const actbench::Dataset& data = actbench_test::cpu_dataset(synthetic_config({}).data);
+  actbench::BatchDataset batches(data.train);
+  const std::vector<int64_t> rows{5, 2999, 0, 17, 17, 1234};
+  torch::Tensor labels;
+  for (const int64_t count : {6, 2, 6}) {
+    batches.get_labels_into(rows.data(), count, labels);
+    const torch::Tensor want = data.train.labels.index_select(
+        0, torch::tensor(std::vector<int64_t>(rows.begin(), rows.begin() + count)));
+    EXPECT_TRUE(torch::equal(labels, want)) << count << " rows";
+  }
+  const std::vector<int64_t> bad{1, data.train.size()};
+  EXPECT_THROW(batches.get_labels_into(bad.data(), 2, labels), c10::Error);
+  const std::vector<int64_t> negative{-1};
+  EXPECT_THROW(batches.get_labels_into(negative.data(), 1, labels), c10::Error);
+}
+
 TEST(Pipelines, ExamplePipelineTrainsToTheSameNumbers) {
   for (const char* engine : {"autograd", "fused"}) {
     SCOPED_TRACE(engine);
