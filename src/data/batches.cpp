@@ -2,7 +2,7 @@
 
 #include <torch/serialize/archive.h>
 
-#include "kernels/cpu_kernels.h"
+#include "kernels/pixels.h"
 
 namespace actbench {
 

@@ -9,7 +9,7 @@
 
 #include "data/idx.h"
 #include "data/sparse_rows.h"
-#include "kernels/cpu_kernels.h"
+#include "kernels/pixels.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/huge_pages.h"
@@ -196,7 +196,7 @@ class InputsCache {
     if (!pixels.is_cpu() || pixels.scalar_type() != torch::kByte || pixels.dim() != 2) {
       return scaled_inputs(pixels, scale);
     }
-    // One pass through the scaling table (the roundings of to_inputs, kernels/cpu_kernels.h).
+    // One pass through the scaling table (the roundings of to_inputs, kernels/pixels.h).
     const torch::Tensor p = pixels.contiguous();
     const int64_t n = p.size(0), d = p.size(1);
     std::vector<int64_t> rows(static_cast<size_t>(n));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "kernels/pixels.h"
 #include "util/huge_pages.h"
 
 namespace actbench {

@@ -5,82 +5,9 @@
 #include <type_traits>
 
 #include "kernels/byte_values.h"
-
-// Function multiversioning: the loader picks the widest clone the CPU supports (GCC on x86-64).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define ACTBENCH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define ACTBENCH_CLONES
-#endif
+#include "kernels/clones.h"
 
 namespace actbench::kernels {
-
-void gather_scale_u8(const uint8_t* pixels, int64_t row_len, const int64_t* idx, int64_t rows,
-                     bool normalize, float mean, float std, float* out) {
-  // A byte has 256 values: scale each once (with exactly the operations the tensor path uses),
-  // then every pixel is a table lookup.
-  float table[256];
-  scale_table_u8(normalize, mean, std, table);
-  constexpr int64_t kAhead = 4;  // rows are random: fetch a few ahead of use
-  for (int64_t r = 0; r < std::min(rows, kAhead); ++r) {
-    for (int64_t c = 0; c < row_len; c += 64) __builtin_prefetch(pixels + idx[r] * row_len + c);
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    if (r + kAhead < rows) {
-      const uint8_t* next = pixels + idx[r + kAhead] * row_len;
-      for (int64_t c = 0; c < row_len; c += 64) __builtin_prefetch(next + c);
-    }
-    const uint8_t* src = pixels + idx[r] * row_len;
-    float* dst = out + r * row_len;
-    for (int64_t c = 0; c < row_len; ++c) dst[c] = table[src[c]];
-  }
-}
-
-void scale_table_u8(bool normalize, float mean, float std, float table[256]) {
-  for (int b = 0; b < 256; ++b) {
-    const float v = float(b) / 255.0f;
-    table[b] = normalize ? (v - mean) / std : v;
-  }
-}
-
-int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]) {
-  bool nonzero[256];
-  bool only_zero_byte = !(table[0] != 0.0f);  // x / 255: byte 0 is the only zero input
-  for (int b = 0; b < 256; ++b) {
-    nonzero[b] = table[b] != 0.0f;
-    if (b > 0) only_zero_byte = only_zero_byte && nonzero[b];
-  }
-  int64_t count = 0;
-  if (only_zero_byte) {  // vectorises
-    for (int64_t i = 0; i < n; ++i) count += bytes[i] != 0;
-  } else {
-    for (int64_t i = 0; i < n; ++i) count += nonzero[bytes[i]];
-  }
-  return count;
-}
-
-int64_t compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
-                         int64_t first, int64_t* offsets, uint16_t* idx, uint8_t* code) {
-  bool nonzero[256];
-  for (int b = 0; b < 256; ++b) nonzero[b] = table[b] != 0.0f;
-  // Up to the last nonzero only: the loop below writes an entry for every input and keeps it when
-  // it is nonzero, so it must not run past the last one (the entry after the last belongs to
-  // whoever fills the array on from there).
-  int64_t last = rows * cols;
-  while (last > 0 && !nonzero[bytes[last - 1]]) --last;
-  int64_t n = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    offsets[r] = first + n;
-    const uint8_t* row = bytes + r * cols;
-    const int64_t end = std::clamp<int64_t>(last - r * cols, 0, cols);
-    for (int64_t c = 0; c < end; ++c) {  // branch-free: write always, advance on nonzero
-      idx[n] = uint16_t(c);
-      code[n] = row[c];
-      n += nonzero[row[c]];
-    }
-  }
-  return n;
-}
 
 ACTBENCH_CLONES
 void compress_rows(const float* x, int64_t rows, int64_t cols, int64_t* offsets, int32_t* idx,
@@ -520,69 +447,6 @@ void adam_step(float* __restrict p, const float* __restrict g, float* __restrict
     v[i] = vi;
     p[i] = pi - step * mi / (std::sqrt(vi) + eps);
   }
-}
-
-ACTBENCH_CLONES
-double sum_squares(const float* __restrict x, int64_t n) {
-  constexpr int64_t kLanes = 16;
-  float acc[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int64_t k = 0; k < kLanes; ++k) acc[k] += x[i + k] * x[i + k];
-  }
-  double total = 0;
-  for (; i < n; ++i) total += double(x[i]) * double(x[i]);
-  for (int64_t k = 0; k < kLanes; ++k) total += double(acc[k]);
-  return total;
-}
-
-double sum_squares_total(const float squares[16]) {
-  double total = 0;
-  for (int64_t k = 0; k < 16; ++k) total += double(squares[k]);
-  return total;
-}
-
-namespace {
-
-// count_near_bounds with the sides fixed at compile time: a loop that vectorises.
-template <bool Lower, bool Upper>
-__attribute__((always_inline)) inline int64_t count_near(const float* __restrict y, int64_t rows,
-                                                         int64_t width, const Bound& lower,
-                                                         const Bound& upper) {
-  int64_t count = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = y + r * width;
-    int32_t in_row = 0;
-    for (int64_t j = 0; j < width; ++j) {
-      const bool low = Lower && std::fabs(row[j] - lower.limit[j]) <= lower.margin[j];
-      const bool up = Upper && std::fabs(row[j] - upper.limit[j]) <= upper.margin[j];
-      in_row += int32_t(low | up);
-    }
-    count += in_row;
-  }
-  return count;
-}
-
-}  // namespace
-
-ACTBENCH_CLONES
-int64_t count_near_bounds(const float* __restrict y, int64_t rows, int64_t width,
-                          const Bound& lower, const Bound& upper) {
-  const bool has_lower = lower.limit != nullptr, has_upper = upper.limit != nullptr;
-  if (has_lower && has_upper) return count_near<true, true>(y, rows, width, lower, upper);
-  if (has_lower) return count_near<true, false>(y, rows, width, lower, upper);
-  if (has_upper) return count_near<false, true>(y, rows, width, lower, upper);
-  return 0;
-}
-
-ACTBENCH_CLONES
-bool mark_nonzero_columns(const float* __restrict d, int64_t rows, int64_t width,
-                          bool* __restrict active) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = d + r * width;
-    for (int64_t j = 0; j < width; ++j) active[j] = active[j] | (row[j] != 0.0f);
-  }
-  return std::all_of(active, active + width, [](bool a) { return a; });
 }
 
 }  // namespace actbench::kernels

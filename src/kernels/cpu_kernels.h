@@ -1,9 +1,9 @@
 // Hand-written CPU loops where LibTorch's per-operator dispatch and passes cost more than the
-// arithmetic: scaling pixels, compressing them to their nonzeros, the sparse first layer's
-// products, the loss, the optimizer's elementwise update over every parameter at once, and the
-// diagnostics' sums and saturation counts. Each loop does in one pass what several tensor
-// operations do in several; the tensor-operation versions (used on CUDA) live next to their
-// callers, and the tests check that both agree.
+// arithmetic: the sparse first layer's products, the loss, and the optimizer's elementwise update
+// over every parameter at once (the pixels' scaling and compression: kernels/pixels.h; the
+// diagnostics' sums and saturation counts: kernels/diagnostics.h). Each loop does in one pass what
+// several tensor operations do in several; the tensor-operation versions (used on CUDA) live next
+// to their callers, and the tests check that both agree.
 //
 // The loops are compiled with -ffp-contract=off and without errno for sqrt, and cloned for AVX-512,
 // AVX2 and baseline x86-64: every clone rounds exactly as the scalar code does (IEEE add, multiply,
@@ -16,27 +16,6 @@
 #include <vector>
 
 namespace actbench::kernels {
-
-// out[r][c] = pixels[idx[r]][c] / 255, then (v - mean) / std when `normalize`; the same roundings
-// as the tensor operations to(float).div_(255).sub_(mean).div_(std).
-void gather_scale_u8(const uint8_t* pixels, int64_t row_len, const int64_t* idx, int64_t rows,
-                     bool normalize, float mean, float std, float* out);
-
-// table[b] = the model input of pixel byte b: b / 255, then (v - mean) / std when `normalize`; the
-// roundings of gather_scale_u8.
-void scale_table_u8(bool normalize, float mean, float std, float table[256]);
-
-// The number of the n bytes whose table value is not zero.
-int64_t count_nonzero_u8(const uint8_t* bytes, int64_t n, const float table[256]);
-
-// Row-wise compression of byte rows [rows, cols] (cols <= 65536) through `table`: row r's nonzero
-// inputs at offsets[r] - first .. offsets[r + 1] - first of idx/code, as column numbers and the
-// bytes themselves (the input is table[code]). Writes offsets[0 .. rows) and nothing in idx/code
-// past the nonzeros, whose number it returns (count_nonzero_u8's): parts of one array's rows can
-// be compressed side by side, each `first` entries on (offsets[rows] is the next part's, or
-// first + the count for the last).
-int64_t compress_rows_u8(const uint8_t* bytes, int64_t rows, int64_t cols, const float table[256],
-                         int64_t first, int64_t* offsets, uint16_t* idx, uint8_t* code);
 
 // Softmax cross-entropy on logits [rows, classes], forward and backward in one pass: writes
 // d(mean loss)/d(logits) = (softmax - one_hot(label)) / rows into `grad`, returns the mean loss
@@ -125,27 +104,5 @@ struct AdamScalars {
 // element instead of two (it took the update from ~83 to ~56 us per step for the tutorial's MLP).
 // Equal up to float rounding; the tests compare it with torch::optim.
 void adam_step(float* p, const float* g, float* m, float* v, int64_t n, const AdamScalars& s);
-
-// The sum of x[i]^2 over n floats: 16 float partial sums (one vector register), added in double.
-double sum_squares(const float* x, int64_t n);
-// The total of 16 such partial sums (n a multiple of 16), as sum_squares adds them.
-double sum_squares_total(const float squares[16]);
-
-// A saturation bound per column (activations/derivative.h's SaturationBands): limit[j] and
-// margin[j] for column j; null: no bound on that side.
-struct Bound {
-  const float* limit = nullptr;
-  const float* margin = nullptr;
-};
-
-// The number of elements of y [rows, width] within the margin of their column's lower or upper
-// bound: |y - limit| <= margin, in float, as torch::sub(y, limit).abs_().le(margin) computes it
-// (a NaN limit counts nothing). One pass instead of seven tensor operations.
-int64_t count_near_bounds(const float* y, int64_t rows, int64_t width, const Bound& lower,
-                          const Bound& upper);
-
-// active[j] |= (some row r has d[r][j] != 0), as torch's d.ne(0).any(0) finds it (a NaN is not
-// zero), for d [rows, width]; returns whether every active[j] is now true.
-bool mark_nonzero_columns(const float* d, int64_t rows, int64_t width, bool* active);
 
 }  // namespace actbench::kernels

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "kernels/cpu_kernels.h"
+#include "kernels/diagnostics.h"
 
 namespace actbench {
 

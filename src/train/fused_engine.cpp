@@ -6,6 +6,7 @@
 
 #include "data/sparse_rows.h"
 #include "kernels/cpu_kernels.h"
+#include "kernels/diagnostics.h"
 #include "train/direct_ops.h"
 #include "train/engine.h"
 #include "train/flat_adam.h"

@@ -17,7 +17,7 @@
 #include "activations/derivative.h"
 #include "activations/registry.h"
 #include "data/batches.h"
-#include "kernels/cpu_kernels.h"
+#include "kernels/diagnostics.h"
 #include "train/checkpoint.h"
 #include "train/engine.h"
 #include "train/sparse_eval.h"

@@ -10,6 +10,8 @@
 #include <torch/torch.h>
 
 #include "kernels/cpu_kernels.h"
+#include "kernels/diagnostics.h"
+#include "kernels/pixels.h"
 
 namespace {
 
