@@ -1,5 +1,5 @@
-// The CPU kernels (kernels/cpu_kernels.h) against the tensor operations they replace: the sparse
-// first layer's products and the fused softmax cross-entropy.
+// The CPU kernels (kernels/cpu_kernels.h, pixels.h, diagnostics.h) against the tensor operations
+// they replace: the sparse first layer's products and the fused softmax cross-entropy.
 #include <gtest/gtest.h>
 
 #include <limits>
