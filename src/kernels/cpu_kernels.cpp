@@ -430,6 +430,28 @@ double softmax_xent(const float* logits, const int64_t* labels, int64_t rows, in
 }
 
 ACTBENCH_CLONES
+void relu_forward(const float* __restrict z, int64_t n, float* __restrict h) {
+  for (int64_t i = 0; i < n; ++i) h[i] = z[i] < 0.0f ? 0.0f : z[i];
+}
+
+ACTBENCH_CLONES
+void relu_backward(const float* __restrict dh, const float* __restrict h, int64_t n,
+                   float* __restrict dz) {
+  for (int64_t i = 0; i < n; ++i) dz[i] = h[i] <= 0.0f ? 0.0f : dh[i];
+}
+
+ACTBENCH_CLONES
+void leaky_relu_forward(const float* __restrict z, int64_t n, float slope, float* __restrict h) {
+  for (int64_t i = 0; i < n; ++i) h[i] = z[i] > 0.0f ? z[i] : z[i] * slope;
+}
+
+ACTBENCH_CLONES
+void leaky_relu_backward(const float* __restrict dh, const float* __restrict z, int64_t n,
+                         float slope, float* __restrict dz) {
+  for (int64_t i = 0; i < n; ++i) dz[i] = z[i] > 0.0f ? dh[i] : dh[i] * slope;
+}
+
+ACTBENCH_CLONES
 void adam_step(float* __restrict p, const float* __restrict g, float* __restrict m,
                float* __restrict v, int64_t n, const AdamScalars& s) {
   const float b1 = s.beta1, b2 = s.beta2, c1 = s.one_minus_beta1, c2 = s.one_minus_beta2;

@@ -86,6 +86,15 @@ void sparse_linear_forward(const SparseBatch& x, const float* w_t, const float* 
 bool sparse_linear_weight_grad(const SparseBatch& x, int64_t cols, const float* dz, int64_t n,
                                float* grad_w_t, ColumnScratch& scratch, float* squares = nullptr);
 
+// ReLU and LeakyReLU over n floats, forward and backward, as LibTorch's CPU kernels select
+// (clamp_min, threshold_backward, leaky_relu and its backward): relu(z) = z < 0 ? 0 : z (a NaN and
+// -0 pass through), its derivative applied dz = h <= 0 ? 0 : dh (h the output), leaky(z) = z > 0 ?
+// z : z * slope, dz = z > 0 ? dh : dh * slope (slope: the float the Scalar becomes).
+void relu_forward(const float* z, int64_t n, float* h);
+void relu_backward(const float* dh, const float* h, int64_t n, float* dz);
+void leaky_relu_forward(const float* z, int64_t n, float slope, float* h);
+void leaky_relu_backward(const float* dh, const float* z, int64_t n, float slope, float* dz);
+
 struct AdamScalars {
   float beta1, beta2;           // moment decay rates
   float one_minus_beta1;        // 1 - beta1

@@ -86,10 +86,13 @@ class FusedEngine : public StepEngine {
     }
     cpu_ = flat_params_.is_cpu() && flat_params_.scalar_type() == torch::kFloat;
     sparse_ = sparse_input && cpu_;
+    if (cpu_ && backward_) pick_by_hand(spec);
     const size_t layers = model->linears().size(), hidden = model->activations().size();
     z_.resize(layers);
     z_batch_.resize(layers);
     h_.resize(hidden);
+    h_buf_.resize(hidden);
+    dz_buf_.resize(hidden);
     z_leaf_.resize(hidden);
     dh_.resize(hidden);
   }
@@ -152,7 +155,15 @@ class FusedEngine : public StepEngine {
         direct_.linear(z, v.bias, a, v.weight_t);
       }
       if (i == hidden) break;  // the output layer
-      if (!backward_) {
+      if (by_hand_ != ByHand::kNone) {
+        torch::Tensor h = buffer(h_buf_[i], B, z.size(1));
+        if (by_hand_ == ByHand::kRelu) {
+          kernels::relu_forward(z.data_ptr<float>(), z.numel(), h.data_ptr<float>());
+        } else {
+          kernels::leaky_relu_forward(z.data_ptr<float>(), z.numel(), slope_, h.data_ptr<float>());
+        }
+        h_[i] = h;
+      } else if (!backward_) {
         torch::AutoGradMode grad_mode(true);
         z_leaf_[i] = z.detach().requires_grad_(true);
         h_[i] = model_->activate(i, z_leaf_[i]);
@@ -254,6 +265,17 @@ class FusedEngine : public StepEngine {
     }
   }
 
+  // ReLU and LeakyReLU go by hand (by_hand_); the rest through the model's modules.
+  void pick_by_hand(const ActivationSpec& spec) {
+    const ActivationInfo& info = activation_info(spec);
+    if (spec.name == "relu") {
+      by_hand_ = ByHand::kRelu;
+    } else if (spec.name == "leaky_relu" && info.init_slope) {
+      by_hand_ = ByHand::kLeaky;
+      slope_ = float(info.init_slope(spec.params));
+    }
+  }
+
   // The first `rows` rows of `buf`, (re)allocated when too small.
   torch::Tensor buffer(torch::Tensor& buf, int64_t rows, int64_t cols) {
     if (!buf.defined() || buf.size(0) < rows || buf.size(1) != cols) {
@@ -281,6 +303,17 @@ class FusedEngine : public StepEngine {
 
   // d loss / d z of hidden layer `i` from d loss / d a (the activation's output).
   torch::Tensor activation_backward(size_t i, const torch::Tensor& dh) {
+    if (by_hand_ != ByHand::kNone && dh.is_contiguous()) {
+      torch::Tensor dz = buffer(dz_buf_[i], dh.size(0), dh.size(1));
+      if (by_hand_ == ByHand::kRelu) {
+        kernels::relu_backward(dh.data_ptr<float>(), h_[i].data_ptr<float>(), dh.numel(),
+                               dz.data_ptr<float>());
+      } else {
+        kernels::leaky_relu_backward(dh.data_ptr<float>(), z_batch_[i].data_ptr<float>(),
+                                     dh.numel(), slope_, dz.data_ptr<float>());
+      }
+      return dz;
+    }
     if (backward_) return backward_(dh, z_batch_[i], h_[i], kernel_params_);
     // Local autograd through this activation only, including its own parameters, if any.
     std::vector<torch::Tensor> inputs{z_leaf_[i]};
@@ -333,6 +366,12 @@ class FusedEngine : public StepEngine {
   kernels::ColumnScratch columns_;
   // The dense products and bias sums, without LibTorch's dispatch where that gives its bits.
   DirectOps direct_;
+  // ReLU and LeakyReLU by hand on the CPU (kernels/cpu_kernels.h: their LibTorch kernels'
+  // selects), into reused buffers: a dispatch and an allocation less per layer and direction.
+  enum class ByHand { kNone, kRelu, kLeaky };
+  ByHand by_hand_ = ByHand::kNone;
+  float slope_ = 0.0f;
+  std::vector<torch::Tensor> h_buf_, dz_buf_;
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <limits>
 
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
@@ -345,3 +347,46 @@ TEST(Kernels, SoftmaxCrossEntropyMatchesAutograd) {
 }
 
 }  // namespace
+
+namespace {
+
+// Bitwise equality (NaN payloads and the sign of zero included).
+bool same_floats(const torch::Tensor& a, const torch::Tensor& b) {
+  return a.sizes() == b.sizes() &&
+         std::memcmp(a.data_ptr<float>(), b.data_ptr<float>(), size_t(a.numel()) * 4) == 0;
+}
+
+}  // namespace
+
+// ReLU and LeakyReLU by hand are LibTorch's kernels bit for bit, forward and backward, special
+// values included: NaN, -0 and +0, infinities, subnormals, at any length (vector tails too).
+TEST(Kernels, ReluAndLeakyReluAreLibTorchsBitForBit) {
+  torch::manual_seed(12);
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float tiny = std::numeric_limits<float>::denorm_min();
+  for (const int64_t n : {1, 7, 16, 37, 8192}) {
+    SCOPED_TRACE(std::to_string(n) + " elements");
+    torch::Tensor z = torch::randn({n}) * 3, dh = torch::randn({n});
+    const std::vector<float> special{nan, -0.0f, 0.0f, inf, -inf, tiny, -tiny, -1.5f};
+    for (size_t k = 0; k < special.size() && int64_t(k) < n; ++k) {
+      z[int64_t(k)] = special[k];
+      dh[int64_t(special.size() - 1 - k) % n] = special[k];
+    }
+    torch::Tensor h = torch::empty({n}), dz = torch::empty({n});
+    actbench::kernels::relu_forward(z.data_ptr<float>(), n, h.data_ptr<float>());
+    EXPECT_TRUE(same_floats(h, torch::relu(z)));
+    actbench::kernels::relu_backward(dh.data_ptr<float>(), h.data_ptr<float>(), n,
+                                     dz.data_ptr<float>());
+    EXPECT_TRUE(same_floats(dz, torch::threshold_backward(dh, torch::relu(z), 0)));
+    for (const double slope : {0.01, 0.2, -0.5}) {
+      SCOPED_TRACE("slope " + std::to_string(slope));
+      actbench::kernels::leaky_relu_forward(z.data_ptr<float>(), n, float(slope),
+                                            h.data_ptr<float>());
+      EXPECT_TRUE(same_floats(h, torch::leaky_relu(z, slope)));
+      actbench::kernels::leaky_relu_backward(dh.data_ptr<float>(), z.data_ptr<float>(), n,
+                                             float(slope), dz.data_ptr<float>());
+      EXPECT_TRUE(same_floats(dz, torch::leaky_relu_backward(dh, z, slope, false)));
+    }
+  }
+}
