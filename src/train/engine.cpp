@@ -29,7 +29,7 @@ std::vector<double> StepEngine::first_step_grad_norm() const {
 
 void StepEngine::add_grad_norm(size_t layer, const torch::Tensor& grad) {
   if (grad.is_cpu() && grad.scalar_type() == torch::kFloat && grad.is_contiguous()) {
-    norm_sum_[layer] += std::sqrt(kernels::sum_squares(grad.data_ptr<float>(), grad.numel()));
+    add_grad_norm_squares(layer, kernels::sum_squares(grad.data_ptr<float>(), grad.numel()));
   } else if (grad.is_cpu()) {
     norm_sum_[layer] += grad.norm().item<double>();
   } else {

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <numeric>
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -14,6 +14,7 @@
 #include "kernels/cpu_kernels.h"
 #include "kernels/diagnostics.h"
 #include "kernels/pixels.h"
+#include "train/direct_ops.h"
 
 namespace {
 
@@ -85,6 +86,43 @@ void expect_sparse_products(const actbench::kernels::SparseBatch& batch, const t
   EXPECT_TRUE(torch::equal(grad, want_grad));
 }
 
+// Byte rows [rows, cols] compressed as a split's sparse rows are (inputs x / 255), with their
+// float inputs: batch() is the byte form of a batch of every row.
+struct ByteRows {
+  explicit ByteRows(const torch::Tensor& bytes)
+      : rows(bytes.size(0)),
+        cols(bytes.size(1)),
+        inputs(torch::empty({rows, cols})),
+        offsets(static_cast<size_t>(rows) + 1),
+        idx(static_cast<size_t>(rows * cols)),
+        code(idx.size()) {
+    actbench::kernels::scale_table_u8(false, 0, 1, table);
+    std::vector<int64_t> all(static_cast<size_t>(rows));
+    std::iota(all.begin(), all.end(), int64_t(0));
+    actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), cols, all.data(), rows, false, 0,
+                                       1, inputs.data_ptr<float>());
+    offsets[size_t(rows)] = actbench::kernels::compress_rows_u8(
+        bytes.data_ptr<uint8_t>(), rows, cols, table, 0, offsets.data(), idx.data(), code.data());
+  }
+  ByteRows(const ByteRows&) = delete;  // batch() points into it
+  ByteRows& operator=(const ByteRows&) = delete;
+
+  actbench::kernels::SparseBatch batch() const {
+    actbench::kernels::SparseBatch b{offsets.data(), offsets.data() + 1, nullptr, nullptr, rows};
+    b.idx16 = idx.data();
+    b.code = code.data();
+    b.table = table;
+    return b;
+  }
+
+  int64_t rows, cols;
+  torch::Tensor inputs;
+  std::vector<int64_t> offsets;
+  std::vector<uint16_t> idx;
+  std::vector<uint8_t> code;
+  float table[256];
+};
+
 TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
   // 7: single columns only; 77: a register block, a vector and single columns; 136: two blocks
   // and a vector.
@@ -106,22 +144,8 @@ TEST(Kernels, SparseLinearMatchesDenseProductsBitForBitAtEveryWidth) {
     torch::Tensor bytes = torch::randint(0, 256, {9, 31}, torch::kByte);
     bytes.masked_fill_(torch::rand({9, 31}).lt(0.5), 0);
     bytes[4].zero_();
-    float table[256];
-    actbench::kernels::scale_table_u8(false, 0, 1, table);
-    torch::Tensor xb = torch::empty({9, 31});
-    const std::vector<int64_t> rows{0, 1, 2, 3, 4, 5, 6, 7, 8};
-    actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), 31, rows.data(), 9, false, 0, 1,
-                                       xb.data_ptr<float>());
-    std::vector<uint16_t> idx16(9 * 31 + 1);
-    std::vector<uint8_t> code(9 * 31 + 1);
-    offsets[size_t(9)] = actbench::kernels::compress_rows_u8(
-        bytes.data_ptr<uint8_t>(), 9, 31, table, 0, offsets.data(), idx16.data(), code.data());
-    actbench::kernels::SparseBatch byte_batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
-                                              9};
-    byte_batch.idx16 = idx16.data();
-    byte_batch.code = code.data();
-    byte_batch.table = table;
-    expect_sparse_products(byte_batch, xb, n);
+    const ByteRows byte_rows(bytes);
+    expect_sparse_products(byte_rows.batch(), byte_rows.inputs, n);
   }
 }
 
@@ -133,23 +157,8 @@ TEST(Kernels, ByteFormGradientIsTheSameOrderAtAnyBatchSize) {
     torch::manual_seed(9);
     torch::Tensor bytes = torch::randint(0, 256, {rows, 31}, torch::kByte);
     bytes.masked_fill_(torch::rand({rows, 31}).lt(0.7), 0);
-    float table[256];
-    actbench::kernels::scale_table_u8(false, 0, 1, table);
-    std::vector<int64_t> all(static_cast<size_t>(rows)), offsets(static_cast<size_t>(rows) + 1);
-    for (int64_t r = 0; r < rows; ++r) all[size_t(r)] = r;
-    torch::Tensor x = torch::empty({rows, 31});
-    actbench::kernels::gather_scale_u8(bytes.data_ptr<uint8_t>(), 31, all.data(), rows, false, 0, 1,
-                                       x.data_ptr<float>());
-    std::vector<uint16_t> idx(static_cast<size_t>(rows * 31 + 1));
-    std::vector<uint8_t> code(idx.size());
-    offsets[size_t(rows)] = actbench::kernels::compress_rows_u8(
-        bytes.data_ptr<uint8_t>(), rows, 31, table, 0, offsets.data(), idx.data(), code.data());
-    actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
-                                         rows};
-    batch.idx16 = idx.data();
-    batch.code = code.data();
-    batch.table = table;
-    expect_sparse_products(batch, x, 136);
+    const ByteRows byte_rows(bytes);
+    expect_sparse_products(byte_rows.batch(), byte_rows.inputs, 136);
   }
 }
 
@@ -163,18 +172,8 @@ TEST(Kernels, WeightGradientSquaresAreSumSquaresBitForBit) {
       torch::manual_seed(11);
       torch::Tensor bytes = torch::randint(0, 256, {rows, 40}, torch::kByte);
       bytes.masked_fill_(torch::rand({rows, 40}).lt(0.6), 0);
-      float table[256];
-      actbench::kernels::scale_table_u8(false, 0, 1, table);
-      std::vector<int64_t> offsets(static_cast<size_t>(rows) + 1);
-      std::vector<uint16_t> idx(static_cast<size_t>(rows * 40 + 1));
-      std::vector<uint8_t> code(idx.size());
-      offsets[size_t(rows)] = actbench::kernels::compress_rows_u8(
-          bytes.data_ptr<uint8_t>(), rows, 40, table, 0, offsets.data(), idx.data(), code.data());
-      actbench::kernels::SparseBatch batch{offsets.data(), offsets.data() + 1, nullptr, nullptr,
-                                           rows};
-      batch.idx16 = idx.data();
-      batch.code = code.data();
-      batch.table = table;
+      const ByteRows byte_rows(bytes);
+      const actbench::kernels::SparseBatch batch = byte_rows.batch();
       const torch::Tensor dz = torch::randn({rows, n}) * 3;
       torch::Tensor grad = torch::empty({40, n});
       actbench::kernels::ColumnScratch scratch;
@@ -348,16 +347,6 @@ TEST(Kernels, SoftmaxCrossEntropyMatchesAutograd) {
 
 }  // namespace
 
-namespace {
-
-// Bitwise equality (NaN payloads and the sign of zero included).
-bool same_floats(const torch::Tensor& a, const torch::Tensor& b) {
-  return a.sizes() == b.sizes() &&
-         std::memcmp(a.data_ptr<float>(), b.data_ptr<float>(), size_t(a.numel()) * 4) == 0;
-}
-
-}  // namespace
-
 // ReLU and LeakyReLU by hand are LibTorch's kernels bit for bit, forward and backward, special
 // values included: NaN, -0 and +0, infinities, subnormals, at any length (vector tails too).
 TEST(Kernels, ReluAndLeakyReluAreLibTorchsBitForBit) {
@@ -375,18 +364,18 @@ TEST(Kernels, ReluAndLeakyReluAreLibTorchsBitForBit) {
     }
     torch::Tensor h = torch::empty({n}), dz = torch::empty({n});
     actbench::kernels::relu_forward(z.data_ptr<float>(), n, h.data_ptr<float>());
-    EXPECT_TRUE(same_floats(h, torch::relu(z)));
+    EXPECT_TRUE(actbench::same_bits(h, torch::relu(z)));
     actbench::kernels::relu_backward(dh.data_ptr<float>(), h.data_ptr<float>(), n,
                                      dz.data_ptr<float>());
-    EXPECT_TRUE(same_floats(dz, torch::threshold_backward(dh, torch::relu(z), 0)));
+    EXPECT_TRUE(actbench::same_bits(dz, torch::threshold_backward(dh, torch::relu(z), 0)));
     for (const double slope : {0.01, 0.2, -0.5}) {
       SCOPED_TRACE("slope " + std::to_string(slope));
       actbench::kernels::leaky_relu_forward(z.data_ptr<float>(), n, float(slope),
                                             h.data_ptr<float>());
-      EXPECT_TRUE(same_floats(h, torch::leaky_relu(z, slope)));
+      EXPECT_TRUE(actbench::same_bits(h, torch::leaky_relu(z, slope)));
       actbench::kernels::leaky_relu_backward(dh.data_ptr<float>(), z.data_ptr<float>(), n,
                                              float(slope), dz.data_ptr<float>());
-      EXPECT_TRUE(same_floats(dz, torch::leaky_relu_backward(dh, z, slope, false)));
+      EXPECT_TRUE(actbench::same_bits(dz, torch::leaky_relu_backward(dh, z, slope, false)));
     }
   }
 }
